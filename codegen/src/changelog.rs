@@ -1,0 +1,251 @@
+//! What changed between the spec that was there and the spec an import produced: items
+//! added and removed, and each changed field with its old and new value.
+//!
+//! The comparison is generic over the spec's serde form, so a field added to the model
+//! shows up in changelogs without code here.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::spec::Spec;
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// An item is new.
+    Added {
+        /// `action`, `operation` or `type`.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// An item is gone.
+    Removed {
+        /// `action`, `operation` or `type`.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// A field of an item (or of the service) has a new value.
+    Changed {
+        /// `action`, `operation`, `type` or `service`.
+        kind: &'static str,
+        /// The item's name.
+        name: String,
+        /// The field's path inside the item, e.g. `qps` or `fields[Uin].type`.
+        field: String,
+        /// The old value (`(none)` where absent).
+        old: String,
+        /// The new value (`(none)` where absent).
+        new: String,
+    },
+}
+
+/// The changes of one spec.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changelog {
+    /// The changes: service fields first, then items in name order.
+    pub changes: Vec<Change>,
+}
+
+impl Changelog {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    fn count(&self, f: impl Fn(&Change) -> bool) -> usize {
+        self.changes.iter().filter(|c| f(c)).count()
+    }
+}
+
+impl fmt::Display for Changelog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.changes.is_empty() {
+            return writeln!(f, "no changes");
+        }
+        writeln!(
+            f,
+            "{} added, {} removed, {} field(s) changed",
+            self.count(|c| matches!(c, Change::Added { .. })),
+            self.count(|c| matches!(c, Change::Removed { .. })),
+            self.count(|c| matches!(c, Change::Changed { .. })),
+        )?;
+        for change in &self.changes {
+            match change {
+                Change::Added { kind, name } => writeln!(f, "  + {kind} {name}")?,
+                Change::Removed { kind, name } => writeln!(f, "  - {kind} {name}")?,
+                Change::Changed { kind, name, field, old, new } => {
+                    writeln!(f, "  ~ {kind} {name}: {field}: {} -> {}", shorten(old), shorten(new))?
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Keeps changelog lines readable when a value is a whole JSON example.
+fn shorten(value: &str) -> String {
+    const MAX: usize = 100;
+    let flat: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX {
+        flat
+    } else {
+        let cut: String = flat.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The changes from `old` (none: a first import) to `new`.
+pub fn diff(old: Option<&Spec>, new: &Spec) -> Changelog {
+    let old = old.map(sections).unwrap_or_default();
+    let new = sections(new);
+    let mut changes = Vec::new();
+    // Sections in a fixed order; within each, items by name.
+    for (kind, new_items) in &new {
+        let empty = BTreeMap::new();
+        let old_items = old.get(kind).unwrap_or(&empty);
+        diff_items(kind, old_items, new_items, &mut changes);
+    }
+    for (kind, old_items) in &old {
+        if !new.contains_key(kind) {
+            diff_items(kind, old_items, &BTreeMap::new(), &mut changes);
+        }
+    }
+    Changelog { changes }
+}
+
+fn diff_items(
+    kind: &'static str,
+    old: &BTreeMap<String, Value>,
+    new: &BTreeMap<String, Value>,
+    changes: &mut Vec<Change>,
+) {
+    let mut names: Vec<&String> = old.keys().chain(new.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        match (old.get(name), new.get(name)) {
+            (None, Some(_)) if kind != "service" => changes.push(Change::Added { kind, name: name.clone() }),
+            (Some(_), None) if kind != "service" => changes.push(Change::Removed { kind, name: name.clone() }),
+            (old_value, new_value) => {
+                let mut old_fields = BTreeMap::new();
+                let mut new_fields = BTreeMap::new();
+                if let Some(v) = old_value {
+                    flatten("", v, &mut old_fields);
+                }
+                if let Some(v) = new_value {
+                    flatten("", v, &mut new_fields);
+                }
+                let mut fields: Vec<&String> = old_fields.keys().chain(new_fields.keys()).collect();
+                fields.sort();
+                fields.dedup();
+                for field in fields {
+                    let (o, n) = (old_fields.get(field), new_fields.get(field));
+                    if o != n {
+                        changes.push(Change::Changed {
+                            kind,
+                            name: name.clone(),
+                            field: field.clone(),
+                            old: o.cloned().unwrap_or_else(|| "(none)".into()),
+                            new: n.cloned().unwrap_or_else(|| "(none)".into()),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A spec as sections of named items: the service-level blocks under `service`, then
+/// actions or operations, then types.
+fn sections(spec: &Spec) -> BTreeMap<&'static str, BTreeMap<String, Value>> {
+    let value = match spec {
+        Spec::Tencent(spec) => to_value(spec),
+        Spec::Huawei(spec) => to_value(spec),
+    };
+    let Value::Object(top) = value else { unreachable!("specs serialise to maps") };
+    let mut service = BTreeMap::new();
+    let mut out: BTreeMap<&'static str, BTreeMap<String, Value>> = BTreeMap::new();
+    for (key, value) in top {
+        match key.as_str() {
+            "actions" | "operations" => {
+                let kind = if key == "actions" { "action" } else { "operation" };
+                let items = out.entry(kind).or_default();
+                for item in value.as_array().into_iter().flatten() {
+                    items.insert(item_key(kind, item), item.clone());
+                }
+            }
+            "types" => {
+                let items = out.entry("type").or_default();
+                for (name, def) in value.as_object().into_iter().flatten() {
+                    items.insert(name.clone(), def.clone());
+                }
+            }
+            _ => {
+                service.insert(key, value);
+            }
+        }
+    }
+    let service_name = match spec {
+        Spec::Tencent(s) => &s.service.name,
+        Spec::Huawei(s) => &s.service.name,
+    };
+    out.entry("service")
+        .or_default()
+        .insert(service_name.clone(), Value::Object(service.into_iter().collect()));
+    out
+}
+
+/// Operations are keyed by route, so a renamed operation reads as a changed name rather
+/// than one removed and one added.
+fn item_key(kind: &str, item: &Value) -> String {
+    let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+    if kind == "operation" {
+        let method = item.get("method").and_then(Value::as_str).unwrap_or_default();
+        let path = item.get("path").and_then(Value::as_str).unwrap_or_default();
+        return format!("{method} {path}");
+    }
+    name.to_owned()
+}
+
+fn to_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("spec types serialise to JSON values")
+}
+
+/// Flattens a value into `path -> text` leaves. Lists of objects that carry a `name`,
+/// `file` or `title` are keyed by it, so inserting one entry does not shift every later
+/// one; other lists compare as a whole.
+fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
+    let join = |key: &str| if prefix.is_empty() { key.to_owned() } else { format!("{prefix}.{key}") };
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                flatten(&join(key), v, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() && items.iter().all(|i| list_key(i).is_some()) => {
+            for item in items {
+                let key = list_key(item).unwrap_or_default();
+                flatten(&format!("{prefix}[{key}]"), item, out);
+            }
+        }
+        Value::Null => {}
+        Value::String(s) => {
+            out.insert(prefix.to_owned(), s.clone());
+        }
+        other => {
+            out.insert(prefix.to_owned(), other.to_string());
+        }
+    }
+}
+
+fn list_key(item: &Value) -> Option<String> {
+    ["name", "file", "title", "field"]
+        .iter()
+        .find_map(|k| item.get(*k).and_then(Value::as_str))
+        .map(str::to_owned)
+}

@@ -1,0 +1,14 @@
+//! The generator: the spec model and its validation, the importers that build specs from
+//! the vendors' doc pages, the changelog between two specs, and (later) the emitters.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod changelog;
+pub mod diag;
+pub mod import;
+pub mod names;
+pub mod report;
+pub mod spec;
+pub mod specfile;
+pub mod validate;

@@ -1,0 +1,405 @@
+//! Validation that runs on every load of a spec. Each rule has a stable code (the
+//! diagnostic's `rule`), and each finding names the file, the line where the canonical
+//! layout lets us find it, and the action, operation or type.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diag::{yaml_line_of, Diagnostic, Diagnostics};
+use crate::names::{is_keyword, is_snake_ident, method_name, snake, upper_camel};
+use crate::spec::{
+    HuaweiSpec, Protocol, ProtocolFamily, Provider, ServiceInfo, Signing, Spec, Support,
+    TencentSpec, TypeDef,
+};
+
+/// Validates a parsed spec; `text` is the file's text, used to find lines.
+pub fn validate(file: &str, text: &str, spec: &Spec) -> Diagnostics {
+    let mut v = Validator {
+        file,
+        text,
+        out: Diagnostics::default(),
+    };
+    v.service(spec.service());
+    match spec {
+        Spec::Tencent(spec) => v.tencent(spec),
+        Spec::Huawei(spec) => v.huawei(spec),
+    }
+    v.out
+}
+
+struct Validator<'a> {
+    file: &'a str,
+    text: &'a str,
+    out: Diagnostics,
+}
+
+/// Fields of an action or operation that `pinned` may name.
+const TENCENT_PINNABLE: &[&str] = &[
+    "rust_name", "title", "category", "cam_class", "granularity", "resource", "ip_restriction",
+    "qps",
+];
+const HUAWEI_PINNABLE: &[&str] = &[
+    "name", "rust_name", "scenario", "sub_scenario", "description", "permissions",
+    "console_path",
+];
+
+impl Validator<'_> {
+    fn error(&mut self, rule: &'static str, line: Option<usize>, subject: &str, message: String) {
+        let mut d = Diagnostic::error(self.file, rule, message).at(line);
+        if !subject.is_empty() {
+            d = d.about(subject);
+        }
+        self.out.push(d);
+    }
+
+    fn warning(&mut self, rule: &'static str, line: Option<usize>, subject: &str, message: String) {
+        let mut d = Diagnostic::warning(self.file, rule, message).at(line);
+        if !subject.is_empty() {
+            d = d.about(subject);
+        }
+        self.out.push(d);
+    }
+
+    /// The line of the `nth` entry `name: <name>`.
+    fn line(&self, name: &str, nth: usize) -> Option<usize> {
+        yaml_line_of(self.text, "name", name, nth)
+    }
+
+    fn service(&mut self, service: &ServiceInfo) {
+        let expected = match service.provider {
+            Provider::Tencentcloud => Protocol {
+                family: ProtocolFamily::TencentApi3,
+                signing: Signing::Tc3HmacSha256,
+            },
+            Provider::Huaweicloud => Protocol {
+                family: ProtocolFamily::HuaweiRest,
+                signing: Signing::SdkHmacSha256,
+            },
+        };
+        if service.protocol != expected {
+            let line = yaml_line_of(self.text, "family", "", 0)
+                .or_else(|| self.text.lines().position(|l| l.trim() == "protocol:").map(|i| i + 1));
+            self.error(
+                "protocol-mismatch",
+                line,
+                &service.name,
+                format!(
+                    "a {} service speaks {:?} signed with {:?}, not {:?} with {:?}",
+                    service.provider.as_str(),
+                    expected.family,
+                    expected.signing,
+                    service.protocol.family,
+                    service.protocol.signing
+                ),
+            );
+        }
+        if let Some(default) = &service.default_qps {
+            let line = self.text.lines().position(|l| l.trim() == "default_qps:").map(|i| i + 2);
+            if default.value <= 0 {
+                self.error(
+                    "qps-not-positive",
+                    line,
+                    "default_qps",
+                    format!("the default QPS must be at least 1, not {}", default.value),
+                );
+            }
+            if !default.assumed {
+                self.error(
+                    "default-qps-not-assumed",
+                    line,
+                    "default_qps",
+                    "the default QPS is our assumption, never a documented figure: set `assumed: true`".into(),
+                );
+            }
+        }
+    }
+
+    /// Duplicate names, and Rust method names that collide or are keywords.
+    fn names<'n>(&mut self, kind: &str, names: impl Iterator<Item = (&'n str, Option<&'n str>)>) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut methods: BTreeMap<String, &str> = BTreeMap::new();
+        for (name, rust_name) in names {
+            let count = seen.entry(name).or_insert(0);
+            *count += 1;
+            if *count > 1 {
+                let line = self.line(name, *count - 1);
+                self.error(
+                    "duplicate-action",
+                    line,
+                    name,
+                    format!("the {kind} is defined {count} times"),
+                );
+                continue;
+            }
+            if let Some(rust_name) = rust_name {
+                if !is_snake_ident(rust_name) || is_keyword(rust_name) {
+                    let line = self.line(name, 0);
+                    self.error(
+                        "invalid-rust-name",
+                        line,
+                        name,
+                        format!("rust_name `{rust_name}` is not a snake_case identifier that is not a keyword"),
+                    );
+                    continue;
+                }
+            }
+            let method = method_name(name, rust_name);
+            if is_keyword(&method) {
+                let line = self.line(name, 0);
+                self.error(
+                    "rust-keyword",
+                    line,
+                    name,
+                    format!("its Rust name `{method}` is a keyword: set `rust_name`"),
+                );
+            } else if let Some(other) = methods.insert(method.clone(), name) {
+                let line = self.line(name, 0);
+                self.error(
+                    "name-collision",
+                    line,
+                    name,
+                    format!("its Rust name `{method}` is also the Rust name of {kind} {other}: set `rust_name` on one"),
+                );
+            }
+        }
+    }
+
+    fn pinned(&mut self, name: &str, pinned: &[String], allowed: &[&str]) {
+        for field in pinned {
+            if !allowed.contains(&field.as_str()) {
+                let line = self.line(name, 0);
+                self.error(
+                    "unknown-pinned-field",
+                    line,
+                    name,
+                    format!("`pinned` names `{field}`, which cannot be pinned (one of: {})", allowed.join(", ")),
+                );
+            }
+        }
+    }
+
+    fn tencent(&mut self, spec: &TencentSpec) {
+        self.names(
+            "action",
+            spec.actions.iter().map(|a| (a.name.as_str(), a.rust_name.as_deref())),
+        );
+        let headings: BTreeSet<&str> = spec
+            .category_tables
+            .iter()
+            .filter_map(|t| t.heading.as_deref())
+            .collect();
+        let mut not_on_cam_page = Vec::new();
+        let (mut with_ip, mut without_ip) = (0, 0);
+        for action in &spec.actions {
+            let name = action.name.as_str();
+            let line = self.line(name, 0);
+            self.pinned(name, &action.pinned, TENCENT_PINNABLE);
+            if let Some(qps) = action.qps {
+                if qps <= 0 {
+                    self.error("qps-not-positive", line, name, format!("qps must be at least 1, not {qps}"));
+                }
+            }
+            if let Some(category) = &action.category {
+                if !headings.contains(category.as_str()) {
+                    self.error(
+                        "unknown-category",
+                        line,
+                        name,
+                        format!("category `{category}` is not the heading of any table in `category_tables`"),
+                    );
+                }
+            }
+            match action.ip_restriction {
+                Some(true) => with_ip += 1,
+                Some(false) => without_ip += 1,
+                None => {}
+            }
+            if action.cam_class.is_none() {
+                if action.in_api_definition {
+                    not_on_cam_page.push(name);
+                } else {
+                    self.error(
+                        "orphan-action",
+                        line,
+                        name,
+                        "the action is neither on the CAM page nor in the API definition".into(),
+                    );
+                }
+            }
+            let has_types = action.request.is_some() && action.response.is_some();
+            if action.in_api_definition != has_types {
+                self.error(
+                    "types-mismatch",
+                    line,
+                    name,
+                    "an action has request and response types exactly when it is in the API definition".into(),
+                );
+            }
+            for ty in [&action.request, &action.response].into_iter().flatten() {
+                if !spec.types.contains_key(ty) {
+                    self.error("undefined-type", line, name, format!("type `{ty}` is not defined under `types`"));
+                }
+            }
+            for example in &action.examples {
+                if let Err(err) = serde_json::from_str::<serde_json::Value>(&example.response) {
+                    let line = yaml_line_of(self.text, "title", &example.title, 0);
+                    self.error(
+                        "invalid-example",
+                        line,
+                        name,
+                        format!("example `{}`: response is not valid JSON: {err}", example.title),
+                    );
+                }
+            }
+        }
+        if !not_on_cam_page.is_empty() {
+            self.warning(
+                "not-on-cam-page",
+                None,
+                "",
+                format!(
+                    "{} action(s) of the API definition are missing from the CAM page, so no CAM class or IP-restriction fact is known for them: {}",
+                    not_on_cam_page.len(),
+                    not_on_cam_page.join(", ")
+                ),
+            );
+        }
+        let consistent = match spec.cam.ip_restriction {
+            Support::Partial => with_ip > 0 && without_ip > 0,
+            Support::Supported => without_ip == 0,
+            Support::NotSupported => with_ip == 0,
+        };
+        if !consistent {
+            let line = yaml_line_of(self.text, "ip_restriction", spec.cam.ip_restriction.as_str(), 0);
+            self.error(
+                "ip-restriction-inconsistent",
+                line,
+                "cam",
+                format!(
+                    "the product's IP restriction is `{}`, but {with_ip} action(s) support it and {without_ip} do not",
+                    spec.cam.ip_restriction
+                ),
+            );
+        }
+        self.types(&spec.types);
+    }
+
+    fn types(&mut self, types: &BTreeMap<String, TypeDef>) {
+        let mut rust_types: BTreeMap<String, &str> = BTreeMap::new();
+        for (type_name, def) in types {
+            let type_line = self.text.lines().position(|l| l.trim_end() == format!("  {type_name}:")).map(|i| i + 1);
+            if let Some(other) = rust_types.insert(upper_camel(type_name), type_name) {
+                self.error(
+                    "name-collision",
+                    type_line,
+                    type_name,
+                    format!("its Rust name is also the Rust name of type {other}"),
+                );
+            }
+            let mut wire = BTreeSet::new();
+            let mut rust_fields: BTreeMap<String, &str> = BTreeMap::new();
+            for field in &def.fields {
+                let field_line = type_line.and_then(|start| {
+                    self.text.lines().skip(start).position(|l| {
+                        let l = l.trim_start();
+                        l == format!("- name: {}", field.name)
+                    }).map(|i| i + start + 1)
+                });
+                let subject = format!("{type_name}.{}", field.name);
+                if !wire.insert(field.name.as_str()) {
+                    self.error("duplicate-field", field_line, &subject, "the field is defined twice".into());
+                    continue;
+                }
+                if let Some(target) = field.ty.named() {
+                    if !types.contains_key(target) {
+                        self.error(
+                            "undefined-type",
+                            field_line,
+                            &subject,
+                            format!("type `{target}` is not defined under `types`"),
+                        );
+                    }
+                }
+                if let Some(rust_name) = &field.rust_name {
+                    if !is_snake_ident(rust_name) || is_keyword(rust_name) {
+                        self.error(
+                            "invalid-rust-name",
+                            field_line,
+                            &subject,
+                            format!("rust_name `{rust_name}` is not a snake_case identifier that is not a keyword"),
+                        );
+                        continue;
+                    }
+                }
+                // Keyword field names are fine: the emitters print them as raw identifiers.
+                let rust = field.rust_name.clone().unwrap_or_else(|| snake(&field.name));
+                if let Some(other) = rust_fields.insert(rust.clone(), &field.name) {
+                    self.error(
+                        "name-collision",
+                        field_line,
+                        &subject,
+                        format!("its Rust name `{rust}` is also the Rust name of field {other}: set `rust_name` on one"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn huawei(&mut self, spec: &HuaweiSpec) {
+        self.names(
+            "operation",
+            spec.operations.iter().map(|o| (o.name.as_str(), o.rust_name.as_deref())),
+        );
+        let mut routes: HashMap<(String, &str), &str> = HashMap::new();
+        for op in &spec.operations {
+            let name = op.name.as_str();
+            let line = self.line(name, 0);
+            self.pinned(name, &op.pinned, HUAWEI_PINNABLE);
+            if let Some(other) = routes.insert((op.method.to_string(), op.path.as_str()), name) {
+                self.error(
+                    "duplicate-route",
+                    line,
+                    name,
+                    format!("{} {} is also the route of {other}", op.method, op.path),
+                );
+            }
+            if !op.path.starts_with('/') {
+                self.error("invalid-path", line, name, format!("path `{}` must start with `/`", op.path));
+            }
+            let placeholders = path_placeholders(&op.path);
+            if placeholders != op.path_params {
+                self.error(
+                    "path-params-mismatch",
+                    line,
+                    name,
+                    format!(
+                        "path_params {:?} do not match the placeholders {:?} of `{}`",
+                        op.path_params, placeholders, op.path
+                    ),
+                );
+            }
+            if op.permissions.is_empty() {
+                self.error("no-permissions", line, name, "a listed operation needs at least one permission action".into());
+            }
+        }
+        self.types(&spec.types);
+    }
+}
+
+/// The `{name}` placeholders of a path template, in order.
+pub fn path_placeholders(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_placeholders;
+
+    #[test]
+    fn placeholders_in_order() {
+        assert_eq!(path_placeholders("/v1.0/{domain_id}/x/{id}"), ["domain_id", "id"]);
+        assert!(path_placeholders("/v2/partners").is_empty());
+    }
+}

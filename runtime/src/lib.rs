@@ -1,0 +1,13 @@
+//! Run-time support shared by the generated partner API crates.
+//!
+//! Generated crates stay thin: they hold declarations and tables, and everything with
+//! logic in it lives here, written by hand and unit-tested. Today that is the permission
+//! vocabulary the tables are made of; the spec model in `partnergen-codegen` reads the
+//! same types, so a spec value and a table value can never disagree on spelling.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod vocabulary;
+
+pub use vocabulary::{CamClass, Granularity, HttpMethod, ParseVocabularyError, Support};
