@@ -1,1 +1,36 @@
-//! Integration tests live in `tests/tests/`; fixtures in `tests/fixtures/`.
+//! Helpers for the integration tests in `tests/tests/`: where fixtures and the vendor docs
+//! are. Fixtures are small files of our own; the vendor docs are only read from
+//! `../shared/docs` beside the checkout, never copied into the repo.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate lives in the workspace")
+        .to_path_buf()
+}
+
+/// A fixture file under `tests/fixtures/`.
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
+}
+
+/// A vendor file under `../shared/docs/`, or `None` (with a note on stderr) when the docs
+/// are not beside this checkout. CI always has them, so under `CI` a missing file fails
+/// the test instead of skipping it.
+pub fn shared_doc(relative: &str) -> Option<PathBuf> {
+    let path = workspace_root().join("../shared/docs").join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must have {}", path.display());
+    eprintln!("skipped: {} is not here", path.display());
+    None
+}
+
+/// The Tencent vendor file `name` of `intlpartnersmgt`, if the docs are here.
+pub fn tencent_doc(name: &str) -> Option<PathBuf> {
+    shared_doc(&format!("tencentcloud/intlpartnersmgt/{name}"))
+}

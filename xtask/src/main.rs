@@ -1,1 +1,221 @@
-fn main() {}
+//! Maintainer commands. Run as `cargo xtask <command>` from anywhere in the workspace.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use partnergen_codegen::diag::Diagnostics;
+use partnergen_codegen::import::huawei::import_huawei;
+use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
+use partnergen_codegen::import::{import_into, ImportReport, Imported};
+use partnergen_codegen::report::{action_records, action_table};
+use partnergen_codegen::spec::{Provider, Spec};
+use partnergen_codegen::specfile::{discover_specs, load_spec, spec_path};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Maintainer commands of the partner API generator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Rebuild a spec from the vendor's files and print what changed.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Show what the specs say about each action.
+    Actions {
+        /// Only this service (e.g. `intlpartnersmgt`, `partner-center`).
+        #[arg(long)]
+        service: Option<String>,
+        /// A JSON array of objects instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Tencent Cloud: CAM page, API category page, API definition, API examples.
+    ///
+    /// Each page may be given more than once (e.g. its markdown and text forms, or two
+    /// editions); where they disagree the newest edition wins and the spec records it.
+    Tencentcloud {
+        /// The CAM authorization page (markdown or plain-text form); repeatable.
+        #[arg(long = "cam-page", required = true)]
+        cam_pages: Vec<PathBuf>,
+        /// The API category page (markdown or plain-text form); repeatable.
+        #[arg(long = "category-page", required = true)]
+        category_pages: Vec<PathBuf>,
+        /// The API definition JSON (api-definition-<version>.json).
+        #[arg(long)]
+        definition: PathBuf,
+        /// The API examples JSON (api-examples-<version>.json).
+        #[arg(long)]
+        examples: PathBuf,
+        /// Where specs live.
+        #[arg(long, default_value_os_t = default_spec_dir())]
+        spec_dir: PathBuf,
+    },
+    /// Huawei Cloud: the Partner Center API permission page.
+    Huaweicloud {
+        /// The API access permission page (plain text, one cell per line).
+        #[arg(long)]
+        page: PathBuf,
+        /// Operation names of the official SDK, as printed by
+        /// `python3 xtask/scripts/huawei_sdk_operations.py`.
+        #[arg(long)]
+        sdk_operations: Option<PathBuf>,
+        /// Where specs live.
+        #[arg(long, default_value_os_t = default_spec_dir())]
+        spec_dir: PathBuf,
+    },
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn default_spec_dir() -> PathBuf {
+    workspace_root().join("spec")
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Import(ImportCommand::Tencentcloud {
+            cam_pages,
+            category_pages,
+            definition,
+            examples,
+            spec_dir,
+        }) => {
+            let inputs = TencentInputs {
+                cam_pages,
+                category_pages,
+                definition,
+                examples,
+            };
+            // The service name is the definition's; the spec path needs it before import.
+            let service = service_of_definition(&inputs.definition)?;
+            let path = spec_path(&spec_dir, Provider::Tencentcloud, &service);
+            import(&path, |base| {
+                let base = match base {
+                    Some(Spec::Tencent(spec)) => Some(spec),
+                    _ => None,
+                };
+                import_tencent(&inputs, base)
+            })
+        }
+        Command::Import(ImportCommand::Huaweicloud {
+            page,
+            sdk_operations,
+            spec_dir,
+        }) => {
+            let path = spec_path(&spec_dir, Provider::Huaweicloud, "partner-center");
+            import(&path, |base| {
+                let base = match base {
+                    Some(Spec::Huawei(spec)) => Some(spec),
+                    _ => None,
+                };
+                import_huawei(&page, sdk_operations.as_deref(), base)
+            })
+        }
+        Command::Actions { service, json } => actions(service.as_deref(), json),
+    }
+}
+
+fn import(
+    path: &Path,
+    importer: impl FnOnce(Option<&Spec>) -> Result<Imported, Diagnostics>,
+) -> Result<()> {
+    match import_into(path, importer) {
+        Ok(ImportReport {
+            changelog,
+            warnings,
+            written,
+        }) => {
+            eprint!("{warnings}");
+            println!("{}: {changelog}", path.display());
+            if !written {
+                println!("(file unchanged)");
+            }
+            Ok(())
+        }
+        Err(diagnostics) => {
+            eprint!("{diagnostics}");
+            bail!(
+                "import failed with {} error(s); {} was not touched",
+                diagnostics.errors().count(),
+                path.display()
+            )
+        }
+    }
+}
+
+fn service_of_definition(path: &Path) -> Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        metadata: Metadata,
+    }
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        #[serde(rename = "serviceShortName")]
+        service_short_name: String,
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let head: Head = serde_json::from_str(&text).map_err(|err| {
+        anyhow::anyhow!(
+            "{}:{}: error[malformed-definition]: no metadata.serviceShortName: {err}",
+            path.display(),
+            err.line()
+        )
+    })?;
+    let name = head.metadata.service_short_name;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        bail!("{}: error[malformed-definition]: service name `{name}` is not a plain name", path.display());
+    }
+    Ok(name)
+}
+
+fn actions(service: Option<&str>, json: bool) -> Result<()> {
+    let mut records = Vec::new();
+    let mut tables = Vec::new();
+    let mut matched = false;
+    for path in discover_specs(&default_spec_dir()).context("cannot list spec/")? {
+        let loaded = load_spec(&path).map_err(|d| anyhow::anyhow!("{d}"))?;
+        if service.is_some_and(|s| s != loaded.spec.service().name) {
+            continue;
+        }
+        matched = true;
+        if json {
+            records.extend(action_records(&loaded.spec));
+        } else {
+            let s = loaded.spec.service();
+            tables.push(format!("{} / {} ({})\n{}", s.provider.as_str(), s.name, s.title, action_table(&loaded.spec)));
+        }
+    }
+    if !matched {
+        bail!("no spec for service `{}`", service.unwrap_or("*"));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&records)?);
+    } else {
+        print!("{}", tables.join("\n"));
+    }
+    Ok(())
+}
