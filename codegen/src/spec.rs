@@ -57,6 +57,7 @@ impl Provider {
 #[serde(rename_all = "kebab-case")]
 pub enum ProtocolFamily {
     /// Tencent Cloud API 3.0: one POST endpoint, JSON body, the action in `X-TC-Action`.
+    #[serde(rename = "tencent-api-3.0")]
     TencentApi3,
     /// REST: the operation is chosen by method and path template.
     HuaweiRest,

@@ -34,11 +34,22 @@ struct Validator<'a> {
 
 /// Fields of an action or operation that `pinned` may name.
 const TENCENT_PINNABLE: &[&str] = &[
-    "rust_name", "title", "category", "cam_class", "granularity", "resource", "ip_restriction",
+    "rust_name",
+    "title",
+    "category",
+    "cam_class",
+    "granularity",
+    "resource",
+    "ip_restriction",
     "qps",
 ];
 const HUAWEI_PINNABLE: &[&str] = &[
-    "name", "rust_name", "scenario", "sub_scenario", "description", "permissions",
+    "name",
+    "rust_name",
+    "scenario",
+    "sub_scenario",
+    "description",
+    "permissions",
     "console_path",
 ];
 
@@ -76,8 +87,11 @@ impl Validator<'_> {
             },
         };
         if service.protocol != expected {
-            let line = yaml_line_of(self.text, "family", "", 0)
-                .or_else(|| self.text.lines().position(|l| l.trim() == "protocol:").map(|i| i + 1));
+            let line = self
+                .text
+                .lines()
+                .position(|l| l.trim() == "protocol:")
+                .map(|i| i + 1);
             self.error(
                 "protocol-mismatch",
                 line,
@@ -93,7 +107,11 @@ impl Validator<'_> {
             );
         }
         if let Some(default) = &service.default_qps {
-            let line = self.text.lines().position(|l| l.trim() == "default_qps:").map(|i| i + 2);
+            let line = self
+                .text
+                .lines()
+                .position(|l| l.trim() == "default_qps:")
+                .map(|i| i + 2);
             if default.value <= 0 {
                 self.error(
                     "qps-not-positive",
@@ -171,7 +189,10 @@ impl Validator<'_> {
                     "unknown-pinned-field",
                     line,
                     name,
-                    format!("`pinned` names `{field}`, which cannot be pinned (one of: {})", allowed.join(", ")),
+                    format!(
+                        "`pinned` names `{field}`, which cannot be pinned (one of: {})",
+                        allowed.join(", ")
+                    ),
                 );
             }
         }
@@ -180,7 +201,9 @@ impl Validator<'_> {
     fn tencent(&mut self, spec: &TencentSpec) {
         self.names(
             "action",
-            spec.actions.iter().map(|a| (a.name.as_str(), a.rust_name.as_deref())),
+            spec.actions
+                .iter()
+                .map(|a| (a.name.as_str(), a.rust_name.as_deref())),
         );
         let headings: BTreeSet<&str> = spec
             .category_tables
@@ -195,7 +218,12 @@ impl Validator<'_> {
             self.pinned(name, &action.pinned, TENCENT_PINNABLE);
             if let Some(qps) = action.qps {
                 if qps <= 0 {
-                    self.error("qps-not-positive", line, name, format!("qps must be at least 1, not {qps}"));
+                    self.error(
+                        "qps-not-positive",
+                        line,
+                        name,
+                        format!("qps must be at least 1, not {qps}"),
+                    );
                 }
             }
             if let Some(category) = &action.category {
@@ -236,7 +264,12 @@ impl Validator<'_> {
             }
             for ty in [&action.request, &action.response].into_iter().flatten() {
                 if !spec.types.contains_key(ty) {
-                    self.error("undefined-type", line, name, format!("type `{ty}` is not defined under `types`"));
+                    self.error(
+                        "undefined-type",
+                        line,
+                        name,
+                        format!("type `{ty}` is not defined under `types`"),
+                    );
                 }
             }
             for example in &action.examples {
@@ -246,7 +279,10 @@ impl Validator<'_> {
                         "invalid-example",
                         line,
                         name,
-                        format!("example `{}`: response is not valid JSON: {err}", example.title),
+                        format!(
+                            "example `{}`: response is not valid JSON: {err}",
+                            example.title
+                        ),
                     );
                 }
             }
@@ -269,7 +305,12 @@ impl Validator<'_> {
             Support::NotSupported => with_ip == 0,
         };
         if !consistent {
-            let line = yaml_line_of(self.text, "ip_restriction", spec.cam.ip_restriction.as_str(), 0);
+            let line = yaml_line_of(
+                self.text,
+                "ip_restriction",
+                spec.cam.ip_restriction.as_str(),
+                0,
+            );
             self.error(
                 "ip-restriction-inconsistent",
                 line,
@@ -286,7 +327,11 @@ impl Validator<'_> {
     fn types(&mut self, types: &BTreeMap<String, TypeDef>) {
         let mut rust_types: BTreeMap<String, &str> = BTreeMap::new();
         for (type_name, def) in types {
-            let type_line = self.text.lines().position(|l| l.trim_end() == format!("  {type_name}:")).map(|i| i + 1);
+            let type_line = self
+                .text
+                .lines()
+                .position(|l| l.trim_end() == format!("  {type_name}:"))
+                .map(|i| i + 1);
             if let Some(other) = rust_types.insert(upper_camel(type_name), type_name) {
                 self.error(
                     "name-collision",
@@ -299,14 +344,23 @@ impl Validator<'_> {
             let mut rust_fields: BTreeMap<String, &str> = BTreeMap::new();
             for field in &def.fields {
                 let field_line = type_line.and_then(|start| {
-                    self.text.lines().skip(start).position(|l| {
-                        let l = l.trim_start();
-                        l == format!("- name: {}", field.name)
-                    }).map(|i| i + start + 1)
+                    self.text
+                        .lines()
+                        .skip(start)
+                        .position(|l| {
+                            let l = l.trim_start();
+                            l == format!("- name: {}", field.name)
+                        })
+                        .map(|i| i + start + 1)
                 });
                 let subject = format!("{type_name}.{}", field.name);
                 if !wire.insert(field.name.as_str()) {
-                    self.error("duplicate-field", field_line, &subject, "the field is defined twice".into());
+                    self.error(
+                        "duplicate-field",
+                        field_line,
+                        &subject,
+                        "the field is defined twice".into(),
+                    );
                     continue;
                 }
                 if let Some(target) = field.ty.named() {
@@ -331,7 +385,10 @@ impl Validator<'_> {
                     }
                 }
                 // Keyword field names are fine: the emitters print them as raw identifiers.
-                let rust = field.rust_name.clone().unwrap_or_else(|| snake(&field.name));
+                let rust = field
+                    .rust_name
+                    .clone()
+                    .unwrap_or_else(|| snake(&field.name));
                 if let Some(other) = rust_fields.insert(rust.clone(), &field.name) {
                     self.error(
                         "name-collision",
@@ -347,7 +404,9 @@ impl Validator<'_> {
     fn huawei(&mut self, spec: &HuaweiSpec) {
         self.names(
             "operation",
-            spec.operations.iter().map(|o| (o.name.as_str(), o.rust_name.as_deref())),
+            spec.operations
+                .iter()
+                .map(|o| (o.name.as_str(), o.rust_name.as_deref())),
         );
         let mut routes: HashMap<(String, &str), &str> = HashMap::new();
         for op in &spec.operations {
@@ -363,7 +422,12 @@ impl Validator<'_> {
                 );
             }
             if !op.path.starts_with('/') {
-                self.error("invalid-path", line, name, format!("path `{}` must start with `/`", op.path));
+                self.error(
+                    "invalid-path",
+                    line,
+                    name,
+                    format!("path `{}` must start with `/`", op.path),
+                );
             }
             let placeholders = path_placeholders(&op.path);
             if placeholders != op.path_params {
@@ -378,7 +442,12 @@ impl Validator<'_> {
                 );
             }
             if op.permissions.is_empty() {
-                self.error("no-permissions", line, name, "a listed operation needs at least one permission action".into());
+                self.error(
+                    "no-permissions",
+                    line,
+                    name,
+                    "a listed operation needs at least one permission action".into(),
+                );
             }
         }
         self.types(&spec.types);
@@ -399,7 +468,10 @@ mod tests {
 
     #[test]
     fn placeholders_in_order() {
-        assert_eq!(path_placeholders("/v1.0/{domain_id}/x/{id}"), ["domain_id", "id"]);
+        assert_eq!(
+            path_placeholders("/v1.0/{domain_id}/x/{id}"),
+            ["domain_id", "id"]
+        );
         assert!(path_placeholders("/v2/partners").is_empty());
     }
 }

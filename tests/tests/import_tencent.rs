@@ -7,12 +7,17 @@ use std::path::{Path, PathBuf};
 use partnergen_codegen::changelog::Change;
 use partnergen_codegen::diag::Diagnostics;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
-use partnergen_codegen::import::{import_into, Imported};
+use partnergen_codegen::import::{import_into, Imported, Mode};
 use partnergen_codegen::spec::{CamClass, Spec, TencentSpec};
 use partnergen_codegen::specfile::{load_spec, parse_spec, to_yaml};
 use partnergen_tests::{fixture, tencent_doc};
 
-fn inputs(cam: &[PathBuf], category: &[PathBuf], definition: PathBuf, examples: PathBuf) -> TencentInputs {
+fn inputs(
+    cam: &[PathBuf],
+    category: &[PathBuf],
+    definition: PathBuf,
+    examples: PathBuf,
+) -> TencentInputs {
     TencentInputs {
         cam_pages: cam.to_vec(),
         category_pages: category.to_vec(),
@@ -76,15 +81,31 @@ fn mangled(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
 
 #[test]
 fn real_pages_give_the_documented_counts() {
-    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else { return };
+    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else {
+        return;
+    };
     let imported = import_ok(&inputs, None);
     let spec = tencent(&imported);
-    let on_cam = spec.actions.iter().filter(|a| a.cam_class.is_some()).count();
+    let on_cam = spec
+        .actions
+        .iter()
+        .filter(|a| a.cam_class.is_some())
+        .count();
     assert_eq!(on_cam, 238);
     assert_eq!(spec.actions.len(), 242);
-    let class = |c| spec.actions.iter().filter(|a| a.cam_class == Some(c)).count();
+    let class = |c| {
+        spec.actions
+            .iter()
+            .filter(|a| a.cam_class == Some(c))
+            .count()
+    };
     assert_eq!(
-        [class(CamClass::Write), class(CamClass::Read), class(CamClass::List), class(CamClass::Other)],
+        [
+            class(CamClass::Write),
+            class(CamClass::Read),
+            class(CamClass::List),
+            class(CamClass::Other)
+        ],
         [66, 131, 38, 3]
     );
     let no_ip: Vec<&str> = spec
@@ -95,10 +116,20 @@ fn real_pages_give_the_documented_counts() {
         .collect();
     assert_eq!(
         no_ip,
-        ["CheckInQnList", "CheckPopUpPushStatus", "ContractModeSwitch", "QueryIndirectCustomersDetail", "QueryUser", "UpdatePopUpPushStatus"]
+        [
+            "CheckInQnList",
+            "CheckPopUpPushStatus",
+            "ContractModeSwitch",
+            "QueryIndirectCustomersDetail",
+            "QueryUser",
+            "UpdatePopUpPushStatus"
+        ]
     );
     assert_eq!(spec.actions.iter().filter(|a| a.qps.is_some()).count(), 42);
-    assert_eq!(spec.actions.iter().filter(|a| a.in_api_definition).count(), 46);
+    assert_eq!(
+        spec.actions.iter().filter(|a| a.in_api_definition).count(),
+        46
+    );
     let api_only: Vec<&str> = spec
         .actions
         .iter()
@@ -125,7 +156,9 @@ fn real_pages_give_the_documented_counts() {
 
 #[test]
 fn real_pages_facts_of_single_actions() {
-    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else { return };
+    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else {
+        return;
+    };
     let imported = import_ok(&inputs, None);
     let spec = tencent(&imported);
     let action = |name: &str| spec.actions.iter().find(|a| a.name == name).unwrap();
@@ -133,58 +166,132 @@ fn real_pages_facts_of_single_actions() {
     assert_eq!(force_qn.qps, Some(2));
     assert_eq!(force_qn.category.as_deref(), Some("Credit Management APIs"));
     assert_eq!(force_qn.cam_class, Some(CamClass::Write));
-    assert_eq!(action("DescribeRebateDownloadUrl").category.as_deref(), Some("Commission Management APIs"));
+    assert_eq!(
+        action("DescribeRebateDownloadUrl").category.as_deref(),
+        Some("Commission Management APIs")
+    );
     // Titles: escaped quotes of the CAM page come out plain, the triple-escaped one too.
-    assert_eq!(action("QueryRebateSummary").title, "Query the agent's monthly rebate");
-    assert_eq!(action("QuerySubAgentCustomerBillQueryFilter").title, "Get the query conditions of a second-level dealer's bill");
-    assert!(spec.actions.iter().all(|a| !a.title.contains('\\')), "a title kept a backslash");
+    assert_eq!(
+        action("QueryRebateSummary").title,
+        "Query the agent's monthly rebate"
+    );
+    assert_eq!(
+        action("QuerySubAgentCustomerBillQueryFilter").title,
+        "Get the query conditions of a second-level dealer's bill"
+    );
+    assert!(
+        spec.actions.iter().all(|a| !a.title.contains('\\')),
+        "a title kept a backslash"
+    );
     // The definition's one-line name wins over the CAM page's description.
     assert_eq!(action("CreateAccount").title, "Creates a customer account");
     // Sources carry the editions' stamps.
-    let stamps: Vec<_> = spec.service.sources.iter().map(|s| (s.file.as_str(), s.last_updated.as_deref())).collect();
-    assert!(stamps.contains(&("cam-authorization.txt", Some("2025-08-06 09:09:24"))), "{stamps:?}");
-    assert!(stamps.contains(&("api-category.txt", Some("2026-02-10 10:38:50"))), "{stamps:?}");
+    let stamps: Vec<_> = spec
+        .service
+        .sources
+        .iter()
+        .map(|s| (s.file.as_str(), s.last_updated.as_deref()))
+        .collect();
+    assert!(
+        stamps.contains(&("cam-authorization.txt", Some("2025-08-06 09:09:24"))),
+        "{stamps:?}"
+    );
+    assert!(
+        stamps.contains(&("api-category.txt", Some("2026-02-10 10:38:50"))),
+        "{stamps:?}"
+    );
 }
 
 #[test]
 fn real_unheaded_table_is_decided_and_recorded() {
-    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else { return };
+    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else {
+        return;
+    };
     let imported = import_ok(&inputs, None);
     let spec = tencent(&imported);
-    let remark = spec.actions.iter().find(|a| a.name == "ModifyClientRemark").unwrap();
+    let remark = spec
+        .actions
+        .iter()
+        .find(|a| a.name == "ModifyClientRemark")
+        .unwrap();
     assert_eq!(remark.category, None);
     assert_eq!(remark.qps, Some(5));
-    let unheaded: Vec<_> = spec.category_tables.iter().filter(|t| t.heading.is_none()).collect();
+    let unheaded: Vec<_> = spec
+        .category_tables
+        .iter()
+        .filter(|t| t.heading.is_none())
+        .collect();
     assert_eq!(unheaded.len(), 1);
-    assert!(unheaded[0].decision.as_deref().unwrap().contains("Agent APIs"));
+    assert!(unheaded[0]
+        .decision
+        .as_deref()
+        .unwrap()
+        .contains("Agent APIs"));
     assert_eq!(spec.category_tables.len(), 7);
-    let warning = imported.warnings.0.iter().find(|w| w.rule == "unheaded-table").expect("a warning");
+    let warning = imported
+        .warnings
+        .0
+        .iter()
+        .find(|w| w.rule == "unheaded-table")
+        .expect("a warning");
     assert!(warning.message.contains("ModifyClientRemark"));
     assert!(warning.line.is_some());
 }
 
 #[test]
 fn real_example_quirks_are_reported_with_lines() {
-    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else { return };
+    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else {
+        return;
+    };
     let imported = import_ok(&inputs, None);
     let spec = tencent(&imported);
-    let invalid: Vec<_> = imported.warnings.0.iter().filter(|w| w.rule == "invalid-example").collect();
+    let invalid: Vec<_> = imported
+        .warnings
+        .0
+        .iter()
+        .filter(|w| w.rule == "invalid-example")
+        .collect();
     assert_eq!(invalid.len(), 4, "{imported:?}");
-    assert!(invalid.iter().all(|w| w.line.is_some() && w.file.ends_with("api-examples-2022-09-28.json")));
+    assert!(invalid
+        .iter()
+        .all(|w| w.line.is_some() && w.file.ends_with("api-examples-2022-09-28.json")));
     let broken: Vec<&str> = spec
         .actions
         .iter()
         .filter(|a| !a.broken_examples.is_empty())
         .map(|a| a.name.as_str())
         .collect();
-    assert_eq!(broken, ["DescribeCustomerVoucherList", "GetTradeConfigList", "QueryPendingSubAgentsV2", "QueryT1IndirectCustomersDetail"]);
-    let mismatches: Vec<_> = imported.warnings.0.iter().filter(|w| w.rule == "example-type-mismatch").collect();
+    assert_eq!(
+        broken,
+        [
+            "DescribeCustomerVoucherList",
+            "GetTradeConfigList",
+            "QueryPendingSubAgentsV2",
+            "QueryT1IndirectCustomersDetail"
+        ]
+    );
+    let mismatches: Vec<_> = imported
+        .warnings
+        .0
+        .iter()
+        .filter(|w| w.rule == "example-type-mismatch")
+        .collect();
     assert_eq!(mismatches.len(), 1, "{mismatches:?}");
     // Request examples send integers as strings too; reported under their own rule.
-    assert_eq!(count_rule(&imported.warnings, "example-request-type-mismatch"), 3);
-    assert_eq!(mismatches[0].subject.as_deref(), Some("QueryPendingClientsV2"));
+    assert_eq!(
+        count_rule(&imported.warnings, "example-request-type-mismatch"),
+        3
+    );
+    assert_eq!(
+        mismatches[0].subject.as_deref(),
+        Some("QueryPendingClientsV2")
+    );
     assert!(mismatches[0].message.contains("ClientUin"));
-    let kept = spec.actions.iter().find(|a| a.name == "QueryPendingClientsV2").unwrap();
+    let kept = spec
+        .actions
+        .iter()
+        .find(|a| a.name == "QueryPendingClientsV2")
+        .unwrap();
     assert_eq!(kept.examples.len(), 1);
     assert_eq!(kept.examples[0].quirks.len(), 1);
     let usable: usize = spec.actions.iter().map(|a| a.examples.len()).sum();
@@ -193,16 +300,26 @@ fn real_example_quirks_are_reported_with_lines() {
 
 #[test]
 fn real_markdown_and_text_forms_import_identically() {
-    let Some(text_inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else { return };
-    let Some(md_inputs) = real_inputs("cam-authorization.md", "api-category.md") else { return };
+    let Some(text_inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else {
+        return;
+    };
+    let Some(md_inputs) = real_inputs("cam-authorization.md", "api-category.md") else {
+        return;
+    };
     let from_text = import_ok(&text_inputs, None);
     // The markdown category page shows no headings; they come from the existing spec.
     let from_md = import_ok(&md_inputs, Some(tencent(&from_text)));
     assert_same_except_sources(tencent(&from_text), tencent(&from_md));
     // Both forms at once agree with each other: no conflicts.
     let both = inputs(
-        &[tencent_doc("cam-authorization.md").unwrap(), tencent_doc("cam-authorization.txt").unwrap()],
-        &[tencent_doc("api-category.md").unwrap(), tencent_doc("api-category.txt").unwrap()],
+        &[
+            tencent_doc("cam-authorization.md").unwrap(),
+            tencent_doc("cam-authorization.txt").unwrap(),
+        ],
+        &[
+            tencent_doc("api-category.md").unwrap(),
+            tencent_doc("api-category.txt").unwrap(),
+        ],
         tencent_doc("api-definition-2022-09-28.json").unwrap(),
         tencent_doc("api-examples-2022-09-28.json").unwrap(),
     );
@@ -226,60 +343,130 @@ fn fixture_import_reads_every_page() {
     let imported = import_ok(&fixture_inputs("cam.txt", "category.txt"), None);
     let spec = tencent(&imported);
     let names: Vec<&str> = spec.actions.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, ["AllocateCredit", "DescribeUsage", "DownloadBill", "ListClients", "QueryCredit", "QueryRemark", "SendCode"]);
+    assert_eq!(
+        names,
+        [
+            "AllocateCredit",
+            "DescribeUsage",
+            "DownloadBill",
+            "ListClients",
+            "QueryCredit",
+            "QueryRemark",
+            "SendCode"
+        ]
+    );
     let allocate = &spec.actions[0];
     assert_eq!(allocate.title, "Allocates credit to a customer");
     assert_eq!(allocate.qps, Some(5));
     assert_eq!(allocate.category.as_deref(), Some("Credit APIs"));
-    assert_eq!(allocate.examples[0].request.as_deref(), Some("{\n    \"ClientUin\": 100,\n    \"Credit\": 1.5\n}"));
+    assert_eq!(
+        allocate.examples[0].request.as_deref(),
+        Some("{\n    \"ClientUin\": 100,\n    \"Credit\": 1.5\n}")
+    );
     // Field facts: one-line docs, the keyword-named field, disabled and required flags.
     let request = &spec.types["AllocateCreditRequest"];
     assert_eq!(request.fields[1].doc.as_deref(), Some("Amount."));
     assert!(request.fields[2].disabled && !request.fields[2].required);
     assert!(spec.types["QueryCreditResponse"].fields[0].required);
-    assert_eq!(spec.types["QueryCreditRequest"].fields[0].ty.to_string(), "list<uint64>");
-    assert_eq!(spec.types["DescribeUsageResponse"].fields[0].ty.to_string(), "list<UsageItem>");
+    assert_eq!(
+        spec.types["QueryCreditRequest"].fields[0].ty.to_string(),
+        "list<uint64>"
+    );
+    assert_eq!(
+        spec.types["DescribeUsageResponse"].fields[0].ty.to_string(),
+        "list<UsageItem>"
+    );
     assert!(spec.types["DescribeUsageResponse"].fields[0].nullable);
     // The triple-escaped description is the title where no better one exists.
-    let remark = spec.actions.iter().find(|a| a.name == "QueryRemark").unwrap();
+    let remark = spec
+        .actions
+        .iter()
+        .find(|a| a.name == "QueryRemark")
+        .unwrap();
     assert_eq!(remark.category, None);
     let send = spec.actions.iter().find(|a| a.name == "SendCode").unwrap();
-    assert_eq!((send.ip_restriction, send.qps, send.category.as_deref()), (Some(false), None, None));
+    assert_eq!(
+        (send.ip_restriction, send.qps, send.category.as_deref()),
+        (Some(false), None, None)
+    );
     // Validation (which every load runs) warns about the API-only action.
     let loaded = parse_spec("demosvc.yaml", &to_yaml(&imported.spec)).unwrap();
     assert_eq!(count_rule(&loaded.warnings, "not-on-cam-page"), 1);
-    assert!(loaded.warnings.0.iter().any(|w| w.rule == "not-on-cam-page" && w.message.contains("DescribeUsage")));
+    assert!(loaded
+        .warnings
+        .0
+        .iter()
+        .any(|w| w.rule == "not-on-cam-page" && w.message.contains("DescribeUsage")));
 }
 
 #[test]
 fn fixture_escaped_quotes_are_unescaped() {
     let imported = import_ok(&fixture_inputs("cam.md", "category.txt"), None);
     let spec = tencent(&imported);
-    let download = spec.actions.iter().find(|a| a.name == "DownloadBill").unwrap();
+    let download = spec
+        .actions
+        .iter()
+        .find(|a| a.name == "DownloadBill")
+        .unwrap();
     assert_eq!(download.title, "Download a bill");
     // QueryCredit is in the definition, so its title is the definition's, but the CAM
     // description feeds no title here; check the raw cells through a CAM-only action.
-    let cam_only = mangled(&tempfile::tempdir().unwrap().keep(), "cam.txt", "QueryRemark Query remarks", "QueryRemark Query the partner\\'s remarks");
-    let imported = import_ok(&inputs(&[cam_only], &[fixture("tencent/category.md")], fixture("tencent/definition.json"), fixture("tencent/examples.json")), Some(spec));
-    let remark = tencent(&imported).actions.iter().find(|a| a.name == "QueryRemark").unwrap().clone();
+    let cam_only = mangled(
+        &tempfile::tempdir().unwrap().keep(),
+        "cam.txt",
+        "QueryRemark Query remarks",
+        "QueryRemark Query the partner\\'s remarks",
+    );
+    let imported = import_ok(
+        &inputs(
+            &[cam_only],
+            &[fixture("tencent/category.md")],
+            fixture("tencent/definition.json"),
+            fixture("tencent/examples.json"),
+        ),
+        Some(spec),
+    );
+    let remark = tencent(&imported)
+        .actions
+        .iter()
+        .find(|a| a.name == "QueryRemark")
+        .unwrap()
+        .clone();
     // The category page's feature outranks the CAM description for the title.
     assert_eq!(remark.title, "Queries remarks");
-    assert!(tencent(&imported).actions.iter().all(|a| !a.title.contains('\\')));
+    assert!(tencent(&imported)
+        .actions
+        .iter()
+        .all(|a| !a.title.contains('\\')));
 }
 
 #[test]
 fn fixture_examples_quirks() {
     let imported = import_ok(&fixture_inputs("cam.txt", "category.txt"), None);
     let spec = tencent(&imported);
-    let usage = spec.actions.iter().find(|a| a.name == "DescribeUsage").unwrap();
+    let usage = spec
+        .actions
+        .iter()
+        .find(|a| a.name == "DescribeUsage")
+        .unwrap();
     assert_eq!(usage.examples.len(), 1);
     assert_eq!(usage.examples[0].quirks.len(), 1);
     assert_eq!(usage.broken_examples.len(), 1);
     assert!(usage.broken_examples[0].problem.contains("not valid JSON"));
-    let invalid = imported.warnings.0.iter().find(|w| w.rule == "invalid-example").unwrap();
+    let invalid = imported
+        .warnings
+        .0
+        .iter()
+        .find(|w| w.rule == "invalid-example")
+        .unwrap();
     // The broken example's `output` key is on line 25 of the fixture.
     assert_eq!(invalid.line, Some(21));
-    let mismatch = imported.warnings.0.iter().find(|w| w.rule == "example-type-mismatch").unwrap();
+    let mismatch = imported
+        .warnings
+        .0
+        .iter()
+        .find(|w| w.rule == "example-type-mismatch")
+        .unwrap();
     assert_eq!(mismatch.line, Some(15));
 }
 
@@ -288,26 +475,43 @@ fn fixture_markdown_needs_headings_from_somewhere() {
     let d = import_err(&fixture_inputs("cam.md", "category.md"));
     assert_eq!(count_rule(&d, "category-headings"), 1, "{d}");
     let from_text = import_ok(&fixture_inputs("cam.txt", "category.txt"), None);
-    let from_md = import_ok(&fixture_inputs("cam.md", "category.md"), Some(tencent(&from_text)));
+    let from_md = import_ok(
+        &fixture_inputs("cam.md", "category.md"),
+        Some(tencent(&from_text)),
+    );
     assert_same_except_sources(tencent(&from_text), tencent(&from_md));
 }
 
 #[test]
 fn fixture_reorganised_markdown_page_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let moved = mangled(dir.path(), "category.md", "| ListClients | Lists clients | 10 |", "| ListClients | Lists clients | 10 |\n| QueryCredit | Queries a customer's credit | 20 |");
+    let moved = mangled(
+        dir.path(),
+        "category.md",
+        "| ListClients | Lists clients | 10 |",
+        "| ListClients | Lists clients | 10 |\n| QueryCredit | Queries a customer's credit | 20 |",
+    );
     let base = import_ok(&fixture_inputs("cam.txt", "category.txt"), None);
     let mut inputs = fixture_inputs("cam.md", "category.md");
     inputs.category_pages = vec![moved];
     let d = import_tencent(&inputs, Some(tencent(&base))).unwrap_err();
-    assert!(d.0.iter().any(|x| x.rule == "category-headings" || x.rule == "duplicate-action"), "{d}");
+    assert!(
+        d.0.iter()
+            .any(|x| x.rule == "category-headings" || x.rule == "duplicate-action"),
+        "{d}"
+    );
 }
 
 #[test]
 fn editions_that_disagree_are_recorded_not_silently_picked() {
     let dir = tempfile::tempdir().unwrap();
     // An older, undated markdown edition says AllocateCredit allows 50 per second.
-    let older = mangled(dir.path(), "category.md", "| AllocateCredit | Allocates credit | 5 |", "| AllocateCredit | Allocates credit | 50 |");
+    let older = mangled(
+        dir.path(),
+        "category.md",
+        "| AllocateCredit | Allocates credit | 5 |",
+        "| AllocateCredit | Allocates credit | 50 |",
+    );
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.category_pages.push(older);
     let imported = import_ok(&inputs, None);
@@ -316,8 +520,15 @@ fn editions_that_disagree_are_recorded_not_silently_picked() {
     assert_eq!(allocate.qps, Some(5), "the dated text edition is newer");
     assert_eq!(allocate.conflicts.len(), 1);
     let conflict = &allocate.conflicts[0];
-    assert_eq!((conflict.field.as_str(), conflict.chosen.as_str()), ("qps", "category.txt"));
-    let values: Vec<_> = conflict.values.iter().map(|v| (v.source.as_str(), v.value.as_str())).collect();
+    assert_eq!(
+        (conflict.field.as_str(), conflict.chosen.as_str()),
+        ("qps", "category.txt")
+    );
+    let values: Vec<_> = conflict
+        .values
+        .iter()
+        .map(|v| (v.source.as_str(), v.value.as_str()))
+        .collect();
     assert_eq!(values, [("category.txt", "5"), ("category.md", "50")]);
     assert_eq!(count_rule(&imported.warnings, "edition-conflict"), 1);
 }
@@ -327,14 +538,26 @@ fn reimport_is_byte_identical_and_reports_no_changes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demosvc.yaml");
     let inputs = fixture_inputs("cam.txt", "category.txt");
-    let first = import_into(&path, |_| import_tencent(&inputs, None)).unwrap();
+    let first = import_into(&path, Mode::Write, |_| import_tencent(&inputs, None)).unwrap();
     assert!(first.written);
-    assert!(first.changelog.changes.iter().any(|c| matches!(c, Change::Added { name, .. } if name == "AllocateCredit")));
+    assert!(first
+        .changelog
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::Added { name, .. } if name == "AllocateCredit")));
     let text = fs::read_to_string(&path).unwrap();
-    let second = import_into(&path, |base| import_tencent(&inputs, as_tencent(base))).unwrap();
+    let second = import_into(&path, Mode::Write, |base| {
+        import_tencent(&inputs, as_tencent(base))
+    })
+    .unwrap();
     assert!(!second.written);
     assert!(second.changelog.is_empty(), "{}", second.changelog);
     assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    let check = import_into(&path, Mode::Check, |base| {
+        import_tencent(&inputs, as_tencent(base))
+    })
+    .unwrap();
+    assert!(!check.changed && !check.written);
     // The written file loads and round-trips through the model unchanged.
     let loaded = load_spec(&path).unwrap();
     assert_eq!(to_yaml(&loaded.spec), text);
@@ -351,17 +574,48 @@ fn as_tencent(spec: Option<&Spec>) -> Option<&TencentSpec> {
 fn changelog_after_a_modified_page() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demosvc.yaml");
-    import_into(&path, |_| import_tencent(&fixture_inputs("cam.txt", "category.txt"), None)).unwrap();
+    import_into(&path, Mode::Write, |_| {
+        import_tencent(&fixture_inputs("cam.txt", "category.txt"), None)
+    })
+    .unwrap();
     // The vendor raises a limit, drops an action and adds one.
     let pages = dir.path().join("pages");
     fs::create_dir(&pages).unwrap();
-    let category = mangled(&pages, "category.txt", "ListClients Lists clients 10", "ListClients Lists clients 15");
-    let cam = mangled(&pages, "cam.txt", "DownloadBill Download a bill Operation level * Supported", "ArchiveBill Archive a bill Operation level * Supported");
-    let inputs = inputs(&[cam], &[category], fixture("tencent/definition.json"), fixture("tencent/examples.json"));
-    let report = import_into(&path, |base| import_tencent(&inputs, as_tencent(base))).unwrap();
+    let category = mangled(
+        &pages,
+        "category.txt",
+        "ListClients Lists clients 10",
+        "ListClients Lists clients 15",
+    );
+    let cam = mangled(
+        &pages,
+        "cam.txt",
+        "DownloadBill Download a bill Operation level * Supported",
+        "ArchiveBill Archive a bill Operation level * Supported",
+    );
+    let inputs = inputs(
+        &[cam],
+        &[category],
+        fixture("tencent/definition.json"),
+        fixture("tencent/examples.json"),
+    );
+    let report = import_into(&path, Mode::Write, |base| {
+        import_tencent(&inputs, as_tencent(base))
+    })
+    .unwrap();
     let changes = &report.changelog.changes;
-    assert!(changes.contains(&Change::Added { kind: "action", name: "ArchiveBill".into() }), "{}", report.changelog);
-    assert!(changes.contains(&Change::Removed { kind: "action", name: "DownloadBill".into() }));
+    assert!(
+        changes.contains(&Change::Added {
+            kind: "action",
+            name: "ArchiveBill".into()
+        }),
+        "{}",
+        report.changelog
+    );
+    assert!(changes.contains(&Change::Removed {
+        kind: "action",
+        name: "DownloadBill".into()
+    }));
     assert!(changes.contains(&Change::Changed {
         kind: "action",
         name: "ListClients".into(),
@@ -370,7 +624,10 @@ fn changelog_after_a_modified_page() {
         new: "15".into()
     }));
     let shown = report.changelog.to_string();
-    assert!(shown.contains("~ action ListClients: qps: 10 -> 15"), "{shown}");
+    assert!(
+        shown.contains("~ action ListClients: qps: 10 -> 15"),
+        "{shown}"
+    );
     assert!(shown.contains("1 added, 1 removed"), "{shown}");
 }
 
@@ -378,12 +635,20 @@ fn changelog_after_a_modified_page() {
 fn pinned_fields_survive_a_reimport() {
     let first = import_ok(&fixture_inputs("cam.txt", "category.txt"), None);
     let mut base = tencent(&first).clone();
-    let remark = base.actions.iter_mut().find(|a| a.name == "QueryRemark").unwrap();
+    let remark = base
+        .actions
+        .iter_mut()
+        .find(|a| a.name == "QueryRemark")
+        .unwrap();
     remark.category = Some("Client APIs".into());
     remark.pinned = vec!["category".into()];
     remark.rust_name = Some("query_remarks".into());
     let second = import_ok(&fixture_inputs("cam.txt", "category.txt"), Some(&base));
-    let remark = tencent(&second).actions.iter().find(|a| a.name == "QueryRemark").unwrap();
+    let remark = tencent(&second)
+        .actions
+        .iter()
+        .find(|a| a.name == "QueryRemark")
+        .unwrap();
     assert_eq!(remark.category.as_deref(), Some("Client APIs"));
     assert_eq!(remark.pinned, ["category"]);
     assert_eq!(remark.rust_name.as_deref(), Some("query_remarks"));
@@ -398,17 +663,33 @@ fn pinned_fields_survive_a_reimport() {
 fn assert_rejected(inputs: &TencentInputs, rule: &str, file_suffix: &str, line: Option<usize>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demosvc.yaml");
-    import_into(&path, |_| import_tencent(&fixture_inputs("cam.txt", "category.txt"), None)).unwrap();
+    import_into(&path, Mode::Write, |_| {
+        import_tencent(&fixture_inputs("cam.txt", "category.txt"), None)
+    })
+    .unwrap();
     let before = fs::read_to_string(&path).unwrap();
-    let d = import_into(&path, |base| import_tencent(inputs, as_tencent(base))).unwrap_err();
-    let hit = d.0.iter().find(|x| x.rule == rule).unwrap_or_else(|| panic!("no {rule} in:\n{d}"));
+    let d = import_into(&path, Mode::Write, |base| {
+        import_tencent(inputs, as_tencent(base))
+    })
+    .unwrap_err();
+    let hit =
+        d.0.iter()
+            .find(|x| x.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule} in:\n{d}"));
     assert!(hit.is_error());
     assert!(hit.file.ends_with(file_suffix), "{hit}");
     if line.is_some() {
         assert_eq!(hit.line, line, "{hit}");
     }
-    assert_eq!(fs::read_to_string(&path).unwrap(), before, "the spec was touched");
-    let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        before,
+        "the spec was touched"
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 1, "stray files: {leftovers:?}");
 }
 
@@ -417,7 +698,11 @@ fn truncated_pages_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let text = fs::read_to_string(fixture("tencent/cam.txt")).unwrap();
     let cut = dir.path().join("cam.txt");
-    fs::write(&cut, &text[..text.find("ListClients List clients").unwrap() + 25]).unwrap();
+    fs::write(
+        &cut,
+        &text[..text.find("ListClients List clients").unwrap() + 25],
+    )
+    .unwrap();
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.cam_pages = vec![cut];
     assert_rejected(&inputs, "table-row", "cam.txt", Some(26));
@@ -438,7 +723,12 @@ fn a_missing_column_is_rejected() {
     inputs.cam_pages = vec![cam];
     assert_rejected(&inputs, "table-header", "cam.md", Some(6));
 
-    let category = mangled(dir.path(), "category.txt", "API Name Feature Frequency Limit (maximum requests per second)\nAllocateCredit", "API Name Feature\nAllocateCredit");
+    let category = mangled(
+        dir.path(),
+        "category.txt",
+        "API Name Feature Frequency Limit (maximum requests per second)\nAllocateCredit",
+        "API Name Feature\nAllocateCredit",
+    );
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.category_pages = vec![category];
     assert_rejected(&inputs, "table-header", "category.txt", Some(8));
@@ -468,17 +758,32 @@ fn malformed_or_incomplete_definitions_are_rejected() {
     inputs.definition = cut;
     assert_rejected(&inputs, "malformed-definition", "definition.json", None);
 
-    let missing = mangled(dir.path(), "definition.json", "\"input\": \"QueryCreditRequest\",", "");
+    let missing = mangled(
+        dir.path(),
+        "definition.json",
+        "\"input\": \"QueryCreditRequest\",",
+        "",
+    );
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.definition = missing;
     assert_rejected(&inputs, "malformed-definition", "definition.json", None);
 
-    let dangling = mangled(dir.path(), "definition.json", "\"output\": \"QueryCreditResponse\"", "\"output\": \"NoSuchResponse\"");
+    let dangling = mangled(
+        dir.path(),
+        "definition.json",
+        "\"output\": \"QueryCreditResponse\"",
+        "\"output\": \"NoSuchResponse\"",
+    );
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.definition = dangling;
     assert_rejected(&inputs, "undefined-type", "definition.json", Some(17));
 
-    let bad_member = mangled(dir.path(), "definition.json", "\"member\": \"UsageItem\"", "\"member\": \"NoSuchItem\"");
+    let bad_member = mangled(
+        dir.path(),
+        "definition.json",
+        "\"member\": \"UsageItem\"",
+        "\"member\": \"NoSuchItem\"",
+    );
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.definition = bad_member;
     assert_rejected(&inputs, "unknown-type", "definition.json", Some(56));
@@ -487,7 +792,12 @@ fn malformed_or_incomplete_definitions_are_rejected() {
 #[test]
 fn a_qps_that_is_not_a_number_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let category = mangled(dir.path(), "category.txt", "ListClients Lists clients 10", "ListClients Lists clients ten");
+    let category = mangled(
+        dir.path(),
+        "category.txt",
+        "ListClients Lists clients 10",
+        "ListClients Lists clients ten",
+    );
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.category_pages = vec![category];
     assert_rejected(&inputs, "table-row", "category.txt", Some(15));

@@ -8,13 +8,16 @@ use clap::{Parser, Subcommand};
 use partnergen_codegen::diag::Diagnostics;
 use partnergen_codegen::import::huawei::import_huawei;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
-use partnergen_codegen::import::{import_into, ImportReport, Imported};
+use partnergen_codegen::import::{import_into, Imported, Mode};
 use partnergen_codegen::report::{action_records, action_table};
 use partnergen_codegen::spec::{Provider, Spec};
 use partnergen_codegen::specfile::{discover_specs, load_spec, spec_path};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Maintainer commands of the partner API generator")]
+#[command(
+    name = "cargo xtask",
+    about = "Maintainer commands of the partner API generator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,6 +61,9 @@ enum ImportCommand {
         /// Where specs live.
         #[arg(long, default_value_os_t = default_spec_dir())]
         spec_dir: PathBuf,
+        /// Write nothing; fail if the spec differs from what these inputs give.
+        #[arg(long)]
+        check: bool,
     },
     /// Huawei Cloud: the Partner Center API permission page.
     Huaweicloud {
@@ -71,6 +77,9 @@ enum ImportCommand {
         /// Where specs live.
         #[arg(long, default_value_os_t = default_spec_dir())]
         spec_dir: PathBuf,
+        /// Write nothing; fail if the spec differs from what these inputs give.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -103,6 +112,7 @@ fn run(cli: Cli) -> Result<()> {
             definition,
             examples,
             spec_dir,
+            check,
         }) => {
             let inputs = TencentInputs {
                 cam_pages,
@@ -113,7 +123,7 @@ fn run(cli: Cli) -> Result<()> {
             // The service name is the definition's; the spec path needs it before import.
             let service = service_of_definition(&inputs.definition)?;
             let path = spec_path(&spec_dir, Provider::Tencentcloud, &service);
-            import(&path, |base| {
+            import(&path, check, |base| {
                 let base = match base {
                     Some(Spec::Tencent(spec)) => Some(spec),
                     _ => None,
@@ -125,9 +135,10 @@ fn run(cli: Cli) -> Result<()> {
             page,
             sdk_operations,
             spec_dir,
+            check,
         }) => {
             let path = spec_path(&spec_dir, Provider::Huaweicloud, "partner-center");
-            import(&path, |base| {
+            import(&path, check, |base| {
                 let base = match base {
                     Some(Spec::Huawei(spec)) => Some(spec),
                     _ => None,
@@ -141,17 +152,26 @@ fn run(cli: Cli) -> Result<()> {
 
 fn import(
     path: &Path,
+    check: bool,
     importer: impl FnOnce(Option<&Spec>) -> Result<Imported, Diagnostics>,
 ) -> Result<()> {
-    match import_into(path, importer) {
-        Ok(ImportReport {
-            changelog,
-            warnings,
-            written,
-        }) => {
-            eprint!("{warnings}");
-            println!("{}: {changelog}", path.display());
-            if !written {
+    let mode = if check { Mode::Check } else { Mode::Write };
+    match import_into(path, mode, importer) {
+        Ok(report) => {
+            eprint!("{}", report.warnings);
+            if check {
+                if report.changed {
+                    bail!(
+                        "{} is stale against its inputs; re-run the import without --check:\n{}",
+                        path.display(),
+                        report.changelog
+                    );
+                }
+                println!("{}: up to date", path.display());
+                return Ok(());
+            }
+            println!("{}: {}", path.display(), report.changelog);
+            if !report.written {
                 println!("(file unchanged)");
             }
             Ok(())
@@ -177,7 +197,8 @@ fn service_of_definition(path: &Path) -> Result<String> {
         #[serde(rename = "serviceShortName")]
         service_short_name: String,
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let head: Head = serde_json::from_str(&text).map_err(|err| {
         anyhow::anyhow!(
             "{}:{}: error[malformed-definition]: no metadata.serviceShortName: {err}",
@@ -187,7 +208,10 @@ fn service_of_definition(path: &Path) -> Result<String> {
     })?;
     let name = head.metadata.service_short_name;
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        bail!("{}: error[malformed-definition]: service name `{name}` is not a plain name", path.display());
+        bail!(
+            "{}: error[malformed-definition]: service name `{name}` is not a plain name",
+            path.display()
+        );
     }
     Ok(name)
 }
@@ -206,7 +230,13 @@ fn actions(service: Option<&str>, json: bool) -> Result<()> {
             records.extend(action_records(&loaded.spec));
         } else {
             let s = loaded.spec.service();
-            tables.push(format!("{} / {} ({})\n{}", s.provider.as_str(), s.name, s.title, action_table(&loaded.spec)));
+            tables.push(format!(
+                "{} / {} ({})\n{}",
+                s.provider.as_str(),
+                s.name,
+                s.title,
+                action_table(&loaded.spec)
+            ));
         }
     }
     if !matched {

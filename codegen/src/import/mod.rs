@@ -28,6 +28,15 @@ pub struct Imported {
     pub warnings: Diagnostics,
 }
 
+/// Whether an import writes its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write the spec when its text changed.
+    Write,
+    /// Write nothing; report whether the spec is stale against its inputs.
+    Check,
+}
+
 /// What `import_into` did.
 #[derive(Debug, Clone)]
 pub struct ImportReport {
@@ -35,14 +44,18 @@ pub struct ImportReport {
     pub changelog: Changelog,
     /// Warnings of the inputs, then of validating the new spec.
     pub warnings: Diagnostics,
-    /// Whether the file was (re)written; `false` when the text was already identical.
+    /// Whether the imported text differs from the file's (a missing file differs).
+    pub changed: bool,
+    /// Whether the file was written (only in [`Mode::Write`], and only when changed).
     pub written: bool,
 }
 
-/// Runs an importer against the spec at `spec_path` (if there is one) and writes the
-/// result there. On any error nothing is written and the errors are returned.
+/// Runs an importer against the spec at `spec_path` (if there is one) and, in
+/// [`Mode::Write`], writes the result there. On any error nothing is written and the
+/// errors are returned.
 pub fn import_into(
     spec_path: &Path,
+    mode: Mode,
     importer: impl FnOnce(Option<&Spec>) -> Result<Imported, Diagnostics>,
 ) -> Result<ImportReport, Diagnostics> {
     let base = if spec_path.exists() {
@@ -64,16 +77,22 @@ pub fn import_into(
     let checked = parse_spec(&spec_path.display().to_string(), &text)?;
     warnings.0.extend(checked.warnings.0);
     let changelog = diff(base_spec, &spec);
-    let unchanged = fs::read_to_string(spec_path).is_ok_and(|old| old == text);
-    if !unchanged {
+    let changed = !fs::read_to_string(spec_path).is_ok_and(|old| old == text);
+    let written = changed && mode == Mode::Write;
+    if written {
         write_atomically(spec_path, &text).map_err(|err| {
-            Diagnostic::error(spec_path.display().to_string(), "unwritable", format!("cannot write: {err}"))
+            Diagnostic::error(
+                spec_path.display().to_string(),
+                "unwritable",
+                format!("cannot write: {err}"),
+            )
         })?;
     }
     Ok(ImportReport {
         changelog,
         warnings,
-        written: !unchanged,
+        changed,
+        written,
     })
 }
 
@@ -138,7 +157,12 @@ pub fn file_name(path: &Path) -> String {
 /// Reads a vendor file as text, with an error that names it.
 pub fn read_input(path: &Path) -> Result<String, Diagnostics> {
     fs::read_to_string(path).map_err(|err| {
-        Diagnostic::error(path.display().to_string(), "unreadable", format!("cannot read: {err}")).into()
+        Diagnostic::error(
+            path.display().to_string(),
+            "unreadable",
+            format!("cannot read: {err}"),
+        )
+        .into()
     })
 }
 

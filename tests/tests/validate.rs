@@ -1,0 +1,262 @@
+//! Validation on load: each rule on a valid fixture spec broken in one place. Errors name
+//! the file, the line, the action and the rule.
+
+use partnergen_codegen::diag::Diagnostics;
+use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
+use partnergen_codegen::specfile::{parse_spec, to_yaml};
+use partnergen_tests::fixture;
+
+const FILE: &str = "spec/tencentcloud/demosvc.yaml";
+
+/// The canonical text of the spec the fixture pages import to.
+fn valid_text() -> String {
+    let inputs = TencentInputs {
+        cam_pages: vec![fixture("tencent/cam.txt")],
+        category_pages: vec![fixture("tencent/category.txt")],
+        definition: fixture("tencent/definition.json"),
+        examples: fixture("tencent/examples.json"),
+    };
+    to_yaml(&import_tencent(&inputs, None).unwrap().spec)
+}
+
+fn replaced(from: &str, to: &str) -> String {
+    let text = valid_text();
+    assert!(
+        text.contains(from),
+        "the fixture spec has no `{from}`:\n{text}"
+    );
+    text.replacen(from, to, 1)
+}
+
+fn errors_of(text: &str) -> Diagnostics {
+    match parse_spec(FILE, text) {
+        Ok(loaded) => panic!("the spec should not load; warnings: {}", loaded.warnings),
+        Err(d) => d,
+    }
+}
+
+/// Asserts that `text` fails with `rule` about `subject` on the line holding `line_text`.
+fn assert_error(text: &str, rule: &str, subject: Option<&str>, line_text: &str) {
+    let d = errors_of(text);
+    let hit =
+        d.0.iter()
+            .find(|x| x.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule} in:\n{d}"));
+    assert!(hit.is_error(), "{hit}");
+    assert_eq!(hit.file, FILE);
+    assert_eq!(hit.subject.as_deref(), subject, "{hit}");
+    let line = hit.line.unwrap_or_else(|| panic!("no line in {hit}"));
+    let shown = text.lines().nth(line - 1).unwrap();
+    assert!(shown.contains(line_text), "{hit} points at `{shown}`");
+}
+
+#[test]
+fn the_fixture_spec_is_valid() {
+    let loaded = parse_spec(FILE, &valid_text()).unwrap();
+    let rules: Vec<_> = loaded.warnings.0.iter().map(|w| w.rule).collect();
+    assert_eq!(rules, ["not-on-cam-page"]);
+}
+
+#[test]
+fn duplicate_actions() {
+    let text = valid_text();
+    let start = text.find("- name: QueryRemark").unwrap();
+    let end = start + text[start..].find("\n- name:").unwrap() + 1;
+    let duplicated = format!("{}{}", &text[..end], &text[start..]);
+    let d = errors_of(&duplicated);
+    let hit =
+        d.0.iter()
+            .find(|x| x.rule == "duplicate-action")
+            .expect("duplicate-action");
+    assert_eq!(hit.subject.as_deref(), Some("QueryRemark"));
+    let second = duplicated
+        .match_indices("- name: QueryRemark")
+        .nth(1)
+        .unwrap()
+        .0;
+    assert_eq!(hit.line, Some(duplicated[..second].lines().count() + 1));
+}
+
+#[test]
+fn names_that_collide_after_snake_case() {
+    // `ListClients` and `List_clients` both become `list_clients`.
+    let text = replaced("- name: SendCode\n", "- name: List_clients\n");
+    assert_error(
+        &text,
+        "name-collision",
+        Some("List_clients"),
+        "name: List_clients",
+    );
+}
+
+#[test]
+fn names_that_are_rust_keywords_and_the_rust_name_escape() {
+    let text = replaced("- name: SendCode\n", "- name: Match\n");
+    assert_error(&text, "rust-keyword", Some("Match"), "name: Match");
+    let fixed = text.replacen(
+        "- name: Match\n",
+        "- name: Match\n  rust_name: match_code\n",
+        1,
+    );
+    parse_spec(FILE, &fixed).unwrap();
+    let bad = text.replacen(
+        "- name: Match\n",
+        "- name: Match\n  rust_name: MatchCode\n",
+        1,
+    );
+    assert_error(&bad, "invalid-rust-name", Some("Match"), "name: Match");
+}
+
+#[test]
+fn a_qps_of_zero_or_below() {
+    let text = replaced("qps: 5\n", "qps: 0\n");
+    assert_error(
+        &text,
+        "qps-not-positive",
+        Some("AllocateCredit"),
+        "name: AllocateCredit",
+    );
+    let text = replaced("qps: 10\n", "qps: -3\n");
+    assert_error(
+        &text,
+        "qps-not-positive",
+        Some("ListClients"),
+        "name: ListClients",
+    );
+    let text = replaced(
+        "  default_qps:\n    value: 20\n",
+        "  default_qps:\n    value: 0\n",
+    );
+    assert_error(&text, "qps-not-positive", Some("default_qps"), "value: 0");
+}
+
+#[test]
+fn an_unknown_cam_class() {
+    let text = replaced("cam_class: list\n", "cam_class: lists\n");
+    let d = errors_of(&text);
+    let hit = &d.0[0];
+    assert_eq!(hit.rule, "malformed-spec");
+    assert!(hit.message.contains("unknown variant `lists`"), "{hit}");
+    assert!(text
+        .lines()
+        .nth(hit.line.unwrap() - 1)
+        .unwrap()
+        .contains("cam_class: lists"));
+}
+
+#[test]
+fn an_unknown_field_is_an_error_not_ignored() {
+    let text = replaced(
+        "  title: Allocates credit to a customer\n",
+        "  title: Allocates credit to a customer\n  qsp: 3\n",
+    );
+    let d = errors_of(&text);
+    assert_eq!(d.0[0].rule, "malformed-spec");
+    assert!(d.0[0].message.contains("unknown field `qsp`"), "{}", d.0[0]);
+    assert!(d.0[0].line.is_some());
+}
+
+#[test]
+fn a_type_referenced_but_not_defined() {
+    let text = replaced(
+        "  response: QueryCreditResponse\n",
+        "  response: QueryCreditReply\n",
+    );
+    assert_error(
+        &text,
+        "undefined-type",
+        Some("QueryCredit"),
+        "name: QueryCredit",
+    );
+    let text = replaced("type: list<UsageItem>", "type: list<UsageRow>");
+    assert_error(
+        &text,
+        "undefined-type",
+        Some("DescribeUsageResponse.Items"),
+        "name: Items",
+    );
+}
+
+#[test]
+fn an_unknown_category() {
+    let text = replaced("category: Client APIs\n", "category: Clients APIs\n");
+    assert_error(
+        &text,
+        "unknown-category",
+        Some("ListClients"),
+        "name: ListClients",
+    );
+}
+
+#[test]
+fn partially_supported_ip_restriction_needs_both_kinds_of_action() {
+    // Make the one action without IP restriction support it: now every action does.
+    let text = valid_text();
+    let send = text.find("- name: SendCode").unwrap();
+    let fixed = format!(
+        "{}{}",
+        &text[..send],
+        text[send..].replacen("ip_restriction: false", "ip_restriction: true", 1)
+    );
+    assert_error(
+        &fixed,
+        "ip-restriction-inconsistent",
+        Some("cam"),
+        "ip_restriction: partial",
+    );
+    // And "supported" while one action does not support it is wrong too.
+    let text = replaced(
+        "  ip_restriction: partial\n",
+        "  ip_restriction: supported\n",
+    );
+    assert_error(
+        &text,
+        "ip-restriction-inconsistent",
+        Some("cam"),
+        "ip_restriction: supported",
+    );
+}
+
+#[test]
+fn field_names_that_collide_and_keyword_fields() {
+    // The fixture's `Type` field is a keyword in Rust: allowed (raw identifiers).
+    assert!(valid_text().contains("- name: Type\n"));
+    let text = replaced(
+        "    - name: Credit\n      type: float\n",
+        "    - name: ClientUIN\n      type: float\n",
+    );
+    assert_error(
+        &text,
+        "name-collision",
+        Some("AllocateCreditRequest.ClientUIN"),
+        "name: ClientUIN",
+    );
+}
+
+#[test]
+fn in_api_definition_needs_request_and_response_types() {
+    let text = replaced(
+        "  in_api_definition: false\n",
+        "  in_api_definition: true\n",
+    );
+    assert_error(
+        &text,
+        "types-mismatch",
+        Some("DownloadBill"),
+        "name: DownloadBill",
+    );
+}
+
+#[test]
+fn pinned_must_name_a_pinnable_field() {
+    let text = replaced(
+        "  in_api_definition: false\n",
+        "  in_api_definition: false\n  pinned:\n  - colour\n",
+    );
+    assert_error(
+        &text,
+        "unknown-pinned-field",
+        Some("DownloadBill"),
+        "name: DownloadBill",
+    );
+}
