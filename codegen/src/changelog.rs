@@ -78,9 +78,18 @@ impl fmt::Display for Changelog {
             match change {
                 Change::Added { kind, name } => writeln!(f, "  + {kind} {name}")?,
                 Change::Removed { kind, name } => writeln!(f, "  - {kind} {name}")?,
-                Change::Changed { kind, name, field, old, new } => {
-                    writeln!(f, "  ~ {kind} {name}: {field}: {} -> {}", shorten(old), shorten(new))?
-                }
+                Change::Changed {
+                    kind,
+                    name,
+                    field,
+                    old,
+                    new,
+                } => writeln!(
+                    f,
+                    "  ~ {kind} {name}: {field}: {} -> {}",
+                    shorten(old),
+                    shorten(new)
+                )?,
             }
         }
         Ok(())
@@ -127,10 +136,12 @@ fn diff_items(
     let mut names: Vec<&String> = old.keys().chain(new.keys()).collect();
     names.sort();
     names.dedup();
-    for name in names {
-        match (old.get(name), new.get(name)) {
-            (None, Some(_)) if kind != "service" => changes.push(Change::Added { kind, name: name.clone() }),
-            (Some(_), None) if kind != "service" => changes.push(Change::Removed { kind, name: name.clone() }),
+    for key in names {
+        let (old_value, new_value) = (old.get(key), new.get(key));
+        let name = label(kind, key, new_value.or(old_value));
+        match (old_value, new_value) {
+            (None, Some(_)) if kind != "service" => changes.push(Change::Added { kind, name }),
+            (Some(_), None) if kind != "service" => changes.push(Change::Removed { kind, name }),
             (old_value, new_value) => {
                 let mut old_fields = BTreeMap::new();
                 let mut new_fields = BTreeMap::new();
@@ -167,13 +178,19 @@ fn sections(spec: &Spec) -> BTreeMap<&'static str, BTreeMap<String, Value>> {
         Spec::Tencent(spec) => to_value(spec),
         Spec::Huawei(spec) => to_value(spec),
     };
-    let Value::Object(top) = value else { unreachable!("specs serialise to maps") };
+    let Value::Object(top) = value else {
+        unreachable!("specs serialise to maps")
+    };
     let mut service = BTreeMap::new();
     let mut out: BTreeMap<&'static str, BTreeMap<String, Value>> = BTreeMap::new();
     for (key, value) in top {
         match key.as_str() {
             "actions" | "operations" => {
-                let kind = if key == "actions" { "action" } else { "operation" };
+                let kind = if key == "actions" {
+                    "action"
+                } else {
+                    "operation"
+                };
                 let items = out.entry(kind).or_default();
                 for item in value.as_array().into_iter().flatten() {
                     items.insert(item_key(kind, item), item.clone());
@@ -194,22 +211,34 @@ fn sections(spec: &Spec) -> BTreeMap<&'static str, BTreeMap<String, Value>> {
         Spec::Tencent(s) => &s.service.name,
         Spec::Huawei(s) => &s.service.name,
     };
-    out.entry("service")
-        .or_default()
-        .insert(service_name.clone(), Value::Object(service.into_iter().collect()));
+    out.entry("service").or_default().insert(
+        service_name.clone(),
+        Value::Object(service.into_iter().collect()),
+    );
     out
 }
 
-/// Operations are keyed by route, so a renamed operation reads as a changed name rather
-/// than one removed and one added.
+/// Operations are keyed by route (and shown with it), so a renamed operation reads as a
+/// changed name rather than one removed and one added.
 fn item_key(kind: &str, item: &Value) -> String {
     let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
     if kind == "operation" {
-        let method = item.get("method").and_then(Value::as_str).unwrap_or_default();
+        let method = item
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let path = item.get("path").and_then(Value::as_str).unwrap_or_default();
         return format!("{method} {path}");
     }
     name.to_owned()
+}
+
+/// How an item is named in the changelog: operations by name and route.
+fn label(kind: &str, key: &str, item: Option<&Value>) -> String {
+    match item.and_then(|i| i.get("name")).and_then(Value::as_str) {
+        Some(name) if kind == "operation" => format!("{name} ({key})"),
+        _ => key.to_owned(),
+    }
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {
@@ -220,7 +249,13 @@ fn to_value<T: Serialize>(value: &T) -> Value {
 /// `file` or `title` are keyed by it, so inserting one entry does not shift every later
 /// one; other lists compare as a whole.
 fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
-    let join = |key: &str| if prefix.is_empty() { key.to_owned() } else { format!("{prefix}.{key}") };
+    let join = |key: &str| {
+        if prefix.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    };
     match value {
         Value::Object(map) => {
             for (key, v) in map {

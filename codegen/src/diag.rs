@@ -141,7 +141,11 @@ impl From<Diagnostic> for Diagnostics {
 /// The 1-based line of a byte offset in a text.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Finds the 1-based line of the `nth` (0-based) line whose trimmed content, after an

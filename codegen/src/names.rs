@@ -7,9 +7,9 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 const KEYWORDS: &[&str] = &[
     "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
     "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
-    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Whether `ident` is a Rust keyword (and so needs `r#` or another name).
@@ -51,7 +51,10 @@ mod tests {
     #[test]
     fn snake_case_of_vendor_names() {
         assert_eq!(snake("ForceQN"), "force_qn");
-        assert_eq!(snake("QueryT1IndirectCustomersDetail"), "query_t1_indirect_customers_detail");
+        assert_eq!(
+            snake("QueryT1IndirectCustomersDetail"),
+            "query_t1_indirect_customers_detail"
+        );
         assert_eq!(snake("Type"), "type");
         assert!(is_keyword(&snake("Type")));
         assert!(!is_keyword("types"));

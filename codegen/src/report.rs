@@ -71,22 +71,45 @@ pub fn action_table(spec: &Spec) -> String {
                         a.cam_class.map_or("-".into(), |c| c.to_string()),
                         a.category.clone().unwrap_or_else(|| "-".into()),
                         qps,
-                        a.ip_restriction.map_or("-".into(), |ip| if ip { "yes" } else { "no" }.into()),
+                        a.ip_restriction
+                            .map_or("-".into(), |ip| if ip { "yes" } else { "no" }.into()),
                         a.granularity.map_or("-".into(), |g| g.to_string()),
                         a.resource.clone().unwrap_or_else(|| "-".into()),
                         if a.in_api_definition { "yes" } else { "no" }.into(),
                     ]
                 })
                 .collect();
-            (vec!["ACTION", "CLASS", "CATEGORY", "QPS", "IP", "GRANULARITY", "RESOURCE", "API"], rows)
+            (
+                vec![
+                    "ACTION",
+                    "CLASS",
+                    "CATEGORY",
+                    "QPS",
+                    "IP",
+                    "GRANULARITY",
+                    "RESOURCE",
+                    "API",
+                ],
+                rows,
+            )
         }
         Spec::Huawei(spec) => {
             let rows = spec
                 .operations
                 .iter()
-                .map(|o| vec![o.name.clone(), o.method.to_string(), o.path.clone(), o.permissions.join(" | ")])
+                .map(|o| {
+                    vec![
+                        o.name.clone(),
+                        o.method.to_string(),
+                        o.path.clone(),
+                        o.permissions.join(" | "),
+                    ]
+                })
                 .collect();
-            (vec!["OPERATION", "METHOD", "PATH", "PERMISSIONS (any of)"], rows)
+            (
+                vec!["OPERATION", "METHOD", "PATH", "PERMISSIONS (any of)"],
+                rows,
+            )
         }
     };
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
@@ -97,7 +120,10 @@ pub fn action_table(spec: &Spec) -> String {
     }
     let mut out = String::new();
     let mut push_row = |cells: &mut dyn Iterator<Item = &str>| {
-        let line: Vec<String> = cells.zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let line: Vec<String> = cells
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     };

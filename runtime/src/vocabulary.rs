@@ -168,10 +168,7 @@ mod tests {
 
     #[test]
     fn only_reads_and_lists_are_read_only() {
-        let read_only: Vec<_> = CamClass::ALL
-            .iter()
-            .filter(|c| c.is_read_only())
-            .collect();
+        let read_only: Vec<_> = CamClass::ALL.iter().filter(|c| c.is_read_only()).collect();
         assert_eq!(read_only, [&CamClass::Read, &CamClass::List]);
     }
 }

@@ -14,7 +14,9 @@ pub fn workspace_root() -> PathBuf {
 
 /// A fixture file under `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(relative)
 }
 
 /// A vendor file under `../shared/docs/`, or `None` (with a note on stderr) when the docs
@@ -25,7 +27,11 @@ pub fn shared_doc(relative: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    assert!(std::env::var_os("CI").is_none(), "CI must have {}", path.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have {}",
+        path.display()
+    );
     eprintln!("skipped: {} is not here", path.display());
     None
 }

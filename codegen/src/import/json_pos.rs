@@ -64,7 +64,15 @@ mod tests {
         let pos = JsonPositions::new(text);
         assert_eq!(pos.line(&[Step::Key("a")]), Some(2));
         assert_eq!(pos.line(&[Step::Key("a"), Step::Key("b")]), Some(3));
-        assert_eq!(pos.line(&[Step::Key("a"), Step::Key("b"), Step::Index(1), Step::Key("c")]), Some(5));
+        assert_eq!(
+            pos.line(&[
+                Step::Key("a"),
+                Step::Key("b"),
+                Step::Index(1),
+                Step::Key("c")
+            ]),
+            Some(5)
+        );
         assert_eq!(pos.line(&[Step::Key("missing")]), None);
         assert_eq!(JsonPositions::new("{").line(&[]), None);
     }

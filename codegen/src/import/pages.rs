@@ -12,7 +12,8 @@ pub(crate) struct MarkdownTable {
 /// Whether a page was saved as markdown (tables of `| a | b |` rows with a `|---|` line)
 /// rather than as plain text.
 pub(crate) fn is_markdown(text: &str) -> bool {
-    text.lines().any(|l| l.trim_start().starts_with("|---") || l.trim_start().starts_with("| ---"))
+    text.lines()
+        .any(|l| l.trim_start().starts_with("|---") || l.trim_start().starts_with("| ---"))
 }
 
 /// Splits a markdown table row into trimmed cells. `\|` inside a cell is a literal pipe.
@@ -60,7 +61,9 @@ pub(crate) fn markdown_tables(text: &str) -> Vec<MarkdownTable> {
         i += 2;
         while i < lines.len() && lines[i].trim_start().starts_with('|') {
             // A header line right after a table starts the next table.
-            let next_is_separator = lines.get(i + 1).is_some_and(|n| n.trim_start().starts_with("|-"));
+            let next_is_separator = lines
+                .get(i + 1)
+                .is_some_and(|n| n.trim_start().starts_with("|-"));
             if next_is_separator {
                 break;
             }
@@ -106,8 +109,14 @@ mod tests {
 
     #[test]
     fn last_updated_in_either_language() {
-        assert_eq!(last_updated("a\nLast updated: 2025-08-06 09:09:24\n"), Some((2, "2025-08-06 09:09:24".into())));
-        assert_eq!(last_updated("最后更新时间：2026-02-10 10:38:50"), Some((1, "2026-02-10 10:38:50".into())));
+        assert_eq!(
+            last_updated("a\nLast updated: 2025-08-06 09:09:24\n"),
+            Some((2, "2025-08-06 09:09:24".into()))
+        );
+        assert_eq!(
+            last_updated("最后更新时间：2026-02-10 10:38:50"),
+            Some((1, "2026-02-10 10:38:50".into()))
+        );
         assert_eq!(last_updated("nothing"), None);
     }
 }

@@ -80,7 +80,14 @@ pub fn import_tencent(
         return Err(diags);
     }
     let examples = examples.expect("no errors means the examples were read");
-    let spec = assemble(&cam_pages, &category_pages, &definition, examples, base, &mut diags);
+    let spec = assemble(
+        &cam_pages,
+        &category_pages,
+        &definition,
+        examples,
+        base,
+        &mut diags,
+    );
     if diags.has_errors() {
         return Err(diags);
     }
@@ -174,9 +181,17 @@ fn read_cam_page(path: &Path) -> Result<(CamPage, Diagnostics), Diagnostics> {
     if let Some(page) = &mut page {
         page.file = file_name(path);
         if page.rows.is_empty() {
-            diags.push(Diagnostic::error(&shown, "no-actions", "the page lists no actions"));
+            diags.push(Diagnostic::error(
+                &shown,
+                "no-actions",
+                "the page lists no actions",
+            ));
         }
-        check_duplicates(&shown, page.rows.iter().map(|r| r.name.as_str()), &mut diags);
+        check_duplicates(
+            &shown,
+            page.rows.iter().map(|r| r.name.as_str()),
+            &mut diags,
+        );
     }
     if diags.has_errors() {
         return Err(diags);
@@ -196,20 +211,38 @@ fn read_cam_markdown(file: &str, text: &str, diags: &mut Diagnostics) -> Option<
         }
     }
     let Some(product) = product else {
-        diags.push(Diagnostic::error(file, "table-header", "no product table (header `| Product | Abbreviation in CAM | ...`)"));
+        diags.push(Diagnostic::error(
+            file,
+            "table-header",
+            "no product table (header `| Product | Abbreviation in CAM | ...`)",
+        ));
         return None;
     };
-    check_header(file, product.header_line, &product.header, &PRODUCT_HEADER, diags);
+    check_header(
+        file,
+        product.header_line,
+        &product.header,
+        &PRODUCT_HEADER,
+        diags,
+    );
     let (product_title, facts) = match product.rows.first() {
-        Some((line, cells)) if cells.len() == PRODUCT_HEADER.len() => {
-            product_facts(file, *line, &cells[0], &cells[1], &cells[2], &cells[3], &cells[4], &cells[5], diags)?
-        }
+        Some((line, cells)) if cells.len() == PRODUCT_HEADER.len() => product_facts(
+            file, *line, &cells[0], &cells[1], &cells[2], &cells[3], &cells[4], &cells[5], diags,
+        )?,
         Some((line, cells)) => {
-            diags.push(row_width_error(file, *line, cells.len(), PRODUCT_HEADER.len()));
+            diags.push(row_width_error(
+                file,
+                *line,
+                cells.len(),
+                PRODUCT_HEADER.len(),
+            ));
             return None;
         }
         None => {
-            diags.push(Diagnostic::error(file, "truncated-page", "the product table has no row").at(product.header_line));
+            diags.push(
+                Diagnostic::error(file, "truncated-page", "the product table has no row")
+                    .at(product.header_line),
+            );
             return None;
         }
     };
@@ -232,7 +265,9 @@ fn read_cam_markdown(file: &str, text: &str, diags: &mut Diagnostics) -> Option<
                 diags.push(row_width_error(file, *line, cells.len(), CAM_HEADER.len()));
                 continue;
             }
-            if let Some(row) = cam_row(file, *line, class, &cells[0], &cells[1], &cells[2], &cells[3], &cells[4], diags) {
+            if let Some(row) = cam_row(
+                file, *line, class, &cells[0], &cells[1], &cells[2], &cells[3], &cells[4], diags,
+            ) {
                 rows.push(row);
             }
         }
@@ -250,22 +285,46 @@ fn read_cam_markdown(file: &str, text: &str, diags: &mut Diagnostics) -> Option<
 fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamPage> {
     let lines: Vec<&str> = text.lines().collect();
     let stamp = last_updated(text);
-    let title = stamp.as_ref().and_then(|(line, _)| page_title(&lines, *line));
-    let product_header = lines.iter().position(|l| l.trim_start().starts_with("Product Abbreviation in CAM"));
+    let title = stamp
+        .as_ref()
+        .and_then(|(line, _)| page_title(&lines, *line));
+    let product_header = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("Product Abbreviation in CAM"));
     let Some(header_index) = product_header else {
-        diags.push(Diagnostic::error(file, "table-header", "no product table (a line starting `Product Abbreviation in CAM`)"));
+        diags.push(Diagnostic::error(
+            file,
+            "table-header",
+            "no product table (a line starting `Product Abbreviation in CAM`)",
+        ));
         return None;
     };
     let expected_header = PRODUCT_HEADER.join(" ");
     if lines[header_index].trim() != expected_header {
         diags.push(
-            Diagnostic::error(file, "table-header", format!("product table header should read `{expected_header}`"))
-                .at(header_index + 1),
+            Diagnostic::error(
+                file,
+                "table-header",
+                format!("product table header should read `{expected_header}`"),
+            )
+            .at(header_index + 1),
         );
         return None;
     }
-    let Some((row_index, row)) = lines.iter().enumerate().skip(header_index + 1).find(|(_, l)| !l.trim().is_empty()) else {
-        diags.push(Diagnostic::error(file, "truncated-page", "the page ends after the product header").at(header_index + 1));
+    let Some((row_index, row)) = lines
+        .iter()
+        .enumerate()
+        .skip(header_index + 1)
+        .find(|(_, l)| !l.trim().is_empty())
+    else {
+        diags.push(
+            Diagnostic::error(
+                file,
+                "truncated-page",
+                "the page ends after the product header",
+            )
+            .at(header_index + 1),
+        );
         return None;
     };
     let (product_title, facts) = text_product_row(file, row_index + 1, row.trim(), diags)?;
@@ -294,19 +353,40 @@ fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamP
             continue;
         };
         if !seen_sections.insert(*class) {
-            diags.push(Diagnostic::error(file, "cam-sections", format!("section `{}` appears twice", lines[i].trim())).at(i + 1));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    "cam-sections",
+                    format!("section `{}` appears twice", lines[i].trim()),
+                )
+                .at(i + 1),
+            );
         }
         i += 1;
         while i < lines.len() && lines[i].trim().is_empty() {
             i += 1;
         }
         if i == lines.len() {
-            diags.push(Diagnostic::error(file, "truncated-page", "the page ends after a section heading").at(i));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    "truncated-page",
+                    "the page ends after a section heading",
+                )
+                .at(i),
+            );
             break;
         }
         let expected = CAM_HEADER.join(" ");
         if lines[i].trim() != expected {
-            diags.push(Diagnostic::error(file, "table-header", format!("table header should read `{expected}`")).at(i + 1));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    "table-header",
+                    format!("table header should read `{expected}`"),
+                )
+                .at(i + 1),
+            );
             return None;
         }
         i += 1;
@@ -332,16 +412,38 @@ fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamP
 
 /// The text form's product row: `<title> <abbreviation> <console> <tag> <granularity>
 /// <ip>`, read from the right since the title has spaces and each fact is a known phrase.
-fn text_product_row(file: &str, line: usize, row: &str, diags: &mut Diagnostics) -> Option<(String, CamFacts)> {
+fn text_product_row(
+    file: &str,
+    line: usize,
+    row: &str,
+    diags: &mut Diagnostics,
+) -> Option<(String, CamFacts)> {
     let fail = |diags: &mut Diagnostics| {
-        diags.push(Diagnostic::error(file, "table-row", format!("cannot read the product row `{row}`")).at(line));
+        diags.push(
+            Diagnostic::error(
+                file,
+                "table-row",
+                format!("cannot read the product row `{row}`"),
+            )
+            .at(line),
+        );
         None
     };
-    let Some((rest, ip)) = strip_phrase_suffix(row, &SUPPORTS) else { return fail(diags) };
-    let Some((rest, granularity)) = strip_phrase_suffix(rest, &GRANULARITIES) else { return fail(diags) };
-    let Some((rest, tag)) = strip_phrase_suffix(rest, &SUPPORTS) else { return fail(diags) };
-    let Some((rest, console)) = strip_phrase_suffix(rest, &SUPPORTS) else { return fail(diags) };
-    let Some((title, abbreviation)) = rest.trim_end().rsplit_once(' ') else { return fail(diags) };
+    let Some((rest, ip)) = strip_phrase_suffix(row, &SUPPORTS) else {
+        return fail(diags);
+    };
+    let Some((rest, granularity)) = strip_phrase_suffix(rest, &GRANULARITIES) else {
+        return fail(diags);
+    };
+    let Some((rest, tag)) = strip_phrase_suffix(rest, &SUPPORTS) else {
+        return fail(diags);
+    };
+    let Some((rest, console)) = strip_phrase_suffix(rest, &SUPPORTS) else {
+        return fail(diags);
+    };
+    let Some((title, abbreviation)) = rest.trim_end().rsplit_once(' ') else {
+        return fail(diags);
+    };
     Some((
         title.trim().to_owned(),
         CamFacts {
@@ -368,7 +470,14 @@ fn product_facts(
 ) -> Option<(String, CamFacts)> {
     let console = phrase(file, line, "console support", console, &SUPPORTS, diags);
     let tag = phrase(file, line, "authorization by tag", tag, &SUPPORTS, diags);
-    let granularity = phrase(file, line, "granularity", granularity, &GRANULARITIES, diags);
+    let granularity = phrase(
+        file,
+        line,
+        "granularity",
+        granularity,
+        &GRANULARITIES,
+        diags,
+    );
     let ip = phrase(file, line, "IP restriction", ip, &SUPPORTS, diags);
     Some((
         title.to_owned(),
@@ -383,7 +492,13 @@ fn product_facts(
 }
 
 /// The text form's action row: `<Name> <description> <granularity> <resource> <ip>`.
-fn text_cam_row(file: &str, line: usize, row: &str, class: CamClass, diags: &mut Diagnostics) -> Option<CamRow> {
+fn text_cam_row(
+    file: &str,
+    line: usize,
+    row: &str,
+    class: CamClass,
+    diags: &mut Diagnostics,
+) -> Option<CamRow> {
     let parsed = (|| {
         let (name, rest) = row.split_once(' ')?;
         let (rest, ip) = strip_phrase_suffix(rest, &SUPPORTS)?;
@@ -425,10 +540,20 @@ fn cam_row(
     diags: &mut Diagnostics,
 ) -> Option<CamRow> {
     if !is_action_name(name) {
-        diags.push(Diagnostic::error(file, "table-row", format!("`{name}` is not an action name")).at(line));
+        diags.push(
+            Diagnostic::error(file, "table-row", format!("`{name}` is not an action name"))
+                .at(line),
+        );
         return None;
     }
-    let granularity = phrase(file, line, "granularity", granularity, &GRANULARITIES, diags);
+    let granularity = phrase(
+        file,
+        line,
+        "granularity",
+        granularity,
+        &GRANULARITIES,
+        diags,
+    );
     let ip = phrase(file, line, "IP restriction", ip, &SUPPORTS, diags)
         .and_then(|ip| ip_flag(file, line, name, ip, diags));
     Some(CamRow {
@@ -441,15 +566,25 @@ fn cam_row(
     })
 }
 
-fn ip_flag(file: &str, line: usize, name: &str, support: Support, diags: &mut Diagnostics) -> Option<bool> {
+fn ip_flag(
+    file: &str,
+    line: usize,
+    name: &str,
+    support: Support,
+    diags: &mut Diagnostics,
+) -> Option<bool> {
     match support {
         Support::Supported => Some(true),
         Support::NotSupported => Some(false),
         Support::Partial => {
             diags.push(
-                Diagnostic::error(file, "table-row", "an action's IP restriction is either supported or not, not partial")
-                    .at(line)
-                    .about(name),
+                Diagnostic::error(
+                    file,
+                    "table-row",
+                    "an action's IP restriction is either supported or not, not partial",
+                )
+                .at(line)
+                .about(name),
             );
             None
         }
@@ -482,7 +617,11 @@ struct CategoryPage {
     rows: Vec<CategoryRow>,
 }
 
-const CATEGORY_HEADER: [&str; 3] = ["API Name", "Feature", "Frequency Limit (maximum requests per second)"];
+const CATEGORY_HEADER: [&str; 3] = [
+    "API Name",
+    "Feature",
+    "Frequency Limit (maximum requests per second)",
+];
 
 fn read_category_page(path: &Path) -> Result<(CategoryPage, Diagnostics), Diagnostics> {
     let text = read_input(path)?;
@@ -509,27 +648,59 @@ fn read_category_page(path: &Path) -> Result<(CategoryPage, Diagnostics), Diagno
     }
     check_not_truncated(&shown, &text, &mut diags);
     if page.rows.is_empty() && !diags.has_errors() {
-        diags.push(Diagnostic::error(&shown, "no-actions", "the page lists no actions"));
+        diags.push(Diagnostic::error(
+            &shown,
+            "no-actions",
+            "the page lists no actions",
+        ));
     }
-    check_duplicates(&shown, page.rows.iter().map(|r| r.name.as_str()), &mut diags);
+    check_duplicates(
+        &shown,
+        page.rows.iter().map(|r| r.name.as_str()),
+        &mut diags,
+    );
     if diags.has_errors() {
         return Err(diags);
     }
     Ok((page, diags))
 }
 
-fn read_category_markdown(file: &str, tables: &[MarkdownTable], page: &mut CategoryPage, diags: &mut Diagnostics) {
-    for table in tables.iter().filter(|t| t.header.first().is_some_and(|h| h == "API Name")) {
-        check_header(file, table.header_line, &table.header, &CATEGORY_HEADER, diags);
+fn read_category_markdown(
+    file: &str,
+    tables: &[MarkdownTable],
+    page: &mut CategoryPage,
+    diags: &mut Diagnostics,
+) {
+    for table in tables
+        .iter()
+        .filter(|t| t.header.first().is_some_and(|h| h == "API Name"))
+    {
+        check_header(
+            file,
+            table.header_line,
+            &table.header,
+            &CATEGORY_HEADER,
+            diags,
+        );
         let index = page.tables.len();
-        page.tables.push(CategoryTable { heading: None, decision: None });
+        page.tables.push(CategoryTable {
+            heading: None,
+            decision: None,
+        });
         page.table_lines.push(table.header_line);
         for (line, cells) in &table.rows {
             if cells.len() != CATEGORY_HEADER.len() {
-                diags.push(row_width_error(file, *line, cells.len(), CATEGORY_HEADER.len()));
+                diags.push(row_width_error(
+                    file,
+                    *line,
+                    cells.len(),
+                    CATEGORY_HEADER.len(),
+                ));
                 continue;
             }
-            if let Some(row) = category_row(file, *line, &cells[0], &cells[1], &cells[2], index, diags) {
+            if let Some(row) =
+                category_row(file, *line, &cells[0], &cells[1], &cells[2], index, diags)
+            {
                 page.rows.push(row);
             }
         }
@@ -555,13 +726,28 @@ fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &m
             continue;
         }
         if line != header {
-            diags.push(Diagnostic::error(file, "table-header", format!("table header should read `{header}`")).at(i + 1));
+            diags.push(
+                Diagnostic::error(
+                    file,
+                    "table-header",
+                    format!("table header should read `{header}`"),
+                )
+                .at(i + 1),
+            );
             return;
         }
         let index = page.tables.len();
-        let mut table = CategoryTable { heading: heading.take().map(str::to_owned), decision: None };
+        let mut table = CategoryTable {
+            heading: heading.take().map(str::to_owned),
+            decision: None,
+        };
         if table.heading.is_none() {
-            let after = page.tables.iter().rev().find_map(|t| t.heading.as_deref()).unwrap_or("the page start");
+            let after = page
+                .tables
+                .iter()
+                .rev()
+                .find_map(|t| t.heading.as_deref())
+                .unwrap_or("the page start");
             table.decision = Some(format!(
                 "The page shows this table without a heading, after the `{after}` table. Its actions are left without a category rather than filed under a neighbour; pin `category` on an action to file it by hand."
             ));
@@ -571,9 +757,10 @@ fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &m
         i += 1;
         while i < lines.len() && !lines[i].trim().is_empty() {
             let row = lines[i].trim();
-            let parsed = row
-                .split_once(' ')
-                .and_then(|(name, rest)| rest.rsplit_once(' ').map(|(feature, qps)| (name, feature, qps)));
+            let parsed = row.split_once(' ').and_then(|(name, rest)| {
+                rest.rsplit_once(' ')
+                    .map(|(feature, qps)| (name, feature, qps))
+            });
             match parsed {
                 Some((name, feature, qps)) => {
                     if let Some(row) = category_row(file, i + 1, name, feature, qps, index, diags) {
@@ -581,8 +768,12 @@ fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &m
                     }
                 }
                 None => diags.push(
-                    Diagnostic::error(file, "table-row", format!("cannot read `{row}` as `API-name feature limit`"))
-                        .at(i + 1),
+                    Diagnostic::error(
+                        file,
+                        "table-row",
+                        format!("cannot read `{row}` as `API-name feature limit`"),
+                    )
+                    .at(i + 1),
                 ),
             }
             i += 1;
@@ -600,14 +791,21 @@ fn category_row(
     diags: &mut Diagnostics,
 ) -> Option<CategoryRow> {
     if !is_action_name(name) {
-        diags.push(Diagnostic::error(file, "table-row", format!("`{name}` is not an action name")).at(line));
+        diags.push(
+            Diagnostic::error(file, "table-row", format!("`{name}` is not an action name"))
+                .at(line),
+        );
         return None;
     }
     let Ok(qps) = qps.trim().parse::<i64>() else {
         diags.push(
-            Diagnostic::error(file, "table-row", format!("frequency limit `{qps}` is not a whole number of requests per second"))
-                .at(line)
-                .about(name),
+            Diagnostic::error(
+                file,
+                "table-row",
+                format!("frequency limit `{qps}` is not a whole number of requests per second"),
+            )
+            .at(line)
+            .about(name),
         );
         return None;
     };
@@ -623,7 +821,11 @@ fn category_row(
 /// none, so they come from a text edition of this run with the same tables, else from the
 /// spec that was there; either way every table's actions must match that reference,
 /// so a vendor reorganisation is an error rather than a silent misfiling.
-fn name_markdown_tables(pages: &mut [CategoryPage], base: Option<&TencentSpec>, diags: &mut Diagnostics) {
+fn name_markdown_tables(
+    pages: &mut [CategoryPage],
+    base: Option<&TencentSpec>,
+    diags: &mut Diagnostics,
+) {
     // Reference: per table, the headings and the actions filed there.
     type Reference = (String, Vec<CategoryTable>, Vec<BTreeSet<String>>);
     let from_page = |page: &CategoryPage| -> Reference {
@@ -646,7 +848,11 @@ fn name_markdown_tables(pages: &mut [CategoryPage], base: Option<&TencentSpec>, 
                     .collect()
             })
             .collect();
-        ("the existing spec".to_owned(), spec.category_tables.clone(), members)
+        (
+            "the existing spec".to_owned(),
+            spec.category_tables.clone(),
+            members,
+        )
     });
     for page in pages.iter_mut().filter(|p| !p.headings_shown) {
         let reference = text_reference
@@ -760,7 +966,12 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
     let text = read_input(path)?;
     let shown = path.display().to_string();
     let raw: Definition = serde_json::from_str(&text).map_err(|err| {
-        Diagnostic::error(&shown, "malformed-definition", format!("not a valid API definition: {err}")).at(err.line())
+        Diagnostic::error(
+            &shown,
+            "malformed-definition",
+            format!("not a valid API definition: {err}"),
+        )
+        .at(err.line())
     })?;
     let positions = JsonPositions::new(&text);
     let mut diags = Diagnostics::default();
@@ -769,7 +980,12 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
     for (type_name, object) in &raw.objects {
         let mut fields = Vec::new();
         for (index, member) in object.members.iter().enumerate() {
-            let line = positions.line(&[Step::Key("objects"), Step::Key(type_name), Step::Key("members"), Step::Index(index)]);
+            let line = positions.line(&[
+                Step::Key("objects"),
+                Step::Key(type_name),
+                Step::Key("members"),
+                Step::Index(index),
+            ]);
             let Some(ty) = member_type(member, &raw.objects) else {
                 diags.push(
                     Diagnostic::error(
@@ -815,17 +1031,28 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
         for ty in [&action.input, &action.output] {
             if !raw.objects.contains_key(ty) {
                 diags.push(
-                    Diagnostic::error(&shown, "undefined-type", format!("type `{ty}` is not among the definition's objects"))
-                        .at(line)
-                        .about(name),
+                    Diagnostic::error(
+                        &shown,
+                        "undefined-type",
+                        format!("type `{ty}` is not among the definition's objects"),
+                    )
+                    .at(line)
+                    .about(name),
                 );
             }
         }
         let title = one_line(&action.name).unwrap_or_else(|| name.clone());
-        actions.insert(name.clone(), (title, action.input.clone(), action.output.clone()));
+        actions.insert(
+            name.clone(),
+            (title, action.input.clone(), action.output.clone()),
+        );
     }
     if actions.is_empty() {
-        diags.push(Diagnostic::error(&shown, "no-actions", "the definition has no actions"));
+        diags.push(Diagnostic::error(
+            &shown,
+            "no-actions",
+            "the definition has no actions",
+        ));
     }
     if diags.has_errors() {
         return Err(diags);
@@ -846,19 +1073,32 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
 /// obligations, while other types' flags (`output_required`) are the service's promises.
 fn request_side_types(definition: &Definition) -> BTreeSet<&str> {
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<&str> = definition.actions.values().map(|a| a.input.as_str()).collect();
+    let mut stack: Vec<&str> = definition
+        .actions
+        .values()
+        .map(|a| a.input.as_str())
+        .collect();
     while let Some(name) = stack.pop() {
         if !seen.insert(name) {
             continue;
         }
         if let Some(object) = definition.objects.get(name) {
-            stack.extend(object.members.iter().map(|m| m.member.as_str()).filter(|m| definition.objects.contains_key(*m)));
+            stack.extend(
+                object
+                    .members
+                    .iter()
+                    .map(|m| m.member.as_str())
+                    .filter(|m| definition.objects.contains_key(*m)),
+            );
         }
     }
     seen
 }
 
-fn member_type(member: &DefinitionMember, objects: &BTreeMap<String, DefinitionObject>) -> Option<TypeRef> {
+fn member_type(
+    member: &DefinitionMember,
+    objects: &BTreeMap<String, DefinitionObject>,
+) -> Option<TypeRef> {
     let element = || -> Option<TypeRef> {
         if objects.contains_key(&member.member) {
             return Some(TypeRef::Named(member.member.clone()));
@@ -907,11 +1147,19 @@ struct ReadExamples {
     by_action: BTreeMap<String, (Vec<Example>, Vec<BrokenExample>)>,
 }
 
-fn read_examples(path: &Path, definition: &ReadDefinition) -> Result<(ReadExamples, Diagnostics), Diagnostics> {
+fn read_examples(
+    path: &Path,
+    definition: &ReadDefinition,
+) -> Result<(ReadExamples, Diagnostics), Diagnostics> {
     let text = read_input(path)?;
     let shown = path.display().to_string();
     let raw: ExamplesFile = serde_json::from_str(&text).map_err(|err| {
-        Diagnostic::error(&shown, "malformed-examples", format!("not a valid examples file: {err}")).at(err.line())
+        Diagnostic::error(
+            &shown,
+            "malformed-examples",
+            format!("not a valid examples file: {err}"),
+        )
+        .at(err.line())
     })?;
     let positions = JsonPositions::new(&text);
     let mut diags = Diagnostics::default();
@@ -920,16 +1168,27 @@ fn read_examples(path: &Path, definition: &ReadDefinition) -> Result<(ReadExampl
     for (action, examples) in &raw.actions {
         let Some((_, request_type, response_type)) = definition.actions.get(action) else {
             diags.push(
-                Diagnostic::warning(&shown, "example-unknown-action", "examples for an action the API definition does not have; skipped")
-                    .at(positions.line(&[Step::Key("actions"), Step::Key(action)]))
-                    .about(action),
+                Diagnostic::warning(
+                    &shown,
+                    "example-unknown-action",
+                    "examples for an action the API definition does not have; skipped",
+                )
+                .at(positions.line(&[Step::Key("actions"), Step::Key(action)]))
+                .about(action),
             );
             continue;
         };
         let mut usable = Vec::new();
         let mut broken = Vec::new();
         for (index, example) in examples.iter().enumerate() {
-            let at = |key: &str| positions.line(&[Step::Key("actions"), Step::Key(action), Step::Index(index), Step::Key(key)]);
+            let at = |key: &str| {
+                positions.line(&[
+                    Step::Key("actions"),
+                    Step::Key(action),
+                    Step::Index(index),
+                    Step::Key(key),
+                ])
+            };
             let response = match parse_response(&example.output) {
                 Ok(response) => response,
                 Err(problem) => {
@@ -942,27 +1201,50 @@ fn read_examples(path: &Path, definition: &ReadDefinition) -> Result<(ReadExampl
                         .at(at("output"))
                         .about(action),
                     );
-                    broken.push(BrokenExample { title: example.title.clone(), problem });
+                    broken.push(BrokenExample {
+                        title: example.title.clone(),
+                        problem,
+                    });
                     continue;
                 }
             };
             let mut quirks = Vec::new();
-            check_value("Response", &response["Response"], &TypeRef::Named(response_type.clone()), &definition.types, &mut quirks);
+            check_value(
+                "Response",
+                &response["Response"],
+                &TypeRef::Named(response_type.clone()),
+                &definition.types,
+                &mut quirks,
+            );
             let input = example.input.as_deref().unwrap_or_default();
             if endpoint.is_none() {
-                endpoint = input.lines().find_map(|l| l.strip_prefix("Host:")).map(|h| h.trim().to_owned());
+                endpoint = input
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Host:"))
+                    .map(|h| h.trim().to_owned());
             }
             let request = match request_body(input) {
                 Ok(body) => {
                     if let Some(body) = &body {
-                        let value: Value = serde_json::from_str(body).expect("request_body checked it");
+                        let value: Value =
+                            serde_json::from_str(body).expect("request_body checked it");
                         let mut request_quirks = Vec::new();
-                        check_value("request", &value, &TypeRef::Named(request_type.clone()), &definition.types, &mut request_quirks);
+                        check_value(
+                            "request",
+                            &value,
+                            &TypeRef::Named(request_type.clone()),
+                            &definition.types,
+                            &mut request_quirks,
+                        );
                         for quirk in &request_quirks {
                             diags.push(
-                                Diagnostic::warning(&shown, "example-request-type-mismatch", format!("example `{}`: {quirk}; kept", example.title))
-                                    .at(at("input"))
-                                    .about(action),
+                                Diagnostic::warning(
+                                    &shown,
+                                    "example-request-type-mismatch",
+                                    format!("example `{}`: {quirk}; kept", example.title),
+                                )
+                                .at(at("input"))
+                                .about(action),
                             );
                         }
                         quirks.extend(request_quirks);
@@ -971,18 +1253,32 @@ fn read_examples(path: &Path, definition: &ReadDefinition) -> Result<(ReadExampl
                 }
                 Err(problem) => {
                     diags.push(
-                        Diagnostic::warning(&shown, "invalid-example", format!("example `{}`: request body {problem}; kept without it", example.title))
-                            .at(at("input"))
-                            .about(action),
+                        Diagnostic::warning(
+                            &shown,
+                            "invalid-example",
+                            format!(
+                                "example `{}`: request body {problem}; kept without it",
+                                example.title
+                            ),
+                        )
+                        .at(at("input"))
+                        .about(action),
                     );
                     None
                 }
             };
             for quirk in quirks.iter().filter(|q| q.starts_with("`Response")) {
                 diags.push(
-                    Diagnostic::warning(&shown, "example-type-mismatch", format!("example `{}`: {quirk}; kept, the models accept it", example.title))
-                        .at(at("output"))
-                        .about(action),
+                    Diagnostic::warning(
+                        &shown,
+                        "example-type-mismatch",
+                        format!(
+                            "example `{}`: {quirk}; kept, the models accept it",
+                            example.title
+                        ),
+                    )
+                    .at(at("output"))
+                    .about(action),
                 );
             }
             usable.push(Example {
@@ -1017,7 +1313,9 @@ fn parse_response(text: &str) -> Result<Value, String> {
 
 /// The JSON body of an example's HTTP request text (after the first blank line), if any.
 fn request_body(input: &str) -> Result<Option<String>, String> {
-    let Some((_, body)) = input.split_once("\n\n") else { return Ok(None) };
+    let Some((_, body)) = input.split_once("\n\n") else {
+        return Ok(None);
+    };
     let body = body.trim();
     if body.is_empty() {
         return Ok(None);
@@ -1027,8 +1325,18 @@ fn request_body(input: &str) -> Result<Option<String>, String> {
 }
 
 /// Compares an example value with its declared type, noting each departure.
-fn check_value(path: &str, value: &Value, ty: &TypeRef, types: &BTreeMap<String, TypeDef>, quirks: &mut Vec<String>) {
-    let mismatch = |quirks: &mut Vec<String>| quirks.push(format!("`{path}` is declared {ty} but the example gives {value}"));
+fn check_value(
+    path: &str,
+    value: &Value,
+    ty: &TypeRef,
+    types: &BTreeMap<String, TypeDef>,
+    quirks: &mut Vec<String>,
+) {
+    let mismatch = |quirks: &mut Vec<String>| {
+        quirks.push(format!(
+            "`{path}` is declared {ty} but the example gives {value}"
+        ))
+    };
     match (ty, value) {
         (_, Value::Null) => {}
         (TypeRef::List(inner), Value::Array(items)) => {
@@ -1040,7 +1348,9 @@ fn check_value(path: &str, value: &Value, ty: &TypeRef, types: &BTreeMap<String,
             let Some(def) = types.get(name) else { return };
             for (key, item) in map {
                 match def.fields.iter().find(|f| &f.name == key) {
-                    Some(field) => check_value(&format!("{path}.{key}"), item, &field.ty, types, quirks),
+                    Some(field) => {
+                        check_value(&format!("{path}.{key}"), item, &field.ty, types, quirks)
+                    }
                     None => quirks.push(format!("`{path}.{key}` is not a field of {name}")),
                 }
             }
@@ -1079,13 +1389,18 @@ fn assemble(
     let category_newest = &category_pages[category_order[0]];
 
     // Product-level facts.
-    let product_editions: Vec<(&str, Option<&CamFacts>)> =
-        cam_order.iter().map(|&i| (cam_pages[i].file.as_str(), Some(&cam_pages[i].facts))).collect();
+    let product_editions: Vec<(&str, Option<&CamFacts>)> = cam_order
+        .iter()
+        .map(|&i| (cam_pages[i].file.as_str(), Some(&cam_pages[i].facts)))
+        .collect();
     if let Some(conflict) = settle("cam", &product_editions, |f| format!("{f:?}")).1 {
         diags.push(Diagnostic::warning(
             &cam_newest.file,
             "edition-conflict",
-            format!("the editions give different product facts; kept those of {}", conflict.chosen),
+            format!(
+                "the editions give different product facts; kept those of {}",
+                conflict.chosen
+            ),
         ));
     }
     if cam_newest.facts.abbreviation != definition.service {
@@ -1099,17 +1414,22 @@ fn assemble(
         ));
     }
 
-    let cam_rows: Vec<BTreeMap<&str, &CamRow>> =
-        cam_pages.iter().map(|p| p.rows.iter().map(|r| (r.name.as_str(), r)).collect()).collect();
-    let category_rows: Vec<BTreeMap<&str, &CategoryRow>> =
-        category_pages.iter().map(|p| p.rows.iter().map(|r| (r.name.as_str(), r)).collect()).collect();
+    let cam_rows: Vec<BTreeMap<&str, &CamRow>> = cam_pages
+        .iter()
+        .map(|p| p.rows.iter().map(|r| (r.name.as_str(), r)).collect())
+        .collect();
+    let category_rows: Vec<BTreeMap<&str, &CategoryRow>> = category_pages
+        .iter()
+        .map(|p| p.rows.iter().map(|r| (r.name.as_str(), r)).collect())
+        .collect();
 
     let mut names: BTreeSet<&str> = definition.actions.keys().map(String::as_str).collect();
     names.extend(cam_rows.iter().flat_map(|m| m.keys().copied()));
     names.extend(category_rows.iter().flat_map(|m| m.keys().copied()));
 
-    let base_actions: BTreeMap<&str, &TencentAction> =
-        base.map(|b| b.actions.iter().map(|a| (a.name.as_str(), a)).collect()).unwrap_or_default();
+    let base_actions: BTreeMap<&str, &TencentAction> = base
+        .map(|b| b.actions.iter().map(|a| (a.name.as_str(), a)).collect())
+        .unwrap_or_default();
 
     let mut actions = Vec::new();
     for name in names {
@@ -1123,7 +1443,12 @@ fn assemble(
                         "edition-conflict",
                         format!(
                             "{field}: the sources disagree ({}); kept the value of {}",
-                            conflict.values.iter().map(|v| format!("{} says {}", v.source, v.value)).collect::<Vec<_>>().join(", "),
+                            conflict
+                                .values
+                                .iter()
+                                .map(|v| format!("{} says {}", v.source, v.value))
+                                .collect::<Vec<_>>()
+                                .join(", "),
                             conflict.chosen
                         ),
                     )
@@ -1134,7 +1459,15 @@ fn assemble(
             value
         };
         let cam_values = |get: &dyn Fn(&CamRow) -> String| -> Vec<(&str, Option<String>)> {
-            cam_order.iter().map(|&i| (cam_pages[i].file.as_str(), cam_rows[i].get(name).map(|r| get(r)))).collect()
+            cam_order
+                .iter()
+                .map(|&i| {
+                    (
+                        cam_pages[i].file.as_str(),
+                        cam_rows[i].get(name).map(|r| get(r)),
+                    )
+                })
+                .collect()
         };
         let category_values = |get: &dyn Fn(&CategoryRow, &CategoryPage) -> Option<String>| -> Vec<(&str, Option<String>)> {
             category_order
@@ -1145,10 +1478,16 @@ fn assemble(
         let cam_class = field("cam_class", cam_values(&|r| r.class.to_string()));
         let granularity = field("granularity", cam_values(&|r| r.granularity.to_string()));
         let resource = field("resource", cam_values(&|r| r.resource.clone()));
-        let ip_restriction = field("ip_restriction", cam_values(&|r| r.ip_restriction.to_string()));
+        let ip_restriction = field(
+            "ip_restriction",
+            cam_values(&|r| r.ip_restriction.to_string()),
+        );
         let description = field("description", cam_values(&|r| r.description.clone()));
         let qps = field("qps", category_values(&|r, _| Some(r.qps.to_string())));
-        let category = field("category", category_values(&|r, p| p.tables[r.table].heading.clone()));
+        let category = field(
+            "category",
+            category_values(&|r, p| p.tables[r.table].heading.clone()),
+        );
         let feature = field("feature", category_values(&|r, _| Some(r.feature.clone())));
         // Features and descriptions only feed the title; their disagreements are noise
         // when the definition's title wins anyway.
@@ -1185,11 +1524,14 @@ fn assemble(
             let (kept, overridden) = keep_pinned(*old, action, &old.pinned);
             action = kept;
             for (field, imported) in overridden {
-                diags.push(Diagnostic::warning(
-                    "(spec)",
-                    "pinned-kept",
-                    format!("kept the pinned {field}; the import says {imported}"),
-                ).about(name));
+                diags.push(
+                    Diagnostic::warning(
+                        "(spec)",
+                        "pinned-kept",
+                        format!("kept the pinned {field}; the import says {imported}"),
+                    )
+                    .about(name),
+                );
             }
         }
         actions.push(action);
@@ -1197,7 +1539,12 @@ fn assemble(
 
     for (index, table) in category_newest.tables.iter().enumerate() {
         if table.heading.is_none() {
-            let members: Vec<&str> = category_newest.rows.iter().filter(|r| r.table == index).map(|r| r.name.as_str()).collect();
+            let members: Vec<&str> = category_newest
+                .rows
+                .iter()
+                .filter(|r| r.table == index)
+                .map(|r| r.name.as_str())
+                .collect();
             diags.push(
                 Diagnostic::warning(
                     &category_newest.shown,
@@ -1213,9 +1560,15 @@ fn assemble(
     if let Some(base) = base {
         // Hand-set Rust names of fields survive re-imports.
         for (type_name, def) in &mut types {
-            let Some(old) = base.types.get(type_name) else { continue };
+            let Some(old) = base.types.get(type_name) else {
+                continue;
+            };
             for field in &mut def.fields {
-                field.rust_name = old.fields.iter().find(|f| f.name == field.name).and_then(|f| f.rust_name.clone());
+                field.rust_name = old
+                    .fields
+                    .iter()
+                    .find(|f| f.name == field.name)
+                    .and_then(|f| f.rust_name.clone());
             }
         }
     }
@@ -1256,7 +1609,11 @@ fn assemble(
     sources.sort_by(|a, b| (a.kind, &a.file).cmp(&(b.kind, &b.file)));
 
     let endpoint = examples.endpoint.clone().unwrap_or_else(|| {
-        diags.push(Diagnostic::warning(&examples.file, "no-endpoint", "no example shows a Host header; assumed the service's usual host"));
+        diags.push(Diagnostic::warning(
+            &examples.file,
+            "no-endpoint",
+            "no example shows a Host header; assumed the service's usual host",
+        ));
         format!("{}.tencentcloudapi.com", definition.service)
     });
 
@@ -1272,11 +1629,13 @@ fn assemble(
                 signing: Signing::Tc3HmacSha256,
             },
             // The default is policy, not a doc fact: a maintainer's value is kept.
-            default_qps: Some(base.and_then(|b| b.service.default_qps.clone()).unwrap_or(DefaultQps {
-                value: DEFAULT_QPS,
-                assumed: true,
-                basis: DEFAULT_QPS_BASIS.to_owned(),
-            })),
+            default_qps: Some(base.and_then(|b| b.service.default_qps.clone()).unwrap_or(
+                DefaultQps {
+                    value: DEFAULT_QPS,
+                    assumed: true,
+                    basis: DEFAULT_QPS_BASIS.to_owned(),
+                },
+            )),
             sources,
         },
         cam: cam_newest.facts.clone(),
@@ -1306,7 +1665,9 @@ fn settle<T: Clone + PartialEq, D: Display>(
     values: &[(&str, Option<T>)],
     show: impl Fn(&T) -> D,
 ) -> (Option<T>, Option<Conflict>) {
-    let Some((chosen, first)) = values.first() else { return (None, None) };
+    let Some((chosen, first)) = values.first() else {
+        return (None, None);
+    };
     if values.iter().all(|(_, v)| v == first) {
         return (first.clone(), None);
     }
@@ -1318,7 +1679,9 @@ fn settle<T: Clone + PartialEq, D: Display>(
             .iter()
             .map(|(source, value)| SourcedValue {
                 source: (*source).to_owned(),
-                value: value.as_ref().map_or_else(|| "not listed".to_owned(), |v| show(v).to_string()),
+                value: value
+                    .as_ref()
+                    .map_or_else(|| "not listed".to_owned(), |v| show(v).to_string()),
             })
             .collect(),
     };
@@ -1328,15 +1691,37 @@ fn settle<T: Clone + PartialEq, D: Display>(
 // ---------------------------------------------------------------------------------------
 // Small shared readers
 
-fn check_header(file: &str, line: usize, header: &[String], expected: &[&str], diags: &mut Diagnostics) {
-    if header.iter().map(String::as_str).ne(expected.iter().copied()) {
-        let missing: Vec<&str> = expected.iter().copied().filter(|e| !header.iter().any(|h| h == e)).collect();
-        let detail = if missing.is_empty() { String::new() } else { format!(" (missing: {})", missing.join(", ")) };
+fn check_header(
+    file: &str,
+    line: usize,
+    header: &[String],
+    expected: &[&str],
+    diags: &mut Diagnostics,
+) {
+    if header
+        .iter()
+        .map(String::as_str)
+        .ne(expected.iter().copied())
+    {
+        let missing: Vec<&str> = expected
+            .iter()
+            .copied()
+            .filter(|e| !header.iter().any(|h| h == e))
+            .collect();
+        let detail = if missing.is_empty() {
+            String::new()
+        } else {
+            format!(" (missing: {})", missing.join(", "))
+        };
         diags.push(
             Diagnostic::error(
                 file,
                 "table-header",
-                format!("table header is `{}`, expected `{}`{detail}", header.join(" | "), expected.join(" | ")),
+                format!(
+                    "table header is `{}`, expected `{}`{detail}",
+                    header.join(" | "),
+                    expected.join(" | ")
+                ),
             )
             .at(line),
         );
@@ -1347,7 +1732,9 @@ fn row_width_error(file: &str, line: usize, found: usize, expected: usize) -> Di
     Diagnostic::error(
         file,
         "table-row",
-        format!("the row has {found} cells, expected {expected} (a missing column or a truncated row?)"),
+        format!(
+            "the row has {found} cells, expected {expected} (a missing column or a truncated row?)"
+        ),
     )
     .at(line)
 }
@@ -1356,14 +1743,20 @@ fn row_width_error(file: &str, line: usize, found: usize, expected: usize) -> Di
 fn check_not_truncated(file: &str, text: &str, diags: &mut Diagnostics) {
     let lines: Vec<&str> = text.lines().collect();
     let Some(last) = lines.iter().rposition(|l| !l.trim().is_empty()) else {
-        diags.push(Diagnostic::error(file, "truncated-page", "the page is empty"));
+        diags.push(Diagnostic::error(
+            file,
+            "truncated-page",
+            "the page is empty",
+        ));
         return;
     };
     let line = lines[last].trim();
     let table_row = line.starts_with('|')
         || line.ends_with(" Supported")
         || line.ends_with(" supported")
-        || line.rsplit_once(' ').is_some_and(|(_, n)| n.parse::<i64>().is_ok());
+        || line
+            .rsplit_once(' ')
+            .is_some_and(|(_, n)| n.parse::<i64>().is_ok());
     if table_row {
         diags.push(
             Diagnostic::error(file, "truncated-page", "the page ends inside a table, without the site's footer: it looks truncated; save it again")
@@ -1376,7 +1769,10 @@ fn check_duplicates<'a>(file: &str, names: impl Iterator<Item = &'a str>, diags:
     let mut seen = BTreeSet::new();
     for name in names {
         if !seen.insert(name) {
-            diags.push(Diagnostic::error(file, "duplicate-action", "the page lists the action twice").about(name));
+            diags.push(
+                Diagnostic::error(file, "duplicate-action", "the page lists the action twice")
+                    .about(name),
+            );
         }
     }
 }
@@ -1397,7 +1793,8 @@ fn page_title(lines: &[&str], stamp_line: usize) -> Option<String> {
 }
 
 fn is_action_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric())
+    name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Splits a known phrase (case-insensitive) off the end of `text`.
@@ -1410,13 +1807,28 @@ fn strip_phrase_suffix<'t, T: Copy>(text: &'t str, phrases: &[(&str, T)]) -> Opt
     })
 }
 
-fn phrase<T: Copy>(file: &str, line: usize, what: &str, cell: &str, phrases: &[(&str, T)], diags: &mut Diagnostics) -> Option<T> {
+fn phrase<T: Copy>(
+    file: &str,
+    line: usize,
+    what: &str,
+    cell: &str,
+    phrases: &[(&str, T)],
+    diags: &mut Diagnostics,
+) -> Option<T> {
     let lower = cell.trim().to_lowercase();
     let found = phrases.iter().find(|(p, _)| *p == lower).map(|(_, v)| *v);
     if found.is_none() {
         let known: Vec<&str> = phrases.iter().map(|(p, _)| *p).collect();
         diags.push(
-            Diagnostic::error(file, "table-row", format!("unknown {what} `{cell}` (expected one of: {})", known.join(", "))).at(line),
+            Diagnostic::error(
+                file,
+                "table-row",
+                format!(
+                    "unknown {what} `{cell}` (expected one of: {})",
+                    known.join(", ")
+                ),
+            )
+            .at(line),
         );
     }
     found
@@ -1455,7 +1867,14 @@ mod tests {
         assert_eq!(row.resource, "*");
         assert!(!row.ip_restriction);
         assert!(diags.0.is_empty());
-        assert!(text_cam_row("f", 7, "QueryX Query the x Operation lev", CamClass::Read, &mut diags).is_none());
+        assert!(text_cam_row(
+            "f",
+            7,
+            "QueryX Query the x Operation lev",
+            CamClass::Read,
+            &mut diags
+        )
+        .is_none());
         assert_eq!(diags.0[0].line, Some(7));
     }
 
@@ -1477,24 +1896,37 @@ mod tests {
 
     #[test]
     fn newest_edition_first_and_undated_last() {
-        assert_eq!(by_edition([None, Some("2025-01-01"), Some("2026-02-10")].into_iter()), [2, 1, 0]);
+        assert_eq!(
+            by_edition([None, Some("2025-01-01"), Some("2026-02-10")].into_iter()),
+            [2, 1, 0]
+        );
         assert_eq!(by_edition([None, None].into_iter()), [0, 1]);
     }
 
     #[test]
     fn settling_records_every_value() {
-        let (value, conflict) = settle("qps", &[("new.txt", Some(5)), ("old.md", Some(20)), ("x", None)], |v| *v);
+        let (value, conflict) = settle(
+            "qps",
+            &[("new.txt", Some(5)), ("old.md", Some(20)), ("x", None)],
+            |v| *v,
+        );
         assert_eq!(value, Some(5));
         let conflict = conflict.unwrap();
         assert_eq!(conflict.chosen, "new.txt");
         let shown: Vec<_> = conflict.values.iter().map(|v| v.value.as_str()).collect();
         assert_eq!(shown, ["5", "20", "not listed"]);
-        assert_eq!(settle("qps", &[("a", Some(5)), ("b", Some(5))], |v| *v), (Some(5), None));
+        assert_eq!(
+            settle("qps", &[("a", Some(5)), ("b", Some(5))], |v| *v),
+            (Some(5), None)
+        );
     }
 
     #[test]
     fn one_line_keeps_facts_not_prose() {
-        assert_eq!(one_line("Invite link status.\n1: Unused.").as_deref(), Some("Invite link status."));
+        assert_eq!(
+            one_line("Invite link status.\n1: Unused.").as_deref(),
+            Some("Invite link status.")
+        );
         let long = "word ".repeat(100);
         let short = one_line(&long).unwrap();
         assert!(short.chars().count() <= 161 && short.ends_with('…'));
@@ -1522,7 +1954,13 @@ mod tests {
         );
         let mut quirks = Vec::new();
         let value: Value = serde_json::json!({"Uin": "20000000000", "Extra": 1});
-        check_value("Response", &value, &TypeRef::Named("R".into()), &types, &mut quirks);
+        check_value(
+            "Response",
+            &value,
+            &TypeRef::Named("R".into()),
+            &types,
+            &mut quirks,
+        );
         assert_eq!(quirks.len(), 2, "{quirks:?}");
         assert!(quirks[0].contains("declared uint64"));
     }

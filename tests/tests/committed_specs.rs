@@ -1,0 +1,118 @@
+//! The specs committed under `spec/`: they load and validate, and (when the vendor docs
+//! are beside the checkout) they are exactly what importing those docs gives, so a stale
+//! spec fails `cargo test` as well as `.ci/run`.
+
+use partnergen_codegen::import::huawei::import_huawei;
+use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
+use partnergen_codegen::import::{import_into, Mode};
+use partnergen_codegen::spec::{Provider, Spec};
+use partnergen_codegen::specfile::{discover_specs, load_spec, spec_path};
+use partnergen_tests::{shared_doc, tencent_doc, workspace_root};
+
+#[test]
+fn every_committed_spec_loads() {
+    let specs = discover_specs(&workspace_root().join("spec")).unwrap();
+    let names: Vec<String> = specs
+        .iter()
+        .map(|p| {
+            p.strip_prefix(workspace_root())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "spec/huaweicloud/partner-center.yaml",
+            "spec/tencentcloud/intlpartnersmgt.yaml"
+        ]
+    );
+    for path in specs {
+        let loaded = load_spec(&path).unwrap_or_else(|d| panic!("{d}"));
+        match loaded.spec {
+            Spec::Tencent(spec) => {
+                assert_eq!(spec.actions.len(), 242);
+                let rules: Vec<_> = loaded.warnings.0.iter().map(|w| w.rule).collect();
+                assert_eq!(rules, ["not-on-cam-page"]);
+            }
+            Spec::Huawei(spec) => {
+                assert_eq!(spec.operations.len(), 21);
+                assert!(loaded.warnings.0.is_empty(), "{}", loaded.warnings);
+            }
+        }
+    }
+}
+
+#[test]
+fn tencent_spec_matches_the_vendor_docs() {
+    let (
+        Some(cam_txt),
+        Some(cam_md),
+        Some(cat_txt),
+        Some(cat_md),
+        Some(definition),
+        Some(examples),
+    ) = (
+        tencent_doc("cam-authorization.txt"),
+        tencent_doc("cam-authorization.md"),
+        tencent_doc("api-category.txt"),
+        tencent_doc("api-category.md"),
+        tencent_doc("api-definition-2022-09-28.json"),
+        tencent_doc("api-examples-2022-09-28.json"),
+    )
+    else {
+        return;
+    };
+    let inputs = TencentInputs {
+        cam_pages: vec![cam_txt, cam_md],
+        category_pages: vec![cat_txt, cat_md],
+        definition,
+        examples,
+    };
+    let path = spec_path(
+        &workspace_root().join("spec"),
+        Provider::Tencentcloud,
+        "intlpartnersmgt",
+    );
+    let report = import_into(&path, Mode::Check, |base| {
+        let base = match base {
+            Some(Spec::Tencent(spec)) => Some(spec),
+            _ => None,
+        };
+        import_tencent(&inputs, base)
+    })
+    .unwrap_or_else(|d| panic!("{d}"));
+    assert!(
+        !report.changed,
+        "{} is stale; run the import in README.md:\n{}",
+        path.display(),
+        report.changelog
+    );
+}
+
+#[test]
+fn huawei_spec_matches_the_vendor_docs() {
+    let Some(page) = shared_doc("huaweicloud/partner-center/api-access-permissions.txt") else {
+        return;
+    };
+    let path = spec_path(
+        &workspace_root().join("spec"),
+        Provider::Huaweicloud,
+        "partner-center",
+    );
+    let report = import_into(&path, Mode::Check, |base| {
+        let base = match base {
+            Some(Spec::Huawei(spec)) => Some(spec),
+            _ => None,
+        };
+        import_huawei(&page, None, base)
+    })
+    .unwrap_or_else(|d| panic!("{d}"));
+    assert!(
+        !report.changed,
+        "{} is stale; run the import in README.md:\n{}",
+        path.display(),
+        report.changelog
+    );
+}

@@ -1,0 +1,473 @@
+//! The Huawei Cloud Partner Center importer: the real permission page (when the vendor docs
+//! are beside the checkout), small pages of our own, SDK operation names, pinned fields,
+//! idempotence, and one fixture per kind of bad input.
+
+use std::path::{Path, PathBuf};
+
+use partnergen_codegen::diag::{Diagnostic, Diagnostics};
+use partnergen_codegen::import::huawei::import_huawei;
+use partnergen_codegen::import::Imported;
+use partnergen_codegen::spec::{HttpMethod, HuaweiOperation, HuaweiSpec, SourceKind, Spec};
+use partnergen_codegen::specfile::{parse_spec, to_yaml};
+use partnergen_tests::{fixture, shared_doc};
+
+const REAL_PAGE: &str = "huaweicloud/partner-center/api-access-permissions.txt";
+
+fn huawei_fixture(name: &str) -> PathBuf {
+    fixture(&format!("huawei/{name}"))
+}
+
+fn import(page: &Path, sdk: Option<&Path>, base: Option<&HuaweiSpec>) -> (HuaweiSpec, Diagnostics) {
+    match import_huawei(page, sdk, base) {
+        Ok(Imported {
+            spec: Spec::Huawei(spec),
+            warnings,
+        }) => (spec, warnings),
+        Ok(Imported { spec, .. }) => panic!("not a Huawei spec: {spec:?}"),
+        Err(errors) => panic!("import of {} failed:\n{errors}", page.display()),
+    }
+}
+
+/// The operation with this route (`METHOD /path`).
+fn route<'s>(spec: &'s HuaweiSpec, route: &str) -> &'s HuaweiOperation {
+    let (method, path) = route.split_once(' ').expect("METHOD /path");
+    let method: HttpMethod = method.parse().expect("a method");
+    spec.operations
+        .iter()
+        .find(|op| op.method == method && op.path == path)
+        .unwrap_or_else(|| panic!("no operation for {route}"))
+}
+
+fn scenario(op: &HuaweiOperation) -> (&str, Option<&str>) {
+    (op.scenario.as_str(), op.sub_scenario.as_deref())
+}
+
+fn warnings_of<'d>(diagnostics: &'d Diagnostics, rule: &str) -> Vec<&'d Diagnostic> {
+    diagnostics.warnings().filter(|d| d.rule == rule).collect()
+}
+
+/// The errors of importing a bad fixture, as (rule, line).
+fn errors_of(name: &str) -> Vec<(&'static str, Option<usize>)> {
+    let errors = match import_huawei(&huawei_fixture(name), None, None) {
+        Ok(imported) => panic!("{name} imported: {:?}", imported.spec),
+        Err(errors) => errors,
+    };
+    for error in &errors.0 {
+        assert!(error.is_error(), "{name}: only errors come back: {error}");
+        assert!(
+            error.file.ends_with(name),
+            "{name}: the error names the file: {error}"
+        );
+    }
+    errors.0.iter().map(|e| (e.rule, e.line)).collect()
+}
+
+#[test]
+fn real_page_gives_21_operations_with_their_facts() {
+    let Some(page) = shared_doc(REAL_PAGE) else {
+        eprintln!("skipped: the Huawei permission page is not beside this checkout");
+        return;
+    };
+    let (spec, warnings) = import(&page, None, None);
+    assert!(!warnings.has_errors());
+    assert_eq!(spec.operations.len(), 21);
+    assert!(spec.permissions.any_of);
+    assert!(!spec.permissions.unlisted_need_permission);
+    assert!(
+        warnings_of(&warnings, "permission-rule-missing").is_empty(),
+        "the page states both rules"
+    );
+    let source = &spec.service.sources[0];
+    assert_eq!(source.kind, SourceKind::PermissionPage);
+    assert_eq!(source.file, "api-access-permissions.txt");
+    assert_eq!(
+        source.title.as_deref(),
+        Some("API Access Permission (Partner)")
+    );
+    assert_eq!(source.last_updated, None);
+
+    // The rows with two permission actions are exactly the rows without a console path.
+    let two_actions = [
+        "POST /v2/partners/sub-customers/query",
+        "POST /v2/partners/sub-customers/freeze",
+        "POST /v2/partners/sub-customers/unfreeze",
+        "GET /v2/promotions/benefits/coupons",
+        "GET /v2/orders/customer-orders",
+        "GET /v2/orders/customer-orders/details/{order_id}",
+        "GET /v2/partners/sub-customers/budget",
+        "POST /v2/partners/sub-customers/budget/query",
+        "POST /v2/partners/sub-customers/budget",
+    ];
+    let with_two: Vec<_> = spec
+        .operations
+        .iter()
+        .filter(|op| op.permissions.len() == 2)
+        .collect();
+    assert_eq!(with_two.len(), 9);
+    assert!(spec.operations.iter().all(|op| op.permissions.len() <= 2));
+    for r in two_actions {
+        assert_eq!(route(&spec, r).permissions.len(), 2, "{r}");
+        assert_eq!(route(&spec, r).console_path, None, "{r}");
+    }
+    let without_path = spec
+        .operations
+        .iter()
+        .filter(|op| op.console_path.is_none())
+        .count();
+    assert_eq!(without_path, two_actions.len());
+
+    assert_eq!(
+        route(&spec, "POST /v2/partners/sub-customers/query").permissions,
+        ["BPC_ITEM_SUBCUSTSERV_010100", "BPC_ITEM_SUBCUSTSERV_010500"]
+    );
+    let verification = route(&spec, "POST /v2/bases/verificationcode/send");
+    assert_eq!(verification.description, "Sending a verification code");
+    assert_eq!(
+        scenario(verification),
+        ("Customer management", Some("Customer registration"))
+    );
+    let create = route(&spec, "POST /v2/partners/sub-customers");
+    assert_eq!(create.description, "Creating a customer");
+    assert_eq!(
+        scenario(create),
+        ("Customer management", Some("Customer registration"))
+    );
+    assert_eq!(
+        create.console_path.as_deref(),
+        Some("Sales > Customers > Customer Management > Customer List > Create Partner Customer")
+    );
+    let query = route(&spec, "POST /v2/partners/sub-customers/query");
+    assert_eq!(query.description, "Querying customers");
+    assert_eq!(
+        scenario(query),
+        ("Customer management", Some("Customer management"))
+    );
+    let unfreeze = route(&spec, "POST /v2/partners/sub-customers/unfreeze");
+    assert_eq!(
+        scenario(unfreeze),
+        ("Customer management", Some("Customer management"))
+    );
+    let resellers = route(&spec, "POST /v2/partners/indirect-partners/query");
+    assert_eq!(resellers.description, "Querying the list of resellers");
+    assert_eq!(
+        scenario(resellers),
+        ("Reseller management", Some("Querying resellers"))
+    );
+    let reauth = route(&spec, "PUT /v2/customers/realname-auths/enterprise");
+    assert_eq!(
+        scenario(reauth),
+        ("Customer management", Some("Real-name authentication"))
+    );
+    let orders = route(&spec, "GET /v2/orders/customer-orders");
+    assert_eq!(
+        scenario(orders),
+        (
+            "Transaction Management",
+            Some("Yearly/monthly order management")
+        )
+    );
+    let budgets = route(&spec, "POST /v2/partners/sub-customers/budget");
+    assert_eq!(
+        scenario(budgets),
+        (
+            "Transaction Management",
+            Some("Managing Customers' Budgets")
+        )
+    );
+    let bill = route(&spec, "GET /v2/bills/partner-bills/postpaid-bill-summary");
+    assert_eq!(scenario(bill), ("Bill Management", None));
+    let invoices = route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices");
+    assert_eq!(
+        scenario(invoices),
+        ("Invoice Management", Some("Invoice Management"))
+    );
+    assert_eq!(invoices.path_params, ["domain_id"]);
+    assert_eq!(
+        route(&spec, "GET /v2/orders/customer-orders/details/{order_id}").path_params,
+        ["order_id"]
+    );
+    assert!(route(&spec, "GET /v2/orders/customer-orders")
+        .path_params
+        .is_empty());
+
+    // Without SDK names every operation is named from its route, with a warning each.
+    assert_eq!(query.name, "PostPartnersSubCustomersQuery");
+    assert_eq!(warnings_of(&warnings, "derived-name").len(), 21);
+    // What the importer writes must load again.
+    parse_spec("partner-center.yaml", &to_yaml(&Spec::Huawei(spec)))
+        .expect("the imported spec validates");
+}
+
+#[test]
+fn fixture_page_rows_carry_merged_cells_down() {
+    let (spec, warnings) = import(&huawei_fixture("page.txt"), None, None);
+    assert!(warnings_of(&warnings, "permission-rule-missing").is_empty());
+    assert_eq!(spec.operations.len(), 7);
+    let query = route(&spec, "POST /v2/partners/sub-customers/query");
+    assert_eq!(
+        scenario(query),
+        ("Customer management", Some("Customer management"))
+    );
+    let freeze = route(&spec, "POST /v2/partners/sub-customers/freeze");
+    assert_eq!(
+        scenario(freeze),
+        ("Customer management", Some("Customer management"))
+    );
+    assert_eq!(
+        freeze.permissions,
+        ["BPC_ITEM_SUBCUSTSERV_010501", "BPC_ITEM_SUBCUSTSERV_010115"]
+    );
+    assert_eq!(freeze.console_path, None);
+    let resources = route(
+        &spec,
+        "POST /v2/partners/sub-customers/on-demand-resources/query",
+    );
+    assert_eq!(
+        scenario(resources),
+        (
+            "Transaction Management",
+            Some("Managing Pay-Per-Use Resources")
+        )
+    );
+    assert_eq!(
+        resources.description,
+        "Querying a customer's pay-per-use resources"
+    );
+    let bill = route(&spec, "GET /v2/bills/partner-bills/postpaid-bill-summary");
+    assert_eq!(scenario(bill), ("Bill Management", None));
+    let invoices = route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices");
+    assert_eq!(
+        scenario(invoices),
+        ("Invoice Management", Some("Invoice Management"))
+    );
+    assert_eq!(invoices.path_params, ["domain_id"]);
+
+    let names: Vec<&str> = spec.operations.iter().map(|op| op.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "operations are sorted by name");
+    let service = &spec.service;
+    assert_eq!(
+        (service.name.as_str(), service.api_version.as_str()),
+        ("partner-center", "v2")
+    );
+    assert_eq!(service.endpoint, "bss-intl.myhuaweicloud.com");
+    assert_eq!(service.default_qps, None);
+    assert_eq!(service.sources.len(), 1);
+    assert_eq!(
+        service.sources[0].last_updated.as_deref(),
+        Some("2025-01-01 00:00:00")
+    );
+}
+
+#[test]
+fn names_come_from_the_sdk_operations_file() {
+    let sdk = huawei_fixture("sdk-operations.json");
+    let (spec, warnings) = import(&huawei_fixture("page.txt"), Some(&sdk), None);
+    assert_eq!(
+        route(&spec, "POST /v2/partners/sub-customers/query").name,
+        "ListSubCustomers"
+    );
+    assert_eq!(
+        route(&spec, "POST /v2/partners/sub-customers").name,
+        "CreateSubCustomer"
+    );
+    assert_eq!(
+        route(&spec, "GET /v2/orders/customer-orders/details/{order_id}").name,
+        "ShowCustomerOrderDetails"
+    );
+    assert_eq!(
+        route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices").name,
+        "ListInvoices"
+    );
+
+    // The fixture lacks one route of the page: that one is derived, and both are reported.
+    let missing = route(
+        &spec,
+        "POST /v2/partners/sub-customers/on-demand-resources/query",
+    );
+    assert_eq!(
+        missing.name,
+        "PostPartnersSubCustomersOnDemandResourcesQuery"
+    );
+    let not_in_sdk = warnings_of(&warnings, "not-in-sdk");
+    assert_eq!(not_in_sdk.len(), 1);
+    assert_eq!(
+        not_in_sdk[0].subject.as_deref(),
+        Some(missing.name.as_str())
+    );
+    let derived = warnings_of(&warnings, "derived-name");
+    assert_eq!(derived.len(), 1);
+    assert_eq!(derived[0].subject.as_deref(), Some(missing.name.as_str()));
+
+    let sources = &spec.service.sources;
+    assert_eq!(
+        sources
+            .iter()
+            .map(|s| (s.kind, s.file.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (SourceKind::PermissionPage, "page.txt"),
+            (SourceKind::SdkOperations, "sdk-operations.json")
+        ]
+    );
+    assert_eq!(sources[1].version.as_deref(), Some("3.1.219"));
+}
+
+#[test]
+fn without_the_sdk_file_names_are_derived_with_a_warning() {
+    let (spec, warnings) = import(&huawei_fixture("page.txt"), None, None);
+    let query = route(&spec, "POST /v2/partners/sub-customers/query");
+    assert_eq!(query.name, "PostPartnersSubCustomersQuery");
+    assert_eq!(
+        route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices").name,
+        "GetPaymentsIntlInvoices"
+    );
+    let derived = warnings_of(&warnings, "derived-name");
+    assert_eq!(derived.len(), spec.operations.len());
+    let for_query = derived
+        .iter()
+        .find(|d| d.subject.as_deref() == Some("PostPartnersSubCustomersQuery"))
+        .expect("a warning names the operation");
+    assert_eq!(for_query.line, Some(21));
+    assert!(
+        for_query.message.contains("--sdk-operations"),
+        "{for_query}"
+    );
+    assert!(warnings_of(&warnings, "not-in-sdk").is_empty());
+}
+
+#[test]
+fn a_pinned_name_survives_a_reimport() {
+    let page = huawei_fixture("page.txt");
+    let sdk = huawei_fixture("sdk-operations.json");
+    let (mut base, _) = import(&page, Some(&sdk), None);
+    let query = base
+        .operations
+        .iter_mut()
+        .find(|op| op.name == "ListSubCustomers")
+        .expect("named from the SDK");
+    query.name = "QuerySubCustomers".into();
+    query.pinned = vec!["name".into()];
+
+    let (spec, warnings) = import(&page, Some(&sdk), Some(&base));
+    let query = route(&spec, "POST /v2/partners/sub-customers/query");
+    assert_eq!(query.name, "QuerySubCustomers");
+    assert_eq!(query.pinned, ["name"]);
+    assert!(spec
+        .operations
+        .iter()
+        .all(|op| op.name != "ListSubCustomers"));
+    let kept = warnings_of(&warnings, "pinned-kept");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].subject.as_deref(), Some("QuerySubCustomers"));
+    assert!(
+        kept[0].message.contains("name") && kept[0].message.contains("ListSubCustomers"),
+        "{}",
+        kept[0]
+    );
+}
+
+#[test]
+fn an_unpinned_base_name_is_kept_when_the_sdk_has_none() {
+    let page = huawei_fixture("page.txt");
+    let (mut base, _) = import(&page, None, None);
+    let bill = base
+        .operations
+        .iter_mut()
+        .find(|op| op.path == "/v2/bills/partner-bills/postpaid-bill-summary")
+        .expect("the bill row");
+    bill.name = "ListPostpaidBillSum".into();
+    let (spec, warnings) = import(&page, None, Some(&base));
+    assert_eq!(
+        route(&spec, "GET /v2/bills/partner-bills/postpaid-bill-summary").name,
+        "ListPostpaidBillSum"
+    );
+    // Every route has a name in the base, so none is derived again.
+    assert!(warnings_of(&warnings, "derived-name").is_empty());
+}
+
+#[test]
+fn importing_twice_gives_the_same_spec_and_yaml() {
+    let page = huawei_fixture("page.txt");
+    let sdk = huawei_fixture("sdk-operations.json");
+    let (first, _) = import(&page, Some(&sdk), None);
+    let (again, _) = import(&page, Some(&sdk), None);
+    let (reimported, warnings) = import(&page, Some(&sdk), Some(&first));
+    assert_eq!(first, again);
+    assert_eq!(first, reimported);
+    assert!(warnings_of(&warnings, "pinned-kept").is_empty());
+    let yaml = to_yaml(&Spec::Huawei(first));
+    assert_eq!(yaml, to_yaml(&Spec::Huawei(again)));
+    assert_eq!(yaml, to_yaml(&Spec::Huawei(reimported)));
+    let loaded = parse_spec("partner-center.yaml", &yaml).expect("the imported spec validates");
+    assert_eq!(to_yaml(&loaded.spec), yaml);
+}
+
+#[test]
+fn a_page_cut_after_a_url_cell_is_truncated() {
+    let errors = errors_of("truncated-page.txt");
+    assert!(errors.contains(&("truncated-page", Some(19))), "{errors:?}");
+}
+
+#[test]
+fn a_page_ending_inside_the_table_is_truncated() {
+    assert_eq!(
+        errors_of("truncated-table.txt"),
+        [("truncated-page", Some(17))]
+    );
+}
+
+#[test]
+fn a_header_without_the_action_column_is_rejected() {
+    assert_eq!(errors_of("missing-column.txt"), [("table-header", Some(5))]);
+}
+
+#[test]
+fn an_unknown_http_method_is_rejected() {
+    assert_eq!(
+        errors_of("unknown-method.txt"),
+        [("unknown-method", Some(19))]
+    );
+}
+
+#[test]
+fn an_empty_permission_cell_is_rejected() {
+    assert_eq!(
+        errors_of("empty-permission.txt"),
+        [("empty-permission", Some(20))]
+    );
+}
+
+#[test]
+fn a_route_listed_twice_is_rejected() {
+    assert_eq!(
+        errors_of("duplicate-route.txt"),
+        [("duplicate-route", Some(19))]
+    );
+}
+
+#[test]
+fn a_table_without_rows_is_rejected() {
+    assert_eq!(errors_of("no-rows.txt"), [("no-rows", Some(11))]);
+}
+
+#[test]
+fn an_sdk_file_of_another_shape_is_rejected() {
+    let sdk = huawei_fixture("sdk-operations-bare.json");
+    let errors = import_huawei(&huawei_fixture("page.txt"), Some(&sdk), None)
+        .expect_err("a bare mapping is refused");
+    assert!(!errors.0.is_empty());
+    for error in &errors.0 {
+        assert_eq!(error.rule, "sdk-operations-shape", "{error}");
+        assert!(error.file.ends_with("sdk-operations-bare.json"), "{error}");
+        assert!(error.line.is_some(), "{error}");
+    }
+    assert!(
+        errors
+            .0
+            .iter()
+            .any(|e| e.message.contains("huawei_sdk_operations.py")),
+        "{errors}"
+    );
+}
