@@ -2,9 +2,10 @@
 //! are beside the checkout) they are exactly what importing those docs gives, so a stale
 //! spec fails `cargo test` as well as `.ci/run`.
 
+use partnergen_codegen::diag::Diagnostics;
 use partnergen_codegen::import::huawei::import_huawei;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
-use partnergen_codegen::import::{import_into, Mode};
+use partnergen_codegen::import::{import_into, Imported, Mode};
 use partnergen_codegen::spec::{Provider, Spec};
 use partnergen_codegen::specfile::{discover_specs, load_spec, spec_path};
 use partnergen_tests::{shared_doc, tencent_doc, workspace_root};
@@ -44,6 +45,22 @@ fn every_committed_spec_loads() {
     }
 }
 
+/// Re-imports a committed spec in check mode and fails, with the changelog, if it is stale.
+fn assert_up_to_date(
+    provider: Provider,
+    service: &str,
+    importer: impl FnOnce(Option<&Spec>) -> Result<Imported, Diagnostics>,
+) {
+    let path = spec_path(&workspace_root().join("spec"), provider, service);
+    let report = import_into(&path, Mode::Check, importer).unwrap_or_else(|d| panic!("{d}"));
+    assert!(
+        !report.changed,
+        "{} is stale; run the import in README.md:\n{}",
+        path.display(),
+        report.changelog
+    );
+}
+
 #[test]
 fn tencent_spec_matches_the_vendor_docs() {
     let (
@@ -70,24 +87,13 @@ fn tencent_spec_matches_the_vendor_docs() {
         definition,
         examples,
     };
-    let path = spec_path(
-        &workspace_root().join("spec"),
+    assert_up_to_date(
         Provider::Tencentcloud,
         "intlpartnersmgt",
-    );
-    let report = import_into(&path, Mode::Check, |base| {
-        let base = match base {
-            Some(Spec::Tencent(spec)) => Some(spec),
-            _ => None,
-        };
-        import_tencent(&inputs, base)
-    })
-    .unwrap_or_else(|d| panic!("{d}"));
-    assert!(
-        !report.changed,
-        "{} is stale; run the import in README.md:\n{}",
-        path.display(),
-        report.changelog
+        |base| match base {
+            Some(Spec::Tencent(spec)) => import_tencent(&inputs, Some(spec)),
+            _ => import_tencent(&inputs, None),
+        },
     );
 }
 
@@ -96,23 +102,8 @@ fn huawei_spec_matches_the_vendor_docs() {
     let Some(page) = shared_doc("huaweicloud/partner-center/api-access-permissions.txt") else {
         return;
     };
-    let path = spec_path(
-        &workspace_root().join("spec"),
-        Provider::Huaweicloud,
-        "partner-center",
-    );
-    let report = import_into(&path, Mode::Check, |base| {
-        let base = match base {
-            Some(Spec::Huawei(spec)) => Some(spec),
-            _ => None,
-        };
-        import_huawei(&page, None, base)
-    })
-    .unwrap_or_else(|d| panic!("{d}"));
-    assert!(
-        !report.changed,
-        "{} is stale; run the import in README.md:\n{}",
-        path.display(),
-        report.changelog
-    );
+    assert_up_to_date(Provider::Huaweicloud, "partner-center", |base| match base {
+        Some(Spec::Huawei(spec)) => import_huawei(&page, None, Some(spec)),
+        _ => import_huawei(&page, None, None),
+    });
 }

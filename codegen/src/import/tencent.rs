@@ -177,22 +177,11 @@ fn read_cam_page(path: &Path) -> Result<(CamPage, Diagnostics), Diagnostics> {
     } else {
         read_cam_text(&shown, &text, &mut diags)
     };
-    check_not_truncated(&shown, &text, &mut diags);
     if let Some(page) = &mut page {
         page.file = file_name(path);
-        if page.rows.is_empty() {
-            diags.push(Diagnostic::error(
-                &shown,
-                "no-actions",
-                "the page lists no actions",
-            ));
-        }
-        check_duplicates(
-            &shown,
-            page.rows.iter().map(|r| r.name.as_str()),
-            &mut diags,
-        );
     }
+    let names = page.iter().flat_map(|p| &p.rows).map(|r| r.name.as_str());
+    check_page(&shown, &text, names, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -646,19 +635,8 @@ fn read_category_page(path: &Path) -> Result<(CategoryPage, Diagnostics), Diagno
         page.last_updated = Some(stamp);
         page.title = page_title(&text.lines().collect::<Vec<_>>(), line);
     }
-    check_not_truncated(&shown, &text, &mut diags);
-    if page.rows.is_empty() && !diags.has_errors() {
-        diags.push(Diagnostic::error(
-            &shown,
-            "no-actions",
-            "the page lists no actions",
-        ));
-    }
-    check_duplicates(
-        &shown,
-        page.rows.iter().map(|r| r.name.as_str()),
-        &mut diags,
-    );
+    let names = page.rows.iter().map(|r| r.name.as_str());
+    check_page(&shown, &text, names, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -1739,6 +1717,33 @@ fn row_width_error(file: &str, line: usize, found: usize, expected: usize) -> Di
     .at(line)
 }
 
+/// The checks every page gets once its tables are read: it is not truncated, it lists
+/// some action (unless it already failed), and it lists none twice.
+fn check_page<'a>(
+    file: &str,
+    text: &str,
+    names: impl Iterator<Item = &'a str>,
+    diags: &mut Diagnostics,
+) {
+    check_not_truncated(file, text, diags);
+    let mut seen = BTreeSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            diags.push(
+                Diagnostic::error(file, "duplicate-action", "the page lists the action twice")
+                    .about(name),
+            );
+        }
+    }
+    if seen.is_empty() && !diags.has_errors() {
+        diags.push(Diagnostic::error(
+            file,
+            "no-actions",
+            "the page lists no actions",
+        ));
+    }
+}
+
 /// A saved page ends with the site's footer; one whose last text is a table row was cut.
 fn check_not_truncated(file: &str, text: &str, diags: &mut Diagnostics) {
     let lines: Vec<&str> = text.lines().collect();
@@ -1762,18 +1767,6 @@ fn check_not_truncated(file: &str, text: &str, diags: &mut Diagnostics) {
             Diagnostic::error(file, "truncated-page", "the page ends inside a table, without the site's footer: it looks truncated; save it again")
                 .at(last + 1),
         );
-    }
-}
-
-fn check_duplicates<'a>(file: &str, names: impl Iterator<Item = &'a str>, diags: &mut Diagnostics) {
-    let mut seen = BTreeSet::new();
-    for name in names {
-        if !seen.insert(name) {
-            diags.push(
-                Diagnostic::error(file, "duplicate-action", "the page lists the action twice")
-                    .about(name),
-            );
-        }
     }
 }
 
