@@ -107,3 +107,53 @@ fn huawei_spec_matches_the_vendor_docs() {
         _ => import_huawei(&page, None, None),
     });
 }
+
+#[test]
+fn actions_report_has_the_documented_keys() {
+    use partnergen_codegen::report::{action_records, action_table};
+    let mut records = Vec::new();
+    for path in discover_specs(&workspace_root().join("spec")).unwrap() {
+        let spec = load_spec(&path).unwrap().spec;
+        records.extend(action_records(&spec));
+        let table = action_table(&spec);
+        let rows = table.lines().filter(|l| !l.starts_with('*')).count() - 1;
+        let expected = match &spec {
+            Spec::Tencent(s) => s.actions.len(),
+            Spec::Huawei(s) => s.operations.len(),
+        };
+        assert_eq!(rows, expected, "one table row per action");
+    }
+    assert_eq!(records.len(), 242 + 21);
+    let tencent_keys = [
+        "service",
+        "name",
+        "category",
+        "cam_class",
+        "granularity",
+        "resource",
+        "ip_restriction",
+        "qps",
+    ];
+    let huawei_keys = ["service", "name", "method", "path", "permissions"];
+    for record in &records {
+        let keys: &[&str] = if record["service"] == "intlpartnersmgt" {
+            &tencent_keys
+        } else {
+            &huawei_keys
+        };
+        for key in keys {
+            assert!(record.get(key).is_some(), "{record} lacks {key}");
+        }
+    }
+    let force_qn = records.iter().find(|r| r["name"] == "ForceQN").unwrap();
+    assert_eq!(force_qn["qps"], 2);
+    assert_eq!(force_qn["cam_class"], "write");
+    assert_eq!(force_qn["category"], "Credit Management APIs");
+    let list = records
+        .iter()
+        .find(|r| r["name"] == "ListSubCustomers")
+        .unwrap();
+    assert_eq!(list["method"], "POST");
+    assert_eq!(list["path"], "/v2/partners/sub-customers/query");
+    assert_eq!(list["permissions"].as_array().unwrap().len(), 2);
+}
