@@ -1,11 +1,14 @@
 //! The generator: the spec model and its validation, the importers that build specs from
-//! the vendors' doc pages, the changelog between two specs, and (later) the emitters.
+//! the vendors' doc pages, the changelog between two specs, and the emitters that turn a
+//! spec into a crate.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod changelog;
 pub mod diag;
+pub mod emit;
+pub mod generate;
 pub mod import;
 pub mod names;
 pub mod report;

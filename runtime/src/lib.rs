@@ -2,12 +2,16 @@
 //!
 //! Generated crates stay thin: they hold declarations and tables, and everything with
 //! logic in it lives here, written by hand and unit-tested. Today that is the permission
-//! vocabulary the tables are made of; the spec model in `partnergen-codegen` reads the
+//! vocabulary and the table lookups, and the lenient integer decoding of the models; the spec model in `partnergen-codegen` reads the
 //! same types, so a spec value and a table value can never disagree on spelling.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "serde")]
+pub mod lenient;
+pub mod tables;
 pub mod vocabulary;
 
+pub use tables::{ActionInfo, ActionTable, OperationInfo, OperationTable, Qps, UnknownName};
 pub use vocabulary::{CamClass, Granularity, HttpMethod, ParseVocabularyError, Support};

@@ -277,6 +277,19 @@ fn real_example_quirks_are_reported_with_lines() {
         .filter(|w| w.rule == "example-type-mismatch")
         .collect();
     assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+    // An example lacks a field the definition declares always present.
+    let missing: Vec<_> = imported
+        .warnings
+        .0
+        .iter()
+        .filter(|w| w.rule == "example-missing-field")
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(
+        missing[0].subject.as_deref(),
+        Some("QueryCreditAllocationHistory")
+    );
+    assert!(missing[0].message.contains("Remark"));
     // Request examples send integers as strings too; reported under their own rule.
     assert_eq!(
         count_rule(&imported.warnings, "example-request-type-mismatch"),

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use partnergen_codegen::diag::Diagnostics;
+use partnergen_codegen::generate::{check, plan, write};
 use partnergen_codegen::import::huawei::import_huawei;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
 use partnergen_codegen::import::{import_into, Imported, Mode};
@@ -28,6 +29,12 @@ enum Command {
     /// Rebuild a spec from the vendor's files and print what changed.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Generate one crate per spec under generated/.
+    Codegen {
+        /// Write nothing; fail naming each stale, missing or orphaned file.
+        #[arg(long)]
+        check: bool,
+    },
     /// Show what the specs say about each action.
     Actions {
         /// Only this service (e.g. `intlpartnersmgt`, `partner-center`).
@@ -146,6 +153,7 @@ fn run(cli: Cli) -> Result<()> {
                 import_huawei(&page, sdk_operations.as_deref(), base)
             })
         }
+        Command::Codegen { check } => codegen(check),
         Command::Actions { service, json } => actions(service.as_deref(), json),
     }
 }
@@ -185,6 +193,42 @@ fn import(
             )
         }
     }
+}
+
+fn codegen(check_only: bool) -> Result<()> {
+    let root = workspace_root();
+    let (files, warnings) = plan(&root).map_err(|errors| {
+        eprint!("{errors}");
+        anyhow::anyhow!(
+            "{} spec error(s); nothing under generated/ was touched",
+            errors.errors().count()
+        )
+    })?;
+    eprint!("{warnings}");
+    if check_only {
+        let drift = check(&root, &files).context("cannot read generated/")?;
+        if drift.is_empty() {
+            println!("generated/ is up to date ({} files)", files.len());
+            return Ok(());
+        }
+        for d in &drift {
+            eprintln!("{d}");
+        }
+        bail!(
+            "generated/ differs from the specs in {} file(s): run `cargo xtask codegen`",
+            drift.len()
+        );
+    }
+    let repaired = write(&root, &files).context("cannot write generated/")?;
+    for d in &repaired {
+        println!("{d} (rewritten)");
+    }
+    println!(
+        "generated/: {} files, {} rewritten",
+        files.len(),
+        repaired.len()
+    );
+    Ok(())
 }
 
 fn service_of_definition(path: &Path) -> Result<String> {

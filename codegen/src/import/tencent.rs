@@ -976,18 +976,22 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
                 );
                 continue;
             };
-            let required = if request_side.contains(type_name.as_str()) {
-                member.required.unwrap_or(false)
-            } else {
-                member.output_required.or(member.required).unwrap_or(false)
-            };
+            // A field the vendor hides (deprecated or internal) is not sent, whatever its
+            // flags say: ForceQN's `C` and `M` are "output_required" yet never returned.
+            let disabled = member.disabled.unwrap_or(false);
+            let required = !disabled
+                && if request_side.contains(type_name.as_str()) {
+                    member.required.unwrap_or(false)
+                } else {
+                    member.output_required.or(member.required).unwrap_or(false)
+                };
             fields.push(FieldDef {
                 name: member.name.clone(),
                 rust_name: None,
                 ty,
                 required,
                 nullable: member.value_allowed_null.unwrap_or(false),
-                disabled: member.disabled.unwrap_or(false),
+                disabled,
                 example: member.example.as_ref().map(|v| match v {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
@@ -1246,10 +1250,15 @@ fn read_examples(
                 }
             };
             for quirk in quirks.iter().filter(|q| q.starts_with("`Response")) {
+                let rule = if quirk.ends_with(OMITTED) {
+                    "example-missing-field"
+                } else {
+                    "example-type-mismatch"
+                };
                 diags.push(
                     Diagnostic::warning(
                         &shown,
-                        "example-type-mismatch",
+                        rule,
                         format!(
                             "example `{}`: {quirk}; kept, the models accept it",
                             example.title
@@ -1302,6 +1311,9 @@ fn request_body(input: &str) -> Result<Option<String>, String> {
     Ok(Some(body.to_owned()))
 }
 
+/// How a quirk says that an example lacks a field declared always present.
+const OMITTED: &str = "is declared always present but the example omits it";
+
 /// Compares an example value with its declared type, noting each departure.
 fn check_value(
     path: &str,
@@ -1324,6 +1336,13 @@ fn check_value(
         }
         (TypeRef::Named(name), Value::Object(map)) => {
             let Some(def) = types.get(name) else { return };
+            for field in def
+                .fields
+                .iter()
+                .filter(|f| f.required && !map.contains_key(&f.name))
+            {
+                quirks.push(format!("`{path}.{}` {OMITTED}", field.name));
+            }
             for (key, item) in map {
                 match def.fields.iter().find(|f| &f.name == key) {
                     Some(field) => {

@@ -1,0 +1,370 @@
+//! A whole generated crate: `Cargo.toml`, `README.md` (the crate docs, with the permission
+//! table), `src/lib.rs`, the table module, the models, and a test module that every
+//! vendor example decodes.
+
+use std::path::PathBuf;
+
+use quote::quote;
+
+use super::models::models_module;
+use super::tables::{huawei_operations, tencent_actions};
+use super::{doc, header, md_cell, rust_file, Files};
+use crate::names::snake;
+use crate::spec::{HuaweiSpec, Spec, TencentSpec, TypeDef};
+
+/// The package name of the crate generated from `spec`, e.g. `tencentcloud-intlpartnersmgt`.
+pub fn crate_name(spec: &Spec) -> String {
+    let service = spec.service();
+    format!("{}-{}", service.provider.as_str(), service.name)
+}
+
+pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
+    let name = crate_name(spec);
+    let dir = PathBuf::from(&name);
+    let mut files = Files::new();
+    let mut add = |path: &str, text: String| {
+        files.insert(dir.join(path), text);
+    };
+    let has_models = !types(spec).is_empty();
+    add(
+        "Cargo.toml",
+        cargo_toml(spec_label, spec, &name, has_models),
+    );
+    match spec {
+        Spec::Tencent(tencent) => {
+            add(
+                "README.md",
+                tencent_readme(spec_label, tencent, &name, has_models),
+            );
+            add(
+                "src/actions.rs",
+                rust_file(spec_label, tencent_actions(tencent)),
+            );
+            if has_models {
+                let requests = tencent.actions.iter().filter_map(|a| a.request.as_deref());
+                let responses = tencent.actions.iter().filter_map(|a| a.response.as_deref());
+                add(
+                    "src/models.rs",
+                    rust_file(
+                        spec_label,
+                        models_module(&tencent.types, requests, responses),
+                    ),
+                );
+                add("src/examples.rs", examples_test(spec_label, tencent));
+            }
+        }
+        Spec::Huawei(huawei) => {
+            add("README.md", huawei_readme(spec_label, huawei, &name));
+            add(
+                "src/operations.rs",
+                rust_file(spec_label, huawei_operations(huawei)),
+            );
+            if has_models {
+                // Until the SDK import names request and response roots, every type
+                // travels both ways.
+                let all = huawei.types.keys().map(String::as_str);
+                add(
+                    "src/models.rs",
+                    rust_file(spec_label, models_module(&huawei.types, all.clone(), all)),
+                );
+            }
+        }
+    }
+    add("src/lib.rs", lib_rs(spec_label, spec, has_models));
+    files
+}
+
+fn types(spec: &Spec) -> &std::collections::BTreeMap<String, TypeDef> {
+    match spec {
+        Spec::Tencent(s) => &s.types,
+        Spec::Huawei(s) => &s.types,
+    }
+}
+
+fn cargo_toml(spec_label: &str, spec: &Spec, name: &str, has_models: bool) -> String {
+    let service = spec.service();
+    let description = format!(
+        "Permission tables{} of {} (`{}` {}), generated from the vendor's docs.",
+        if has_models { " and typed models" } else { "" },
+        service.title,
+        service.name,
+        service.api_version
+    );
+    let features = if has_models {
+        r#"
+[features]
+default = []
+# serde for the models: requests serialize and responses deserialize.
+client = ["dep:serde", "partnergen-runtime/serde"]
+# The reverse directions as well, for mocks.
+mock = ["dep:serde", "partnergen-runtime/serde"]
+"#
+    } else {
+        ""
+    };
+    let serde = if has_models {
+        "serde = { version = \"1\", features = [\"derive\"], optional = true }\n"
+    } else {
+        ""
+    };
+    let dev = if has_models {
+        "\n[dev-dependencies]\nserde_json = \"1\"\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"{header}[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+rust-version = "1.85"
+license = "Apache-2.0"
+description = "{description}"
+readme = "README.md"
+publish = false
+{features}
+[dependencies]
+partnergen-runtime = {{ path = "../../runtime", version = "0.1.0" }}
+{serde}{dev}"#,
+        header = header("#", spec_label),
+        description = description.replace('"', "\\\""),
+    )
+}
+
+fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
+    let service = spec.service();
+    let (service_name, version, endpoint) =
+        (&service.name, &service.api_version, &service.endpoint);
+    // Generated modules are printed by prettyplease, not rustfmt: `cargo fmt` must leave
+    // them alone or the drift check would flag its reformatting.
+    let models = has_models.then(|| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod models;
+        }
+    });
+    let examples = (has_models && matches!(spec, Spec::Tencent(_))).then(|| {
+        quote! {
+            #[cfg(all(test, feature = "client"))]
+            #[rustfmt::skip]
+            mod examples;
+        }
+    });
+    let table = match spec {
+        Spec::Tencent(_) => quote! {
+            #[rustfmt::skip]
+            pub mod actions;
+            pub use actions::{Action, CATEGORIES};
+            pub use partnergen_runtime::tables::{ActionInfo, ActionTable, Qps, UnknownName};
+            pub use partnergen_runtime::{CamClass, Granularity};
+        },
+        Spec::Huawei(_) => quote! {
+            #[rustfmt::skip]
+            pub mod operations;
+            pub use operations::Operation;
+            pub use partnergen_runtime::tables::{OperationInfo, OperationTable, UnknownName};
+            pub use partnergen_runtime::HttpMethod;
+        },
+    };
+    let service_doc = doc(&format!("The service's short name, `{service_name}`."));
+    let version_doc = doc(&format!("The API version, `{version}`."));
+    let endpoint_doc = doc(&format!("The default endpoint host, `{endpoint}`."));
+    rust_file(
+        spec_label,
+        quote! {
+            #![doc = include_str!("../README.md")]
+            #![forbid(unsafe_code)]
+            #![warn(missing_docs)]
+
+            #table
+            #models
+            #examples
+
+            #service_doc
+            pub const SERVICE: &str = #service_name;
+            #version_doc
+            pub const API_VERSION: &str = #version;
+            #endpoint_doc
+            pub const ENDPOINT: &str = #endpoint;
+        },
+    )
+}
+
+fn features_section(has_models: bool) -> &'static str {
+    if has_models {
+        "## Features\n\n\
+         - default: the permission tables and plain models; no serde, no HTTP, no async runtime.\n\
+         - `client`: serde for the models (requests serialize, responses deserialize); integers \
+         that arrive as numeric strings decode.\n\
+         - `mock`: the reverse directions as well, for mocks.\n\n"
+    } else {
+        "## Features\n\nNone: the crate is the permission table, with no dependency but the runtime's vocabulary.\n\n"
+    }
+}
+
+fn tencent_readme(spec_label: &str, spec: &TencentSpec, name: &str, has_models: bool) -> String {
+    let lib = snake(name);
+    let service = &spec.service;
+    let mut out = header("<!--", spec_label);
+    out.push_str(&format!(
+        "# {name}\n\nThe permission table{} of {} (Tencent Cloud `{}`, API version {}), generated \
+         from the vendor's docs by partnergen.\n\n",
+        if has_models { " and typed models" } else { "" },
+        service.title,
+        service.name,
+        service.api_version
+    ));
+    out.push_str(features_section(has_models));
+    // The example uses the first action with a documented limit and a CAM class, so it
+    // holds for any spec (and runs as a doc test).
+    let mut sorted: Vec<_> = spec.actions.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some((action, qps, class)) = sorted.iter().find_map(|a| Some((a, a.qps?, a.cam_class?)))
+    {
+        let variant = crate::names::upper_camel(class.as_str());
+        let same_class = spec
+            .actions
+            .iter()
+            .filter(|a| a.cam_class == Some(class))
+            .count();
+        out.push_str(&format!(
+            "## Example\n\n```rust\nuse {lib}::{{Action, CamClass}};\n\n\
+             let action: Action = \"{}\".parse().unwrap();\n\
+             assert_eq!(action.info().cam_class, Some(CamClass::{variant}));\n\
+             assert_eq!(action.info().qps.get(), {qps});\n\
+             assert_eq!(Action::with_cam_class(CamClass::{variant}).count(), {same_class});\n```\n\n",
+            action.name
+        ));
+    }
+    out.push_str("## Sources\n\n");
+    for source in &service.sources {
+        let stamp = source
+            .last_updated
+            .as_deref()
+            .map(|d| format!(", last updated {d}"))
+            .unwrap_or_default();
+        let version = source
+            .version
+            .as_deref()
+            .map(|v| format!(", version {v}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- `{}` ({:?}{stamp}{version})\n",
+            source.file, source.kind
+        ));
+    }
+    let default = service.default_qps.as_ref().map_or(0, |d| d.value);
+    out.push_str(&format!(
+        "\n## Permission table\n\nQPS marked *assumed* is the service default ({default}), not a documented limit.\n\n\
+         | Action | Title | Category | CAM class | Granularity | Resource | IP restriction | QPS |\n\
+         |---|---|---|---|---|---|---|---|\n"
+    ));
+    let mut actions: Vec<_> = spec.actions.iter().collect();
+    actions.sort_by(|a, b| a.name.cmp(&b.name));
+    for a in actions {
+        let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+        let qps = a
+            .qps
+            .map_or_else(|| format!("{default} *assumed*"), |q| q.to_string());
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+            a.name,
+            md_cell(&a.title),
+            md_cell(&or_dash(a.category.clone())),
+            or_dash(a.cam_class.map(|c| c.to_string())),
+            or_dash(a.granularity.map(|g| g.to_string())),
+            or_dash(a.resource.as_ref().map(|r| format!("`{r}`"))),
+            or_dash(
+                a.ip_restriction
+                    .map(|ip| if ip { "yes" } else { "no" }.to_string())
+            ),
+            qps
+        ));
+    }
+    out
+}
+
+fn huawei_readme(spec_label: &str, spec: &HuaweiSpec, name: &str) -> String {
+    let lib = snake(name);
+    let service = &spec.service;
+    let mut out = header("<!--", spec_label);
+    out.push_str(&format!(
+        "# {name}\n\nThe permission table of {} (API {}, `{}`), generated from the vendor's docs by \
+         partnergen.\n\nHolding any one of an operation's permission actions grants access; operations \
+         the page does not list need no fine-grained permission.\n\n",
+        service.title, service.api_version, service.endpoint
+    ));
+    out.push_str(features_section(!spec.types.is_empty()));
+    let example = spec
+        .operations
+        .iter()
+        .find(|o| o.permissions.len() > 1)
+        .unwrap_or(&spec.operations[0]);
+    out.push_str(&format!(
+        "## Example\n\n```rust\nuse {lib}::Operation;\n\n\
+         let operation = Operation::from_name(\"{}\").unwrap();\n\
+         assert_eq!(operation.info().path, \"{}\");\n\
+         assert!(Operation::unlocked_by(\"{}\").contains(&operation));\n```\n\n",
+        example.name, example.path, example.permissions[0]
+    ));
+    out.push_str(
+        "## Permission table\n\n| Operation | Method | Path | Permissions (any of) | Scenario | Sub-scenario | Console path |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    let mut operations: Vec<_> = spec.operations.iter().collect();
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+    for o in operations {
+        let permissions: Vec<String> = o.permissions.iter().map(|p| format!("`{p}`")).collect();
+        out.push_str(&format!(
+            "| `{}` | {} | `{}` | {} | {} | {} | {} |\n",
+            o.name,
+            o.method,
+            o.path,
+            permissions.join(", "),
+            md_cell(&o.scenario),
+            md_cell(o.sub_scenario.as_deref().unwrap_or("-")),
+            md_cell(o.console_path.as_deref().unwrap_or("-"))
+        ));
+    }
+    out
+}
+
+/// `src/examples.rs`: each valid vendor example response decodes into its model.
+fn examples_test(spec_label: &str, spec: &TencentSpec) -> String {
+    let tests = spec
+        .actions
+        .iter()
+        .filter_map(|a| a.response.as_deref().map(|r| (a, r)))
+        .flat_map(|(a, response)| {
+            let response = super::ident(response);
+            a.examples.iter().enumerate().map(move |(i, example)| {
+                let test_name = super::ident(&format!("{}_example_{}", snake(&a.name), i + 1));
+                let title = doc(&example.title);
+                let json = &example.response;
+                quote! {
+                    #title
+                    #[test]
+                    fn #test_name() {
+                        decode::<models::#response>(#json);
+                    }
+                }
+            })
+        });
+    rust_file(
+        spec_label,
+        quote! {
+            //! Every valid example response of the vendor's examples decodes into its model.
+            use crate::models;
+
+            /// Decodes the `Response` object of an API 3.0 response document.
+            fn decode<T: serde::de::DeserializeOwned>(document: &str) {
+                let value: serde_json::Value = serde_json::from_str(document).expect("the spec keeps valid JSON only");
+                if let Err(err) = serde_json::from_value::<T>(value["Response"].clone()) {
+                    panic!("the example does not decode into {}: {err}", std::any::type_name::<T>());
+                }
+            }
+
+            #(#tests)*
+        },
+    )
+}

@@ -1,0 +1,279 @@
+//! Permission tables: an enum of every action (or operation) indexing a static slice of
+//! facts sorted by name. The lookups are the runtime's (`ActionTable`, `OperationTable`);
+//! the inherent methods here are one-line forwards so users need no trait import.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{doc, ident};
+use crate::names::upper_camel;
+use crate::spec::{HuaweiOperation, HuaweiSpec, TencentAction, TencentSpec};
+
+/// The enum variant of an action or operation: its wire name where that is already an
+/// UpperCamelCase identifier (`ForceQN`), else the UpperCamelCase of its `rust_name`.
+fn variant(name: &str, rust_name: Option<&str>) -> proc_macro2::Ident {
+    ident(&rust_name.map_or_else(|| name.to_owned(), upper_camel))
+}
+
+fn opt_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    }
+}
+
+fn opt_tokens<T>(value: Option<T>, f: impl Fn(T) -> TokenStream) -> TokenStream {
+    match value {
+        Some(v) => {
+            let inner = f(v);
+            quote!(Some(#inner))
+        }
+        None => quote!(None),
+    }
+}
+
+/// The enum, its table impl and the forwards shared by both providers.
+fn table_enum(
+    enum_doc: &str,
+    enum_name: &str,
+    trait_name: &str,
+    variants: &[(proc_macro2::Ident, String)],
+    table_items: TokenStream,
+) -> TokenStream {
+    let enum_ident = ident(enum_name);
+    let trait_ident = ident(trait_name);
+    let enum_doc = doc(enum_doc);
+    let declared = variants.iter().map(|(v, d)| {
+        let d = doc(d);
+        quote!(#d #v,)
+    });
+    let all = variants.iter().map(|(v, _)| v);
+    quote! {
+        #enum_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #enum_ident {
+            #(#declared)*
+        }
+
+        impl #trait_ident for #enum_ident {
+            const ALL: &'static [Self] = &[#(Self::#all),*];
+            #table_items
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl #enum_ident {
+            /// Every member, sorted by wire name.
+            pub const fn all() -> &'static [Self] {
+                <Self as #trait_ident>::ALL
+            }
+
+            /// The wire name.
+            pub fn name(self) -> &'static str {
+                #trait_ident::info(self).name
+            }
+
+            /// The member with this wire name (exact, case-sensitive); never allocates.
+            pub fn from_name(name: &str) -> Option<Self> {
+                <Self as #trait_ident>::from_name(name)
+            }
+        }
+
+        impl std::fmt::Display for #enum_ident {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for #enum_ident {
+            type Err = UnknownName;
+            fn from_str(name: &str) -> Result<Self, UnknownName> {
+                Self::from_name(name).ok_or(UnknownName)
+            }
+        }
+    }
+}
+
+/// `src/actions.rs` of a Tencent crate.
+pub(crate) fn tencent_actions(spec: &TencentSpec) -> TokenStream {
+    let mut actions: Vec<&TencentAction> = spec.actions.iter().collect();
+    actions.sort_by(|a, b| a.name.cmp(&b.name));
+    let default_qps =
+        Literal::u32_unsuffixed(spec.service.default_qps.as_ref().map_or(0, |d| d.value) as u32);
+    let variants: Vec<_> = actions
+        .iter()
+        .map(|a| {
+            (
+                variant(&a.name, a.rust_name.as_deref()),
+                format!("{}.", a.title.trim_end_matches('.')),
+            )
+        })
+        .collect();
+    let infos = actions.iter().map(|a| {
+        let name = &a.name;
+        let title = &a.title;
+        let category = opt_str(a.category.as_deref());
+        let cam_class = opt_tokens(a.cam_class, |c| {
+            let v = ident(&upper_camel(c.as_str()));
+            quote!(CamClass::#v)
+        });
+        let granularity = opt_tokens(a.granularity, |g| {
+            let v = ident(&upper_camel(g.as_str()));
+            quote!(Granularity::#v)
+        });
+        let resource = opt_str(a.resource.as_deref());
+        let ip = opt_tokens(a.ip_restriction, |ip| quote!(#ip));
+        let qps = match a.qps {
+            Some(q) => {
+                let q = Literal::u32_unsuffixed(q as u32);
+                quote!(Qps::Documented(#q))
+            }
+            None => quote!(Qps::Assumed(#default_qps)),
+        };
+        let in_definition = a.in_api_definition;
+        quote! {
+            ActionInfo {
+                name: #name,
+                title: #title,
+                category: #category,
+                cam_class: #cam_class,
+                granularity: #granularity,
+                resource: #resource,
+                ip_restriction: #ip,
+                qps: #qps,
+                in_api_definition: #in_definition,
+            }
+        }
+    });
+    let table_items = quote! {
+        const INFO: &'static [ActionInfo] = &[#(#infos),*];
+    };
+    let enum_doc = format!(
+        "Every action of {} (`{}`): the CAM page's and the API definition's, {} in all.",
+        spec.service.title,
+        spec.service.name,
+        actions.len()
+    );
+    let table = table_enum(&enum_doc, "Action", "ActionTable", &variants, table_items);
+    let categories = spec
+        .category_tables
+        .iter()
+        .filter_map(|t| t.heading.as_deref());
+    quote! {
+        //! The permission table: every action with what the docs say about it.
+
+        use partnergen_runtime::tables::{ActionInfo, ActionTable, Qps, UnknownName};
+        use partnergen_runtime::{CamClass, Granularity};
+
+        #table
+
+        impl Action {
+            /// What the docs say about the action.
+            pub fn info(self) -> &'static ActionInfo {
+                ActionTable::info(self)
+            }
+
+            /// The actions of one CAM class, in name order; never allocates.
+            pub fn with_cam_class(class: CamClass) -> impl Iterator<Item = Self> {
+                <Self as ActionTable>::with_cam_class(class)
+            }
+
+            /// The actions of one API category, in name order; never allocates.
+            pub fn in_category(category: &str) -> impl Iterator<Item = Self> + '_ {
+                <Self as ActionTable>::in_category(category)
+            }
+        }
+
+        /// The API category page's groups, in page order.
+        pub const CATEGORIES: &[&str] = &[#(#categories),*];
+    }
+}
+
+/// `src/operations.rs` of a Huawei crate.
+pub(crate) fn huawei_operations(spec: &HuaweiSpec) -> TokenStream {
+    let mut operations: Vec<&HuaweiOperation> = spec.operations.iter().collect();
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+    let variants: Vec<_> = operations
+        .iter()
+        .map(|o| {
+            (
+                variant(&o.name, o.rust_name.as_deref()),
+                format!("{} (`{} {}`).", o.description, o.method, o.path),
+            )
+        })
+        .collect();
+    let infos = operations.iter().map(|o| {
+        let name = &o.name;
+        let method = ident(&upper_camel(&o.method.as_str().to_lowercase()));
+        let path = &o.path;
+        let params = &o.path_params;
+        let scenario = &o.scenario;
+        let sub_scenario = opt_str(o.sub_scenario.as_deref());
+        let description = &o.description;
+        let permissions = &o.permissions;
+        let console_path = opt_str(o.console_path.as_deref());
+        quote! {
+            OperationInfo {
+                name: #name,
+                method: HttpMethod::#method,
+                path: #path,
+                path_params: &[#(#params),*],
+                scenario: #scenario,
+                sub_scenario: #sub_scenario,
+                description: #description,
+                permissions: &[#(#permissions),*],
+                console_path: #console_path,
+            }
+        }
+    });
+    let mut by_permission: BTreeMap<&str, Vec<&proc_macro2::Ident>> = BTreeMap::new();
+    for (operation, (variant, _)) in operations.iter().zip(&variants) {
+        for permission in &operation.permissions {
+            by_permission.entry(permission).or_default().push(variant);
+        }
+    }
+    let reverse = by_permission
+        .iter()
+        .map(|(permission, ops)| quote!((#permission, &[#(Self::#ops),*])));
+    let table_items = quote! {
+        const INFO: &'static [OperationInfo] = &[#(#infos),*];
+        const BY_PERMISSION: &'static [(&'static str, &'static [Self])] = &[#(#reverse),*];
+    };
+    let enum_doc = format!(
+        "Every operation on {}'s API permission page, {} in all.",
+        spec.service.title,
+        operations.len()
+    );
+    let table = table_enum(
+        &enum_doc,
+        "Operation",
+        "OperationTable",
+        &variants,
+        table_items,
+    );
+    quote! {
+        //! The permission table: every operation with its route and the permission
+        //! actions that unlock it (holding any one is enough).
+
+        use partnergen_runtime::tables::{OperationInfo, OperationTable, UnknownName};
+        use partnergen_runtime::HttpMethod;
+
+        #table
+
+        impl Operation {
+            /// What the docs say about the operation.
+            pub fn info(self) -> &'static OperationInfo {
+                OperationTable::info(self)
+            }
+
+            /// The operations that holding `permission` unlocks; never allocates.
+            pub fn unlocked_by(permission: &str) -> &'static [Self] {
+                <Self as OperationTable>::unlocked_by(permission)
+            }
+        }
+    }
+}
