@@ -10,12 +10,23 @@ fn every_action_with_its_cam_class() {
     assert_eq!(Action::all().len(), 242);
     let count = |class| Action::with_cam_class(class).count();
     assert_eq!(
-        [count(CamClass::Write), count(CamClass::Read), count(CamClass::List), count(CamClass::Other)],
+        [
+            count(CamClass::Write),
+            count(CamClass::Read),
+            count(CamClass::List),
+            count(CamClass::Other)
+        ],
         [66, 131, 38, 3]
     );
-    let not_on_cam_page = Action::all().iter().filter(|a| a.info().cam_class.is_none()).count();
+    let not_on_cam_page = Action::all()
+        .iter()
+        .filter(|a| a.info().cam_class.is_none())
+        .count();
     assert_eq!(not_on_cam_page, 4);
-    let no_ip = Action::all().iter().filter(|a| a.info().ip_restriction == Some(false)).count();
+    let no_ip = Action::all()
+        .iter()
+        .filter(|a| a.info().ip_restriction == Some(false))
+        .count();
     assert_eq!(no_ip, 6);
 }
 
@@ -32,12 +43,18 @@ fn names_round_trip_through_the_wire_spelling() {
 
 #[test]
 fn qps_is_documented_or_the_assumed_default() {
-    let documented = Action::all().iter().filter(|a| a.info().qps.is_documented()).count();
+    let documented = Action::all()
+        .iter()
+        .filter(|a| a.info().qps.is_documented())
+        .count();
     assert_eq!(documented, 42);
     assert_eq!(Action::ForceQN.info().qps, Qps::Documented(2));
     assert_eq!(Action::AddUserToGroup.info().qps, Qps::Assumed(20));
     let info = Action::QueryPartnerCredit.info();
-    assert_eq!((info.granularity, info.resource), (Some(Granularity::Operation), Some("*")));
+    assert_eq!(
+        (info.granularity, info.resource),
+        (Some(Granularity::Operation), Some("*"))
+    );
     assert!(info.in_api_definition);
 }
 
@@ -45,11 +62,19 @@ fn qps_is_documented_or_the_assumed_default() {
 fn categories_in_page_order() {
     assert_eq!(CATEGORIES.len(), 6);
     assert_eq!(CATEGORIES[0], "Customer Management APIs");
-    let credit: Vec<&str> = Action::in_category("Credit Management APIs").map(|a| a.name()).collect();
+    let credit: Vec<&str> = Action::in_category("Credit Management APIs")
+        .map(|a| a.name())
+        .collect();
     assert_eq!(credit.len(), 8);
     assert!(credit.contains(&"ForceQN"));
-    let filed: usize = CATEGORIES.iter().map(|c| Action::in_category(c).count()).sum();
-    assert_eq!(filed, 41, "42 actions on the category page, less the unheaded table's one");
+    let filed: usize = CATEGORIES
+        .iter()
+        .map(|c| Action::in_category(c).count())
+        .sum();
+    assert_eq!(
+        filed, 41,
+        "42 actions on the category page, less the unheaded table's one"
+    );
     assert_eq!(Action::ModifyClientRemark.info().category, None);
 }
 
@@ -57,14 +82,23 @@ fn categories_in_page_order() {
 fn huawei_operations_and_their_permissions() {
     assert_eq!(Operation::all().len(), 21);
     let list = Operation::ListSubCustomers.info();
-    assert_eq!((list.method, list.path), (HttpMethod::Post, "/v2/partners/sub-customers/query"));
+    assert_eq!(
+        (list.method, list.path),
+        (HttpMethod::Post, "/v2/partners/sub-customers/query")
+    );
     assert_eq!(list.permissions.len(), 2);
     for permission in list.permissions {
         assert!(Operation::unlocked_by(permission).contains(&Operation::ListSubCustomers));
     }
-    assert_eq!(Operation::unlocked_by("NO_SUCH_PERMISSION"), &[] as &[Operation]);
+    assert_eq!(
+        Operation::unlocked_by("NO_SUCH_PERMISSION"),
+        &[] as &[Operation]
+    );
     // The reverse table covers every (operation, permission) pair exactly once.
-    let pairs: usize = Operation::all().iter().map(|o| o.info().permissions.len()).sum();
+    let pairs: usize = Operation::all()
+        .iter()
+        .map(|o| o.info().permissions.len())
+        .sum();
     let mut reverse = 0;
     for op in Operation::all() {
         for permission in op.info().permissions {
@@ -73,5 +107,8 @@ fn huawei_operations_and_their_permissions() {
     }
     assert_eq!(reverse, pairs);
     assert_eq!(Operation::ListInvoices.info().path_params, ["domain_id"]);
-    assert_eq!("ListInvoices".parse::<Operation>(), Ok(Operation::ListInvoices));
+    assert_eq!(
+        "ListInvoices".parse::<Operation>(),
+        Ok(Operation::ListInvoices)
+    );
 }
