@@ -53,8 +53,34 @@ const HUAWEI_PINNABLE: &[&str] = &[
     "console_path",
 ];
 
+/// Where a finding is, resolved to a line only when a finding is actually reported:
+/// scanning the text for every entry of a valid spec would dominate load time.
+#[derive(Clone, Copy)]
+enum At<'s> {
+    Line(Option<usize>),
+    /// The first entry `name: <name>`.
+    Entry(&'s str),
+    /// The key of a type under `types`.
+    Type(&'s str),
+    /// A field of a type.
+    Field(&'s str, &'s str),
+}
+
+impl From<Option<usize>> for At<'_> {
+    fn from(line: Option<usize>) -> Self {
+        At::Line(line)
+    }
+}
+
 impl Validator<'_> {
-    fn error(&mut self, rule: &'static str, line: Option<usize>, subject: &str, message: String) {
+    fn error<'s>(
+        &mut self,
+        rule: &'static str,
+        at: impl Into<At<'s>>,
+        subject: &str,
+        message: String,
+    ) {
+        let line = self.resolve(at.into());
         let mut d = Diagnostic::error(self.file, rule, message).at(line);
         if !subject.is_empty() {
             d = d.about(subject);
@@ -68,6 +94,31 @@ impl Validator<'_> {
             d = d.about(subject);
         }
         self.out.push(d);
+    }
+
+    fn resolve(&self, at: At<'_>) -> Option<usize> {
+        match at {
+            At::Line(line) => line,
+            At::Entry(name) => self.line(name, 0),
+            At::Type(name) => self.type_line(name),
+            At::Field(type_name, field) => {
+                let start = self.type_line(type_name)?;
+                let wanted = format!("- name: {field}");
+                self.text
+                    .lines()
+                    .skip(start)
+                    .position(|l| l.trim_start() == wanted)
+                    .map(|i| i + start + 1)
+            }
+        }
+    }
+
+    fn type_line(&self, type_name: &str) -> Option<usize> {
+        let wanted = format!("  {type_name}:");
+        self.text
+            .lines()
+            .position(|l| l.trim_end() == wanted)
+            .map(|i| i + 1)
     }
 
     /// The line of the `nth` entry `name: <name>`.
@@ -214,7 +265,7 @@ impl Validator<'_> {
         let (mut with_ip, mut without_ip) = (0, 0);
         for action in &spec.actions {
             let name = action.name.as_str();
-            let line = self.line(name, 0);
+            let line = At::Entry(name);
             self.pinned(name, &action.pinned, TENCENT_PINNABLE);
             if let Some(qps) = action.qps {
                 if qps <= 0 {
@@ -327,11 +378,7 @@ impl Validator<'_> {
     fn types(&mut self, types: &BTreeMap<String, TypeDef>) {
         let mut rust_types: BTreeMap<String, &str> = BTreeMap::new();
         for (type_name, def) in types {
-            let type_line = self
-                .text
-                .lines()
-                .position(|l| l.trim_end() == format!("  {type_name}:"))
-                .map(|i| i + 1);
+            let type_line = At::Type(type_name);
             if let Some(other) = rust_types.insert(upper_camel(type_name), type_name) {
                 self.error(
                     "name-collision",
@@ -343,16 +390,7 @@ impl Validator<'_> {
             let mut wire = BTreeSet::new();
             let mut rust_fields: BTreeMap<String, &str> = BTreeMap::new();
             for field in &def.fields {
-                let field_line = type_line.and_then(|start| {
-                    self.text
-                        .lines()
-                        .skip(start)
-                        .position(|l| {
-                            let l = l.trim_start();
-                            l == format!("- name: {}", field.name)
-                        })
-                        .map(|i| i + start + 1)
-                });
+                let field_line = At::Field(type_name, &field.name);
                 let subject = format!("{type_name}.{}", field.name);
                 if !wire.insert(field.name.as_str()) {
                     self.error(
@@ -411,7 +449,7 @@ impl Validator<'_> {
         let mut routes: HashMap<(String, &str), &str> = HashMap::new();
         for op in &spec.operations {
             let name = op.name.as_str();
-            let line = self.line(name, 0);
+            let line = At::Entry(name);
             self.pinned(name, &op.pinned, HUAWEI_PINNABLE);
             if let Some(other) = routes.insert((op.method.to_string(), op.path.as_str()), name) {
                 self.error(

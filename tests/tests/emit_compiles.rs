@@ -80,7 +80,7 @@ fn fixture_crates_build_under_every_feature_set() {
     .unwrap();
     for features in [
         &["--no-default-features"][..],
-        &["--features", "tencentcloud-demo/client"],
+        &["--features", "tencentcloud-demo/serde"],
         &["--all-features"],
     ] {
         let mut args = vec!["clippy", "--workspace", "--all-targets"];

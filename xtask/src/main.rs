@@ -1,5 +1,7 @@
 //! Maintainer commands. Run as `cargo xtask <command>` from anywhere in the workspace.
 
+mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -34,6 +36,13 @@ enum Command {
         /// Write nothing; fail naming each stale, missing or orphaned file.
         #[arg(long)]
         check: bool,
+    },
+    /// Print performance figures (never asserted).
+    Bench {
+        /// `codegen`: specs to files (real and synthetic); `build`: clean builds of the
+        /// generated crates.
+        #[arg(value_parser = ["codegen", "build"])]
+        what: String,
     },
     /// Show what the specs say about each action.
     Actions {
@@ -154,6 +163,10 @@ fn run(cli: Cli) -> Result<()> {
             })
         }
         Command::Codegen { check } => codegen(check),
+        Command::Bench { what } => match what.as_str() {
+            "codegen" => bench::codegen(&workspace_root()),
+            _ => bench::build(&workspace_root()),
+        },
         Command::Actions { service, json } => actions(service.as_deref(), json),
     }
 }

@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::models::models_module;
 use super::tables::{huawei_operations, tencent_actions};
-use super::{doc, header, md_cell, rust_file, Files};
+use super::{doc, header, md_cell, rust_file, rust_file_of_chunks, Files};
 use crate::names::snake;
 use crate::spec::{HuaweiSpec, Spec, TencentSpec, TypeDef};
 
@@ -45,7 +45,7 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                 let responses = tencent.actions.iter().filter_map(|a| a.response.as_deref());
                 add(
                     "src/models.rs",
-                    rust_file(
+                    rust_file_of_chunks(
                         spec_label,
                         models_module(&tencent.types, requests, responses),
                     ),
@@ -65,7 +65,7 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                 let all = huawei.types.keys().map(String::as_str);
                 add(
                     "src/models.rs",
-                    rust_file(spec_label, models_module(&huawei.types, all.clone(), all)),
+                    rust_file_of_chunks(spec_label, models_module(&huawei.types, all.clone(), all)),
                 );
             }
         }
@@ -94,10 +94,13 @@ fn cargo_toml(spec_label: &str, spec: &Spec, name: &str, has_models: bool) -> St
         r#"
 [features]
 default = []
-# serde for the models: requests serialize and responses deserialize.
-client = ["dep:serde", "partnergen-runtime/serde"]
+# serde for the models in the directions a client needs: requests serialize, responses
+# deserialize (integers that arrive as numeric strings decode).
+serde = ["dep:serde", "partnergen-runtime/serde"]
+# What a client needs (the async client itself lands with the client issue).
+client = ["serde"]
 # The reverse directions as well, for mocks.
-mock = ["dep:serde", "partnergen-runtime/serde"]
+mock = ["serde"]
 "#
     } else {
         ""
@@ -145,7 +148,7 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
     });
     let examples = (has_models && matches!(spec, Spec::Tencent(_))).then(|| {
         quote! {
-            #[cfg(all(test, feature = "client"))]
+            #[cfg(all(test, feature = "serde"))]
             #[rustfmt::skip]
             mod examples;
         }
@@ -194,8 +197,9 @@ fn features_section(has_models: bool) -> &'static str {
     if has_models {
         "## Features\n\n\
          - default: the permission tables and plain models; no serde, no HTTP, no async runtime.\n\
-         - `client`: serde for the models (requests serialize, responses deserialize); integers \
-         that arrive as numeric strings decode.\n\
+         - `serde`: serde for the models in a client's directions (requests serialize, \
+         responses deserialize); integers that arrive as numeric strings decode.\n\
+         - `client`: what a client needs (today `serde`).\n\
          - `mock`: the reverse directions as well, for mocks.\n\n"
     } else {
         "## Features\n\nNone: the crate is the permission table, with no dependency but the runtime's vocabulary.\n\n"

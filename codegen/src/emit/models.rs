@@ -1,9 +1,9 @@
 //! Typed request and response models.
 //!
 //! serde derives are cfg-gated by direction, so a crate only pays for what a feature
-//! needs: with `client`, request-side types serialize and response-side types
-//! deserialize; `mock` adds the reverse directions. Without either, models are plain
-//! structs and serde is not compiled at all.
+//! needs: with `serde` (which `client` enables), request-side types serialize and
+//! response-side types deserialize; `mock` adds the reverse directions. Without them,
+//! models are plain structs and serde is not compiled at all.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,12 +22,12 @@ struct Sides {
 }
 
 /// The `models` module for `types`, whose roots are the actions' request and response
-/// types.
+/// types: its inner docs, then one chunk of tokens per type.
 pub(crate) fn models_module<'a>(
     types: &'a BTreeMap<String, TypeDef>,
     request_roots: impl IntoIterator<Item = &'a str>,
     response_roots: impl IntoIterator<Item = &'a str>,
-) -> TokenStream {
+) -> Vec<TokenStream> {
     let requests = reachable(types, request_roots);
     let responses = reachable(types, response_roots);
     let defaultable = defaultable(types, &requests);
@@ -38,14 +38,14 @@ pub(crate) fn models_module<'a>(
         };
         model(name, def, sides, &defaultable)
     });
-    quote! {
+    let head = quote! {
         //! Request and response models, with the vendor's wire names.
         //!
         //! Request types are built with `new` (taking every required field) and
         //! `with_*` (for optional ones); response types derive `Default` so tests and
         //! mocks can fill them field by field.
-        #(#items)*
-    }
+    };
+    std::iter::once(head).chain(items).collect()
 }
 
 /// The types reachable from `roots` through fields.
@@ -106,23 +106,12 @@ fn is_optional(field: &FieldDef) -> bool {
     !field.required || field.nullable
 }
 
-const WITH_SERDE: &str = r#"any(feature = "client", feature = "mock")"#;
-
 fn model(name: &str, def: &TypeDef, sides: Sides, defaultable: &BTreeSet<&str>) -> TokenStream {
     let default = defaultable.contains(name);
     let type_ident = ident(name);
-    let with_serde: TokenStream = WITH_SERDE.parse().expect("a cfg predicate");
-    // Direction `client` needs, then the one `mock` adds.
-    let serialize_when = if sides.request {
-        quote!(#with_serde)
-    } else {
-        quote!(feature = "mock")
-    };
-    let deserialize_when = if sides.response {
-        quote!(#with_serde)
-    } else {
-        quote!(feature = "mock")
-    };
+    // The direction a client needs comes with `serde`; `mock` adds the other.
+    let serialize_when = if sides.request { "serde" } else { "mock" };
+    let deserialize_when = if sides.response { "serde" } else { "mock" };
     let defaults = default.then(|| quote!(Default,));
     // The vendor's responses omit fields its definition marks as always present (its own
     // examples do), so a response-only type decodes a missing required field as its
@@ -138,9 +127,9 @@ fn model(name: &str, def: &TypeDef, sides: Sides, defaultable: &BTreeSet<&str>) 
     quote! {
         #type_doc
         #[derive(Debug, Clone, PartialEq, #defaults)]
-        #[cfg_attr(#serialize_when, derive(serde::Serialize))]
-        #[cfg_attr(#deserialize_when, derive(serde::Deserialize))]
-        #[cfg_attr(#with_serde, serde(rename_all = "PascalCase"))]
+        #[cfg_attr(feature = #serialize_when, derive(serde::Serialize))]
+        #[cfg_attr(feature = #deserialize_when, derive(serde::Deserialize))]
+        #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
         #[non_exhaustive]
         pub struct #type_ident {
             #(#fields)*
@@ -262,9 +251,8 @@ fn field(owner: &str, field: &FieldDef, default_when_missing: bool) -> TokenStre
             deserialize_with = "partnergen_runtime::lenient::deserialize"
         ));
     }
-    let with_serde: TokenStream = WITH_SERDE.parse().expect("a cfg predicate");
-    let serde_attr =
-        (!serde_args.is_empty()).then(|| quote!(#[cfg_attr(#with_serde, serde(#(#serde_args),*))]));
+    let serde_attr = (!serde_args.is_empty())
+        .then(|| quote!(#[cfg_attr(feature = "serde", serde(#(#serde_args),*))]));
     let field_doc = doc(&field_doc(field));
     quote! {
         #field_doc

@@ -9,7 +9,7 @@ pub use partnergen_runtime::tables::{ActionInfo, ActionTable, Qps, UnknownName};
 pub use partnergen_runtime::{CamClass, Granularity};
 #[rustfmt::skip]
 pub mod models;
-#[cfg(all(test, feature = "client"))]
+#[cfg(all(test, feature = "serde"))]
 #[rustfmt::skip]
 mod examples;
 /// The service's short name, `intlpartnersmgt`.
