@@ -87,6 +87,13 @@ impl fmt::Display for UnknownName {
 
 impl std::error::Error for UnknownName {}
 
+/// The position of `name` in a table sorted by name (a binary search: no allocation).
+fn find_by_name<T>(table: &[T], name: &str, name_of: impl Fn(&T) -> &str) -> Option<usize> {
+    table
+        .binary_search_by(|entry| name_of(entry).cmp(name))
+        .ok()
+}
+
 /// Implemented by a generated `Action` enum: the enum indexes a static table sorted by
 /// wire name, which makes every lookup a slice walk or a binary search.
 pub trait ActionTable: Copy + Eq + 'static {
@@ -105,10 +112,7 @@ pub trait ActionTable: Copy + Eq + 'static {
 
     /// The action with this wire name (exact, case-sensitive).
     fn from_name(name: &str) -> Option<Self> {
-        Self::INFO
-            .binary_search_by(|info| info.name.cmp(name))
-            .ok()
-            .map(|i| Self::ALL[i])
+        find_by_name(Self::INFO, name, |info| info.name).map(|i| Self::ALL[i])
     }
 
     /// The actions of one CAM class, in name order.
@@ -147,10 +151,7 @@ pub trait OperationTable: Copy + Eq + 'static {
 
     /// The operation with this name (exact, case-sensitive).
     fn from_name(name: &str) -> Option<Self> {
-        Self::INFO
-            .binary_search_by(|info| info.name.cmp(name))
-            .ok()
-            .map(|i| Self::ALL[i])
+        find_by_name(Self::INFO, name, |info| info.name).map(|i| Self::ALL[i])
     }
 
     /// The operations that holding `permission` unlocks (empty for an unknown one).
