@@ -11,6 +11,8 @@
 #[cfg(feature = "serde")]
 pub mod lenient;
 pub mod tables;
+#[cfg(feature = "tc3")]
+pub mod tc3;
 pub mod vocabulary;
 
 pub use tables::{ActionInfo, ActionTable, OperationInfo, OperationTable, Qps, UnknownName};
