@@ -8,11 +8,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "client")]
+pub mod credentials;
+#[cfg(feature = "client")]
+pub mod error;
 #[cfg(feature = "serde")]
 pub mod lenient;
 pub mod tables;
 #[cfg(feature = "tc3")]
 pub mod tc3;
+#[cfg(feature = "client")]
+pub mod transport;
 pub mod vocabulary;
 
 pub use tables::{ActionInfo, ActionTable, OperationInfo, OperationTable, Qps, UnknownName};

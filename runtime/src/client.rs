@@ -1,0 +1,608 @@
+//! The Tencent Cloud API 3.0 client engine. Generated clients are thin: one method per
+//! action, each a single call into [`Engine::call`]. Everything with logic is here:
+//! signing every attempt afresh, client-side QPS limits from the permission table,
+//! retries that respect the action's CAM class, error-envelope decoding, tracing.
+
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::credentials::{Credentials, CredentialsError};
+use crate::error::{ApiError, Error, ErrorKind};
+use crate::tables::ActionTable;
+use crate::tc3::{authorization, SigningInput};
+use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
+
+/// The Content-Type every request is sent and signed with.
+const CONTENT_TYPE: &str = "application/json";
+
+/// Per-call choices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Retry transient failures even for actions that are not read-only (CAM class write
+    /// or other, or unknown). Off by default: repeating a credit allocation could
+    /// allocate twice.
+    pub retry_non_idempotent: bool,
+}
+
+impl CallOptions {
+    /// Options that allow retrying this call whatever its CAM class.
+    pub fn retry_even_if_not_idempotent() -> Self {
+        CallOptions {
+            retry_non_idempotent: true,
+        }
+    }
+}
+
+/// How transient failures (rate limits, transport failures) are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, including the first (1 disables retries).
+    pub max_attempts: u32,
+    /// The backoff before the second attempt; it doubles per attempt.
+    pub base_delay: Duration,
+    /// The longest backoff.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The backoff after failed attempt `attempt` (1-based): exponential with equal
+    /// jitter, so it grows while concurrent clients still spread out.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exponential = self
+            .base_delay
+            .saturating_mul(
+                1u32.checked_shl(attempt.saturating_sub(1))
+                    .unwrap_or(u32::MAX),
+            )
+            .min(self.max_delay);
+        let half = exponential / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+
+    /// Whether a failed call of an action of this CAM class may be repeated.
+    pub fn allows(&self, read_only: bool, options: &CallOptions) -> bool {
+        read_only || options.retry_non_idempotent
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No credentials were given and none were found.
+    Credentials(CredentialsError),
+    /// The endpoint is not a `scheme://host[:port]` URL.
+    Endpoint(String),
+    /// The HTTP transport could not be set up.
+    Transport(String),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Credentials(err) => write!(f, "no credentials: {err}"),
+            BuildError::Endpoint(why) => write!(f, "bad endpoint: {why}"),
+            BuildError::Transport(why) => write!(f, "cannot set up HTTP: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Builds an [`Engine`].
+pub struct Builder<A: ActionTable> {
+    service: &'static str,
+    version: &'static str,
+    endpoint: String,
+    credentials: Option<Credentials>,
+    region: Option<String>,
+    language: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    rate_limits: bool,
+    overrides: Vec<(A, Option<u32>)>,
+    transport: Option<Arc<dyn Transport>>,
+}
+
+impl<A: ActionTable> Builder<A> {
+    /// A builder for a service (its short name and API version) at its default host.
+    pub fn new(service: &'static str, version: &'static str, host: &str) -> Self {
+        Builder {
+            service,
+            version,
+            endpoint: format!("https://{host}"),
+            credentials: None,
+            region: None,
+            language: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            rate_limits: true,
+            overrides: Vec::new(),
+            transport: None,
+        }
+    }
+
+    /// The credentials to sign with. Without this, `build` reads the environment, then
+    /// the SDK's profile file.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// `X-TC-Region`, e.g. `ap-singapore` (omitted when not set).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// `X-TC-Language`: `en-US` or `zh-CN`.
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.language = Some(language.into());
+        self
+    }
+
+    /// The timeout of each attempt, connecting included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The timeout for establishing a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How transient failures are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Overrides one action's client-side QPS limit; `None` lifts it.
+    pub fn rate_limit(mut self, action: A, qps: Option<u32>) -> Self {
+        self.overrides.push((action, qps));
+        self
+    }
+
+    /// No client-side QPS limits at all (the service still enforces its own).
+    pub fn without_rate_limits(mut self) -> Self {
+        self.rate_limits = false;
+        self
+    }
+
+    /// Sends through `transport` instead of HTTP (for tests and mocks).
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Builds the engine.
+    pub fn build(self) -> Result<Engine<A>, BuildError> {
+        let credentials = match self.credentials {
+            Some(c) => c,
+            None => Credentials::from_env()
+                .or_else(|_| Credentials::from_default_profile())
+                .map_err(BuildError::Credentials)?,
+        };
+        let (scheme, rest) = self
+            .endpoint
+            .split_once("://")
+            .ok_or_else(|| BuildError::Endpoint(format!("`{}` has no scheme", self.endpoint)))?;
+        let host = rest.trim_end_matches('/');
+        if !matches!(scheme, "http" | "https") || host.is_empty() || host.contains('/') {
+            return Err(BuildError::Endpoint(format!(
+                "`{}` is not scheme://host[:port]",
+                self.endpoint
+            )));
+        }
+        let transport = match self.transport {
+            Some(t) => t,
+            None => Arc::new(
+                ReqwestTransport::new(self.timeout, self.connect_timeout)
+                    .map_err(|e| BuildError::Transport(format!("{e:?}")))?,
+            ),
+        };
+        let limiters = A::ALL
+            .iter()
+            .map(|action| {
+                let configured = self
+                    .overrides
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| a == action)
+                    .map(|(_, q)| *q);
+                let qps = configured.unwrap_or(Some(action.info().qps.get()));
+                qps.filter(|_| self.rate_limits)
+                    .and_then(NonZeroU32::new)
+                    .map(limiter)
+            })
+            .collect();
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                service: self.service,
+                version: self.version,
+                url: format!("{scheme}://{host}/"),
+                host: host.to_owned(),
+                credentials,
+                region: self.region,
+                language: self.language,
+                retry: self.retry,
+                limiters,
+                transport,
+            }),
+            actions: PhantomData,
+        })
+    }
+}
+
+/// A limiter that starts at most `qps` requests in any one-second window: one request per
+/// period (no burst), with a small margin so jitter on the way cannot make two starts
+/// arrive closer than the server's limit allows.
+fn limiter(qps: NonZeroU32) -> DefaultDirectRateLimiter {
+    const MARGIN: Duration = Duration::from_micros(250);
+    let period = Duration::from_secs(1) / qps.get() + MARGIN;
+    RateLimiter::direct(Quota::with_period(period).expect("a positive period"))
+}
+
+/// The shared core of a client: clones share credentials, HTTP connections and the rate
+/// limiters.
+pub struct Engine<A: ActionTable> {
+    inner: Arc<Inner>,
+    actions: PhantomData<fn() -> A>,
+}
+
+impl<A: ActionTable> Clone for Engine<A> {
+    fn clone(&self) -> Self {
+        Engine {
+            inner: Arc::clone(&self.inner),
+            actions: PhantomData,
+        }
+    }
+}
+
+impl<A: ActionTable> std::fmt::Debug for Engine<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("service", &self.inner.service)
+            .field("url", &self.inner.url)
+            .field("credentials", &self.inner.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    service: &'static str,
+    version: &'static str,
+    url: String,
+    host: String,
+    credentials: Credentials,
+    region: Option<String>,
+    language: Option<String>,
+    retry: RetryPolicy,
+    /// Per action, by `ActionTable::index`; `None` for no client-side limit.
+    limiters: Vec<Option<DefaultDirectRateLimiter>>,
+    transport: Arc<dyn Transport>,
+}
+
+impl<A: ActionTable> Engine<A> {
+    /// Calls `action` with a typed request and decodes the typed response.
+    pub async fn call<Req, Resp>(
+        &self,
+        action: A,
+        request: &Req,
+        options: &CallOptions,
+    ) -> Result<Resp, Error>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        let name = action.info().name;
+        let body = serde_json::to_vec(request).map_err(|err| Error::InvalidRequest {
+            action: name.to_owned(),
+            message: err.to_string(),
+        })?;
+        let (status, request_id, response) = self.send(action, body, options).await?;
+        serde_json::from_value(response).map_err(|err| Error::Decode {
+            action: name,
+            status,
+            request_id,
+            message: format!("the response does not match its model: {err}"),
+        })
+    }
+
+    /// Calls an action by its wire name with a JSON request, returning the JSON
+    /// `Response` object: for anything the models do not cover.
+    pub async fn call_json(
+        &self,
+        action: &str,
+        request: &Value,
+        options: &CallOptions,
+    ) -> Result<Value, Error> {
+        let action = A::from_name(action).ok_or_else(|| Error::InvalidRequest {
+            action: action.to_owned(),
+            message: "no action of this service has that name".into(),
+        })?;
+        let body = serde_json::to_vec(request).expect("a JSON value serialises");
+        Ok(self.send(action, body, options).await?.2)
+    }
+
+    /// Sends with rate limiting and retries; returns the status, the request id and the
+    /// `Response` object of a success.
+    async fn send(
+        &self,
+        action: A,
+        body: Vec<u8>,
+        options: &CallOptions,
+    ) -> Result<(u16, Option<String>, Value), Error> {
+        let info = action.info();
+        let retry = &self.inner.retry;
+        let read_only = info.cam_class.is_some_and(|c| c.is_read_only());
+        let attempts = if retry.allows(read_only, options) {
+            retry.max_attempts.max(1)
+        } else {
+            1
+        };
+        let mut attempt = 1;
+        loop {
+            let span = tracing::info_span!(
+                "tencentcloud.call",
+                service = self.inner.service,
+                action = info.name,
+                attempt,
+                request_id = tracing::field::Empty
+            );
+            let result = self.attempt(action, &body).instrument(span.clone()).await;
+            if let Some(id) = result
+                .as_ref()
+                .map_or_else(|e| e.request_id(), |(_, id, _)| id.as_deref())
+            {
+                span.record("request_id", id);
+            }
+            match result {
+                Err(err) if err.is_transient() && attempt < attempts => {
+                    let delay = retry.backoff(attempt);
+                    tracing::debug!(parent: &span, error = %err, ?delay, "retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One attempt: wait for the action's budget, sign with a fresh timestamp, send,
+    /// read the envelope.
+    async fn attempt(&self, action: A, body: &[u8]) -> Result<(u16, Option<String>, Value), Error> {
+        let inner = &self.inner;
+        let name = action.info().name;
+        if let Some(limiter) = &inner.limiters[action.index()] {
+            limiter.until_ready().await;
+        }
+        let request = self.signed_request(name, body.to_vec(), unix_now());
+        let response = inner
+            .transport
+            .send(request)
+            .await
+            .map_err(|err| match err {
+                TransportError::Timeout => Error::Timeout { action: name },
+                TransportError::Failed(message) => Error::Transport {
+                    action: name,
+                    message,
+                },
+            })?;
+        read_envelope(name, response)
+    }
+
+    /// The signed HTTP request for one attempt.
+    pub fn signed_request(&self, action: &str, body: Vec<u8>, timestamp: i64) -> HttpRequest {
+        let inner = &self.inner;
+        let credentials = &inner.credentials;
+        let input = SigningInput {
+            method: "POST",
+            content_type: CONTENT_TYPE,
+            host: &inner.host,
+            service: inner.service,
+            timestamp,
+            payload: &body,
+        };
+        let auth = authorization(
+            credentials.secret_id(),
+            credentials.secret_key().expose(),
+            &input,
+        );
+        let mut headers = vec![
+            ("Authorization", auth),
+            ("Content-Type", CONTENT_TYPE.to_owned()),
+            ("Host", inner.host.clone()),
+            ("X-TC-Action", action.to_owned()),
+            ("X-TC-Timestamp", timestamp.to_string()),
+            ("X-TC-Version", inner.version.to_owned()),
+        ];
+        if let Some(region) = &inner.region {
+            headers.push(("X-TC-Region", region.clone()));
+        }
+        if let Some(token) = credentials.token() {
+            headers.push(("X-TC-Token", token.expose().to_owned()));
+        }
+        if let Some(language) = &inner.language {
+            headers.push(("X-TC-Language", language.clone()));
+        }
+        HttpRequest {
+            url: inner.url.clone(),
+            headers,
+            body,
+        }
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Reads an API 3.0 response: `{"Response": {...}}` with `Error` on failure. The body
+/// decides, not the Content-Type (the official SDK misses errors whose Content-Type
+/// carries a charset).
+pub fn read_envelope(
+    action: &'static str,
+    response: HttpResponse,
+) -> Result<(u16, Option<String>, Value), Error> {
+    let status = response.status;
+    let decode_error = |request_id: Option<String>, message: String| Error::Decode {
+        action,
+        status,
+        request_id,
+        message,
+    };
+    let mut document: Value = serde_json::from_slice(&response.body).map_err(|err| {
+        let preview: String = String::from_utf8_lossy(&response.body)
+            .chars()
+            .take(120)
+            .collect();
+        decode_error(None, format!("not JSON ({err}): {preview:?}"))
+    })?;
+    let Some(Value::Object(mut body)) = document.get_mut("Response").map(Value::take) else {
+        return Err(decode_error(None, "no `Response` object".into()));
+    };
+    let request_id = body
+        .get("RequestId")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(error) = body.remove("Error") {
+        let code = error.get("Code").and_then(Value::as_str);
+        let Some(code) = code else {
+            return Err(decode_error(
+                request_id,
+                "an `Error` without a `Code`".into(),
+            ));
+        };
+        return Err(Error::Api {
+            action,
+            error: ApiError {
+                kind: ErrorKind::of(code),
+                code: code.to_owned(),
+                message: error
+                    .get("Message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                request_id,
+            },
+        });
+    }
+    if status != 200 {
+        return Err(decode_error(
+            request_id,
+            "a non-200 status without an error envelope".into(),
+        ));
+    }
+    Ok((status, request_id, Value::Object(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn envelopes_are_read_from_the_body() {
+        let (status, id, value) = read_envelope(
+            "A",
+            response(200, r#"{"Response":{"Total":1,"RequestId":"r1"}}"#),
+        )
+        .unwrap();
+        assert_eq!(
+            (status, id.as_deref(), &value["Total"]),
+            (200, Some("r1"), &Value::from(1))
+        );
+        let err = read_envelope(
+            "A",
+            response(200, r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"r2"}}"#),
+        )
+        .unwrap_err();
+        let api = err.api().unwrap();
+        assert_eq!(
+            api.kind,
+            ErrorKind::AuthFailure(crate::error::AuthFailure::SignatureFailure)
+        );
+        assert_eq!(
+            (api.message.as_str(), api.request_id.as_deref()),
+            ("bad", Some("r2"))
+        );
+    }
+
+    #[test]
+    fn unreadable_answers_are_decode_errors() {
+        for (status, body) in [
+            (200, "<html>"),
+            (200, r#"{"x":1}"#),
+            (502, "gateway"),
+            (200, r#"{"Response":{"Error":{}}}"#),
+        ] {
+            let err = read_envelope("A", response(status, body)).unwrap_err();
+            assert!(
+                matches!(err, Error::Decode { .. }),
+                "{status} {body}: {err:?}"
+            );
+            assert_eq!(err.is_transient(), status >= 500);
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(300),
+        };
+        for _ in 0..50 {
+            let first = policy.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            let second = policy.backoff(2);
+            assert!(second >= Duration::from_millis(100) && second <= Duration::from_millis(200));
+            assert!(policy.backoff(10) <= Duration::from_millis(300));
+        }
+    }
+
+    #[test]
+    fn only_read_only_actions_retry_unless_the_caller_opts_in() {
+        let policy = RetryPolicy::default();
+        assert!(policy.allows(true, &CallOptions::default()));
+        assert!(!policy.allows(false, &CallOptions::default()));
+        assert!(policy.allows(false, &CallOptions::retry_even_if_not_idempotent()));
+    }
+}

@@ -1,0 +1,241 @@
+//! Tencent Cloud credentials: given explicitly, from the environment, or from the profile
+//! file the official SDK reads. Secrets never appear in `Debug` output, errors or logs.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A secret string: compared and used, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for signing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A SecretId, a SecretKey and, for temporary credentials, a session token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    secret_id: String,
+    secret_key: Secret,
+    token: Option<Secret>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The SecretId names the key (it is in every signed request); the key and the
+        // token are secrets.
+        f.debug_struct("Credentials")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Credentials could not be found or read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialsError {
+    /// An environment variable is missing or empty.
+    MissingEnv(&'static str),
+    /// No profile file exists at any of the places searched.
+    NoProfileFile(Vec<PathBuf>),
+    /// A profile file could not be read or parsed (the message names no secret).
+    UnreadableProfile(PathBuf, String),
+    /// The profile file has no such section, or it lacks `secret_id` / `secret_key`.
+    IncompleteProfile(PathBuf, String),
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialsError::MissingEnv(var) => write!(f, "environment variable {var} is not set"),
+            CredentialsError::NoProfileFile(paths) => {
+                let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                write!(f, "no credentials file at {}", shown.join(" or "))
+            }
+            CredentialsError::UnreadableProfile(path, why) => {
+                write!(f, "cannot read {}: {why}", path.display())
+            }
+            CredentialsError::IncompleteProfile(path, section) => write!(
+                f,
+                "{}: section [{section}] is missing or lacks secret_id / secret_key",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CredentialsError {}
+
+/// The environment variables the official SDK reads.
+pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
+/// See [`ENV_SECRET_ID`].
+pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+/// See [`ENV_SECRET_ID`].
+pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+
+impl Credentials {
+    /// Long-term credentials.
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Credentials {
+            secret_id: secret_id.into(),
+            secret_key: Secret::new(secret_key),
+            token: None,
+        }
+    }
+
+    /// The same credentials with a session token (temporary credentials).
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Secret::new(token));
+        self
+    }
+
+    /// The SecretId.
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    /// The SecretKey.
+    pub fn secret_key(&self) -> &Secret {
+        &self.secret_key
+    }
+
+    /// The session token, if any.
+    pub fn token(&self) -> Option<&Secret> {
+        self.token.as_ref()
+    }
+
+    /// From `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, if set,
+    /// `TENCENTCLOUD_SESSION_TOKEN`, as the official SDK reads them.
+    pub fn from_env() -> Result<Self, CredentialsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Credentials::from_env`], reading variables through `lookup` (for tests and
+    /// for callers with their own configuration source).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, CredentialsError> {
+        let get = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.is_empty())
+                .ok_or(CredentialsError::MissingEnv(name))
+        };
+        let credentials = Credentials::new(get(ENV_SECRET_ID)?, get(ENV_SECRET_KEY)?);
+        Ok(match lookup(ENV_SESSION_TOKEN).filter(|t| !t.is_empty()) {
+            Some(token) => credentials.with_token(token),
+            None => credentials,
+        })
+    }
+
+    /// From the profile file the official SDK reads: `~/.tencentcloud/credentials`, else
+    /// `/etc/tencentcloud/credentials`; INI with `secret_id` and `secret_key` (and
+    /// optionally `token`) under `[default]`.
+    pub fn from_default_profile() -> Result<Self, CredentialsError> {
+        let mut candidates = Vec::new();
+        if let Some(home) = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")) {
+            candidates.push(Path::new(&home).join(".tencentcloud/credentials"));
+        }
+        candidates.push(PathBuf::from("/etc/tencentcloud/credentials"));
+        match candidates.iter().find(|p| p.exists()) {
+            Some(path) => Self::from_profile_file(path, "default"),
+            None => Err(CredentialsError::NoProfileFile(candidates)),
+        }
+    }
+
+    /// From a section of an INI profile file.
+    pub fn from_profile_file(path: &Path, section: &str) -> Result<Self, CredentialsError> {
+        let ini = ini::Ini::load_from_file(path).map_err(|err| {
+            CredentialsError::UnreadableProfile(path.to_path_buf(), err.to_string())
+        })?;
+        let incomplete =
+            || CredentialsError::IncompleteProfile(path.to_path_buf(), section.to_owned());
+        let props = ini.section(Some(section)).ok_or_else(incomplete)?;
+        let get = |key: &str| props.get(key).map(str::trim).filter(|v| !v.is_empty());
+        let credentials = Credentials::new(
+            get("secret_id").ok_or_else(incomplete)?,
+            get("secret_key").ok_or_else(incomplete)?,
+        );
+        Ok(match get("token") {
+            Some(token) => credentials.with_token(token),
+            None => credentials,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials::new("AKIDvisible", "super-secret-key").with_token("session-token-xyz");
+        let shown = format!("{c:?} {:?}", c.secret_key());
+        assert!(shown.contains("AKIDvisible"));
+        assert!(
+            !shown.contains("super-secret-key") && !shown.contains("session-token-xyz"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn environment_as_the_sdk_reads_it() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let c = Credentials::from_lookup(env(&[(ENV_SECRET_ID, "id"), (ENV_SECRET_KEY, "key")]))
+            .unwrap();
+        assert_eq!(
+            (c.secret_id(), c.secret_key().expose(), c.token()),
+            ("id", "key", None)
+        );
+        let c = Credentials::from_lookup(env(&[
+            (ENV_SECRET_ID, "id"),
+            (ENV_SECRET_KEY, "key"),
+            (ENV_SESSION_TOKEN, "t"),
+        ]))
+        .unwrap();
+        assert_eq!(c.token().map(Secret::expose), Some("t"));
+        assert_eq!(
+            Credentials::from_lookup(env(&[(ENV_SECRET_ID, "id"), (ENV_SECRET_KEY, "")])),
+            Err(CredentialsError::MissingEnv(ENV_SECRET_KEY))
+        );
+    }
+
+    #[test]
+    fn profile_file_sections() {
+        let dir = std::env::temp_dir().join(format!("tc-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("credentials");
+        std::fs::write(
+            &path,
+            "[default]\nsecret_id = AKIDfile \nsecret_key=filekey\n\n[other]\nsecret_id=x\n",
+        )
+        .unwrap();
+        let c = Credentials::from_profile_file(&path, "default").unwrap();
+        assert_eq!(
+            (c.secret_id(), c.secret_key().expose()),
+            ("AKIDfile", "filekey")
+        );
+        let err = Credentials::from_profile_file(&path, "other").unwrap_err();
+        assert!(matches!(err, CredentialsError::IncompleteProfile(_, ref s) if s == "other"));
+        assert!(!err.to_string().contains("filekey"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
