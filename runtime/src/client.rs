@@ -107,8 +107,20 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Builds an [`Engine`].
-pub struct Builder<A: ActionTable> {
+/// What a [`Builder`] builds: the engine itself, or a generated client wrapping it.
+pub trait FromEngine<A: ActionTable> {
+    /// Wraps a freshly built engine.
+    fn from_engine(engine: Engine<A>) -> Self;
+}
+
+impl<A: ActionTable> FromEngine<A> for Engine<A> {
+    fn from_engine(engine: Engine<A>) -> Self {
+        engine
+    }
+}
+
+/// Builds an [`Engine`], or a generated client (`C`) around one.
+pub struct Builder<A: ActionTable, C = Engine<A>> {
     service: &'static str,
     version: &'static str,
     endpoint: String,
@@ -121,9 +133,10 @@ pub struct Builder<A: ActionTable> {
     rate_limits: bool,
     overrides: Vec<(A, Option<u32>)>,
     transport: Option<Arc<dyn Transport>>,
+    output: PhantomData<fn() -> C>,
 }
 
-impl<A: ActionTable> Builder<A> {
+impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
     /// A builder for a service (its short name and API version) at its default host.
     pub fn new(service: &'static str, version: &'static str, host: &str) -> Self {
         Builder {
@@ -139,6 +152,7 @@ impl<A: ActionTable> Builder<A> {
             rate_limits: true,
             overrides: Vec::new(),
             transport: None,
+            output: PhantomData,
         }
     }
 
@@ -203,8 +217,8 @@ impl<A: ActionTable> Builder<A> {
         self
     }
 
-    /// Builds the engine.
-    pub fn build(self) -> Result<Engine<A>, BuildError> {
+    /// Builds the client.
+    pub fn build(self) -> Result<C, BuildError> {
         let credentials = match self.credentials {
             Some(c) => c,
             None => Credentials::from_env()
@@ -244,7 +258,7 @@ impl<A: ActionTable> Builder<A> {
                     .map(limiter)
             })
             .collect();
-        Ok(Engine {
+        Ok(C::from_engine(Engine {
             inner: Arc::new(Inner {
                 service: self.service,
                 version: self.version,
@@ -258,7 +272,7 @@ impl<A: ActionTable> Builder<A> {
                 transport,
             }),
             actions: PhantomData,
-        })
+        }))
     }
 }
 

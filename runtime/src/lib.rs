@@ -23,5 +23,9 @@ pub mod tc3;
 pub mod transport;
 pub mod vocabulary;
 
+/// The JSON value type of by-name calls (re-exported so generated crates need no direct
+/// serde_json dependency).
+#[cfg(feature = "client")]
+pub use serde_json::Value as JsonValue;
 pub use tables::{ActionInfo, ActionTable, OperationInfo, OperationTable, Qps, UnknownName};
 pub use vocabulary::{CamClass, Granularity, HttpMethod, ParseVocabularyError, Support};

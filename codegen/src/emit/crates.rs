@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use quote::quote;
 
+use super::client::tencent_client;
 use super::models::models_module;
 use super::tables::{huawei_operations, tencent_actions};
 use super::{doc, header, md_cell, rust_file, rust_file_of_chunks, Files};
@@ -51,6 +52,10 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                     ),
                 );
                 add("src/examples.rs", examples_test(spec_label, tencent));
+                add(
+                    "src/client.rs",
+                    rust_file(spec_label, tencent_client(tencent)),
+                );
             }
         }
         Spec::Huawei(huawei) => {
@@ -97,8 +102,8 @@ default = []
 # serde for the models in the directions a client needs: requests serialize, responses
 # deserialize (integers that arrive as numeric strings decode).
 serde = ["dep:serde", "partnergen-runtime/serde"]
-# What a client needs (the async client itself lands with the client issue).
-client = ["serde"]
+# The async client: TC3 signing, QPS limits, retries (reqwest, tokio, governor).
+client = ["serde", "partnergen-runtime/client"]
 # The reverse directions as well, for mocks.
 mock = ["serde"]
 "#
@@ -151,6 +156,18 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             #[cfg(all(test, feature = "serde"))]
             #[rustfmt::skip]
             mod examples;
+
+            #[cfg(feature = "client")]
+            #[rustfmt::skip]
+            pub mod client;
+            #[cfg(feature = "client")]
+            pub use client::{Client, ClientBuilder};
+            #[cfg(feature = "client")]
+            pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+            #[cfg(feature = "client")]
+            pub use partnergen_runtime::credentials::Credentials;
+            #[cfg(feature = "client")]
+            pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
         }
     });
     let table = match spec {
@@ -199,7 +216,8 @@ fn features_section(has_models: bool) -> &'static str {
          - default: the permission tables and plain models; no serde, no HTTP, no async runtime.\n\
          - `serde`: serde for the models in a client's directions (requests serialize, \
          responses deserialize); integers that arrive as numeric strings decode.\n\
-         - `client`: what a client needs (today `serde`).\n\
+         - `client`: the async client (`Client`): TC3 signing, client-side QPS limits from the \
+         permission table, retries for read-only actions; adds reqwest, tokio, governor.\n\
          - `mock`: the reverse directions as well, for mocks.\n\n"
     } else {
         "## Features\n\nNone: the crate is the permission table, with no dependency but the runtime's vocabulary.\n\n"

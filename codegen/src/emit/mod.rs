@@ -4,6 +4,7 @@
 //! spec. Output depends on nothing but the spec, so it is byte-identical across runs and
 //! machines.
 
+mod client;
 mod crates;
 mod models;
 mod tables;

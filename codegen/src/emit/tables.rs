@@ -13,7 +13,7 @@ use crate::spec::{HuaweiOperation, HuaweiSpec, TencentAction, TencentSpec};
 
 /// The enum variant of an action or operation: its wire name where that is already an
 /// UpperCamelCase identifier (`ForceQN`), else the UpperCamelCase of its `rust_name`.
-fn variant(name: &str, rust_name: Option<&str>) -> proc_macro2::Ident {
+pub(crate) fn variant(name: &str, rust_name: Option<&str>) -> proc_macro2::Ident {
     ident(&rust_name.map_or_else(|| name.to_owned(), upper_camel))
 }
 

@@ -12,6 +12,17 @@ pub mod models;
 #[cfg(all(test, feature = "serde"))]
 #[rustfmt::skip]
 mod examples;
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
+#[cfg(feature = "client")]
+pub use client::{Client, ClientBuilder};
+#[cfg(feature = "client")]
+pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+#[cfg(feature = "client")]
+pub use partnergen_runtime::credentials::Credentials;
+#[cfg(feature = "client")]
+pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
 /// The service's short name, `intlpartnersmgt`.
 pub const SERVICE: &str = "intlpartnersmgt";
 /// The API version, `2022-09-28`.
