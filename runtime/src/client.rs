@@ -280,7 +280,7 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
 /// period (no burst), with a small margin so jitter on the way cannot make two starts
 /// arrive closer than the server's limit allows.
 fn limiter(qps: NonZeroU32) -> DefaultDirectRateLimiter {
-    const MARGIN: Duration = Duration::from_micros(250);
+    const MARGIN: Duration = Duration::from_micros(100);
     let period = Duration::from_secs(1) / qps.get() + MARGIN;
     RateLimiter::direct(Quota::with_period(period).expect("a positive period"))
 }

@@ -4,6 +4,8 @@
 //!   10,000 actions (each with a request and a response type), best of several runs.
 //! - `build`: the clean build time of each generated crate, with default features and
 //!   with all features, each in a fresh target directory.
+//! - `client`: building, serializing and signing one request; and the achieved over the
+//!   allowed rate of a concurrent burst against a local server.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -216,4 +218,67 @@ fn tempfile_dir(root: &Path, krate: &str) -> Result<std::path::PathBuf> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// Request build + serialize + sign, and achieved QPS of a burst against 127.0.0.1.
+pub fn client() -> Result<()> {
+    use tencentcloud_intlpartnersmgt::{models, Action, Client, Credentials};
+
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let server = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_raw(
+                r#"{"Response":{"TotalCredit":1,"RemainingCredit":1,"IssuedCredit":0,"RequestId":"r"}}"#,
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        let build = |limit: Option<u32>| -> Result<Client> {
+            Client::builder()
+                .credentials(Credentials::new("AKIDbench", "bench-key"))
+                .endpoint(server.uri())
+                .rate_limit(Action::QueryPartnerCredit, limit)
+                .build()
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        };
+
+        // Build, serialize and sign, without sending.
+        let client = build(None)?;
+        let iterations = 200_000u32;
+        let start = Instant::now();
+        for i in 0..iterations {
+            let request = models::AllocateCreditPoolRequest::new(200_000_000_000 + i64::from(i), 1234.5);
+            let body = serde_json::to_vec(&request).expect("serializes");
+            let signed = client.engine().signed_request("AllocateCreditPool", body, 1_700_000_000 + i64::from(i));
+            std::hint::black_box(signed);
+        }
+        let per_request = start.elapsed() / iterations;
+        println!("build + serialize + sign one request: {per_request:?} (mean of {iterations})");
+
+        // A concurrent burst at an allowed rate: the starts the server saw per second.
+        for (limit, calls) in [(5u32, 26usize), (20, 101), (100, 501)] {
+            let client = build(Some(limit))?;
+            let before = server.received_requests().await.map_or(0, |r| r.len());
+            let start = Instant::now();
+            let tasks: Vec<_> = (0..calls)
+                .map(|_| {
+                    let client = client.clone();
+                    tokio::spawn(async move { client.query_partner_credit(&models::QueryPartnerCreditRequest::new()).await })
+                })
+                .collect();
+            for task in tasks {
+                task.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            let elapsed = start.elapsed();
+            let seen = server.received_requests().await.map_or(0, |r| r.len()) - before;
+            // n starts at r per second need (n - 1) / r seconds at best.
+            let achieved = (calls - 1) as f64 / elapsed.as_secs_f64();
+            println!(
+                "burst of {calls} at {limit}/s: {elapsed:.2?}, achieved {achieved:.2}/s, achieved/allowed {:.3} ({seen} requests seen)",
+                achieved / f64::from(limit)
+            );
+        }
+        Ok(())
+    })
 }

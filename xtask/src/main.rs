@@ -40,8 +40,8 @@ enum Command {
     /// Print performance figures (never asserted).
     Bench {
         /// `codegen`: specs to files (real and synthetic); `build`: clean builds of the
-        /// generated crates.
-        #[arg(value_parser = ["codegen", "build"])]
+        /// generated crates; `client`: request signing time and achieved QPS.
+        #[arg(value_parser = ["codegen", "build", "client"])]
         what: String,
     },
     /// Show what the specs say about each action.
@@ -165,6 +165,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Codegen { check } => codegen(check),
         Command::Bench { what } => match what.as_str() {
             "codegen" => bench::codegen(&workspace_root()),
+            "client" => bench::client(),
             _ => bench::build(&workspace_root()),
         },
         Command::Actions { service, json } => actions(service.as_deref(), json),
