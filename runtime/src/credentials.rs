@@ -155,6 +155,48 @@ impl Credentials {
         }
     }
 
+    /// From a profile of the official CLI (tccli): `~/.tccli/<profile>.credential`, JSON
+    /// with `secretId`, `secretKey` and optionally `token`.
+    pub fn from_cli_profile(profile: &str) -> Result<Self, CredentialsError> {
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .unwrap_or_default();
+        Self::from_cli_file(
+            &Path::new(&home)
+                .join(".tccli")
+                .join(format!("{profile}.credential")),
+        )
+    }
+
+    /// From a tccli credential file (see [`Credentials::from_cli_profile`]).
+    pub fn from_cli_file(path: &Path) -> Result<Self, CredentialsError> {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            CredentialsError::UnreadableProfile(path.to_path_buf(), err.to_string())
+        })?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+            CredentialsError::UnreadableProfile(
+                path.to_path_buf(),
+                format!("not JSON: line {}", err.line()),
+            )
+        })?;
+        let get = |key: &str| {
+            value
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .filter(|v| !v.is_empty())
+        };
+        let incomplete =
+            || CredentialsError::IncompleteProfile(path.to_path_buf(), "secretId/secretKey".into());
+        let credentials = Credentials::new(
+            get("secretId").ok_or_else(incomplete)?,
+            get("secretKey").ok_or_else(incomplete)?,
+        );
+        Ok(match get("token") {
+            Some(token) => credentials.with_token(token),
+            None => credentials,
+        })
+    }
+
     /// From a section of an INI profile file.
     pub fn from_profile_file(path: &Path, section: &str) -> Result<Self, CredentialsError> {
         let ini = ini::Ini::load_from_file(path).map_err(|err| {
@@ -236,6 +278,29 @@ mod tests {
         let err = Credentials::from_profile_file(&path, "other").unwrap_err();
         assert!(matches!(err, CredentialsError::IncompleteProfile(_, ref s) if s == "other"));
         assert!(!err.to_string().contains("filekey"));
+
+        let cli = dir.join("default.credential");
+        std::fs::write(
+            &cli,
+            r#"{"secretId": "AKIDcli", "secretKey": "clikey", "token": "tok"}"#,
+        )
+        .unwrap();
+        let c = Credentials::from_cli_file(&cli).unwrap();
+        assert_eq!(
+            (
+                c.secret_id(),
+                c.secret_key().expose(),
+                c.token().map(Secret::expose)
+            ),
+            ("AKIDcli", "clikey", Some("tok"))
+        );
+        std::fs::write(
+            &cli,
+            r#"{"secretId": "AKIDcli", "secretKey": "clikey-but-broken"#,
+        )
+        .unwrap();
+        let err = Credentials::from_cli_file(&cli).unwrap_err();
+        assert!(!err.to_string().contains("clikey"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
