@@ -16,6 +16,8 @@ pub mod credentials;
 pub mod error;
 #[cfg(feature = "serde")]
 pub mod lenient;
+#[cfg(feature = "policy")]
+pub mod policy;
 pub mod tables;
 #[cfg(feature = "tc3")]
 pub mod tc3;

@@ -1,6 +1,7 @@
 //! Maintainer commands. Run as `cargo xtask <command>` from anywhere in the workspace.
 
 mod bench;
+mod policy;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,6 +38,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// CAM policies for intlpartnersmgt: build, lint, evaluate.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
     /// Print performance figures (never asserted).
     Bench {
         /// `codegen`: specs to files (real and synthetic); `build`: clean builds of the
@@ -163,6 +167,7 @@ fn run(cli: Cli) -> Result<()> {
             })
         }
         Command::Codegen { check } => codegen(check),
+        Command::Policy(command) => policy::run(command),
         Command::Bench { what } => match what.as_str() {
             "codegen" => bench::codegen(&workspace_root()),
             "client" => bench::client(),
@@ -306,4 +311,62 @@ fn actions(service: Option<&str>, json: bool) -> Result<()> {
         print!("{}", tables.join("\n"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(args: &[&str]) -> Result<()> {
+        run(Cli::try_parse_from(
+            std::iter::once("xtask").chain(args.iter().copied()),
+        )?)
+    }
+
+    #[test]
+    fn policy_commands_from_the_shell() {
+        let dir = std::env::temp_dir().join(format!("xtask-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.json");
+        std::fs::write(&good, r#"{"version":"2.0","statement":[{"effect":"allow","action":["intlpartnersmgt:QueryPartnerCredit"],"resource":["*"]}]}"#).unwrap();
+        let broken = dir.join("broken.json");
+        std::fs::write(&broken, r#"{"version":"2.0","statement":[{"effect":"allow","action":"intlpartnersmgt:QueryPartnerCredits","resource":"*"}]}"#).unwrap();
+        run_args(&[
+            "policy",
+            "build",
+            "--read",
+            "--exclude",
+            "QueryUser",
+            "--ip",
+            "10.0.0.0/8",
+        ])
+        .unwrap();
+        assert!(run_args(&["policy", "build", "--action", "NoSuchAction"]).is_err());
+        assert!(run_args(&["policy", "build", "--read", "--ip", "10.0.0.0/33"]).is_err());
+        run_args(&["policy", "lint", good.to_str().unwrap(), "--read-only"]).unwrap();
+        let err = run_args(&["policy", "lint", broken.to_str().unwrap(), "--json"]).unwrap_err();
+        assert!(err.to_string().contains("1 error finding(s)"), "{err}");
+        // Evaluation exits 0 whether it allows or denies.
+        run_args(&[
+            "policy",
+            "eval",
+            "--policy",
+            good.to_str().unwrap(),
+            "--action",
+            "QueryPartnerCredit",
+        ])
+        .unwrap();
+        run_args(&[
+            "policy",
+            "eval",
+            "--policy",
+            good.to_str().unwrap(),
+            "--action",
+            "AllocateCreditPool",
+            "--ip",
+            "10.0.0.1",
+        ])
+        .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

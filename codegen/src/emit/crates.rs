@@ -106,6 +106,8 @@ serde = ["dep:serde", "partnergen-runtime/serde"]
 client = ["serde", "partnergen-runtime/client"]
 # The reverse directions as well, for mocks.
 mock = ["serde"]
+# CAM policies from the permission table: builder, linter, evaluator.
+policy = ["partnergen-runtime/policy"]
 "#
     } else {
         ""
@@ -168,6 +170,11 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             pub use partnergen_runtime::credentials::Credentials;
             #[cfg(feature = "client")]
             pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+
+            /// CAM policies for this service (feature `policy`): use the builder, linter and
+            /// evaluator with [`Action`] and [`SERVICE`].
+            #[cfg(feature = "policy")]
+            pub use partnergen_runtime::policy;
         }
     });
     let table = match spec {
@@ -218,7 +225,10 @@ fn features_section(has_models: bool) -> &'static str {
          responses deserialize); integers that arrive as numeric strings decode.\n\
          - `client`: the async client (`Client`): TC3 signing, client-side QPS limits from the \
          permission table, retries for read-only actions; adds reqwest, tokio, governor.\n\
-         - `mock`: the reverse directions as well, for mocks.\n\n"
+         - `mock`: the reverse directions as well, for mocks.\n\
+         - `policy`: CAM policies from the table: a least-privilege builder, a linter, an \
+         evaluator (`policy::PolicyBuilder::<Action>::new(SERVICE)`, `policy::lint`, \
+         `policy::evaluate`).\n\n"
     } else {
         "## Features\n\nNone: the crate is the permission table, with no dependency but the runtime's vocabulary.\n\n"
     }

@@ -23,6 +23,10 @@ pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
 pub use partnergen_runtime::credentials::Credentials;
 #[cfg(feature = "client")]
 pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+/// CAM policies for this service (feature `policy`): use the builder, linter and
+/// evaluator with [`Action`] and [`SERVICE`].
+#[cfg(feature = "policy")]
+pub use partnergen_runtime::policy;
 /// The service's short name, `intlpartnersmgt`.
 pub const SERVICE: &str = "intlpartnersmgt";
 /// The API version, `2022-09-28`.

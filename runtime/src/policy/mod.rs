@@ -1,0 +1,355 @@
+//! CAM policies from the permission tables: a builder of least-privilege policies, a
+//! linter, and an evaluator with CAM's semantics. Generic over a generated action table,
+//! so the facts (names, CAM classes, granularity, IP-restriction support) are the docs'.
+//!
+//! Where CAM's behaviour is not documented, the choice is a named assumption
+//! ([`Assumption`]), listed in the README and referenced by findings and traces.
+
+mod build;
+mod eval;
+mod lint;
+
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde_json::Value;
+
+use crate::tables::ActionTable;
+use crate::Granularity;
+
+pub use build::{BuildWarning, PolicyBuilder};
+pub use eval::{evaluate, Decision, Request, StatementOutcome, Trace};
+pub use lint::{lint, Finding, LintOptions, Severity};
+
+/// The choices made where CAM's documentation is silent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assumption {
+    /// A `qcs:ip` condition cannot restrict an action that does not support IP
+    /// restriction: for such actions the condition is treated as satisfied (so an allow
+    /// with an IP allow-list grants from anywhere, which is why the builder splits them
+    /// out and warns).
+    IpConditionIgnoredWithoutSupport,
+    /// An operation-level action is outside the scope of a statement whose resource is
+    /// narrower than `*`, for allows and denies alike (the CAM page: "CAM will determine
+    /// that this API is not within the scope of authorization").
+    NarrowResourceOutOfScope,
+    /// A condition the evaluator cannot check (unknown operator or key, no source IP for
+    /// an IP condition) fails closed: an allow does not apply, a deny does.
+    UncheckableConditionFailsClosed,
+    /// Action names match case-sensitively, as the docs spell them.
+    CaseSensitiveActions,
+}
+
+impl Assumption {
+    /// A short stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Assumption::IpConditionIgnoredWithoutSupport => "ip-condition-ignored-without-support",
+            Assumption::NarrowResourceOutOfScope => "narrow-resource-out-of-scope",
+            Assumption::UncheckableConditionFailsClosed => "uncheckable-condition-fails-closed",
+            Assumption::CaseSensitiveActions => "case-sensitive-actions",
+        }
+    }
+}
+
+/// A statement's effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// `allow`
+    Allow,
+    /// `deny`
+    Deny,
+}
+
+/// The only condition key this service's policies use: the caller's source IP.
+pub const IP_KEY: &str = "qcs:ip";
+/// The IP condition operators.
+pub const IP_OPERATORS: [&str; 2] = ["ip_equal", "ip_not_equal"];
+
+/// One condition test: `operator: {key: [values]}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// e.g. `ip_equal`.
+    pub operator: String,
+    /// e.g. `qcs:ip`.
+    pub key: String,
+    /// The values (CIDRs or addresses for IP conditions).
+    pub values: Vec<String>,
+}
+
+/// A policy statement, read leniently (strings or arrays) from a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// Its position in the document's `statement` array.
+    pub index: usize,
+    /// `sid`, if the statement has one.
+    pub sid: Option<String>,
+    /// The effect.
+    pub effect: Effect,
+    /// Action patterns as written.
+    pub actions: Vec<String>,
+    /// Resource patterns as written.
+    pub resources: Vec<String>,
+    /// Conditions (all must hold).
+    pub conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// How traces and findings name the statement.
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(sid) => format!("statement {} (sid {sid})", self.index),
+            None => format!("statement {}", self.index),
+        }
+    }
+}
+
+/// A value that CAM allows as a string or an array of strings.
+fn strings(value: Option<&Value>) -> Option<Vec<String>> {
+    match value? {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The statements of a parsed policy document, or why it is not one (a JSON pointer and
+/// a message).
+pub fn statements(document: &Value) -> Result<Vec<Statement>, (String, String)> {
+    let list = match document.get("statement") {
+        Some(Value::Array(list)) => list.clone(),
+        Some(single @ Value::Object(_)) => vec![single.clone()],
+        _ => {
+            return Err((
+                "/statement".into(),
+                "a policy needs a `statement` array".into(),
+            ))
+        }
+    };
+    list.iter()
+        .enumerate()
+        .map(|(index, s)| {
+            let at = |field: &str| format!("/statement/{index}/{field}");
+            let effect = match s.get("effect").and_then(Value::as_str) {
+                Some("allow") => Effect::Allow,
+                Some("deny") => Effect::Deny,
+                _ => {
+                    return Err((
+                        at("effect"),
+                        "`effect` must be \"allow\" or \"deny\"".into(),
+                    ))
+                }
+            };
+            let actions = strings(s.get("action")).ok_or_else(|| {
+                (
+                    at("action"),
+                    "`action` must be a string or an array of strings".into(),
+                )
+            })?;
+            let resources = match s.get("resource") {
+                None => vec!["*".to_owned()],
+                some => strings(some).ok_or_else(|| {
+                    (
+                        at("resource"),
+                        "`resource` must be a string or an array of strings".into(),
+                    )
+                })?,
+            };
+            let mut conditions = Vec::new();
+            if let Some(condition) = s.get("condition") {
+                let Value::Object(operators) = condition else {
+                    return Err((at("condition"), "`condition` must be an object".into()));
+                };
+                for (operator, tests) in operators {
+                    let Value::Object(keys) = tests else {
+                        return Err((
+                            format!("{}/{operator}", at("condition")),
+                            "a condition operator maps keys to values".into(),
+                        ));
+                    };
+                    for (key, values) in keys {
+                        let values = strings(Some(values)).ok_or_else(|| {
+                            (
+                                format!("{}/{operator}/{key}", at("condition")),
+                                "condition values must be strings".into(),
+                            )
+                        })?;
+                        conditions.push(Condition {
+                            operator: operator.clone(),
+                            key: key.clone(),
+                            values,
+                        });
+                    }
+                }
+            }
+            Ok(Statement {
+                index,
+                sid: s.get("sid").and_then(Value::as_str).map(str::to_owned),
+                effect,
+                actions,
+                resources,
+                conditions,
+            })
+        })
+        .collect()
+}
+
+/// An action pattern split into service and name (`svc:Name`, `name/svc:Name`, `*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionPattern<'p> {
+    /// The service part (`*` for any).
+    pub service: &'p str,
+    /// The action part, possibly with `*` wildcards.
+    pub name: &'p str,
+}
+
+/// Reads an action pattern; `None` if it is not of a known shape.
+pub fn parse_action(pattern: &str) -> Option<ActionPattern<'_>> {
+    if pattern == "*" {
+        return Some(ActionPattern {
+            service: "*",
+            name: "*",
+        });
+    }
+    // `name/svc:Action` is an older spelling of `svc:Action`.
+    let pattern = pattern.strip_prefix("name/").unwrap_or(pattern);
+    let (service, name) = pattern.split_once(':')?;
+    (!service.is_empty() && !name.is_empty() && !name.contains(':'))
+        .then_some(ActionPattern { service, name })
+}
+
+/// Glob match with `*` as any run of characters (case-sensitive:
+/// [`Assumption::CaseSensitiveActions`]).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first)
+        || !text[first.len()..].ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The actions of table `A` (of service `service`) that a pattern covers.
+pub fn expand<'t, A: ActionTable>(
+    service: &'t str,
+    pattern: &'t str,
+) -> impl Iterator<Item = A> + 't {
+    let parsed = parse_action(pattern);
+    A::ALL.iter().copied().filter(move |a| {
+        parsed.as_ref().is_some_and(|p| {
+            (p.service == "*" || p.service == service) && glob(p.name, a.info().name)
+        })
+    })
+}
+
+/// Whether a resource pattern is the whole-service `*` that operation-level actions need.
+pub fn is_any_resource(resource: &str) -> bool {
+    resource == "*"
+}
+
+/// Whether an operation-level action is outside a statement with these resources
+/// ([`Assumption::NarrowResourceOutOfScope`]).
+pub fn out_of_scope(granularity: Option<Granularity>, resources: &[String]) -> bool {
+    granularity == Some(Granularity::Operation) && !resources.iter().any(|r| is_any_resource(r))
+}
+
+/// Parses an IP condition value: a CIDR, or a single address.
+pub fn parse_ip_range(value: &str) -> Option<IpNet> {
+    value
+        .parse::<IpNet>()
+        .ok()
+        .or_else(|| value.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+/// A policy document could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyError {
+    /// An IP allow-list entry is not a CIDR or an address.
+    InvalidCidr(String),
+    /// The selection is empty.
+    NoActions,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyError::InvalidCidr(value) => write!(
+                f,
+                "`{value}` is not a CIDR (e.g. 10.0.0.0/8) or an IP address"
+            ),
+            PolicyError::NoActions => f.write_str("the selection names no action"),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("Query*", "QueryUser"));
+        assert!(glob("*", "X"));
+        assert!(glob("Q*User", "QueryUser"));
+        assert!(glob("*Credit*", "QueryPartnerCredit"));
+        assert!(!glob("Query*", "query"));
+        assert!(!glob("Q*r*z", "QueryUser"));
+        assert!(glob("QueryUser", "QueryUser") && !glob("QueryUser", "QueryUsers"));
+        assert!(!glob("ab*ba", "aba"));
+    }
+
+    #[test]
+    fn action_spellings() {
+        assert_eq!(
+            parse_action("svc:Query*"),
+            Some(ActionPattern {
+                service: "svc",
+                name: "Query*"
+            })
+        );
+        assert_eq!(
+            parse_action("name/svc:QueryUser"),
+            Some(ActionPattern {
+                service: "svc",
+                name: "QueryUser"
+            })
+        );
+        assert_eq!(
+            parse_action("*"),
+            Some(ActionPattern {
+                service: "*",
+                name: "*"
+            })
+        );
+        assert_eq!(parse_action("QueryUser"), None);
+        assert_eq!(parse_action("svc:"), None);
+    }
+
+    #[test]
+    fn ip_ranges() {
+        assert!(parse_ip_range("10.0.0.0/8").is_some());
+        assert!(parse_ip_range("203.0.113.7").is_some());
+        assert!(parse_ip_range("2001:db8::/32").is_some());
+        assert!(parse_ip_range("10.0.0.0/33").is_none());
+        assert!(parse_ip_range("ten").is_none());
+    }
+}

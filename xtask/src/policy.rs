@@ -1,0 +1,210 @@
+//! `cargo xtask policy build|lint|eval`: the CAM policy library over the generated
+//! intlpartnersmgt permission table, from the shell.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use tencentcloud_intlpartnersmgt::policy::{
+    evaluate, lint, statements, Decision, LintOptions, PolicyBuilder, Request, Severity,
+};
+use tencentcloud_intlpartnersmgt::{Action, CamClass, SERVICE};
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Print a least-privilege allow policy (JSON) for the selected actions.
+    Build {
+        /// Every read action.
+        #[arg(long)]
+        read: bool,
+        /// Every list action.
+        #[arg(long)]
+        list: bool,
+        /// Every write action.
+        #[arg(long)]
+        write: bool,
+        /// Every "other" action.
+        #[arg(long)]
+        other: bool,
+        /// Every action of an API category (e.g. "Bill Management APIs"); repeatable.
+        #[arg(long)]
+        category: Vec<String>,
+        /// One action by name; repeatable.
+        #[arg(long)]
+        action: Vec<String>,
+        /// Leave an action out; repeatable.
+        #[arg(long)]
+        exclude: Vec<String>,
+        /// Allow only these source CIDRs (or addresses); repeatable.
+        #[arg(long)]
+        ip: Vec<String>,
+        /// Use prefix wildcards where they expand to exactly the selection.
+        #[arg(long)]
+        minimise: bool,
+    },
+    /// Lint a policy file; exits non-zero when a finding is an error.
+    Lint {
+        /// The policy JSON.
+        file: PathBuf,
+        /// Findings as a JSON array.
+        #[arg(long)]
+        json: bool,
+        /// The policy is meant to be read-only: allowing any other action is an error.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Allow or deny one request under policies; prints the deciding statement.
+    Eval {
+        /// A policy file; repeatable (all attached policies together).
+        #[arg(long, required = true)]
+        policy: Vec<PathBuf>,
+        /// The action's name, e.g. QueryPartnerCredit.
+        #[arg(long)]
+        action: String,
+        /// The caller's source IP.
+        #[arg(long)]
+        ip: Option<std::net::IpAddr>,
+        /// The resource.
+        #[arg(long, default_value = "*")]
+        resource: String,
+    },
+}
+
+fn action(name: &str) -> Result<Action> {
+    Action::from_name(name).with_context(|| format!("`{name}` is not an action of {SERVICE}"))
+}
+
+pub fn run(command: PolicyCommand) -> Result<()> {
+    match command {
+        PolicyCommand::Build {
+            read,
+            list,
+            write,
+            other,
+            category,
+            action: actions,
+            exclude,
+            ip,
+            minimise,
+        } => {
+            let mut builder = PolicyBuilder::<Action>::new(SERVICE)
+                .minimise(minimise)
+                .allow_ips(ip);
+            for (on, class) in [
+                (read, CamClass::Read),
+                (list, CamClass::List),
+                (write, CamClass::Write),
+                (other, CamClass::Other),
+            ] {
+                if on {
+                    builder = builder.cam_class(class);
+                }
+            }
+            for name in &category {
+                if Action::in_category(name).next().is_none() {
+                    bail!(
+                        "no action is in category `{name}` (categories: {})",
+                        tencentcloud_intlpartnersmgt::CATEGORIES.join(", ")
+                    );
+                }
+                builder = builder.category(name);
+            }
+            for name in &actions {
+                builder = builder.action(action(name)?);
+            }
+            for name in &exclude {
+                builder = builder.exclude(action(name)?);
+            }
+            let (policy, warnings) = builder.build()?;
+            for warning in warnings {
+                eprintln!("warning: {warning}");
+            }
+            println!("{}", serde_json::to_string_pretty(&policy)?);
+            Ok(())
+        }
+        PolicyCommand::Lint {
+            file,
+            json,
+            read_only,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let findings = lint::<Action>(SERVICE, &text, &LintOptions { read_only });
+            if json {
+                let records: Vec<_> = findings
+                    .iter()
+                    .map(|f| {
+                        serde_json::json!({
+                            "code": f.code,
+                            "severity": f.severity.as_str(),
+                            "pointer": f.pointer,
+                            "line": f.line_column.map(|(l, _)| l),
+                            "column": f.line_column.map(|(_, c)| c),
+                            "message": f.message,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&records)?);
+            } else if findings.is_empty() {
+                println!("{}: no findings", file.display());
+            } else {
+                for finding in &findings {
+                    println!("{}: {finding}", file.display());
+                }
+            }
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            if errors > 0 {
+                bail!("{} error finding(s) in {}", errors, file.display());
+            }
+            Ok(())
+        }
+        PolicyCommand::Eval {
+            policy,
+            action: name,
+            ip,
+            resource,
+        } => {
+            let mut policies = Vec::new();
+            for path in &policy {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let document: serde_json::Value = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not JSON (lint it)", path.display()))?;
+                let parsed = statements(&document).map_err(|(pointer, message)| {
+                    anyhow::anyhow!("{}{pointer}: {message} (lint it)", path.display())
+                })?;
+                policies.push(parsed);
+            }
+            let request = Request {
+                action: action(&name)?,
+                source_ip: ip,
+                resource: &resource,
+            };
+            let trace = evaluate::<Action>(SERVICE, &policies, &request);
+            let verdict = if trace.decision == Decision::Allow {
+                "allow"
+            } else {
+                "deny"
+            };
+            match &trace.decided_by {
+                Some(o) => {
+                    let assumption = o
+                        .assumption
+                        .map(|a| format!(" [assumption: {}]", a.name()))
+                        .unwrap_or_default();
+                    println!(
+                        "{verdict}: {} of {}: {}{assumption}",
+                        o.statement,
+                        policy[o.policy].display(),
+                        o.reason
+                    )
+                }
+                None => println!("{verdict}: no statement applies (implicit deny)"),
+            }
+            Ok(())
+        }
+    }
+}
