@@ -104,6 +104,14 @@ impl Credentials {
         self
     }
 
+    /// The same credentials with a session token if there is one.
+    pub fn with_optional_token(self, token: Option<impl Into<String>>) -> Self {
+        match token {
+            Some(token) => self.with_token(token),
+            None => self,
+        }
+    }
+
     /// The SecretId.
     pub fn secret_id(&self) -> &str {
         &self.secret_id
@@ -133,11 +141,8 @@ impl Credentials {
                 .filter(|v| !v.is_empty())
                 .ok_or(CredentialsError::MissingEnv(name))
         };
-        let credentials = Credentials::new(get(ENV_SECRET_ID)?, get(ENV_SECRET_KEY)?);
-        Ok(match lookup(ENV_SESSION_TOKEN).filter(|t| !t.is_empty()) {
-            Some(token) => credentials.with_token(token),
-            None => credentials,
-        })
+        Ok(Credentials::new(get(ENV_SECRET_ID)?, get(ENV_SECRET_KEY)?)
+            .with_optional_token(lookup(ENV_SESSION_TOKEN).filter(|t| !t.is_empty())))
     }
 
     /// From the profile file the official SDK reads: `~/.tencentcloud/credentials`, else
@@ -191,10 +196,7 @@ impl Credentials {
             get("secretId").ok_or_else(incomplete)?,
             get("secretKey").ok_or_else(incomplete)?,
         );
-        Ok(match get("token") {
-            Some(token) => credentials.with_token(token),
-            None => credentials,
-        })
+        Ok(credentials.with_optional_token(get("token")))
     }
 
     /// From a section of an INI profile file.
@@ -210,10 +212,7 @@ impl Credentials {
             get("secret_id").ok_or_else(incomplete)?,
             get("secret_key").ok_or_else(incomplete)?,
         );
-        Ok(match get("token") {
-            Some(token) => credentials.with_token(token),
-            None => credentials,
-        })
+        Ok(credentials.with_optional_token(get("token")))
     }
 }
 
