@@ -16,6 +16,8 @@ pub mod credentials;
 pub mod error;
 #[cfg(feature = "serde")]
 pub mod lenient;
+#[cfg(feature = "mock")]
+pub mod mock;
 #[cfg(feature = "policy")]
 pub mod policy;
 pub mod tables;

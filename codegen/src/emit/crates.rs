@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use quote::quote;
 
 use super::client::tencent_client;
+use super::mock::tencent_mock;
 use super::models::models_module;
 use super::tables::{huawei_operations, tencent_actions};
 use super::{doc, header, md_cell, rust_file, rust_file_of_chunks, Files};
@@ -56,6 +57,7 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                     "src/client.rs",
                     rust_file(spec_label, tencent_client(tencent)),
                 );
+                add("src/mock.rs", rust_file(spec_label, tencent_mock(tencent)));
             }
         }
         Spec::Huawei(huawei) => {
@@ -104,8 +106,9 @@ default = []
 serde = ["dep:serde", "partnergen-runtime/serde"]
 # The async client: TC3 signing, QPS limits, retries (reqwest, tokio, governor).
 client = ["serde", "partnergen-runtime/client"]
-# The reverse directions as well, for mocks.
-mock = ["serde"]
+# The in-process mock (typed rules under the real client) and the reverse serde
+# directions it needs.
+mock = ["client", "partnergen-runtime/mock"]
 # CAM policies from the permission table: builder, linter, evaluator.
 policy = ["partnergen-runtime/policy"]
 "#
@@ -171,6 +174,10 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             #[cfg(feature = "client")]
             pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
 
+            #[cfg(feature = "mock")]
+            #[rustfmt::skip]
+            pub mod mock;
+
             /// CAM policies for this service (feature `policy`): use the builder, linter and
             /// evaluator with [`Action`] and [`SERVICE`].
             #[cfg(feature = "policy")]
@@ -225,7 +232,8 @@ fn features_section(has_models: bool) -> &'static str {
          responses deserialize); integers that arrive as numeric strings decode.\n\
          - `client`: the async client (`Client`): TC3 signing, client-side QPS limits from the \
          permission table, retries for read-only actions; adds reqwest, tokio, governor.\n\
-         - `mock`: the reverse directions as well, for mocks.\n\
+         - `mock`: the in-process mock (`mock::mock()`, typed rules per action, default \
+         responses) under the real client, and the reverse serde directions.\n\
          - `policy`: CAM policies from the table: a least-privilege builder, a linter, an \
          evaluator (`policy::PolicyBuilder::<Action>::new(SERVICE)`, `policy::lint`, \
          `policy::evaluate`).\n\n"

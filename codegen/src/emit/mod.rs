@@ -6,6 +6,7 @@
 
 mod client;
 mod crates;
+pub mod mock;
 mod models;
 mod tables;
 

@@ -23,6 +23,9 @@ pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
 pub use partnergen_runtime::credentials::Credentials;
 #[cfg(feature = "client")]
 pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 /// CAM policies for this service (feature `policy`): use the builder, linter and
 /// evaluator with [`Action`] and [`SERVICE`].
 #[cfg(feature = "policy")]

@@ -1,0 +1,198 @@
+//! The in-process mock under the real client: defaults for every action, typed rules that
+//! match on the typed request, sequences that exercise retries, raw replies, recorded
+//! calls, and loud failures for unmatched calls.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{call_typed, TYPED};
+use partnergen_codegen::emit::mock::sample_value;
+use partnergen_codegen::spec::{Spec, TypeRef};
+use partnergen_codegen::specfile::load_spec;
+use partnergen_tests::workspace_root;
+use serde_json::json;
+use tencentcloud_intlpartnersmgt::mock::{self, Reply};
+use tencentcloud_intlpartnersmgt::{models, Action, Client, Error, ErrorKind, RetryPolicy};
+
+/// A client over `mock` that retries fast and is not rate limited.
+fn fast_client(mock: &mock::Mock) -> Client {
+    mock::builder(mock)
+        .without_rate_limits()
+        .retry_policy(RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        })
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_action_answers_its_default_response() {
+    let spec = match load_spec(&workspace_root().join("spec/tencentcloud/intlpartnersmgt.yaml"))
+        .unwrap()
+        .spec
+    {
+        Spec::Tencent(spec) => spec,
+        Spec::Huawei(_) => unreachable!(),
+    };
+    let mock = mock::mock();
+    let client = fast_client(&mock);
+    assert_eq!(TYPED.len(), 46);
+    for action in spec.actions.iter().filter(|a| a.in_api_definition) {
+        let request = sample_value(
+            &TypeRef::Named(action.request.clone().unwrap()),
+            &spec.types,
+            0,
+        );
+        let response = call_typed(&client, &action.name, request.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", action.name));
+        let typed = Action::from_name(&action.name).unwrap();
+        assert_eq!(mock.count(typed), 1, "{}", action.name);
+        assert_eq!(mock.calls().last().unwrap().request, request);
+        // The four actions whose vendor example is broken answer a schema-built response.
+        if action.examples.is_empty() {
+            assert!(
+                response.as_object().is_some_and(|o| !o.is_empty()),
+                "{}: {response}",
+                action.name
+            );
+        }
+    }
+    assert_eq!(mock.calls().len(), 46);
+}
+
+#[tokio::test]
+async fn typed_rules_match_on_the_typed_request() {
+    let mut big = models::QueryCreditAllocationHistoryResponse::default();
+    big.total = 99;
+    let mut small = models::QueryCreditAllocationHistoryResponse::default();
+    small.total = 1;
+    let mock = mock::mock()
+        .with_rule(
+            mock::query_credit_allocation_history()
+                .matching(|req: &models::QueryCreditAllocationHistoryRequest| req.client_uin == 42)
+                .respond(big)
+                .build(),
+        )
+        .with_rule(
+            mock::query_credit_allocation_history()
+                .respond(small)
+                .build(),
+        );
+    let client = fast_client(&mock);
+    let answer = |uin| models::QueryCreditAllocationHistoryRequest::new(uin).with_page_size(10);
+    assert_eq!(
+        client
+            .query_credit_allocation_history(&answer(42))
+            .await
+            .unwrap()
+            .total,
+        99
+    );
+    assert_eq!(
+        client
+            .query_credit_allocation_history(&answer(7))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        client
+            .query_credit_allocation_history(&answer(42))
+            .await
+            .unwrap()
+            .total,
+        99,
+        "a single reply repeats"
+    );
+    let calls = mock.calls();
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[1].request["ClientUin"], json!(7));
+}
+
+#[tokio::test]
+async fn sequences_exercise_retries_as_in_production() {
+    let mut credit = models::QueryPartnerCreditResponse::default();
+    credit.total_credit = 5.0;
+    // A read action: RequestLimitExceeded twice, then the response.
+    let mock = mock::mock().with_rule(
+        mock::query_partner_credit()
+            .times(Reply::api_error("RequestLimitExceeded", "slow down"), 2)
+            .respond(credit)
+            .build(),
+    );
+    let client = fast_client(&mock);
+    let got = client
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap();
+    assert_eq!(got.total_credit, 5.0);
+    assert_eq!(mock.count(Action::QueryPartnerCredit), 3);
+
+    // A write action is not retried: the first error surfaces, with its code.
+    let mock = mock::mock().with_rule(
+        mock::allocate_credit_pool()
+            .error("RequestLimitExceeded", "slow down")
+            .respond(models::AllocateCreditPoolResponse::default())
+            .build(),
+    );
+    let err = fast_client(&mock)
+        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(1, 2.0))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::RequestLimitExceeded));
+    assert!(err.request_id().is_some_and(|id| id.starts_with("mock-")));
+    assert_eq!(mock.count(Action::AllocateCreditPool), 1);
+}
+
+#[tokio::test]
+async fn raw_replies_reach_the_client_as_sent() {
+    let mock = mock::mock().with_rule(
+        mock::query_partner_credit()
+            .reply(Reply::Raw {
+                status: 502,
+                body: b"bad gateway".to_vec(),
+            })
+            .build(),
+    );
+    let client = mock::builder(&mock)
+        .retry_policy(RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let client: Client = client;
+    let err = client
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { status: 502, .. }), "{err:?}");
+}
+
+#[tokio::test]
+#[should_panic(expected = "QueryUser: no mock rule matches this call")]
+async fn an_unmatched_call_fails_loudly_with_the_action_name() {
+    // QueryUser is on the CAM page but not in the API definition: no default response.
+    let mock = mock::mock();
+    let _ = fast_client(&mock).call_json("QueryUser", &json!({})).await;
+}
+
+#[tokio::test]
+#[should_panic(expected = "AllocateCreditPool: no mock rule matches this call")]
+async fn a_call_no_rule_matches_fails_loudly_when_there_is_no_default() {
+    // A mock without defaults: the only rule's matcher rejects the request.
+    let mock = mock::Mock::new(|_| None).with_rule(
+        mock::allocate_credit_pool()
+            .matching(|req: &models::AllocateCreditPoolRequest| req.sub_agent_uin == 1)
+            .respond(models::AllocateCreditPoolResponse::default())
+            .build(),
+    );
+    let _ = fast_client(&mock)
+        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(2, 1.0))
+        .await;
+}
