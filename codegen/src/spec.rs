@@ -207,6 +207,19 @@ pub struct TencentSpec {
     pub types: BTreeMap<String, TypeDef>,
 }
 
+impl TencentSpec {
+    /// The actions of the API definition (those with typed models), in name order.
+    pub fn api_actions(&self) -> Vec<&TencentAction> {
+        let mut actions: Vec<_> = self
+            .actions
+            .iter()
+            .filter(|a| a.in_api_definition)
+            .collect();
+        actions.sort_by(|a, b| a.name.cmp(&b.name));
+        actions
+    }
+}
+
 /// The product row of a CAM authorization page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -63,6 +63,14 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// One attempt only.
+    pub fn disabled() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
     /// The backoff after failed attempt `attempt` (1-based): exponential with equal
     /// jitter, so it grows while concurrent clients still spread out.
     pub fn backoff(&self, attempt: u32) -> Duration {

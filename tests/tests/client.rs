@@ -346,10 +346,7 @@ async fn transport_failures_timeouts_and_garbage_are_distinct() {
         .unwrap()
         .port();
     let closed: Client = builder(format!("http://127.0.0.1:{port}"))
-        .retry_policy(RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let err = closed
@@ -365,10 +362,7 @@ async fn transport_failures_timeouts_and_garbage_are_distinct() {
         .await;
     let impatient: Client = builder(slow.uri())
         .timeout(Duration::from_millis(200))
-        .retry_policy(RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let err = impatient

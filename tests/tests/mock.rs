@@ -160,10 +160,7 @@ async fn raw_replies_reach_the_client_as_sent() {
             .build(),
     );
     let client = mock::builder(&mock)
-        .retry_policy(RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let client: Client = client;

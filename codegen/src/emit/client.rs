@@ -11,12 +11,7 @@ use crate::spec::TencentSpec;
 
 /// `src/client.rs`.
 pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
-    let mut actions: Vec<_> = spec
-        .actions
-        .iter()
-        .filter(|a| a.in_api_definition)
-        .collect();
-    actions.sort_by(|a, b| a.name.cmp(&b.name));
+    let actions = spec.api_actions();
     let methods = actions.iter().map(|a| {
         let method = ident(&method_name(&a.name, a.rust_name.as_deref()));
         let variant = variant(&a.name, a.rust_name.as_deref());

@@ -40,12 +40,7 @@ pub fn sample_value(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: usiz
 
 /// `src/mock.rs`.
 pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
-    let mut actions: Vec<_> = spec
-        .actions
-        .iter()
-        .filter(|a| a.in_api_definition)
-        .collect();
-    actions.sort_by(|a, b| a.name.cmp(&b.name));
+    let actions = spec.api_actions();
     let defaults = actions.iter().map(|a| {
         let variant = variant(&a.name, a.rust_name.as_deref());
         let response = a
