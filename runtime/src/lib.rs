@@ -14,6 +14,8 @@ pub mod client;
 pub mod credentials;
 #[cfg(feature = "client")]
 pub mod error;
+#[cfg(feature = "huawei-sign")]
+pub mod huawei_sign;
 #[cfg(feature = "serde")]
 pub mod lenient;
 #[cfg(feature = "mock")]
