@@ -22,6 +22,8 @@ pub mod lenient;
 pub mod mock;
 #[cfg(feature = "policy")]
 pub mod policy;
+#[cfg(feature = "mock")]
+pub mod server;
 pub mod tables;
 #[cfg(feature = "tc3")]
 pub mod tc3;

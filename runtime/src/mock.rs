@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -49,13 +49,131 @@ impl Reply {
 }
 
 type Matcher = Box<dyn Fn(&Value) -> bool + Send + Sync>;
+type Responder = Arc<dyn Fn(&Value) -> Reply + Send + Sync>;
+
+/// One step of a rule's sequence: a fixed reply, or one computed from the request.
+#[derive(Clone)]
+enum Step {
+    Fixed(Reply),
+    Computed(Responder),
+}
+
+impl Step {
+    fn reply(&self, request: &Value) -> Reply {
+        match self {
+            Step::Fixed(reply) => reply.clone(),
+            Step::Computed(responder) => responder(request),
+        }
+    }
+}
 
 /// A rule for one action: which requests it takes, and its replies in order (the last
 /// one repeats).
 pub struct Rule<A> {
     action: A,
     matcher: Option<Matcher>,
-    replies: VecDeque<Reply>,
+    replies: VecDeque<Step>,
+}
+
+impl<A: ActionTable> Rule<A> {
+    /// A rule from its JSON form (what the mock server's admin endpoint takes):
+    ///
+    /// ```json
+    /// {"action": "QueryPartnerCredit", "match": {"ClientUin": 42},
+    ///  "replies": [{"error": {"code": "RequestLimitExceeded", "message": "slow down"}, "times": 2},
+    ///              {"response": {"TotalCredit": 5}},
+    ///              {"raw": {"status": 502, "body": "bad gateway"}}]}
+    /// ```
+    ///
+    /// `match` is optional: every key it has must be in the request with an equal value
+    /// (objects compared the same way, recursively). The error names what is wrong.
+    pub fn from_json(rule: &Value) -> Result<Self, String> {
+        let object = rule.as_object().ok_or("a rule is a JSON object")?;
+        if let Some(key) = object
+            .keys()
+            .find(|k| !["action", "match", "replies"].contains(&k.as_str()))
+        {
+            return Err(format!("unknown rule key `{key}` (action, match, replies)"));
+        }
+        let name = object
+            .get("action")
+            .and_then(Value::as_str)
+            .ok_or("a rule needs `action`, a string")?;
+        let action = A::from_name(name).ok_or_else(|| format!("no action is named `{name}`"))?;
+        let matcher: Option<Matcher> = match object.get("match") {
+            None | Some(Value::Null) => None,
+            Some(pattern @ Value::Object(_)) => {
+                let pattern = pattern.clone();
+                Some(Box::new(move |request: &Value| contains(request, &pattern)))
+            }
+            Some(_) => return Err(format!("{name}: `match` is a JSON object")),
+        };
+        let steps = object
+            .get("replies")
+            .and_then(Value::as_array)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| format!("{name}: a rule needs `replies`, a non-empty array"))?;
+        let mut replies = VecDeque::new();
+        for (i, step) in steps.iter().enumerate() {
+            let (reply, times) =
+                reply_from_json(step).map_err(|why| format!("{name}: replies[{i}]: {why}"))?;
+            replies.extend(std::iter::repeat_n(Step::Fixed(reply), times));
+        }
+        Ok(Rule {
+            action,
+            matcher,
+            replies,
+        })
+    }
+}
+
+/// Whether `value` has every key of `pattern` with an equal value (recursively for
+/// objects; other values compare whole).
+fn contains(value: &Value, pattern: &Value) -> bool {
+    match (value, pattern) {
+        (Value::Object(value), Value::Object(pattern)) => pattern
+            .iter()
+            .all(|(k, p)| value.get(k).is_some_and(|v| contains(v, p))),
+        _ => value == pattern,
+    }
+}
+
+/// One reply of a JSON rule and how many times it repeats.
+fn reply_from_json(step: &Value) -> Result<(Reply, usize), String> {
+    let object = step.as_object().ok_or("a reply is a JSON object")?;
+    let times = match object.get("times") {
+        None => 1,
+        Some(n) => n
+            .as_u64()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or("`times` is a whole number from 1 to 10000")? as usize,
+    };
+    let kinds: Vec<&String> = object.keys().filter(|k| *k != "times").collect();
+    let reply = match kinds.as_slice() {
+        [k] if *k == "response" => match &object["response"] {
+            response @ Value::Object(_) => Reply::Response(response.clone()),
+            _ => return Err("`response` is the JSON object of the `Response`".into()),
+        },
+        [k] if *k == "error" => {
+            let error = &object["error"];
+            let code = error["code"]
+                .as_str()
+                .ok_or("`error` needs `code`, a string")?;
+            let message = error["message"].as_str().unwrap_or_default();
+            Reply::api_error(code, message)
+        }
+        [k] if *k == "raw" => {
+            let raw = &object["raw"];
+            let status = raw["status"]
+                .as_u64()
+                .filter(|s| (100..=599).contains(s))
+                .ok_or("`raw` needs `status`, an HTTP status")? as u16;
+            let body = raw["body"].as_str().unwrap_or_default().as_bytes().to_vec();
+            Reply::Raw { status, body }
+        }
+        _ => return Err("a reply has exactly one of `response`, `error`, `raw`".into()),
+    };
+    Ok((reply, times))
 }
 
 /// Builds a [`Rule`] with the action's request and response types.
@@ -86,27 +204,44 @@ impl<A: ActionTable, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuild
     }
 
     /// Answers with a typed response.
-    pub fn respond(mut self, response: Resp) -> Self {
+    pub fn respond(self, response: Resp) -> Self {
         let value = serde_json::to_value(response).expect("mock responses serialize");
-        self.rule.replies.push_back(Reply::Response(value));
+        self.reply(Reply::Response(value))
+    }
+
+    /// Answers with a typed response computed from the typed request (e.g. echoing an id
+    /// back). A request that does not decode into `Req` gets an `InvalidParameter` error.
+    pub fn respond_with(mut self, respond: impl Fn(&Req) -> Resp + Send + Sync + 'static) -> Self
+    where
+        Resp: 'static,
+    {
+        let responder = move |body: &Value| match serde_json::from_value::<Req>(body.clone()) {
+            Ok(request) => Reply::Response(
+                serde_json::to_value(respond(&request)).expect("mock responses serialize"),
+            ),
+            Err(err) => Reply::api_error("InvalidParameter", err.to_string()),
+        };
+        self.rule
+            .replies
+            .push_back(Step::Computed(Arc::new(responder)));
         self
     }
 
     /// Answers with an API error.
-    pub fn error(mut self, code: impl Into<String>, message: impl Into<String>) -> Self {
-        self.rule.replies.push_back(Reply::api_error(code, message));
-        self
+    pub fn error(self, code: impl Into<String>, message: impl Into<String>) -> Self {
+        self.reply(Reply::api_error(code, message))
     }
 
     /// Answers with any reply (raw HTTP included).
-    pub fn reply(mut self, reply: Reply) -> Self {
-        self.rule.replies.push_back(reply);
-        self
+    pub fn reply(self, reply: Reply) -> Self {
+        self.times(reply, 1)
     }
 
     /// `reply` `times` times (e.g. `RequestLimitExceeded` twice before a response).
     pub fn times(mut self, reply: Reply, times: usize) -> Self {
-        self.rule.replies.extend(std::iter::repeat_n(reply, times));
+        self.rule
+            .replies
+            .extend(std::iter::repeat_n(Step::Fixed(reply), times));
         self
     }
 
@@ -133,10 +268,12 @@ struct State<A> {
 }
 
 /// The fake transport. Clone it to keep a handle for assertions after giving one to the
-/// client builder.
+/// client builder; clones share rules and recorded calls.
 pub struct MockTransport<A: ActionTable> {
     state: Arc<Mutex<State<A>>>,
     defaults: fn(A) -> Option<&'static str>,
+    /// Each action's default `Response` object, parsed once (by `ActionTable::index`).
+    parsed_defaults: Arc<[OnceLock<Option<Value>>]>,
 }
 
 impl<A: ActionTable> Clone for MockTransport<A> {
@@ -144,8 +281,18 @@ impl<A: ActionTable> Clone for MockTransport<A> {
         MockTransport {
             state: Arc::clone(&self.state),
             defaults: self.defaults,
+            parsed_defaults: Arc::clone(&self.parsed_defaults),
         }
     }
+}
+
+/// Where an answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The rule at this position (in the order added).
+    Rule(usize),
+    /// The action's default response.
+    Default,
 }
 
 impl<A: ActionTable + Send + Sync> MockTransport<A> {
@@ -158,57 +305,86 @@ impl<A: ActionTable + Send + Sync> MockTransport<A> {
                 calls: Vec::new(),
             })),
             defaults,
+            parsed_defaults: A::ALL.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
     /// Adds a rule; rules are tried in the order added.
     pub fn with_rule(self, rule: Rule<A>) -> Self {
-        self.state.lock().expect("mock state").rules.push(rule);
+        self.add_rule(rule);
         self
+    }
+
+    /// Adds a rule through a shared handle (e.g. to a running mock server's mock).
+    pub fn add_rule(&self, rule: Rule<A>) {
+        self.state().rules.push(rule);
+    }
+
+    /// Forgets every rule and recorded call.
+    pub fn reset(&self) {
+        let mut state = self.state();
+        state.rules.clear();
+        state.calls.clear();
     }
 
     /// Every call so far.
     pub fn calls(&self) -> Vec<Call<A>> {
-        self.state.lock().expect("mock state").calls.clone()
+        self.state().calls.clone()
     }
 
     /// How many calls of `action` so far.
     pub fn count(&self, action: A) -> usize {
-        self.state
-            .lock()
-            .expect("mock state")
+        self.state()
             .calls
             .iter()
             .filter(|c| c.action == action)
             .count()
     }
 
-    fn answer(&self, request: &HttpRequest) -> Result<(A, Value, Reply), String> {
-        let name = request
-            .header("X-TC-Action")
-            .ok_or("the request has no X-TC-Action header")?;
-        let action =
-            A::from_name(name).ok_or_else(|| format!("the mock has no action `{name}`"))?;
-        let body: Value = serde_json::from_slice(&request.body)
-            .map_err(|e| format!("{name}: the request body is not JSON: {e}"))?;
-        let mut state = self.state.lock().expect("mock state");
+    fn state(&self) -> std::sync::MutexGuard<'_, State<A>> {
+        // A panicking matcher poisons the lock; the state itself is still consistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The default `Response` object of `action`, if it has one.
+    pub fn default_response(&self, action: A) -> Option<&Value> {
+        self.parsed_defaults[action.index()]
+            .get_or_init(|| {
+                let document: Value = serde_json::from_str((self.defaults)(action)?)
+                    .expect("default responses are valid JSON");
+                Some(document["Response"].clone())
+            })
+            .as_ref()
+    }
+
+    /// The reply to a call of `action` with this request body: the first matching rule's
+    /// next reply, else the default response. Records the call. The error says why there
+    /// is no answer, naming the action.
+    pub fn answer(&self, action: A, body: &Value) -> Result<(Reply, Source), String> {
+        let name = action.info().name;
+        let mut state = self.state();
         let rule = state
             .rules
             .iter_mut()
-            .find(|r| r.action == action && r.matcher.as_ref().is_none_or(|m| m(&body)));
-        let reply = match rule {
-            Some(rule) if rule.replies.len() > 1 => rule.replies.pop_front().expect("non-empty"),
-            Some(rule) => match rule.replies.front() {
-                Some(reply) => reply.clone(),
-                None => return Err(format!("{name}: the matching rule has no reply")),
-            },
+            .enumerate()
+            .find(|(_, r)| r.action == action && r.matcher.as_ref().is_none_or(|m| m(body)));
+        let (reply, source) = match rule {
+            Some((i, rule)) => {
+                let step = if rule.replies.len() > 1 {
+                    rule.replies.pop_front()
+                } else {
+                    rule.replies.front().cloned()
+                };
+                let step = step.ok_or_else(|| format!("{name}: the matching rule has no reply"))?;
+                (step.reply(body), Source::Rule(i))
+            }
             None => {
-                let default = (self.defaults)(action).ok_or_else(|| {
+                drop(state);
+                let response = self.default_response(action).ok_or_else(|| {
                     format!("{name}: no mock rule matches this call and the action has no default response")
                 })?;
-                let document: Value =
-                    serde_json::from_str(default).expect("default responses are valid JSON");
-                Reply::Response(document["Response"].clone())
+                state = self.state();
+                (Reply::Response(response.clone()), Source::Default)
             }
         };
         state.calls.push(Call {
@@ -216,32 +392,48 @@ impl<A: ActionTable + Send + Sync> MockTransport<A> {
             request: body.clone(),
             reply: reply.clone(),
         });
-        Ok((action, body, reply))
+        Ok((reply, source))
+    }
+
+    fn answer_http(&self, request: &HttpRequest) -> Result<Reply, String> {
+        let name = request
+            .header("X-TC-Action")
+            .ok_or("the request has no X-TC-Action header")?;
+        let action =
+            A::from_name(name).ok_or_else(|| format!("the mock has no action `{name}`"))?;
+        let body: Value = serde_json::from_slice(&request.body)
+            .map_err(|e| format!("{name}: the request body is not JSON: {e}"))?;
+        Ok(self.answer(action, &body)?.0)
     }
 }
 
 impl<A: ActionTable + Send + Sync> Transport for MockTransport<A> {
     fn send(&self, request: HttpRequest) -> SendFuture<'_> {
-        let answer = self.answer(&request);
+        let answer = self.answer_http(&request);
         Box::pin(async move {
             // Unmatched calls fail loudly: a panic names the action in the test's output.
-            let (_, _, reply) = answer.unwrap_or_else(|message| panic!("mock: {message}"));
-            let count = self.state.lock().expect("mock state").calls.len();
-            let request_id = format!("mock-{count:08}");
-            Ok(match reply {
-                Reply::Response(mut response) => {
-                    if let Value::Object(map) = &mut response {
-                        map.entry("RequestId")
-                            .or_insert_with(|| Value::from(request_id));
-                    }
-                    envelope(json!({"Response": response}))
-                }
-                Reply::ApiError { code, message } => envelope(json!({
-                    "Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}
-                })),
-                Reply::Raw { status, body } => HttpResponse { status, body },
-            })
+            let reply = answer.unwrap_or_else(|message| panic!("mock: {message}"));
+            let count = self.state().calls.len();
+            Ok(render(reply, &format!("mock-{count:08}")))
         })
+    }
+}
+
+/// The HTTP reply for `reply`: an API 3.0 envelope carrying `request_id` (kept if a
+/// response already has one), or a raw reply as given.
+pub fn render(reply: Reply, request_id: &str) -> HttpResponse {
+    match reply {
+        Reply::Response(mut response) => {
+            if let Value::Object(map) = &mut response {
+                map.entry("RequestId")
+                    .or_insert_with(|| Value::from(request_id));
+            }
+            envelope(json!({"Response": response}))
+        }
+        Reply::ApiError { code, message } => envelope(json!({
+            "Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}
+        })),
+        Reply::Raw { status, body } => HttpResponse { status, body },
     }
 }
 

@@ -59,26 +59,79 @@ fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
 
 /// The canonical request (POST, `/`, no query string).
 pub fn canonical_request(input: &SigningInput<'_>) -> String {
-    format!(
-        "{}\n/\n\ncontent-type:{}\nhost:{}\n\n{SIGNED_HEADERS}\n{}",
-        input.method,
-        input.content_type,
-        input.host,
-        sha256_hex(input.payload)
-    )
+    CanonicalRequest {
+        method: input.method,
+        uri: "/",
+        query: "",
+        headers: &[("content-type", input.content_type), ("host", input.host)],
+        payload_hash: &sha256_hex(input.payload),
+    }
+    .to_string()
+}
+
+/// A canonical request in general form, as a verifier rebuilds it from what it received:
+/// any URI and query, any signed headers.
+#[derive(Debug, Clone, Copy)]
+pub struct CanonicalRequest<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The canonical URI (`/`).
+    pub uri: &'a str,
+    /// The canonical query string (empty for POST).
+    pub query: &'a str,
+    /// The signed headers: lower-case names in `SignedHeaders` order, with their values.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The hex SHA-256 of the payload (or of `UNSIGNED-PAYLOAD`).
+    pub payload_hash: &'a str,
+}
+
+impl std::fmt::Display for CanonicalRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n{}\n{}\n", self.method, self.uri, self.query)?;
+        for (name, value) in self.headers {
+            write!(f, "{name}:{value}\n")?;
+        }
+        f.write_str("\n")?;
+        for (i, (name, _)) in self.headers.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            f.write_str(name)?;
+        }
+        write!(f, "\n{}", self.payload_hash)
+    }
+}
+
+/// The hex SHA-256 of `bytes` (the payload hash of a canonical request).
+pub fn payload_hash(bytes: &[u8]) -> String {
+    sha256_hex(bytes)
 }
 
 /// The hex signature of `input` under `secret_key`.
 pub fn signature(secret_key: &str, input: &SigningInput<'_>) -> String {
-    let date = scope_date(input.timestamp);
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{}\n{date}/{}/tc3_request\n{}",
-        input.timestamp,
+    sign_canonical(
+        secret_key,
         input.service,
-        sha256_hex(canonical_request(input).as_bytes())
+        input.timestamp,
+        &canonical_request(input),
+    )
+}
+
+/// The hex signature of a canonical request, for a service at a timestamp: what a
+/// verifier compares with the `Signature` it received.
+pub fn sign_canonical(
+    secret_key: &str,
+    service: &str,
+    timestamp: i64,
+    canonical_request: &str,
+) -> String {
+    let date = scope_date(timestamp);
+    let string_to_sign = format!(
+        "{ALGORITHM}\n{timestamp}\n{date}/{service}/tc3_request\n{}",
+        sha256_hex(canonical_request.as_bytes())
     );
     let k_date = hmac(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
-    let k_service = hmac(&k_date, input.service.as_bytes());
+    let k_service = hmac(&k_date, service.as_bytes());
     let k_signing = hmac(&k_service, b"tc3_request");
     hex::encode(hmac(&k_signing, string_to_sign.as_bytes()))
 }

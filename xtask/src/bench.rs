@@ -6,6 +6,8 @@
 //!   with all features, each in a fresh target directory.
 //! - `client`: building, serializing and signing one request; and the achieved over the
 //!   allowed rate of a concurrent burst against a local server.
+//! - `mock-server`: signed requests per second the mock server answers on loopback, and
+//!   the official Python SDK's calls per second against it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -281,4 +283,140 @@ pub fn client() -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// Signed requests per second the mock server answers on loopback, with the load
+/// generator on the same two cores; and, for scale, the official Python SDK's own calls
+/// per second against it.
+pub fn mock_server(root: &Path) -> Result<()> {
+    use tencentcloud_intlpartnersmgt::mock::{self, Checks};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // Signature, clock skew, policies and parameters are checked on every request; the
+    // QPS check is off, since the point is how many requests the server can take.
+    let server = mock::server()
+        .checks(Checks {
+            qps: false,
+            ..Checks::default()
+        })
+        .start_blocking()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let client = mock::server_client(&server);
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let signed = client.engine().signed_request(
+        "QueryCreditAllocationHistory",
+        br#"{"ClientUin": 200000000001, "PageNumber": 1, "PageSize": 20}"#.to_vec(),
+        timestamp,
+    );
+    let mut request = String::from("POST / HTTP/1.1\r\n");
+    for (name, value) in &signed.headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", signed.body.len()));
+    let mut request = request.into_bytes();
+    request.extend_from_slice(&signed.body);
+    let request = std::sync::Arc::new(request);
+
+    let load = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let addr = server.addr();
+    for (connections, seconds) in [(16usize, 3u64), (64, 3)] {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let counts = load.block_on(async {
+            let tasks: Vec<_> = (0..connections)
+                .map(|_| {
+                    let request = std::sync::Arc::clone(&request);
+                    tokio::spawn(async move {
+                        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+                        stream.set_nodelay(true)?;
+                        let mut buffer = Vec::with_capacity(4096);
+                        let (mut answered, mut failed) = (0u64, 0u64);
+                        while Instant::now() < deadline {
+                            stream.write_all(&request).await?;
+                            let body = read_response(&mut stream, &mut buffer).await?;
+                            if body.windows(7).any(|w| w == b"\"Error\"") {
+                                failed += 1;
+                            } else {
+                                answered += 1;
+                            }
+                        }
+                        anyhow::Ok((answered, failed))
+                    })
+                })
+                .collect();
+            let mut total = (0u64, 0u64);
+            for task in tasks {
+                let (answered, failed) = task.await??;
+                total = (total.0 + answered, total.1 + failed);
+            }
+            anyhow::Ok(total)
+        })?;
+        let (answered, failed) = counts;
+        println!(
+            "mock server, {connections} keep-alive connections for {seconds} s: {:.0} signed requests/s answered ({failed} errors)",
+            answered as f64 / seconds as f64
+        );
+    }
+
+    /// Reads one response (head and Content-Length body) from a keep-alive connection.
+    async fn read_response(
+        stream: &mut tokio::net::TcpStream,
+        buffer: &mut Vec<u8>,
+    ) -> Result<Vec<u8>> {
+        loop {
+            if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&buffer[..end])?.to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .context("a response without Content-Length")?
+                    .trim()
+                    .parse()?;
+                if buffer.len() >= end + 4 + length {
+                    let body = buffer[end + 4..end + 4 + length].to_vec();
+                    buffer.drain(..end + 4 + length);
+                    return Ok(body);
+                }
+            }
+            let mut chunk = [0u8; 4096];
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                bail!("the server closed the connection");
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    // The official SDK, one client calling in a loop, for scale.
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = root.join("tests/interop/tencent_sdk.py");
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg("--rate")
+        .arg(server.url())
+        .arg("500")
+        .env("TENCENTCLOUD_SECRET_ID", mock::SECRET_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", mock::SECRET_KEY)
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            print!(
+                "official Python SDK against it: {}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        Ok(output) => println!(
+            "official Python SDK: not measured ({})",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("failed")
+        ),
+        Err(err) => println!("official Python SDK: not measured ({python}: {err})"),
+    }
+    Ok(())
 }

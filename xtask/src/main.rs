@@ -44,9 +44,22 @@ enum Command {
     /// Print performance figures (never asserted).
     Bench {
         /// `codegen`: specs to files (real and synthetic); `build`: clean builds of the
-        /// generated crates; `client`: request signing time and achieved QPS.
-        #[arg(value_parser = ["codegen", "build", "client"])]
+        /// generated crates; `client`: request signing time and achieved QPS;
+        /// `mock-server`: signed requests per second the mock server answers.
+        #[arg(value_parser = ["codegen", "build", "client", "mock-server"])]
         what: String,
+    },
+    /// Run a service's mock server (the generated crate's binary, feature `mock`) until
+    /// interrupted; it prints its URL as the first line on stdout.
+    ///
+    /// Tencent: credentials from TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.
+    MockServer {
+        /// The service, e.g. `intlpartnersmgt`.
+        service: String,
+        /// The server's own arguments (`--addr 127.0.0.1:PORT`, `--policy FILE`,
+        /// `--disable CHECK`, `--quiet`; `-- --help` lists them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Show what the specs say about each action.
     Actions {
@@ -85,13 +98,14 @@ enum ImportCommand {
         #[arg(long)]
         check: bool,
     },
-    /// Huawei Cloud: the Partner Center API permission page.
+    /// Huawei Cloud: the Partner Center API permission page, and the official SDK's
+    /// operations and models.
     Huaweicloud {
         /// The API access permission page (plain text, one cell per line).
         #[arg(long)]
         page: PathBuf,
-        /// Operation names of the official SDK, as printed by
-        /// `python3 xtask/scripts/huawei_sdk_operations.py`.
+        /// Operation names, request parameters, responses and models of the official
+        /// SDK, as printed by `python3 xtask/scripts/huawei_sdk_operations.py`.
         #[arg(long)]
         sdk_operations: Option<PathBuf>,
         /// Where specs live.
@@ -171,10 +185,69 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench { what } => match what.as_str() {
             "codegen" => bench::codegen(&workspace_root()),
             "client" => bench::client(),
+            "mock-server" => bench::mock_server(&workspace_root()),
             _ => bench::build(&workspace_root()),
         },
         Command::Actions { service, json } => actions(service.as_deref(), json),
+        Command::MockServer { service, args } => mock_server(&service, &args),
     }
+}
+
+/// Replaces this process with `cargo run` of the service's mock server binary (so a
+/// signal to this process reaches the server itself).
+fn mock_server(service: &str, args: &[String]) -> Result<()> {
+    let root = workspace_root();
+    let mut names = Vec::new();
+    for path in discover_specs(&root.join("spec")).context("listing the specs")? {
+        let spec = load_spec(&path).map_err(|d| anyhow::anyhow!("{d}"))?.spec;
+        if spec.service().name != service {
+            names.push(spec.service().name.clone());
+            continue;
+        }
+        let krate = partnergen_codegen::emit::crate_name(&spec);
+        let manifest = root.join("generated").join(&krate).join("Cargo.toml");
+        let bin = partnergen_codegen::emit::mock_server_bin(&spec);
+        let has_bin = std::fs::read_to_string(&manifest)
+            .with_context(|| format!("reading {}", manifest.display()))?
+            .contains(&format!("name = \"{bin}\""));
+        if !has_bin {
+            bail!("{krate} has no mock server yet");
+        }
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = std::process::Command::new(cargo);
+        command
+            .current_dir(&root)
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                &krate,
+                "--features",
+                "mock",
+                "--bin",
+                &bin,
+                "--",
+            ])
+            .args(args);
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            let err = command.exec();
+            bail!("cannot run cargo: {err}");
+        }
+        #[cfg(not(unix))]
+        {
+            let status = command.status().context("running cargo")?;
+            if !status.success() {
+                bail!("the mock server exited with {status}");
+            }
+            return Ok(());
+        }
+    }
+    bail!(
+        "no spec has service `{service}` (there are: {})",
+        names.join(", ")
+    )
 }
 
 fn import(

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use quote::quote;
 
 use super::client::tencent_client;
-use super::mock::tencent_mock;
+use super::mock::{mock_server_main, tencent_mock};
 use super::models::models_module;
 use super::tables::{huawei_operations, tencent_actions};
 use super::{doc, header, md_cell, rust_file, rust_file_of_chunks, Files};
@@ -58,6 +58,10 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                     rust_file(spec_label, tencent_client(tencent)),
                 );
                 add("src/mock.rs", rust_file(spec_label, tencent_mock(tencent)));
+                add(
+                    "src/bin/mock-server.rs",
+                    rust_file(spec_label, mock_server_main(&name)),
+                );
             }
         }
         Spec::Huawei(huawei) => {
@@ -79,6 +83,12 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
     }
     add("src/lib.rs", lib_rs(spec_label, spec, has_models));
     files
+}
+
+/// The name of the mock server binary of the crate generated from `spec`, e.g.
+/// `intlpartnersmgt-mock-server`.
+pub fn mock_server_bin(spec: &Spec) -> String {
+    format!("{}-mock-server", spec.service().name)
 }
 
 fn types(spec: &Spec) -> &std::collections::BTreeMap<String, TypeDef> {
@@ -106,8 +116,8 @@ default = []
 serde = ["dep:serde", "partnergen-runtime/serde"]
 # The async client: TC3 signing, QPS limits, retries (reqwest, tokio, governor).
 client = ["serde", "partnergen-runtime/client"]
-# The in-process mock (typed rules under the real client) and the reverse serde
-# directions it needs.
+# The mocks: the in-process fake transport (typed rules under the real client) and the
+# protocol-level mock server with its binary; and the reverse serde directions.
 mock = ["client", "partnergen-runtime/mock"]
 # CAM policies from the permission table: builder, linter, evaluator.
 policy = ["partnergen-runtime/policy"]
@@ -125,6 +135,13 @@ policy = ["partnergen-runtime/policy"]
     } else {
         ""
     };
+    let bin = match spec {
+        Spec::Tencent(_) if has_models => format!(
+            "\n[[bin]]\nname = \"{}\"\npath = \"src/bin/mock-server.rs\"\nrequired-features = [\"mock\"]\n",
+            mock_server_bin(spec)
+        ),
+        _ => String::new(),
+    };
     format!(
         r#"{header}[package]
 name = "{name}"
@@ -135,7 +152,7 @@ license = "Apache-2.0"
 description = "{description}"
 readme = "README.md"
 publish = false
-{features}
+{features}{bin}
 [dependencies]
 partnergen-runtime = {{ path = "../../runtime", version = "0.1.0" }}
 {serde}{dev}"#,
@@ -233,7 +250,8 @@ fn features_section(has_models: bool) -> &'static str {
          - `client`: the async client (`Client`): TC3 signing, client-side QPS limits from the \
          permission table, retries for read-only actions; adds reqwest, tokio, governor.\n\
          - `mock`: the in-process mock (`mock::mock()`, typed rules per action, default \
-         responses) under the real client, and the reverse serde directions.\n\
+         responses) under the real client; the mock server (`mock::server()`, and a binary) \
+         that speaks the wire protocol to any client; and the reverse serde directions.\n\
          - `policy`: CAM policies from the table: a least-privilege builder, a linter, an \
          evaluator (`policy::PolicyBuilder::<Action>::new(SERVICE)`, `policy::lint`, \
          `policy::evaluate`).\n\n"

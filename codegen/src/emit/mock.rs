@@ -54,6 +54,11 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         };
         quote!(Action::#variant => Some(#document),)
     });
+    let checks = actions.iter().map(|a| {
+        let variant = variant(&a.name, a.rust_name.as_deref());
+        let request = ident(a.request.as_deref().expect("validated"));
+        quote!(Action::#variant => decode::<models::#request>(body),)
+    });
     let rules = actions.iter().map(|a| {
         let function = ident(&method_name(&a.name, a.rust_name.as_deref()));
         let variant = variant(&a.name, a.rust_name.as_deref());
@@ -71,18 +76,28 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         }
     });
     quote! {
-        //! The in-process mock: a fake transport under the real [`Client`](crate::Client),
-        //! so serialization, error envelopes, retries and rate limits run as in production.
+        //! The mocks of the service, both answering from the same typed rules and default
+        //! responses:
+        //!
+        //! - the in-process mock: a fake transport under the real [`Client`](crate::Client),
+        //!   so serialization, error envelopes, retries and rate limits run as in production;
+        //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
+        //!   CAM policies, parameter checks) to any client, the official SDKs included.
         //!
         //! ```ignore
         //! let mock = mock::mock().with_rule(mock::query_partner_credit().respond(response).build());
         //! let client = mock::client(&mock);
+        //!
+        //! let server = mock::server().start().await?;
+        //! let client = mock::server_client(&server);
         //! ```
 
         use std::sync::Arc;
 
         use partnergen_runtime::mock::{MockTransport, RuleBuilder};
         pub use partnergen_runtime::mock::{Call, Reply, Rule};
+        use partnergen_runtime::server::{decode_request as decode, ParamError, ServiceDef};
+        pub use partnergen_runtime::server::{Checks, LogEntry, MockServerBuilder};
 
         use crate::actions::Action;
         use crate::models;
@@ -90,6 +105,14 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
 
         /// The fake transport of this service.
         pub type Mock = MockTransport<Action>;
+
+        /// A running mock server of this service.
+        pub type Server = partnergen_runtime::server::MockServer<Action>;
+
+        /// The SecretId of the mocks' test credentials.
+        pub const SECRET_ID: &str = "AKIDmock";
+        /// The SecretKey of the mocks' test credentials.
+        pub const SECRET_KEY: &str = "mock-secret-key";
 
         /// A mock whose actions without a rule answer their default response.
         pub fn mock() -> Mock {
@@ -105,8 +128,43 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         /// A client builder over `mock`, to configure retries or rate limits first.
         pub fn builder(mock: &Mock) -> crate::ClientBuilder {
             Client::builder()
-                .credentials(Credentials::new("AKIDmock", "mock-secret-key"))
+                .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
                 .transport(Arc::new(mock.clone()))
+        }
+
+        /// The service as the mock server serves it: name, version, parameter checks and
+        /// default responses.
+        pub fn service() -> ServiceDef<Action> {
+            ServiceDef {
+                service: crate::SERVICE,
+                version: crate::API_VERSION,
+                check_request,
+                defaults: default_response,
+            }
+        }
+
+        /// A mock server builder on 127.0.0.1 (a free port) that accepts the test
+        /// credentials ([`SECRET_ID`], [`SECRET_KEY`]), every check on.
+        pub fn server() -> MockServerBuilder<Action> {
+            MockServerBuilder::new(service()).credentials(Credentials::new(SECRET_ID, SECRET_KEY))
+        }
+
+        /// A client of `server` signing with the test credentials.
+        pub fn server_client(server: &Server) -> Client {
+            Client::builder()
+                .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
+                .endpoint(server.url())
+                .build()
+                .expect("a mock server client builds")
+        }
+
+        /// Checks a request body against the action's typed request; `None` for actions
+        /// without a model.
+        fn check_request(action: Action, body: &[u8]) -> Option<Result<(), ParamError>> {
+            Some(match action {
+                #(#checks)*
+                _ => return None,
+            })
         }
 
         /// The default response document (`{"Response": {...}}`) of an action: the
@@ -120,5 +178,17 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         }
 
         #(#rules)*
+    }
+}
+
+/// `src/bin/mock-server.rs`: the mock server as a program.
+pub(crate) fn mock_server_main(crate_name: &str) -> TokenStream {
+    let krate = ident(&crate_name.replace('-', "_"));
+    quote! {
+        //! The mock server as a program: `--help` for its arguments.
+
+        fn main() -> std::process::ExitCode {
+            partnergen_runtime::server::cli::main(#krate::mock::service())
+        }
     }
 }

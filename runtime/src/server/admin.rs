@@ -1,0 +1,138 @@
+//! The admin endpoint under `/_mock/`, so tests in any language can drive a running
+//! server. It takes no credentials: the server listens on loopback for tests.
+//!
+//! | request | does |
+//! |---|---|
+//! | `GET /_mock/log` | the decision log, `{"entries": [...]}` |
+//! | `GET /_mock/calls` | the calls answered, `{"calls": [{"action", "request", "reply"}]}` |
+//! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`]) |
+//! | `GET` / `POST /_mock/checks` | reads, or switches, checks: `{"qps": false}` |
+//! | `POST /_mock/policies` | `{"secret_id": "...", "policies": [doc, ...]}` replaces a SecretId's policies; `null` lifts them |
+//! | `POST /_mock/reset` | back to the startup state |
+//!
+//! Answers are JSON; a bad admin request gets 400 (404 for an unknown path) and
+//! `{"error": "..."}` naming what is wrong.
+
+use http::Method;
+use serde_json::{json, Value};
+
+use super::http::{Answer, Head};
+use super::Shared;
+use crate::mock::{Reply, Rule};
+use crate::tables::ActionTable;
+
+/// Where the admin endpoint lives.
+pub(crate) const PREFIX: &str = "/_mock/";
+
+fn ok(value: Value) -> Answer {
+    Answer {
+        status: 200,
+        body: serde_json::to_vec(&value).expect("JSON serializes"),
+    }
+}
+
+fn error(status: u16, message: &str) -> Answer {
+    Answer {
+        status,
+        body: serde_json::to_vec(&json!({ "error": message })).expect("JSON serializes"),
+    }
+}
+
+fn reply_json(reply: &Reply) -> Value {
+    match reply {
+        Reply::Response(response) => json!({ "response": response }),
+        Reply::ApiError { code, message } => {
+            json!({ "error": { "code": code, "message": message } })
+        }
+        Reply::Raw { status, body } => {
+            json!({ "raw": { "status": status, "body": String::from_utf8_lossy(body) } })
+        }
+    }
+}
+
+pub(crate) fn handle<A: ActionTable + Send + Sync>(
+    shared: &Shared<A>,
+    head: &Head,
+    body: &[u8],
+) -> Answer {
+    let route = &head.path[PREFIX.len()..];
+    let read = || -> Result<Value, Answer> {
+        serde_json::from_slice(body).map_err(|e| error(400, &format!("the body is not JSON: {e}")))
+    };
+    let result = match (&head.method, route) {
+        (&Method::GET, "log") => Ok(ok(json!({ "entries": shared.log() }))),
+        (&Method::GET, "calls") => {
+            let calls: Vec<Value> = shared
+                .mock
+                .calls()
+                .iter()
+                .map(|c| {
+                    json!({
+                        "action": c.action.info().name,
+                        "request": c.request,
+                        "reply": reply_json(&c.reply),
+                    })
+                })
+                .collect();
+            Ok(ok(json!({ "calls": calls })))
+        }
+        (&Method::POST, "rules") => read().and_then(|value| {
+            let list = match value {
+                Value::Array(list) => list,
+                one => vec![one],
+            };
+            let rules = list
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Rule::<A>::from_json(r).map_err(|e| format!("rule {i}: {e}")))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| error(400, &e))?;
+            let added = rules.len();
+            for rule in rules {
+                shared.mock.add_rule(rule);
+            }
+            Ok(ok(json!({ "added": added })))
+        }),
+        (&Method::GET, "checks") => Ok(ok(json!(shared.checks()))),
+        (&Method::POST, "checks") => read().and_then(|value| {
+            let mut checks = shared.checks();
+            let object = value
+                .as_object()
+                .ok_or_else(|| error(400, "checks are a JSON object of booleans"))?;
+            for (name, on) in object {
+                let on = on
+                    .as_bool()
+                    .ok_or_else(|| error(400, &format!("`{name}` is not a boolean")))?;
+                checks.set(name, on).map_err(|e| error(400, &e))?;
+            }
+            shared.set_checks(checks);
+            Ok(ok(json!(checks)))
+        }),
+        (&Method::POST, "policies") => read().and_then(|value| {
+            let secret_id = value["secret_id"]
+                .as_str()
+                .ok_or_else(|| error(400, "`secret_id` is a string"))?;
+            let documents = match &value["policies"] {
+                Value::Null => None,
+                Value::Array(list) => Some(list.as_slice()),
+                _ => return Err(error(400, "`policies` is an array of policy documents or null")),
+            };
+            shared
+                .set_policies(secret_id, documents)
+                .map_err(|e| error(400, &e))?;
+            Ok(ok(json!({ "secret_id": secret_id })))
+        }),
+        (&Method::POST, "reset") => {
+            shared.reset();
+            Ok(ok(json!({ "reset": true })))
+        }
+        _ => Err(error(
+            404,
+            &format!(
+                "no admin endpoint `{} {}`: GET log, GET calls, POST rules, GET|POST checks, POST policies, POST reset",
+                head.method, head.path
+            ),
+        )),
+    };
+    result.unwrap_or_else(|answer| answer)
+}

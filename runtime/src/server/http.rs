@@ -1,0 +1,170 @@
+//! The HTTP layer of the mock server: accepting connections, bounding what a client may
+//! send (header size, body size, how long it may take), and handing each whole request to
+//! a protocol handler. Protocol logic (signatures, dispatch, policies) is the handler's.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+/// What a client may send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest request body (larger ones are refused without being read).
+    pub max_body_bytes: usize,
+    /// The largest request head (request line and headers); hyper answers 431 past it.
+    pub max_head_bytes: usize,
+    /// How long a client may take to send a request's head.
+    pub head_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    pub body_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            // The API 3.0 limit for a POST body.
+            max_body_bytes: 10 << 20,
+            max_head_bytes: 64 << 10,
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A request's head as received.
+#[derive(Debug)]
+pub(crate) struct Head {
+    pub method: Method,
+    pub path: String,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub peer: SocketAddr,
+}
+
+impl Head {
+    /// A header's value, if present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Why a body could not be had.
+#[derive(Debug)]
+pub(crate) enum BodyProblem {
+    /// Over [`Limits::max_body_bytes`].
+    TooLarge,
+    /// Cut short, or too slow.
+    Unreadable(String),
+}
+
+/// What the server sends back.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// A protocol: turns whole requests into answers. Sync on purpose: every check is CPU
+/// work of a few microseconds, and nothing waits.
+pub(crate) trait Handler: Send + Sync + 'static {
+    /// Answers a request whose body was read whole.
+    fn handle(&self, head: Head, body: Bytes) -> Answer;
+    /// Answers a request whose body could not be read.
+    fn reject(&self, head: Head, problem: BodyProblem) -> Answer;
+}
+
+/// Serves `listener` until the returned future is dropped (which drops every connection).
+pub(crate) async fn serve(listener: TcpListener, handler: Arc<dyn Handler>, limits: Limits) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    connections.spawn(connection(stream, peer, Arc::clone(&handler), limits));
+                }
+                // Out of file descriptors, or a connection reset before it was accepted:
+                // keep serving the connections there are, and try again shortly.
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    handler: Arc<dyn Handler>,
+    limits: Limits,
+) {
+    let service = service_fn(move |request| {
+        let handler = Arc::clone(&handler);
+        async move { Ok::<_, Infallible>(respond(&*handler, request, peer, limits).await) }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.head_timeout)
+        .max_buf_size(limits.max_head_bytes.max(8192));
+    // A failed connection (garbage, a reset, a timeout) ends only itself.
+    let _ = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+async fn respond(
+    handler: &dyn Handler,
+    request: hyper::Request<Incoming>,
+    peer: SocketAddr,
+    limits: Limits,
+) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let head = Head {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        headers: parts.headers,
+        peer,
+    };
+    let declared = head
+        .header("content-length")
+        .and_then(|n| n.parse::<u64>().ok());
+    let answer = if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        handler.reject(head, BodyProblem::TooLarge)
+    } else {
+        let read = Limited::new(body, limits.max_body_bytes).collect();
+        match tokio::time::timeout(limits.body_timeout, read).await {
+            Ok(Ok(collected)) => handler.handle(head, collected.to_bytes()),
+            Ok(Err(err)) if err.is::<LengthLimitError>() => {
+                handler.reject(head, BodyProblem::TooLarge)
+            }
+            Ok(Err(err)) => handler.reject(head, BodyProblem::Unreadable(err.to_string())),
+            Err(_) => handler.reject(
+                head,
+                BodyProblem::Unreadable(format!(
+                    "the body took longer than {:?}",
+                    limits.body_timeout
+                )),
+            ),
+        }
+    };
+    hyper::Response::builder()
+        .status(answer.status)
+        // Exactly this value: the official Python SDK reads error envelopes only under
+        // `application/json` or `text/plain`, with no parameters.
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(answer.body)))
+        .expect("a valid status and header")
+}
