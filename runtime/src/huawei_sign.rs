@@ -29,8 +29,9 @@
 //!   `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex SHA-256 of the canonical request>`, keyed with
 //!   the SK itself (no key derivation).
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use hmac::Mac;
+
+use crate::crypto::{civil_from_days, days_from_civil, hmac_sha256, sha256_hex};
 
 /// The algorithm name at the head of the `Authorization` value.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -64,31 +65,6 @@ pub struct SigningInput<'a> {
     pub body: &'a [u8],
     /// The signing time, in seconds since the Unix epoch.
     pub timestamp: i64,
-}
-
-/// Days since 1970-01-01 to a (year, month, day) civil date (Howard Hinnant's algorithm,
-/// as `tc3::scope_date` does it; std has no calendar).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-/// The inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// The `X-Sdk-Date` value (`YYYYMMDDTHHMMSSZ`, UTC) of a time in seconds since the Unix
@@ -243,14 +219,6 @@ fn parse_query(raw: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
             (percent_decode(k.as_bytes()), percent_decode(v.as_bytes()))
         })
         .collect()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-fn hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
-    Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length")
 }
 
 /// The payload hash slot of the canonical request. `content_sha256` is the (trimmed)

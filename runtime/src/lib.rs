@@ -12,6 +12,8 @@
 pub mod client;
 #[cfg(feature = "client")]
 pub mod credentials;
+#[cfg(any(feature = "tc3", feature = "huawei-sign"))]
+mod crypto;
 #[cfg(feature = "client")]
 pub mod error;
 #[cfg(feature = "huawei-sign")]

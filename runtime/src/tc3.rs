@@ -5,8 +5,7 @@
 //! Tested against vectors computed by the official Python SDK
 //! (`runtime/tests/data/tc3_vectors.json`).
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use crate::crypto::{civil_from_days, hmac, sha256_hex};
 
 /// The algorithm name at the head of the `Authorization` value.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -32,29 +31,8 @@ pub struct SigningInput<'a> {
 
 /// The UTC date (`YYYY-MM-DD`) of a timestamp, the date of the credential scope.
 pub fn scope_date(timestamp: i64) -> String {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm); std has no
-    // calendar and the whole date logic is these few lines.
-    let days = timestamp.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_from_days(timestamp.div_euclid(86_400));
     format!("{year:04}-{month:02}-{day:02}")
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(message);
-    mac.finalize().into_bytes().to_vec()
 }
 
 /// The canonical request (POST, `/`, no query string).
@@ -89,7 +67,7 @@ impl std::fmt::Display for CanonicalRequest<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}\n{}\n{}\n", self.method, self.uri, self.query)?;
         for (name, value) in self.headers {
-            write!(f, "{name}:{value}\n")?;
+            writeln!(f, "{name}:{value}")?;
         }
         f.write_str("\n")?;
         for (i, (name, _)) in self.headers.iter().enumerate() {

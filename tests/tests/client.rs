@@ -6,16 +6,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{call_typed, TYPED};
+use common::{call_typed, tencent_spec, TYPED};
 use partnergen_codegen::emit::mock::sample_value;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
-use partnergen_codegen::spec::{Spec, TencentSpec, TypeRef};
-use partnergen_codegen::specfile::load_spec;
+use partnergen_codegen::spec::TypeRef;
 use partnergen_runtime::transport::{HttpRequest, ReqwestTransport, SendFuture, Transport};
-use partnergen_tests::workspace_root;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tencentcloud_intlpartnersmgt::{
@@ -27,16 +25,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const SECRET_ID: &str = "AKIDtestSecretId";
 const SECRET_KEY: &str = "test-secret-key-never-sent";
-
-fn spec() -> TencentSpec {
-    match load_spec(&workspace_root().join("spec/tencentcloud/intlpartnersmgt.yaml"))
-        .unwrap()
-        .spec
-    {
-        Spec::Tencent(spec) => spec,
-        Spec::Huawei(_) => unreachable!(),
-    }
-}
 
 /// A builder with the test credentials, pointed at `endpoint`.
 fn builder(endpoint: impl Into<String>) -> ClientBuilder {
@@ -206,7 +194,7 @@ impl Respond for ByAction {
 
 #[tokio::test]
 async fn every_action_encodes_its_typed_request() {
-    let spec = spec();
+    let spec = tencent_spec();
     let actions: Vec<_> = spec
         .actions
         .iter()

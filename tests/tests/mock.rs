@@ -6,11 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{call_typed, TYPED};
+use common::{call_typed, tencent_spec, TYPED};
 use partnergen_codegen::emit::mock::sample_value;
-use partnergen_codegen::spec::{Spec, TypeRef};
-use partnergen_codegen::specfile::load_spec;
-use partnergen_tests::workspace_root;
+use partnergen_codegen::spec::TypeRef;
 use serde_json::json;
 use tencentcloud_intlpartnersmgt::mock::{self, Reply};
 use tencentcloud_intlpartnersmgt::{models, Action, Client, Error, ErrorKind, RetryPolicy};
@@ -30,13 +28,7 @@ fn fast_client(mock: &mock::Mock) -> Client {
 
 #[tokio::test]
 async fn every_action_answers_its_default_response() {
-    let spec = match load_spec(&workspace_root().join("spec/tencentcloud/intlpartnersmgt.yaml"))
-        .unwrap()
-        .spec
-    {
-        Spec::Tencent(spec) => spec,
-        Spec::Huawei(_) => unreachable!(),
-    };
+    let spec = tencent_spec();
     let mock = mock::mock();
     let client = fast_client(&mock);
     assert_eq!(TYPED.len(), 46);

@@ -10,10 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{call_typed, TYPED};
+use common::{call_typed, tencent_spec, TYPED};
 use partnergen_codegen::emit::mock::sample_value;
-use partnergen_codegen::spec::{Spec, TencentSpec, TypeRef};
-use partnergen_codegen::specfile::load_spec;
+use partnergen_codegen::spec::TypeRef;
 use partnergen_tests::workspace_root;
 use serde_json::{json, Value};
 use tencentcloud_intlpartnersmgt::mock::{self, Checks};
@@ -22,16 +21,6 @@ use wire::{exchange, signed, unix_now, Raw};
 
 const READER_ID: &str = "AKIDreader";
 const READER_KEY: &str = "reader-secret-key";
-
-fn spec() -> TencentSpec {
-    match load_spec(&workspace_root().join("spec/tencentcloud/intlpartnersmgt.yaml"))
-        .unwrap()
-        .spec
-    {
-        Spec::Tencent(spec) => spec,
-        Spec::Huawei(_) => unreachable!(),
-    }
-}
 
 /// A CAM policy that allows one action.
 fn allow_only(action: &str) -> Value {
@@ -64,7 +53,7 @@ struct Planned {
 /// Every action of the API definition with a schema-built valid request, then a wrong
 /// key, then the reader's allowed and denied actions.
 fn suite() -> Vec<Planned> {
-    let spec = spec();
+    let spec = tencent_spec();
     let mut plan: Vec<Planned> = spec
         .actions
         .iter()

@@ -41,15 +41,19 @@ use crate::tables::ActionTable;
 pub use self::http::Limits;
 pub use params::{decode_request, ParamError};
 
+/// Checks a request body against an action's typed request: `None` for an action
+/// without a model, whose parameters are not checked.
+pub type RequestCheck<A> = fn(A, &[u8]) -> Option<Result<(), ParamError>>;
+
 /// What a generated crate tells the server about its service.
 pub struct ServiceDef<A> {
     /// The short name (`intlpartnersmgt`): the credential scope's service.
     pub service: &'static str,
     /// The API version (`X-TC-Version`).
     pub version: &'static str,
-    /// Checks a body against the action's typed request; `None` for actions without a
-    /// model (on the CAM page only), whose parameters are not checked.
-    pub check_request: fn(A, &[u8]) -> Option<Result<(), ParamError>>,
+    /// Checks a body against the action's typed request (actions on the CAM page only
+    /// have no model).
+    pub check_request: RequestCheck<A>,
     /// The action's default response document, as for the in-process mock.
     pub defaults: fn(A) -> Option<&'static str>,
 }

@@ -38,20 +38,7 @@ impl<A: ActionTable + Send + Sync> Handler for Tencent<A> {
             return admin::handle(&self.0, &head, &body);
         }
         let shared = &*self.0;
-        let (seq, request_id) = shared.next_request();
-        let mut entry = LogEntry {
-            seq,
-            request_id: request_id.clone(),
-            time: unix_now() as u64,
-            source_ip: head.peer.ip(),
-            // Who the request claims to be, verified or not: the log names it either way.
-            secret_id: claimed_secret_id(&head),
-            action: head.header("x-tc-action").map(str::to_owned),
-            error_code: None,
-            decided_by: "",
-            statement: None,
-            reason: String::new(),
-        };
+        let mut entry = shared.entry(&head);
         let reply = match shared.pipeline(&head, &body, &mut entry) {
             Ok(reply) => reply,
             Err(refusal) => {
@@ -65,7 +52,7 @@ impl<A: ActionTable + Send + Sync> Handler for Tencent<A> {
 
     fn reject(&self, head: Head, problem: BodyProblem) -> Answer {
         let shared = &*self.0;
-        let (seq, request_id) = shared.next_request();
+        let mut entry = shared.entry(&head);
         let (code, message) = match problem {
             BodyProblem::TooLarge => (
                 "RequestSizeLimitExceeded",
@@ -76,19 +63,29 @@ impl<A: ActionTable + Send + Sync> Handler for Tencent<A> {
                 format!("the body could not be read: {why}"),
             ),
         };
-        let entry = LogEntry {
+        entry.decided_by = "body";
+        entry.reason = message.clone();
+        finish(shared, entry, Reply::api_error(code, message))
+    }
+}
+
+impl<A: ActionTable + Send + Sync> Shared<A> {
+    /// A new request's log entry: its id, where it came from, who it claims to be
+    /// (verified or not, the log names it) and the action it names.
+    fn entry(&self, head: &Head) -> LogEntry {
+        let (seq, request_id) = self.next_request();
+        LogEntry {
             seq,
             request_id,
             time: unix_now() as u64,
             source_ip: head.peer.ip(),
-            secret_id: claimed_secret_id(&head),
+            secret_id: claimed_secret_id(head),
             action: head.header("x-tc-action").map(str::to_owned),
             error_code: None,
-            decided_by: "body",
+            decided_by: "",
             statement: None,
-            reason: message.clone(),
-        };
-        finish(shared, entry, Reply::api_error(code, message))
+            reason: String::new(),
+        }
     }
 }
 

@@ -1,8 +1,22 @@
-//! Shared by the client and mock tests: every typed method of the generated client,
-//! callable by wire name.
+//! Shared by the client and mock tests: the committed Tencent spec, and every typed method
+//! of the generated client, callable by wire name.
 
+use partnergen_codegen::spec::{Spec, TencentSpec};
+use partnergen_codegen::specfile::load_spec;
+use partnergen_tests::workspace_root;
 use serde_json::Value;
 use tencentcloud_intlpartnersmgt::{models, Client, Error};
+
+/// The committed Tencent spec.
+pub fn tencent_spec() -> TencentSpec {
+    match load_spec(&workspace_root().join("spec/tencentcloud/intlpartnersmgt.yaml"))
+        .unwrap()
+        .spec
+    {
+        Spec::Tencent(spec) => spec,
+        Spec::Huawei(_) => unreachable!(),
+    }
+}
 
 macro_rules! typed_calls {
     ($($name:literal => $method:ident($request:ident)),* $(,)?) => {
