@@ -143,28 +143,51 @@ fn diff_items(
             (None, Some(_)) if kind != "service" => changes.push(Change::Added { kind, name }),
             (Some(_), None) if kind != "service" => changes.push(Change::Removed { kind, name }),
             (old_value, new_value) => {
-                let mut old_fields = BTreeMap::new();
-                let mut new_fields = BTreeMap::new();
+                let (mut old_fields, mut old_items) = (BTreeMap::new(), BTreeMap::new());
+                let (mut new_fields, mut new_items) = (BTreeMap::new(), BTreeMap::new());
                 if let Some(v) = old_value {
-                    flatten("", v, &mut old_fields);
+                    flatten("", v, &mut old_fields, &mut old_items);
                 }
                 if let Some(v) = new_value {
-                    flatten("", v, &mut new_fields);
+                    flatten("", v, &mut new_fields, &mut new_items);
                 }
-                let mut fields: Vec<&String> = old_fields.keys().chain(new_fields.keys()).collect();
-                fields.sort();
-                fields.dedup();
-                for field in fields {
+                // An entry of a keyed list (a parameter, a field) that is new or gone is
+                // one change showing the whole entry, not one per leaf of it.
+                let mut whole = BTreeMap::new();
+                for (path, item) in &new_items {
+                    if !old_items.contains_key(path) && !is_inside(path, whole.keys()) {
+                        whole.insert(path.clone(), ("(none)".to_owned(), item.to_string()));
+                    }
+                }
+                for (path, item) in &old_items {
+                    if !new_items.contains_key(path) && !is_inside(path, whole.keys()) {
+                        whole.insert(path.clone(), (item.to_string(), "(none)".to_owned()));
+                    }
+                }
+                let mut fields: BTreeMap<String, (String, String)> = BTreeMap::new();
+                let keys = old_fields.keys().chain(new_fields.keys());
+                for field in keys.filter(|f| !is_inside(f, whole.keys())) {
                     let (o, n) = (old_fields.get(field), new_fields.get(field));
                     if o != n {
-                        changes.push(Change::Changed {
-                            kind,
-                            name: name.clone(),
-                            field: field.clone(),
-                            old: o.cloned().unwrap_or_else(|| "(none)".into()),
-                            new: n.cloned().unwrap_or_else(|| "(none)".into()),
-                        });
+                        let none = || "(none)".to_owned();
+                        fields.insert(
+                            field.clone(),
+                            (
+                                o.cloned().unwrap_or_else(none),
+                                n.cloned().unwrap_or_else(none),
+                            ),
+                        );
                     }
+                }
+                fields.extend(whole);
+                for (field, (old, new)) in fields {
+                    changes.push(Change::Changed {
+                        kind,
+                        name: name.clone(),
+                        field,
+                        old,
+                        new,
+                    });
                 }
             }
         }
@@ -245,10 +268,25 @@ fn to_value<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("spec types serialise to JSON values")
 }
 
+/// Whether `path` is one of `entries` or lies inside one (`params[a].type` is inside
+/// `params[a]`).
+fn is_inside<'p>(path: &str, mut entries: impl Iterator<Item = &'p String>) -> bool {
+    entries.any(|entry| {
+        path.strip_prefix(entry.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
+}
+
 /// Flattens a value into `path -> text` leaves. Lists of objects that carry a `name`,
 /// `file` or `title` are keyed by it, so inserting one entry does not shift every later
-/// one; other lists compare as a whole.
-fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
+/// one; other lists compare as a whole. Each entry of a keyed list also goes to `items`
+/// by its path (`params[order_id]`).
+fn flatten(
+    prefix: &str,
+    value: &Value,
+    out: &mut BTreeMap<String, String>,
+    items: &mut BTreeMap<String, Value>,
+) {
     let join = |key: &str| {
         if prefix.is_empty() {
             key.to_owned()
@@ -259,13 +297,15 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                flatten(&join(key), v, out);
+                flatten(&join(key), v, out, items);
             }
         }
-        Value::Array(items) if !items.is_empty() && items.iter().all(|i| list_key(i).is_some()) => {
-            for item in items {
+        Value::Array(list) if !list.is_empty() && list.iter().all(|i| list_key(i).is_some()) => {
+            for item in list {
                 let key = list_key(item).unwrap_or_default();
-                flatten(&format!("{prefix}[{key}]"), item, out);
+                let path = format!("{prefix}[{key}]");
+                flatten(&path, item, out, items);
+                items.insert(path, item.clone());
             }
         }
         Value::Null => {}

@@ -135,7 +135,7 @@ pub enum SourceKind {
     ApiExamples,
     /// Huawei's Partner Center API access permission page.
     PermissionPage,
-    /// Operation names read from Huawei's official Python SDK.
+    /// Operation names, parameters and models read from Huawei's official Python SDK.
     SdkOperations,
 }
 
@@ -485,7 +485,8 @@ pub struct HuaweiSpec {
     pub permissions: PermissionFacts,
     /// Every operation on the permission page, sorted by name.
     pub operations: Vec<HuaweiOperation>,
-    /// Request and response types (filled from the official SDK by a later import).
+    /// The body and response models of the typed operations, and every model they hold,
+    /// by name (from the official SDK).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub types: BTreeMap<String, TypeDef>,
 }
@@ -527,7 +528,86 @@ pub struct HuaweiOperation {
     /// Where the permission is granted in the Partner Center console; `None` where the
     /// page gives no path.
     pub console_path: Option<String>,
+    /// The request's parameters, in the official SDK's order (path, query, header and
+    /// body parameters mixed); empty for an operation the SDK does not type. A typed
+    /// operation may have none (it takes no arguments).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<HuaweiParam>,
+    /// The response type (defined under `types`); `None` for an operation the SDK does not
+    /// type. An operation is typed exactly when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
     /// Fields a maintainer set by hand: a re-import keeps their values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pinned: Vec<String>,
+}
+
+impl HuaweiOperation {
+    /// Whether the operation has typed models (a response type, and its parameters).
+    pub fn is_typed(&self) -> bool {
+        self.response.is_some()
+    }
+
+    /// The JSON body parameter, if the operation has one.
+    pub fn body(&self) -> Option<&HuaweiParam> {
+        self.params
+            .iter()
+            .find(|p| p.location == ParamLocation::Body)
+    }
+}
+
+/// One parameter of a Huawei operation's request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuaweiParam {
+    /// The parameter's name: the official SDK's attribute name, a snake_case identifier,
+    /// and the Rust field name of the generated request.
+    pub name: String,
+    /// The name on the wire: the path placeholder, the query key or the header name; `body`
+    /// for the body.
+    pub wire_name: String,
+    /// Where the request carries it.
+    pub location: ParamLocation,
+    /// Its type: a primitive for path, query and header parameters, a type defined under
+    /// `types` for the body.
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    /// Whether a caller must give it.
+    pub required: bool,
+    /// The official SDK fills it from the caller's credentials (the account's `domain_id`)
+    /// rather than from the request.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub from_credentials: bool,
+}
+
+/// Where a request carries a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamLocation {
+    /// A `{placeholder}` of the path template.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+    /// The JSON body.
+    Body,
+}
+
+impl ParamLocation {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Body => "body",
+        }
+    }
+}
+
+impl fmt::Display for ParamLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

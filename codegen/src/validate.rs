@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::diag::{yaml_line_of, Diagnostic, Diagnostics};
 use crate::names::{is_keyword, is_snake_ident, method_name, snake, upper_camel};
 use crate::spec::{
-    HuaweiSpec, Protocol, ProtocolFamily, Provider, ServiceInfo, Signing, Spec, Support,
-    TencentSpec, TypeDef,
+    HuaweiOperation, HuaweiSpec, ParamLocation, Protocol, ProtocolFamily, Provider, ServiceInfo,
+    Signing, Spec, Support, TencentSpec, TypeDef, TypeRef,
 };
 
 /// Validates a parsed spec; `text` is the file's text, used to find lines.
@@ -51,6 +51,8 @@ const HUAWEI_PINNABLE: &[&str] = &[
     "description",
     "permissions",
     "console_path",
+    "params",
+    "response",
 ];
 
 /// Where a finding is, resolved to a line only when a finding is actually reported:
@@ -64,6 +66,9 @@ enum At<'s> {
     Type(&'s str),
     /// A field of a type.
     Field(&'s str, &'s str),
+    /// A parameter of an operation (the operation's line where the parameter's is not
+    /// found, e.g. when written in flow style).
+    Param(&'s str, &'s str),
 }
 
 impl From<Option<usize>> for At<'_> {
@@ -101,6 +106,7 @@ impl Validator<'_> {
             At::Line(line) => line,
             At::Entry(name) => self.line(name, 0),
             At::Type(name) => self.type_line(name),
+            At::Param(operation, param) => self.param_line(operation, param),
             At::Field(type_name, field) => {
                 let start = self.type_line(type_name)?;
                 let wanted = format!("- name: {field}");
@@ -111,6 +117,18 @@ impl Validator<'_> {
                     .map(|i| i + start + 1)
             }
         }
+    }
+
+    fn param_line(&self, operation: &str, param: &str) -> Option<usize> {
+        let start = self.line(operation, 0)?;
+        let wanted = format!("- name: {param}");
+        self.text
+            .lines()
+            .skip(start)
+            .take_while(|l| !l.starts_with("- ") && !l.starts_with(|c: char| c.is_alphabetic()))
+            .position(|l| l.trim_start() == wanted)
+            .map(|i| i + start + 1)
+            .or(Some(start))
     }
 
     fn type_line(&self, type_name: &str) -> Option<usize> {
@@ -487,9 +505,176 @@ impl Validator<'_> {
                     "a listed operation needs at least one permission action".into(),
                 );
             }
+            self.huawei_request(op, &spec.types);
         }
         self.types(&spec.types);
     }
+
+    /// The typed facts of one operation: its parameters and response.
+    fn huawei_request(&mut self, op: &HuaweiOperation, types: &BTreeMap<String, TypeDef>) {
+        let name = op.name.as_str();
+        let line = At::Entry(name);
+        let Some(response) = &op.response else {
+            if !op.params.is_empty() {
+                self.error(
+                    "untyped-params",
+                    line,
+                    name,
+                    "an operation has parameters only with a `response` type".into(),
+                );
+            }
+            return;
+        };
+        if !types.contains_key(response) {
+            self.error(
+                "undefined-type",
+                line,
+                name,
+                format!("response type `{response}` is not defined under `types`"),
+            );
+        }
+        // The generated request struct is named after the operation; a type of that name
+        // would be a second Rust item with the same name.
+        let request = format!("{}Request", request_stem(name, op.rust_name.as_deref()));
+        if types.contains_key(&request) {
+            self.error(
+                "request-name-collision",
+                line,
+                name,
+                format!("the operation's request struct `{request}` has the name of a type under `types`: rename the operation (`rust_name`)"),
+            );
+        }
+        let mut names = BTreeSet::new();
+        let mut wire: BTreeSet<(ParamLocation, String)> = BTreeSet::new();
+        let mut bodies = 0;
+        for param in &op.params {
+            let subject = format!("{name}.{}", param.name);
+            let line = At::Param(name, &param.name);
+            if !is_snake_ident(&param.name) {
+                self.error(
+                    "invalid-param-name",
+                    line,
+                    &subject,
+                    format!(
+                        "parameter name `{}` is not a snake_case identifier",
+                        param.name
+                    ),
+                );
+            } else if !names.insert(param.name.as_str()) {
+                self.error(
+                    "duplicate-param",
+                    line,
+                    &subject,
+                    "the parameter is defined twice".into(),
+                );
+            }
+            // Header names are case-insensitive on the wire.
+            let wire_key = match param.location {
+                ParamLocation::Header => param.wire_name.to_ascii_lowercase(),
+                _ => param.wire_name.clone(),
+            };
+            if param.location != ParamLocation::Body && !wire.insert((param.location, wire_key)) {
+                self.error(
+                    "duplicate-wire-name",
+                    line,
+                    &subject,
+                    format!(
+                        "two {} parameters go out as `{}`",
+                        param.location, param.wire_name
+                    ),
+                );
+            }
+            if let Some(target) = param.ty.named() {
+                if !types.contains_key(target) {
+                    self.error(
+                        "undefined-type",
+                        line,
+                        &subject,
+                        format!("type `{target}` is not defined under `types`"),
+                    );
+                }
+            }
+            match param.location {
+                ParamLocation::Body => {
+                    bodies += 1;
+                    if !matches!(param.ty, TypeRef::Named(_)) {
+                        self.error(
+                            "invalid-body",
+                            line,
+                            &subject,
+                            format!("the body must be a type under `types`, not `{}`", param.ty),
+                        );
+                    }
+                }
+                _ if !matches!(param.ty, TypeRef::Primitive(_)) => self.error(
+                    "param-type",
+                    line,
+                    &subject,
+                    format!(
+                        "a {} parameter must be a string, number or bool, not `{}`",
+                        param.location, param.ty
+                    ),
+                ),
+                _ => {}
+            }
+            if param.location == ParamLocation::Path && !param.required {
+                self.error(
+                    "optional-path-param",
+                    line,
+                    &subject,
+                    "a path parameter fills a placeholder of the path, so it must be required"
+                        .into(),
+                );
+            }
+            if param.from_credentials && param.location != ParamLocation::Path {
+                self.error(
+                    "param-type",
+                    line,
+                    &subject,
+                    format!(
+                        "only a path parameter comes from the credentials, not a {} parameter",
+                        param.location
+                    ),
+                );
+            }
+        }
+        if bodies > 1 {
+            self.error(
+                "invalid-body",
+                line,
+                name,
+                format!("the operation has {bodies} body parameters, at most 1 can be"),
+            );
+        }
+        // Exactly the path template's placeholders are path parameters.
+        let mut in_path: Vec<&str> = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+            .map(|p| p.wire_name.as_str())
+            .collect();
+        let mut placeholders: Vec<&str> = op.path_params.iter().map(String::as_str).collect();
+        in_path.sort_unstable();
+        placeholders.sort_unstable();
+        if in_path != placeholders {
+            self.error(
+                "path-params-mismatch",
+                line,
+                name,
+                format!(
+                    "the path parameters {in_path:?} do not fill the placeholders {placeholders:?} of `{}`",
+                    op.path
+                ),
+            );
+        }
+    }
+}
+
+/// The stem of the names generated for an operation (its request struct is
+/// `<stem>Request`): its name where that is already an UpperCamelCase identifier, else
+/// the UpperCamelCase of its `rust_name`. The same rule names the `Operation` variants.
+pub fn request_stem(name: &str, rust_name: Option<&str>) -> String {
+    rust_name.map_or_else(|| name.to_owned(), upper_camel)
 }
 
 /// The `{name}` placeholders of a path template, in order.

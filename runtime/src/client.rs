@@ -478,6 +478,7 @@ impl<A: ActionTable> Engine<A> {
             headers.push(("X-TC-Language", language.clone()));
         }
         HttpRequest {
+            method: crate::HttpMethod::Post,
             url: inner.url.clone(),
             headers,
             body,
@@ -555,10 +556,7 @@ mod tests {
     use super::*;
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse {
-            status,
-            body: body.as_bytes().to_vec(),
-        }
+        HttpResponse::new(status, body.as_bytes().to_vec())
     }
 
     #[test]

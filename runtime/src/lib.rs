@@ -37,5 +37,7 @@ pub mod vocabulary;
 /// serde_json dependency).
 #[cfg(feature = "client")]
 pub use serde_json::Value as JsonValue;
-pub use tables::{ActionInfo, ActionTable, OperationInfo, OperationTable, Qps, UnknownName};
+pub use tables::{
+    Access, ActionInfo, ActionTable, OperationInfo, OperationTable, Qps, UnknownName,
+};
 pub use vocabulary::{CamClass, Granularity, HttpMethod, ParseVocabularyError, Support};

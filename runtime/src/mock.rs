@@ -433,13 +433,10 @@ pub fn render(reply: Reply, request_id: &str) -> HttpResponse {
         Reply::ApiError { code, message } => envelope(json!({
             "Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}
         })),
-        Reply::Raw { status, body } => HttpResponse { status, body },
+        Reply::Raw { status, body } => HttpResponse::new(status, body),
     }
 }
 
 fn envelope(document: Value) -> HttpResponse {
-    HttpResponse {
-        status: 200,
-        body: serde_json::to_vec(&document).expect("JSON serializes"),
-    }
+    HttpResponse::new(200, serde_json::to_vec(&document).expect("JSON serializes"))
 }

@@ -132,6 +132,47 @@ pub trait ActionTable: Copy + Eq + 'static {
     }
 }
 
+/// Whether an operator account may call an operation, by the permission page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The page does not list the operation, and unlisted APIs need no fine-grained
+    /// permission.
+    NoPermissionNeeded,
+    /// Granted: the account holds this one of the operation's permission actions.
+    Granted(&'static str),
+    /// Not granted: holding any single one of these would unlock the operation.
+    Denied {
+        /// The operation's permission actions, in the page's order.
+        unlock_with: &'static [&'static str],
+    },
+}
+
+impl Access {
+    /// Whether the call may go ahead.
+    pub const fn is_allowed(self) -> bool {
+        !matches!(self, Access::Denied { .. })
+    }
+}
+
+/// Whether `path` fits a path `template` (`/v2/orders/{order_id}`): the same segments,
+/// a `{placeholder}` standing for any one non-empty segment. Returns the placeholders'
+/// values as received (still percent-encoded), in order.
+pub fn match_path<'p>(template: &str, path: &'p str) -> Option<Vec<&'p str>> {
+    let mut values = Vec::new();
+    let mut template_segments = template.trim_end_matches('/').split('/');
+    let mut path_segments = path.trim_end_matches('/').split('/');
+    loop {
+        match (template_segments.next(), path_segments.next()) {
+            (None, None) => return Some(values),
+            (Some(t), Some(p)) if t.starts_with('{') && t.ends_with('}') && !p.is_empty() => {
+                values.push(p);
+            }
+            (Some(t), Some(p)) if t == p => {}
+            _ => return None,
+        }
+    }
+}
+
 /// Implemented by a generated `Operation` enum, like [`ActionTable`].
 pub trait OperationTable: Copy + Eq + 'static {
     /// Every operation, sorted by name.
@@ -140,6 +181,9 @@ pub trait OperationTable: Copy + Eq + 'static {
     const INFO: &'static [OperationInfo];
     /// Each permission action with the operations it unlocks, sorted by permission.
     const BY_PERMISSION: &'static [(&'static str, &'static [Self])];
+    /// Whether APIs the permission page does not list need a fine-grained permission
+    /// (the page says they do not).
+    const UNLISTED_NEED_PERMISSION: bool;
 
     /// The operation's position in [`Self::ALL`].
     fn index(self) -> usize;
@@ -159,6 +203,51 @@ pub trait OperationTable: Copy + Eq + 'static {
         Self::BY_PERMISSION
             .binary_search_by(|(p, _)| (*p).cmp(permission))
             .map_or(&[], |i| Self::BY_PERMISSION[i].1)
+    }
+
+    /// Whether an account holding the permission actions `held` may call the operation:
+    /// holding any one of its permissions is enough.
+    fn access(self, held: &[&str]) -> Access {
+        let permissions = self.info().permissions;
+        if permissions.is_empty() {
+            return Access::NoPermissionNeeded;
+        }
+        match permissions.iter().find(|p| held.contains(p)) {
+            Some(permission) => Access::Granted(permission),
+            None => Access::Denied {
+                unlock_with: permissions,
+            },
+        }
+    }
+
+    /// The operations an account holding `held` may call, in name order.
+    fn callable_with<'h>(held: &'h [&'h str]) -> impl Iterator<Item = Self> + 'h {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(move |op| op.access(held).is_allowed())
+    }
+
+    /// The operation a request goes to, by method and path (percent-encoded, without
+    /// the query), with its path parameters' values as received.
+    fn route(method: HttpMethod, path: &str) -> Option<(Self, Vec<&str>)> {
+        Self::ALL.iter().find_map(|op| {
+            let info = op.info();
+            (info.method == method)
+                .then(|| match_path(info.path, path))
+                .flatten()
+                .map(|values| (*op, values))
+        })
+    }
+
+    /// [`OperationTable::access`] for any route: an API the page does not list needs a
+    /// permission only if [`OperationTable::UNLISTED_NEED_PERMISSION`].
+    fn access_to_route(method: HttpMethod, path: &str, held: &[&str]) -> Access {
+        match Self::route(method, path) {
+            Some((op, _)) => op.access(held),
+            None if !Self::UNLISTED_NEED_PERMISSION => Access::NoPermissionNeeded,
+            None => Access::Denied { unlock_with: &[] },
+        }
     }
 }
 
@@ -213,6 +302,98 @@ mod tests {
         assert_eq!(Demo::in_category("A").count(), 2);
         assert_eq!(Demo::in_category("B").count(), 0);
         assert_eq!(Demo::Gamma.info().name, "Gamma");
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Op {
+        Detail,
+        List,
+    }
+
+    const fn op(
+        name: &'static str,
+        method: HttpMethod,
+        path: &'static str,
+        permissions: &'static [&'static str],
+    ) -> OperationInfo {
+        OperationInfo {
+            name,
+            method,
+            path,
+            path_params: &[],
+            scenario: "s",
+            sub_scenario: None,
+            description: name,
+            permissions,
+            console_path: None,
+        }
+    }
+
+    impl OperationTable for Op {
+        const ALL: &'static [Self] = &[Op::Detail, Op::List];
+        const INFO: &'static [OperationInfo] = &[
+            op(
+                "Detail",
+                HttpMethod::Get,
+                "/v2/orders/{order_id}",
+                &["P_ORDER", "P_ADMIN"],
+            ),
+            op("List", HttpMethod::Post, "/v2/orders/query", &["P_LIST"]),
+        ];
+        const BY_PERMISSION: &'static [(&'static str, &'static [Self])] = &[
+            ("P_ADMIN", &[Op::Detail]),
+            ("P_LIST", &[Op::List]),
+            ("P_ORDER", &[Op::Detail]),
+        ];
+        const UNLISTED_NEED_PERMISSION: bool = false;
+        fn index(self) -> usize {
+            self as usize
+        }
+    }
+
+    #[test]
+    fn any_one_permission_grants_access() {
+        assert_eq!(Op::Detail.access(&["P_ADMIN"]), Access::Granted("P_ADMIN"));
+        assert_eq!(
+            Op::Detail.access(&["P_LIST", "P_ORDER"]),
+            Access::Granted("P_ORDER")
+        );
+        assert_eq!(
+            Op::Detail.access(&["P_LIST"]),
+            Access::Denied {
+                unlock_with: &["P_ORDER", "P_ADMIN"]
+            }
+        );
+        assert_eq!(
+            Op::callable_with(&["P_LIST"]).collect::<Vec<_>>(),
+            [Op::List]
+        );
+        assert_eq!(Op::callable_with(&[]).count(), 0);
+    }
+
+    #[test]
+    fn routes_by_method_and_path_template() {
+        assert_eq!(
+            Op::route(HttpMethod::Get, "/v2/orders/CS%2F01"),
+            Some((Op::Detail, vec!["CS%2F01"]))
+        );
+        assert_eq!(
+            Op::route(HttpMethod::Post, "/v2/orders/query"),
+            Some((Op::List, vec![]))
+        );
+        assert_eq!(
+            Op::route(HttpMethod::Post, "/v2/orders/query/"),
+            Some((Op::List, vec![]))
+        );
+        assert_eq!(Op::route(HttpMethod::Get, "/v2/orders/"), None);
+        assert_eq!(Op::route(HttpMethod::Get, "/v2/orders/a/b"), None);
+        assert_eq!(Op::route(HttpMethod::Delete, "/v2/orders/a"), None);
+        // Unlisted APIs need no fine-grained permission on this page.
+        assert_eq!(
+            Op::access_to_route(HttpMethod::Get, "/v2/bills/x", &[]),
+            Access::NoPermissionNeeded
+        );
+        assert!(!Op::access_to_route(HttpMethod::Post, "/v2/orders/query", &[]).is_allowed());
     }
 
     #[test]

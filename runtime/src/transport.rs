@@ -6,10 +6,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use crate::HttpMethod;
+
 /// A request ready to send: signed, with every header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
-    /// The full URL (`https://host/`).
+    /// The method (API 3.0 requests are all POSTs).
+    pub method: HttpMethod,
+    /// The full URL (`https://host/path?query`).
     pub url: String,
     /// Headers in the order they were added (`Host` among them).
     pub headers: Vec<(&'static str, String)>,
@@ -32,8 +36,29 @@ impl HttpRequest {
 pub struct HttpResponse {
     /// The HTTP status.
     pub status: u16,
+    /// The headers, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// A response with no headers.
+    pub fn new(status: u16, body: Vec<u8>) -> Self {
+        HttpResponse {
+            status,
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    /// The value of a header (names compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Why a request got no response.
@@ -52,7 +77,7 @@ pub type SendFuture<'a> =
 /// Sends one HTTP request. Implemented over reqwest for real use, and by fakes in tests
 /// and mocks.
 pub trait Transport: Send + Sync + 'static {
-    /// Sends `request` (always a POST) and returns the response.
+    /// Sends `request` and returns the response.
     fn send(&self, request: HttpRequest) -> SendFuture<'_>;
 }
 
@@ -77,7 +102,9 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(&self, request: HttpRequest) -> SendFuture<'_> {
         Box::pin(async move {
-            let mut builder = self.client.post(&request.url);
+            let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
+                .expect("HTTP methods of the vocabulary are valid");
+            let mut builder = self.client.request(method, &request.url);
             for (name, value) in &request.headers {
                 builder = builder.header(*name, value);
             }
@@ -90,8 +117,19 @@ impl Transport for ReqwestTransport {
             };
             let response = builder.body(request.body).send().await.map_err(classify)?;
             let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+                })
+                .collect();
             let body = response.bytes().await.map_err(classify)?.to_vec();
-            Ok(HttpResponse { status, body })
+            Ok(HttpResponse {
+                status,
+                headers,
+                body,
+            })
         })
     }
 }

@@ -1,6 +1,10 @@
 //! The specs committed under `spec/`: they load and validate, and (when the vendor docs
-//! are beside the checkout) they are exactly what importing those docs gives, so a stale
-//! spec fails `cargo test` as well as `.ci/run`.
+//! are beside the checkout, and for Huawei the official SDK is installed) they are exactly
+//! what importing those docs gives, so a stale spec fails `cargo test` as well as
+//! `.ci/run`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use partnergen_codegen::diag::Diagnostics;
 use partnergen_codegen::import::huawei::import_huawei;
@@ -40,6 +44,13 @@ fn every_committed_spec_loads() {
             Spec::Huawei(spec) => {
                 assert_eq!(spec.operations.len(), 21);
                 assert!(loaded.warnings.0.is_empty(), "{}", loaded.warnings);
+                // The official SDK types every operation of the permission page.
+                assert!(spec.operations.iter().all(|op| op.is_typed()));
+                assert_eq!(spec.types.len(), 56);
+                let params: usize = spec.operations.iter().map(|op| op.params.len()).sum();
+                assert_eq!(params, 52);
+                let bodies = spec.operations.iter().filter(|op| op.body().is_some());
+                assert_eq!(bodies.count(), 13);
             }
         }
     }
@@ -95,6 +106,48 @@ fn tencent_spec_matches_the_vendor_docs() {
             _ => import_tencent(&inputs, None),
         },
     );
+}
+
+/// `xtask/scripts/huawei_sdk_operations.py`'s output for the installed SDK, in `dir`
+/// under the name the committed spec records (`huawei-ops.json`); `None` (with a note)
+/// where Python or the SDK is missing. CI installs the SDK, so there a failure fails.
+fn huawei_sdk_file(dir: &Path) -> Option<PathBuf> {
+    let script = workspace_root().join("xtask/scripts/huawei_sdk_operations.py");
+    let output = Command::new("python3").arg(script).output();
+    match output {
+        Ok(output) if output.status.success() => {
+            let path = dir.join("huawei-ops.json");
+            std::fs::write(&path, output.stdout).unwrap();
+            Some(path)
+        }
+        other => {
+            let why = match other {
+                Ok(output) => String::from_utf8_lossy(&output.stderr).into_owned(),
+                Err(err) => err.to_string(),
+            };
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the SDK script: {why}"
+            );
+            eprintln!("skipped: the Huawei SDK script did not run: {why}");
+            None
+        }
+    }
+}
+
+#[test]
+fn huawei_spec_matches_the_vendor_docs_and_the_sdk() {
+    let Some(page) = shared_doc("huaweicloud/partner-center/api-access-permissions.txt") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(sdk) = huawei_sdk_file(dir.path()) else {
+        return;
+    };
+    assert_up_to_date(Provider::Huaweicloud, "partner-center", |base| match base {
+        Some(Spec::Huawei(spec)) => import_huawei(&page, Some(&sdk), Some(spec)),
+        _ => import_huawei(&page, Some(&sdk), None),
+    });
 }
 
 #[test]

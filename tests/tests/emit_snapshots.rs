@@ -2,7 +2,10 @@
 //! exercise every spec feature: keyword and digit-bearing names, a hand-set `rust_name`,
 //! collisions avoided by it, a self-referencing type, lists of integers, nullable and
 //! hidden fields, a type used by requests and responses, more than seven required fields,
-//! a table without a heading, assumed QPS, path parameters, and several permissions.
+//! a table without a heading, assumed QPS, path parameters, several permissions, and
+//! Huawei request structs (path parameters of two types, one filled from the credentials by
+//! the SDK, query parameters of every primitive, a header, a body, a keyword parameter,
+//! a camelCase wire name, an operation without typed models).
 //!
 //! The real specs are guarded by the committed crates and the drift check instead: their
 //! output is too long to review as a snapshot. After a change to an emitter, review with

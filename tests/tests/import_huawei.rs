@@ -1,13 +1,19 @@
 //! The Huawei Cloud Partner Center importer: the real permission page (when the vendor docs
-//! are beside the checkout), small pages of our own, SDK operation names, pinned fields,
-//! idempotence, and one fixture per kind of bad input.
+//! are beside the checkout), small pages of our own, the SDK file's operation names,
+//! parameters and models, pinned fields, idempotence, the drift check, and one fixture per
+//! kind of bad input.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
+use partnergen_codegen::changelog::Change;
 use partnergen_codegen::diag::{Diagnostic, Diagnostics};
 use partnergen_codegen::import::huawei::import_huawei;
-use partnergen_codegen::import::Imported;
-use partnergen_codegen::spec::{HttpMethod, HuaweiOperation, HuaweiSpec, SourceKind, Spec};
+use partnergen_codegen::import::{import_into, Imported, Mode};
+use partnergen_codegen::spec::{
+    HttpMethod, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, SourceKind,
+    Spec, TypeRef,
+};
 use partnergen_codegen::specfile::{parse_spec, to_yaml};
 use partnergen_tests::{fixture, shared_doc};
 
@@ -470,4 +476,372 @@ fn an_sdk_file_of_another_shape_is_rejected() {
             .any(|e| e.message.contains("huawei_sdk_operations.py")),
         "{errors}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Parameters, responses and models from the SDK file
+
+/// The parameter of `op` with this name.
+fn param<'o>(op: &'o HuaweiOperation, name: &str) -> &'o HuaweiParam {
+    op.params
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("{} has no parameter {name}", op.name))
+}
+
+fn named(name: &str) -> TypeRef {
+    TypeRef::Named(name.into())
+}
+
+fn primitive(p: Primitive) -> TypeRef {
+    TypeRef::Primitive(p)
+}
+
+#[test]
+fn parameters_responses_and_models_come_from_the_sdk_file() {
+    let sdk = huawei_fixture("sdk-operations.json");
+    let (spec, warnings) = import(&huawei_fixture("page.txt"), Some(&sdk), None);
+    assert!(!warnings.has_errors(), "{warnings}");
+
+    // Path, query and header parameters keep the SDK's order, wire names and required.
+    let details = route(&spec, "GET /v2/orders/customer-orders/details/{order_id}");
+    assert_eq!(
+        details.response.as_deref(),
+        Some("ShowCustomerOrderDetailsResponse")
+    );
+    let shown: Vec<_> = details
+        .params
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.wire_name.as_str(),
+                p.location,
+                p.required,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("x_language", "X-Language", ParamLocation::Header, false),
+            ("order_id", "order_id", ParamLocation::Path, true),
+            ("offset", "offset", ParamLocation::Query, false),
+        ]
+    );
+    assert_eq!(param(details, "offset").ty, primitive(Primitive::Int64));
+
+    // The SDK fills `{domain_id}` from its credentials; the spec says so.
+    let invoices = route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices");
+    let domain = param(invoices, "domain_id");
+    assert!(domain.from_credentials && domain.required);
+    assert_eq!(domain.location, ParamLocation::Path);
+    assert!(!param(invoices, "start_time").from_credentials);
+
+    // The SDK marks no body required; the import requires every body.
+    let query = route(&spec, "POST /v2/partners/sub-customers/query");
+    let body = query.body().expect("a body");
+    assert_eq!((body.name.as_str(), body.required), ("body", true));
+    assert_eq!(body.ty, named("QuerySubCustomerListReq"));
+    assert_eq!(query.params.len(), 1);
+
+    // Models: wire names verbatim (camelCase too), `decimal` and `float` are floats,
+    // required as the SDK marks it.
+    let invoice = &spec.types["InvoiceInfo"];
+    let wire: Vec<_> = invoice.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(wire, ["requestId", "invoiceAmount"]);
+    assert_eq!(invoice.fields[1].ty, primitive(Primitive::Float));
+    assert!(invoice.fields.iter().all(|f| f.rust_name.is_none()));
+    let customer = &spec.types["CustomerInformation"];
+    let required: Vec<_> = customer
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.required))
+        .collect();
+    assert_eq!(
+        required,
+        [
+            ("account_name", true),
+            ("customer_id", true),
+            ("label", false)
+        ]
+    );
+    assert_eq!(
+        spec.types["FreezeSubCustomersReq"].fields[0].ty,
+        TypeRef::List(Box::new(primitive(Primitive::String)))
+    );
+    assert_eq!(
+        spec.types["CustomerOrder"].fields[2].ty,
+        TypeRef::List(Box::new(named("CustomerOrder")))
+    );
+
+    // Exactly the models the page's operations reach: not those of the SDK operation the
+    // page does not list (ListUsageTypes).
+    let types: Vec<&str> = spec.types.keys().map(String::as_str).collect();
+    assert_eq!(
+        types,
+        [
+            "CreateCustomerReq",
+            "CreateSubCustomerResponse",
+            "CustomerErrorDetail",
+            "CustomerInformation",
+            "CustomerOrder",
+            "FreezeSubCustomersReq",
+            "FreezeSubCustomersResponse",
+            "InvoiceInfo",
+            "ListInvoicesResponse",
+            "ListPostpaidBillSumResponse",
+            "ListSubCustomersResponse",
+            "QuerySubCustomerListReq",
+            "ShowCustomerOrderDetailsResponse",
+        ]
+    );
+
+    // The route the SDK file lacks stays untyped, and the warning says so.
+    let missing = route(
+        &spec,
+        "POST /v2/partners/sub-customers/on-demand-resources/query",
+    );
+    assert!(!missing.is_typed() && missing.params.is_empty());
+    let not_in_sdk = warnings_of(&warnings, "not-in-sdk");
+    assert!(
+        not_in_sdk[0].message.contains("without typed models"),
+        "{}",
+        not_in_sdk[0]
+    );
+    assert_eq!(spec.operations.iter().filter(|op| op.is_typed()).count(), 6);
+    // What the importer writes loads again (validation included).
+    parse_spec("partner-center.yaml", &to_yaml(&Spec::Huawei(spec)))
+        .expect("the imported spec validates");
+}
+
+#[test]
+fn without_the_sdk_file_parameters_and_types_stay_as_the_spec_has_them() {
+    let page = huawei_fixture("page.txt");
+    let sdk = huawei_fixture("sdk-operations.json");
+    let (base, _) = import(&page, Some(&sdk), None);
+    let (spec, _) = import(&page, None, Some(&base));
+    assert_eq!(spec, base);
+}
+
+#[test]
+fn pinned_parameters_survive_a_reimport() {
+    let page = huawei_fixture("page.txt");
+    let sdk = huawei_fixture("sdk-operations.json");
+    let (mut base, _) = import(&page, Some(&sdk), None);
+    // A maintainer knows the service needs `limit`, which the SDK leaves optional.
+    let invoices = base
+        .operations
+        .iter_mut()
+        .find(|op| op.name == "ListInvoices")
+        .unwrap();
+    invoices
+        .params
+        .iter_mut()
+        .find(|p| p.name == "limit")
+        .unwrap()
+        .required = true;
+    invoices.pinned = vec!["params".into()];
+
+    let (spec, warnings) = import(&page, Some(&sdk), Some(&base));
+    let invoices = route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices");
+    assert!(param(invoices, "limit").required);
+    let kept = warnings_of(&warnings, "pinned-kept");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].subject.as_deref(), Some("ListInvoices"));
+    assert!(kept[0].message.contains("`params`"), "{}", kept[0]);
+}
+
+#[test]
+fn a_broken_model_reference_names_the_operation() {
+    let name = "sdk-operations-broken-model.json";
+    let errors = import_huawei(
+        &huawei_fixture("page.txt"),
+        Some(&huawei_fixture(name)),
+        None,
+    )
+    .expect_err("a model that is not there is refused");
+    let text = fs::read_to_string(huawei_fixture(name)).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let found: Vec<_> = errors
+        .0
+        .iter()
+        .map(|e| (e.rule, e.subject.as_deref(), e.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "sdk-undefined-model",
+                Some("FreezeSubCustomers"),
+                Some(line_of("list<CustomerErrorDetails>"))
+            ),
+            (
+                "sdk-undefined-model",
+                Some("ListSubCustomers"),
+                Some(line_of("\"QuerySubCustomerListRequest\""))
+            ),
+        ],
+        "{errors}"
+    );
+    for error in &errors.0 {
+        assert!(error.file.ends_with(name), "{error}");
+    }
+    assert!(
+        errors.0[0].message.contains("FreezeSubCustomersResponse")
+            && errors.0[0].message.contains("CustomerErrorDetails"),
+        "{}",
+        errors.0[0]
+    );
+    assert!(
+        errors.0[1]
+            .message
+            .contains("POST /v2/partners/sub-customers/query")
+            && errors.0[1].message.contains("QuerySubCustomerListRequest"),
+        "{}",
+        errors.0[1]
+    );
+}
+
+/// The errors of importing the fixture page with the SDK fixture edited by `edit`.
+fn errors_with_sdk(edit: impl Fn(&str) -> String) -> Diagnostics {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(huawei_fixture("sdk-operations.json")).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changes the file");
+    let sdk = dir.path().join("sdk.json");
+    fs::write(&sdk, edited).unwrap();
+    import_huawei(&huawei_fixture("page.txt"), Some(&sdk), None)
+        .expect_err("the edited SDK file is refused")
+}
+
+#[test]
+fn a_type_the_spec_cannot_hold_is_an_error() {
+    let errors = errors_with_sdk(|text| {
+        text.replace(
+            "\"type\": \"list<CustomerInformation>\"",
+            "\"type\": \"map<CustomerInformation>\"",
+        )
+    });
+    let error = &errors.0[0];
+    assert_eq!(error.rule, "sdk-unsupported-type", "{errors}");
+    assert_eq!(error.subject.as_deref(), Some("ListSubCustomersResponse"));
+    assert!(
+        error.message.contains("map<CustomerInformation>"),
+        "{error}"
+    );
+    assert!(error.line.is_some());
+}
+
+#[test]
+fn path_parameters_must_fill_the_route() {
+    let errors = errors_with_sdk(|text| {
+        text.replace(
+            "{\"location\": \"path\", \"name\": \"order_id\"",
+            "{\"location\": \"query\", \"name\": \"order_id\"",
+        )
+    });
+    let rules: Vec<_> = errors
+        .0
+        .iter()
+        .map(|e| (e.rule, e.subject.as_deref()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("sdk-path-params", Some("ShowCustomerOrderDetails"))],
+        "{errors}"
+    );
+}
+
+#[test]
+fn a_file_of_names_only_asks_for_a_new_run_of_the_script() {
+    let errors = errors_with_sdk(|text| {
+        let mut document: serde_json::Value = serde_json::from_str(text).unwrap();
+        document.as_object_mut().unwrap().remove("models");
+        for operation in document["operations"].as_object_mut().unwrap().values_mut() {
+            *operation = operation["name"].clone();
+        }
+        serde_json::to_string_pretty(&document).unwrap()
+    });
+    assert!(
+        errors.0.iter().all(|e| e.rule == "sdk-operations-shape"),
+        "{errors}"
+    );
+    assert!(
+        errors
+            .0
+            .iter()
+            .any(|e| e.message.contains("older version of the script")),
+        "{errors}"
+    );
+}
+
+#[test]
+fn the_drift_check_sees_a_changed_sdk_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("partner-center.yaml");
+    let page = huawei_fixture("page.txt");
+    let sdk = huawei_fixture("sdk-operations.json");
+    let run = |mode: Mode, sdk: &Path| {
+        import_into(&spec_path, mode, |base| match base {
+            Some(Spec::Huawei(base)) => import_huawei(&page, Some(sdk), Some(base)),
+            _ => import_huawei(&page, Some(sdk), None),
+        })
+        .unwrap_or_else(|d| panic!("{d}"))
+    };
+    assert!(run(Mode::Write, &sdk).written);
+    let written = fs::read_to_string(&spec_path).unwrap();
+    let again = run(Mode::Check, &sdk);
+    assert!(!again.changed && !again.written, "{}", again.changelog);
+
+    // A newer SDK makes `limit` required and adds a field: the check fails with both in
+    // the changelog, and the spec stays as it was.
+    let text = fs::read_to_string(&sdk).unwrap();
+    let newer = text
+        .replace(
+            "{\"location\": \"query\", \"name\": \"limit\", \"required\": false",
+            "{\"location\": \"query\", \"name\": \"limit\", \"required\": true",
+        )
+        .replace(
+            "{\"name\": \"label\", \"required\": false, \"type\": \"string\", \"wire_name\": \"label\"}",
+            "{\"name\": \"label\", \"required\": false, \"type\": \"string\", \"wire_name\": \"label\"},\n        {\"name\": \"tier\", \"required\": false, \"type\": \"int64\", \"wire_name\": \"tier\"}",
+        );
+    assert_ne!(newer, text);
+    let newer_path = dir.path().join("sdk-operations.json");
+    fs::write(&newer_path, newer).unwrap();
+    let stale = run(Mode::Check, &newer_path);
+    assert!(stale.changed && !stale.written);
+    assert_eq!(fs::read_to_string(&spec_path).unwrap(), written);
+    let changes = &stale.changelog.changes;
+    assert!(
+        changes.contains(&Change::Changed {
+            kind: "operation",
+            name: "ListInvoices (GET /v1.0/{domain_id}/payments/intl-invoices)".into(),
+            field: "params[limit].required".into(),
+            old: "false".into(),
+            new: "true".into(),
+        }),
+        "{}",
+        stale.changelog
+    );
+    // A new field is one change showing the whole field.
+    let added = changes
+        .iter()
+        .find_map(|c| match c {
+            Change::Changed {
+                kind: "type",
+                name,
+                field,
+                old,
+                new,
+            } if name == "CustomerInformation" => {
+                Some((field.as_str(), old.as_str(), new.as_str()))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{}", stale.changelog));
+    assert_eq!(added.0, "fields[tier]");
+    assert_eq!(added.1, "(none)");
+    assert!(added.2.contains("\"type\":\"int64\""), "{}", added.2);
+    assert_eq!(changes.len(), 2, "{}", stale.changelog);
 }

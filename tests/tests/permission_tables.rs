@@ -112,3 +112,76 @@ fn huawei_operations_and_their_permissions() {
         Ok(Operation::ListInvoices)
     );
 }
+
+#[test]
+fn huawei_permissions_grant_with_any_of_semantics() {
+    use huaweicloud_partner_center::{Access, OperationTable};
+
+    let list = Operation::ListSubCustomers;
+    let [first, second] = list.info().permissions else {
+        panic!("ListSubCustomers has two permission actions on the page");
+    };
+    // Either one of the two is enough; none gets the two that would unlock it.
+    assert_eq!(list.access(&[second]), Access::Granted(second));
+    assert_eq!(list.access(&["UNRELATED", first]), Access::Granted(first));
+    assert_eq!(
+        list.access(&["UNRELATED"]),
+        Access::Denied {
+            unlock_with: list.info().permissions
+        }
+    );
+    // A role is exactly the operations one of whose permissions it holds.
+    let role = [*first, "BPC_ITEM_FINANCE_060100"];
+    let callable: Vec<Operation> = Operation::callable_with(&role).collect();
+    let expected: Vec<Operation> = Operation::all()
+        .iter()
+        .copied()
+        .filter(|o| o.info().permissions.iter().any(|p| role.contains(p)))
+        .collect();
+    assert_eq!(callable, expected);
+    assert!(callable.contains(&Operation::ListInvoices));
+    assert_eq!(Operation::callable_with(&[]).count(), 0);
+    // Every operation on the page needs a permission; APIs not on it need none.
+    assert_eq!(
+        Operation::UNLISTED_NEED_PERMISSION,
+        spec_says_unlisted_need_permission()
+    );
+    assert_eq!(
+        Operation::access_to_route(
+            HttpMethod::Get,
+            "/v2/accounts/customer-accounts/balances",
+            &[]
+        ),
+        Access::NoPermissionNeeded
+    );
+}
+
+#[test]
+fn every_huawei_route_leads_to_its_operation() {
+    use huaweicloud_partner_center::OperationTable;
+
+    for op in Operation::all() {
+        let info = op.info();
+        let mut path = info.path.to_owned();
+        for param in info.path_params {
+            path = path.replace(&format!("{{{param}}}"), "id%2F1");
+        }
+        let (routed, values) = Operation::route(info.method, &path).unwrap();
+        assert_eq!(routed, *op, "{} {path}", info.method);
+        assert_eq!(values.len(), info.path_params.len());
+    }
+    assert_eq!(
+        Operation::route(HttpMethod::Delete, "/v2/partners/sub-customers/query"),
+        None
+    );
+}
+
+/// What the committed Huawei spec says of APIs the permission page does not list.
+fn spec_says_unlisted_need_permission() -> bool {
+    let path = partnergen_tests::workspace_root().join("spec/huaweicloud/partner-center.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let spec: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    spec["permissions"]["unlisted_need_permission"]
+        .as_bool()
+        .unwrap()
+}

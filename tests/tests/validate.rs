@@ -2,6 +2,7 @@
 //! the file, the line, the action and the rule.
 
 use partnergen_codegen::diag::Diagnostics;
+use partnergen_codegen::import::huawei::import_huawei;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
 use partnergen_codegen::specfile::{parse_spec, to_yaml};
 use partnergen_tests::fixture;
@@ -259,4 +260,232 @@ fn pinned_must_name_a_pinnable_field() {
         Some("DownloadBill"),
         "name: DownloadBill",
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Huawei: typed operations
+
+const HUAWEI_FILE: &str = "spec/huaweicloud/partner-center.yaml";
+
+/// The canonical text of the spec the Huawei fixture page and SDK file import to.
+fn huawei_text() -> String {
+    let imported = import_huawei(
+        &fixture("huawei/page.txt"),
+        Some(&fixture("huawei/sdk-operations.json")),
+        None,
+    )
+    .unwrap();
+    to_yaml(&imported.spec)
+}
+
+/// The Huawei fixture spec with the `nth` (0-based) occurrence of `from` replaced.
+fn huawei_replaced(from: &str, to: &str, nth: usize) -> String {
+    let text = huawei_text();
+    let (at, _) = text
+        .match_indices(from)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("the Huawei fixture spec has no `{from}` #{nth}:\n{text}"));
+    format!("{}{to}{}", &text[..at], &text[at + from.len()..])
+}
+
+/// Asserts that `text` fails with `rule` about `subject` on the line holding `line_text`.
+fn assert_huawei_error(text: &str, rule: &str, subject: &str, line_text: &str) {
+    let d = match parse_spec(HUAWEI_FILE, text) {
+        Ok(loaded) => panic!("the spec should not load; warnings: {}", loaded.warnings),
+        Err(d) => d,
+    };
+    let hit =
+        d.0.iter()
+            .find(|x| x.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule} in:\n{d}"));
+    assert!(hit.is_error(), "{hit}");
+    assert_eq!(hit.file, HUAWEI_FILE);
+    assert_eq!(hit.subject.as_deref(), Some(subject), "{hit}");
+    let line = hit.line.unwrap_or_else(|| panic!("no line in {hit}"));
+    let shown = text.lines().nth(line - 1).unwrap();
+    assert!(shown.contains(line_text), "{hit} points at `{shown}`");
+}
+
+/// The parameter block of `ListInvoices`'s `limit` in the fixture spec.
+const LIMIT: &str = "  - name: limit\n    wire_name: limit\n    location: query\n    type: int64\n    required: false\n";
+
+#[test]
+fn the_typed_huawei_fixture_spec_is_valid() {
+    let loaded = parse_spec(HUAWEI_FILE, &huawei_text()).unwrap();
+    assert!(loaded.warnings.0.is_empty(), "{}", loaded.warnings);
+}
+
+#[test]
+fn huawei_types_referenced_but_not_defined() {
+    let text = huawei_replaced(
+        "  response: ListInvoicesResponse\n",
+        "  response: ListInvoicesReply\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "undefined-type",
+        "ListInvoices",
+        "name: ListInvoices",
+    );
+    let text = huawei_replaced(
+        "    type: QuerySubCustomerListReq\n",
+        "    type: QuerySubCustomerListRequ\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "undefined-type",
+        "ListSubCustomers.body",
+        "name: body",
+    );
+}
+
+#[test]
+fn huawei_path_params_must_fill_the_placeholders() {
+    let text = huawei_replaced(
+        "  - name: domain_id\n    wire_name: domain_id\n",
+        "  - name: domain_id\n    wire_name: domain\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "path-params-mismatch",
+        "ListInvoices",
+        "name: ListInvoices",
+    );
+}
+
+#[test]
+fn huawei_params_defined_twice() {
+    let text = huawei_replaced(LIMIT, &format!("{LIMIT}{LIMIT}"), 0);
+    assert_huawei_error(
+        &text,
+        "duplicate-param",
+        "ListInvoices.limit",
+        "name: limit",
+    );
+}
+
+#[test]
+fn huawei_wire_names_are_unique_per_location() {
+    // Two query parameters sent as `start_time`.
+    let text = huawei_replaced(
+        "    wire_name: limit\n    location: query\n",
+        "    wire_name: start_time\n    location: query\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "duplicate-wire-name",
+        "ListInvoices.limit",
+        "name: limit",
+    );
+    // Header names compare case-insensitively; the same name in another location is fine.
+    let header = "  - name: x_language\n    wire_name: X-Language\n    location: header\n";
+    let text = huawei_replaced(
+        header,
+        &format!("{header}    type: string\n    required: false\n  - name: x_language_2\n    wire_name: x-language\n    location: header\n"),
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "duplicate-wire-name",
+        "ShowCustomerOrderDetails.x_language_2",
+        "name: x_language_2",
+    );
+    let text = huawei_replaced(
+        "    wire_name: limit\n    location: query\n",
+        "    wire_name: domain_id\n    location: query\n",
+        0,
+    );
+    parse_spec(HUAWEI_FILE, &text).unwrap();
+}
+
+#[test]
+fn huawei_params_need_snake_case_names() {
+    let text = huawei_replaced("  - name: limit\n", "  - name: Limit\n", 0);
+    assert_huawei_error(
+        &text,
+        "invalid-param-name",
+        "ListInvoices.Limit",
+        "name: Limit",
+    );
+}
+
+#[test]
+fn huawei_bodies_are_one_model() {
+    let text = huawei_replaced(
+        "    type: QuerySubCustomerListReq\n",
+        "    type: list<QuerySubCustomerListReq>\n",
+        0,
+    );
+    assert_huawei_error(&text, "invalid-body", "ListSubCustomers.body", "name: body");
+    let body = "  - name: body\n    wire_name: body\n    location: body\n    type: QuerySubCustomerListReq\n    required: true\n";
+    let second = body.replace("name: body\n", "name: body_2\n");
+    let text = huawei_replaced(body, &format!("{body}{second}"), 0);
+    assert_huawei_error(
+        &text,
+        "invalid-body",
+        "ListSubCustomers",
+        "name: ListSubCustomers",
+    );
+}
+
+#[test]
+fn huawei_path_query_and_header_params_are_primitives() {
+    let text = huawei_replaced(LIMIT, &LIMIT.replace("type: int64", "type: list<int64>"), 0);
+    assert_huawei_error(&text, "param-type", "ListInvoices.limit", "name: limit");
+    // Only a path parameter comes from the credentials.
+    let text = huawei_replaced(LIMIT, &format!("{LIMIT}    from_credentials: true\n"), 0);
+    assert_huawei_error(&text, "param-type", "ListInvoices.limit", "name: limit");
+}
+
+#[test]
+fn huawei_path_params_are_required() {
+    let text = huawei_replaced(
+        "    location: path\n    type: string\n    required: true\n    from_credentials: true\n",
+        "    location: path\n    type: string\n    required: false\n    from_credentials: true\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "optional-path-param",
+        "ListInvoices.domain_id",
+        "name: domain_id",
+    );
+}
+
+#[test]
+fn huawei_params_need_a_response_type() {
+    let text = huawei_replaced("  response: ListInvoicesResponse\n", "", 0);
+    assert_huawei_error(
+        &text,
+        "untyped-params",
+        "ListInvoices",
+        "name: ListInvoices",
+    );
+}
+
+#[test]
+fn huawei_request_structs_do_not_collide_with_types() {
+    // `ListInvoices` gets a `ListInvoicesRequest` struct: a type of that name collides.
+    let text = huawei_replaced("  CreateCustomerReq:\n", "  ListInvoicesRequest:\n", 0)
+        .replace("type: CreateCustomerReq\n", "type: ListInvoicesRequest\n");
+    assert_huawei_error(
+        &text,
+        "request-name-collision",
+        "ListInvoices",
+        "name: ListInvoices",
+    );
+}
+
+#[test]
+fn huawei_params_and_response_can_be_pinned() {
+    let text = huawei_replaced(
+        "  response: ListInvoicesResponse\n",
+        "  response: ListInvoicesResponse\n  pinned:\n  - params\n  - response\n",
+        0,
+    );
+    parse_spec(HUAWEI_FILE, &text).unwrap();
 }

@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::client::tencent_client;
 use super::mock::{mock_server_main, tencent_mock};
-use super::models::models_module;
+use super::models::{huawei_models_module, models_module};
 use super::tables::{huawei_operations, tencent_actions};
 use super::{doc, header, md_cell, rust_file, rust_file_of_chunks, Files};
 use crate::names::snake;
@@ -71,12 +71,9 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                 rust_file(spec_label, huawei_operations(huawei)),
             );
             if has_models {
-                // Until the SDK import names request and response roots, every type
-                // travels both ways.
-                let all = huawei.types.keys().map(String::as_str);
                 add(
                     "src/models.rs",
-                    rust_file_of_chunks(spec_label, models_module(&huawei.types, all.clone(), all)),
+                    rust_file_of_chunks(spec_label, huawei_models_module(huawei)),
                 );
             }
         }
@@ -107,7 +104,15 @@ fn cargo_toml(spec_label: &str, spec: &Spec, name: &str, has_models: bool) -> St
         service.name,
         service.api_version
     );
-    let features = if has_models {
+    let features = if has_models && matches!(spec, Spec::Huawei(_)) {
+        r#"
+[features]
+default = []
+# serde for the models in the directions a client needs: requests serialize, responses
+# deserialize (integers that arrive as numeric strings decode).
+serde = ["dep:serde", "partnergen-runtime/serde"]
+"#
+    } else if has_models {
         r#"
 [features]
 default = []
@@ -130,7 +135,7 @@ policy = ["partnergen-runtime/policy"]
     } else {
         ""
     };
-    let dev = if has_models {
+    let dev = if has_models && matches!(spec, Spec::Tencent(_)) {
         "\n[dev-dependencies]\nserde_json = \"1\"\n"
     } else {
         ""
@@ -213,7 +218,7 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             #[rustfmt::skip]
             pub mod operations;
             pub use operations::Operation;
-            pub use partnergen_runtime::tables::{OperationInfo, OperationTable, UnknownName};
+            pub use partnergen_runtime::tables::{Access, OperationInfo, OperationTable, UnknownName};
             pub use partnergen_runtime::HttpMethod;
         },
     };
@@ -257,6 +262,20 @@ fn features_section(has_models: bool) -> &'static str {
          `policy::evaluate`).\n\n"
     } else {
         "## Features\n\nNone: the crate is the permission table, with no dependency but the runtime's vocabulary.\n\n"
+    }
+}
+
+fn huawei_features_section(has_models: bool) -> &'static str {
+    if has_models {
+        "## Features\n\n\
+         - default: the permission table and plain models: a request struct per typed \
+         operation (path, query and header parameters and the JSON body, with what a client \
+         needs to send it: `models::OperationRequest`), the body and response models; no \
+         serde, no HTTP, no async runtime.\n\
+         - `serde`: serde for the models in a client's directions (body models serialize, \
+         responses deserialize); integers that arrive as numeric strings decode.\n\n"
+    } else {
+        features_section(false)
     }
 }
 
@@ -352,19 +371,32 @@ fn huawei_readme(spec_label: &str, spec: &HuaweiSpec, name: &str) -> String {
          the page does not list need no fine-grained permission.\n\n",
         service.title, service.api_version, service.endpoint
     ));
-    out.push_str(features_section(!spec.types.is_empty()));
+    out.push_str(huawei_features_section(!spec.types.is_empty()));
     let example = spec
         .operations
         .iter()
         .find(|o| o.permissions.len() > 1)
         .unwrap_or(&spec.operations[0]);
     out.push_str(&format!(
-        "## Example\n\n```rust\nuse {lib}::Operation;\n\n\
+        "## Example\n\n```rust\nuse {lib}::{{Access, Operation}};\n\n\
          let operation = Operation::from_name(\"{}\").unwrap();\n\
          assert_eq!(operation.info().path, \"{}\");\n\
-         assert!(Operation::unlocked_by(\"{}\").contains(&operation));\n```\n\n",
-        example.name, example.path, example.permissions[0]
+         assert!(Operation::unlocked_by(\"{}\").contains(&operation));\n\
+         // An operator account holding these permission actions (any one of an\n\
+         // operation's is enough): what it may call, and what would unlock the rest.\n\
+         let held = [\"{}\"];\n\
+         assert_eq!(operation.access(&held), Access::Granted(\"{}\"));\n\
+         let callable: Vec<Operation> = Operation::callable_with(&held).collect();\n\
+         assert!(callable.contains(&operation));\n```\n\n",
+        example.name,
+        example.path,
+        example.permissions[0],
+        example.permissions[0],
+        example.permissions[0]
     ));
+    if let Some(example) = huawei_request_example(&lib, spec) {
+        out.push_str(&example);
+    }
     out.push_str(
         "## Permission table\n\n| Operation | Method | Path | Permissions (any of) | Scenario | Sub-scenario | Console path |\n\
          |---|---|---|---|---|---|---|\n",
@@ -385,6 +417,48 @@ fn huawei_readme(spec_label: &str, spec: &HuaweiSpec, name: &str) -> String {
         ));
     }
     out
+}
+
+/// A doc test that builds the request of the first typed operation (by name) with a path
+/// parameter and primitive required parameters, and checks its path; `None` if no
+/// operation fits.
+fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
+    use crate::spec::{ParamLocation, Primitive, TypeRef};
+    let mut typed: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
+    typed.sort_by(|a, b| a.name.cmp(&b.name));
+    let op = typed.into_iter().find(|o| {
+        o.params.iter().any(|p| p.location == ParamLocation::Path)
+            && o.params
+                .iter()
+                .all(|p| !p.required || matches!(p.ty, TypeRef::Primitive(_)))
+    })?;
+    let stem = crate::validate::request_stem(&op.name, op.rust_name.as_deref());
+    let mut args = Vec::new();
+    let mut path = op.path.clone();
+    for (index, param) in op.params.iter().filter(|p| p.required).enumerate() {
+        let (arg, text) = match (&param.ty, param.location) {
+            (TypeRef::Primitive(Primitive::String), ParamLocation::Path) => {
+                (format!("\"id/{index}\""), format!("id%2F{index}"))
+            }
+            (TypeRef::Primitive(Primitive::String), _) => ("\"text\"".into(), "text".into()),
+            (TypeRef::Primitive(Primitive::Float), _) => ("1.5".into(), "1.5".into()),
+            (TypeRef::Primitive(Primitive::Bool), _) => ("true".into(), "true".into()),
+            _ => ("1".into(), "1".into()),
+        };
+        if param.location == ParamLocation::Path {
+            path = path.replace(&format!("{{{}}}", param.wire_name), &text);
+        }
+        args.push(arg);
+    }
+    Some(format!(
+        "Building a request (the path parameters are percent-encoded):\n\n```rust\n\
+         use {lib}::models::{{OperationRequest, {stem}Request}};\n\
+         use {lib}::Operation;\n\n\
+         let request = {stem}Request::new({args});\n\
+         assert_eq!({stem}Request::OPERATION, Operation::{stem});\n\
+         assert_eq!(request.path(), \"{path}\");\n```\n\n",
+        args = args.join(", "),
+    ))
 }
 
 /// `src/examples.rs`: each valid vendor example response decodes into its model.

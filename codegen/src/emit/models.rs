@@ -2,17 +2,47 @@
 //!
 //! serde derives are cfg-gated by direction, so a crate only pays for what a feature
 //! needs: with `serde` (which `client` enables), request-side types serialize and
-//! response-side types deserialize; `mock` adds the reverse directions. Without them,
-//! models are plain structs and serde is not compiled at all.
+//! response-side types deserialize; `mock` adds the reverse directions (in crates that
+//! have that feature). Without them, models are plain structs and serde is not compiled
+//! at all.
+//!
+//! Tencent's wire names are PascalCase and its requests are plain models. Huawei's wire
+//! names are kept verbatim (snake_case mostly, camelCase in places), and each operation
+//! gets a request struct holding its path, query, header and body parameters, with what a
+//! thin client needs to send it (`OperationRequest`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::tables::variant;
 use super::{doc, ident};
-use crate::names::snake;
-use crate::spec::{FieldDef, Primitive, TypeDef, TypeRef};
+use crate::names::{is_keyword, snake};
+use crate::spec::{
+    FieldDef, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TypeDef, TypeRef,
+};
+use crate::validate::request_stem;
+
+/// How a provider's models are printed.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    /// Wire names are the PascalCase of the Rust field names (`rename_all`); otherwise
+    /// each field whose Rust name differs from its wire name is renamed.
+    pascal_case: bool,
+    /// The feature that adds the reverse serde directions, in crates that have one.
+    reverse_feature: Option<&'static str>,
+}
+
+const TENCENT: Style = Style {
+    pascal_case: true,
+    reverse_feature: Some("mock"),
+};
+
+const HUAWEI: Style = Style {
+    pascal_case: false,
+    reverse_feature: None,
+};
 
 /// Which way a type travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +58,6 @@ pub(crate) fn models_module<'a>(
     request_roots: impl IntoIterator<Item = &'a str>,
     response_roots: impl IntoIterator<Item = &'a str>,
 ) -> Vec<TokenStream> {
-    let requests = reachable(types, request_roots);
-    let responses = reachable(types, response_roots);
-    let defaultable = defaultable(types, &requests);
-    let items = types.iter().map(|(name, def)| {
-        let sides = Sides {
-            request: requests.contains(name.as_str()),
-            response: responses.contains(name.as_str()),
-        };
-        model(name, def, sides, &defaultable)
-    });
     let head = quote! {
         //! Request and response models, with the vendor's wire names.
         //!
@@ -45,7 +65,31 @@ pub(crate) fn models_module<'a>(
         //! `with_*` (for optional ones); response types derive `Default` so tests and
         //! mocks can fill them field by field.
     };
-    std::iter::once(head).chain(items).collect()
+    std::iter::once(head)
+        .chain(type_items(types, request_roots, response_roots, TENCENT))
+        .collect()
+}
+
+/// One chunk of tokens per type of `types`.
+fn type_items<'a>(
+    types: &'a BTreeMap<String, TypeDef>,
+    request_roots: impl IntoIterator<Item = &'a str>,
+    response_roots: impl IntoIterator<Item = &'a str>,
+    style: Style,
+) -> Vec<TokenStream> {
+    let requests = reachable(types, request_roots);
+    let responses = reachable(types, response_roots);
+    let defaultable = defaultable(types, &requests);
+    types
+        .iter()
+        .map(|(name, def)| {
+            let sides = Sides {
+                request: requests.contains(name.as_str()),
+                response: responses.contains(name.as_str()),
+            };
+            model(name, def, sides, &defaultable, style)
+        })
+        .collect()
 }
 
 /// The types reachable from `roots` through fields.
@@ -106,12 +150,30 @@ fn is_optional(field: &FieldDef) -> bool {
     !field.required || field.nullable
 }
 
-fn model(name: &str, def: &TypeDef, sides: Sides, defaultable: &BTreeSet<&str>) -> TokenStream {
+fn model(
+    name: &str,
+    def: &TypeDef,
+    sides: Sides,
+    defaultable: &BTreeSet<&str>,
+    style: Style,
+) -> TokenStream {
     let default = defaultable.contains(name);
     let type_ident = ident(name);
-    // The direction a client needs comes with `serde`; `mock` adds the other.
-    let serialize_when = if sides.request { "serde" } else { "mock" };
-    let deserialize_when = if sides.response { "serde" } else { "mock" };
+    // The direction a client needs comes with `serde`; the reverse feature (`mock`) adds
+    // the other, and without one the other is not derived at all.
+    let derive_when = |wanted: bool, derive: TokenStream| {
+        let feature = if wanted {
+            Some("serde")
+        } else {
+            style.reverse_feature
+        };
+        feature.map(|feature| quote!(#[cfg_attr(feature = #feature, derive(#derive))]))
+    };
+    let serialize = derive_when(sides.request, quote!(serde::Serialize));
+    let deserialize = derive_when(sides.response, quote!(serde::Deserialize));
+    let rename_all = style
+        .pascal_case
+        .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]));
     let defaults = default.then(|| quote!(Default,));
     // The vendor's responses omit fields its definition marks as always present (its own
     // examples do), so a response-only type decodes a missing required field as its
@@ -121,15 +183,15 @@ fn model(name: &str, def: &TypeDef, sides: Sides, defaultable: &BTreeSet<&str>) 
     let fields = def
         .fields
         .iter()
-        .map(|f| field(name, f, lenient && field_has_default(f, defaultable)));
+        .map(|f| field(name, f, lenient && field_has_default(f, defaultable), style));
     let type_doc = doc(&type_doc(name, def));
     let builders = sides.request.then(|| builders(name, def));
     quote! {
         #type_doc
         #[derive(Debug, Clone, PartialEq, #defaults)]
-        #[cfg_attr(feature = #serialize_when, derive(serde::Serialize))]
-        #[cfg_attr(feature = #deserialize_when, derive(serde::Deserialize))]
-        #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+        #serialize
+        #deserialize
+        #rename_all
         #[non_exhaustive]
         pub struct #type_ident {
             #(#fields)*
@@ -226,7 +288,7 @@ fn field_has_default(field: &FieldDef, defaultable: &BTreeSet<&str>) -> bool {
     }
 }
 
-fn field(owner: &str, field: &FieldDef, default_when_missing: bool) -> TokenStream {
+fn field(owner: &str, field: &FieldDef, default_when_missing: bool, style: Style) -> TokenStream {
     let name = field_name(field);
     let field_ident = ident(&name);
     let inner = rust_type(owner, &field.ty);
@@ -237,7 +299,12 @@ fn field(owner: &str, field: &FieldDef, default_when_missing: bool) -> TokenStre
         inner
     };
     let mut serde_args = Vec::new();
-    if serde_pascal(&name) != field.name {
+    let implied = if style.pascal_case {
+        serde_pascal(&name)
+    } else {
+        name.clone()
+    };
+    if implied != field.name {
         let wire = &field.name;
         serde_args.push(quote!(rename = #wire));
     }
@@ -321,6 +388,316 @@ fn builders(name: &str, def: &TypeDef) -> TokenStream {
                 Self { #(#inits),* }
             }
             #(#setters)*
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Huawei
+
+/// The `models` module of a Huawei spec: the models under `types`, then a request struct
+/// per typed operation, the `OperationRequest` trait they implement, and the path encoder
+/// they share.
+pub(crate) fn huawei_models_module(spec: &HuaweiSpec) -> Vec<TokenStream> {
+    let typed: Vec<&HuaweiOperation> = {
+        let mut typed: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
+        typed.sort_by(|a, b| a.name.cmp(&b.name));
+        typed
+    };
+    let bodies = typed
+        .iter()
+        .filter_map(|o| o.body())
+        .filter_map(|b| b.ty.named());
+    let responses = typed.iter().filter_map(|o| o.response.as_deref());
+    let head = quote! {
+        //! Request and response models of the operations, with the vendor's wire names.
+        //!
+        //! Each typed operation has a request struct, `<Operation>Request`, holding its
+        //! path, query and header parameters and its JSON `body`: build it with `new`
+        //! (taking every required parameter) and `with_*` (for optional ones). Through
+        //! [`OperationRequest`] it gives a client the path with the parameters filled in,
+        //! the query and header pairs, the body to serialize, and the response model to
+        //! decode. Body models are built the same way; response models derive `Default`.
+    };
+    let mut chunks = vec![head, operation_request_trait()];
+    let has_path_params = typed
+        .iter()
+        .any(|o| o.params.iter().any(|p| p.location == ParamLocation::Path));
+    if has_path_params {
+        chunks.push(path_segment_fn());
+    }
+    chunks.extend(type_items(&spec.types, bodies, responses, HUAWEI));
+    chunks.extend(typed.iter().map(|op| request_struct(op)));
+    chunks
+}
+
+fn operation_request_trait() -> TokenStream {
+    quote! {
+        /// What a client needs to send the request of one operation; every
+        /// `<Operation>Request` of this module implements it.
+        pub trait OperationRequest {
+            /// The operation; its method and path template are in `OPERATION.info()`.
+            const OPERATION: crate::Operation;
+            /// The model of the JSON body; `()` for an operation without a body.
+            type Body;
+            /// The model the response's JSON body decodes into.
+            type Response;
+            /// The path: the template with each path parameter percent-encoded into its
+            /// placeholder.
+            fn path(&self) -> String;
+            /// The query parameters that are set, as (name, value) pairs in the SDK's order;
+            /// not percent-encoded yet.
+            fn query(&self) -> Vec<(&'static str, String)>;
+            /// The header parameters that are set, as (name, value) pairs.
+            fn headers(&self) -> Vec<(&'static str, String)>;
+            /// The JSON body, if the operation has one.
+            fn body(&self) -> Option<&Self::Body>;
+        }
+    }
+}
+
+fn path_segment_fn() -> TokenStream {
+    quote! {
+        /// Percent-encodes a path parameter as the official SDK does (Python's
+        /// `quote(value, safe='')`): every byte but ASCII letters, digits and `-._~`.
+        fn path_segment(value: &str) -> String {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            let mut out = String::with_capacity(value.len());
+            for byte in value.bytes() {
+                if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                    out.push(char::from(byte));
+                } else {
+                    out.push('%');
+                    out.push(char::from(HEX[usize::from(byte >> 4)]));
+                    out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// The request struct's docs of a parameter: where it goes.
+fn param_doc(param: &HuaweiParam) -> String {
+    let mut text = match param.location {
+        ParamLocation::Path => format!(
+            "Path parameter: fills `{{{}}}` in the path.",
+            param.wire_name
+        ),
+        ParamLocation::Query => format!("Query parameter `{}`.", param.wire_name),
+        ParamLocation::Header => format!("Header `{}`.", param.wire_name),
+        ParamLocation::Body => format!("The JSON body: a [`{}`].", param.ty),
+    };
+    if param.from_credentials {
+        text.push_str(
+            "\n\nThe official SDK fills it from its credentials (the account ID); here the caller gives it.",
+        );
+    }
+    text
+}
+
+/// A parameter as a field, so the request struct's builders are the models' own.
+fn param_field(param: &HuaweiParam) -> FieldDef {
+    FieldDef {
+        name: param.name.clone(),
+        rust_name: Some(param.name.clone()),
+        ty: param.ty.clone(),
+        required: param.required,
+        nullable: false,
+        disabled: false,
+        example: None,
+        doc: None,
+    }
+}
+
+/// A parameter's value as text, from `value` (a reference to the field, or to the
+/// `Some` of an optional one).
+fn param_text(param: &HuaweiParam, value: TokenStream) -> TokenStream {
+    if param.ty == TypeRef::Primitive(Primitive::String) {
+        quote!(#value.clone())
+    } else {
+        quote!(#value.to_string())
+    }
+}
+
+/// `query()` or `headers()`: the pairs of the parameters at `location` that are set.
+fn pairs(params: &[&HuaweiParam], location: ParamLocation, var: &str) -> TokenStream {
+    let at: Vec<&&HuaweiParam> = params.iter().filter(|p| p.location == location).collect();
+    let required = at.iter().filter(|p| p.required).map(|p| {
+        let wire = &p.wire_name;
+        let field = ident(&p.name);
+        let text = param_text(p, quote!(self.#field));
+        quote!((#wire, #text))
+    });
+    let optional: Vec<TokenStream> = at
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| {
+            let wire = &p.wire_name;
+            let field = ident(&p.name);
+            let var = ident(var);
+            let text = param_text(p, quote!(value));
+            quote! {
+                if let Some(value) = &self.#field {
+                    #var.push((#wire, #text));
+                }
+            }
+        })
+        .collect();
+    let var = ident(var);
+    if optional.is_empty() {
+        quote!(vec![#(#required),*])
+    } else {
+        quote! {
+            let mut #var = vec![#(#required),*];
+            #(#optional)*
+            #var
+        }
+    }
+}
+
+/// `path()`: the template with the path parameters filled in, each through a local
+/// named after its parameter (`order_id`, or `type_` for a keyword) that the format
+/// string names.
+fn path_fn_body(op: &HuaweiOperation) -> TokenStream {
+    let mut template = String::new();
+    let mut lets = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        template.push_str(&rest[..open].replace('}', "}}"));
+        let placeholder = &rest[open + 1..close];
+        let param = op
+            .params
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && p.wire_name == placeholder)
+            .expect("validation matched path parameters to placeholders");
+        let local = if is_keyword(&param.name) {
+            format!("{}_", param.name)
+        } else {
+            param.name.clone()
+        };
+        template.push_str(&format!("{{{local}}}"));
+        let field = ident(&param.name);
+        let local = ident(&local);
+        lets.push(if param.ty == TypeRef::Primitive(Primitive::String) {
+            quote!(let #local = path_segment(&self.#field);)
+        } else {
+            quote!(let #local = path_segment(&self.#field.to_string());)
+        });
+        rest = &rest[close + 1..];
+    }
+    if lets.is_empty() {
+        let path = &op.path;
+        return quote!(#path.to_owned());
+    }
+    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    quote! {
+        #(#lets)*
+        format!(#template)
+    }
+}
+
+fn request_struct(op: &HuaweiOperation) -> TokenStream {
+    let stem = request_stem(&op.name, op.rust_name.as_deref());
+    let name = format!("{stem}Request");
+    let type_ident = ident(&name);
+    let params: Vec<&HuaweiParam> = op.params.iter().collect();
+    let fields = params.iter().map(|p| {
+        let field_ident = ident(&p.name);
+        let inner = rust_type(&name, &p.ty);
+        let ty = if p.required {
+            inner
+        } else {
+            quote!(Option<#inner>)
+        };
+        let field_doc = doc(&param_doc(p));
+        quote! {
+            #field_doc
+            pub #field_ident: #ty,
+        }
+    });
+    let locations = |location: ParamLocation| {
+        let names: Vec<String> = params
+            .iter()
+            .filter(|p| p.location == location)
+            .map(|p| format!("`{}`", p.name))
+            .collect();
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    let response = op
+        .response
+        .as_deref()
+        .expect("typed operations have a response");
+    let type_doc = doc(&format!(
+        "The request of `{}` ({}): `{} {}`.\n\nPath parameters: {}. Query parameters: {}. \
+         Headers: {}. Body: {}. The response is a [`{response}`].",
+        op.name,
+        op.description,
+        op.method,
+        op.path,
+        locations(ParamLocation::Path),
+        locations(ParamLocation::Query),
+        locations(ParamLocation::Header),
+        op.body().map_or_else(
+            || "none".to_owned(),
+            |b| format!("`{}` ([`{}`])", b.name, b.ty)
+        ),
+    ));
+    let defaults = params.iter().all(|p| !p.required).then(|| quote!(Default,));
+    let synthetic = TypeDef {
+        doc: None,
+        fields: params.iter().map(|p| param_field(p)).collect(),
+    };
+    let builders = builders(&name, &synthetic);
+    let variant = variant(&op.name, op.rust_name.as_deref());
+    let (body_type, body) = match op.body() {
+        Some(body) => {
+            let field = ident(&body.name);
+            let ty = rust_type(&name, &body.ty);
+            let value = if body.required {
+                quote!(Some(&self.#field))
+            } else {
+                quote!(self.#field.as_ref())
+            };
+            (ty, value)
+        }
+        None => (quote!(()), quote!(None)),
+    };
+    let response = ident(response);
+    let path = path_fn_body(op);
+    let query = pairs(&params, ParamLocation::Query, "query");
+    let headers = pairs(&params, ParamLocation::Header, "headers");
+    quote! {
+        #type_doc
+        #[derive(Debug, Clone, PartialEq, #defaults)]
+        #[non_exhaustive]
+        pub struct #type_ident {
+            #(#fields)*
+        }
+        #builders
+        impl OperationRequest for #type_ident {
+            const OPERATION: crate::Operation = crate::Operation::#variant;
+            type Body = #body_type;
+            type Response = #response;
+            fn path(&self) -> String {
+                #path
+            }
+            fn query(&self) -> Vec<(&'static str, String)> {
+                #query
+            }
+            fn headers(&self) -> Vec<(&'static str, String)> {
+                #headers
+            }
+            fn body(&self) -> Option<&Self::Body> {
+                #body
+            }
         }
     }
 }

@@ -239,9 +239,11 @@ pub(crate) fn huawei_operations(spec: &HuaweiSpec) -> TokenStream {
     let reverse = by_permission
         .iter()
         .map(|(permission, ops)| quote!((#permission, &[#(Self::#ops),*])));
+    let unlisted = spec.permissions.unlisted_need_permission;
     let table_items = quote! {
         const INFO: &'static [OperationInfo] = &[#(#infos),*];
         const BY_PERMISSION: &'static [(&'static str, &'static [Self])] = &[#(#reverse),*];
+        const UNLISTED_NEED_PERMISSION: bool = #unlisted;
     };
     let enum_doc = format!(
         "Every operation on {}'s API permission page, {} in all.",
@@ -259,7 +261,7 @@ pub(crate) fn huawei_operations(spec: &HuaweiSpec) -> TokenStream {
         //! The permission table: every operation with its route and the permission
         //! actions that unlock it (holding any one is enough).
 
-        use partnergen_runtime::tables::{OperationInfo, OperationTable, UnknownName};
+        use partnergen_runtime::tables::{Access, OperationInfo, OperationTable, UnknownName};
         use partnergen_runtime::HttpMethod;
 
         #table
@@ -273,6 +275,18 @@ pub(crate) fn huawei_operations(spec: &HuaweiSpec) -> TokenStream {
             /// The operations that holding `permission` unlocks; never allocates.
             pub fn unlocked_by(permission: &str) -> &'static [Self] {
                 <Self as OperationTable>::unlocked_by(permission)
+            }
+
+            /// Whether an account holding the permission actions `held` may call the
+            /// operation (any one of its permissions is enough), and if not, which
+            /// single permission would unlock it.
+            pub fn access(self, held: &[&str]) -> Access {
+                OperationTable::access(self, held)
+            }
+
+            /// The operations an account holding `held` may call, in name order.
+            pub fn callable_with<'h>(held: &'h [&'h str]) -> impl Iterator<Item = Self> + 'h {
+                <Self as OperationTable>::callable_with(held)
             }
         }
     }

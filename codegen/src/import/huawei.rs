@@ -2,8 +2,9 @@
 //!
 //! The "API Access Permission (Partner)" page, saved from a browser as plain text, gives
 //! every operation's route, scenario, permission actions and console path. Optionally the
-//! official Python SDK gives the operation names: `xtask/scripts/huawei_sdk_operations.py`
-//! prints them as JSON.
+//! official Python SDK gives the operation names, each operation's request parameters
+//! (path, query, header, body) and response, and the models they use:
+//! `xtask/scripts/huawei_sdk_operations.py` prints them as JSON.
 //!
 //! The saved page shows its one table one cell per line, each cell ending in ` |`. Cells
 //! the page merges across rows (rowspan) are either left out or shown as lines of bare
@@ -12,7 +13,7 @@
 //! it, and whatever cells stand between the previous row and the description are this
 //! row's scenario and sub-scenario (those it does not show carry down from the row above).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde_json::Value;
@@ -23,8 +24,9 @@ use super::{file_name, keep_pinned, read_input, unescape_quotes, Imported};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::names::upper_camel;
 use crate::spec::{
-    HttpMethod, HuaweiOperation, HuaweiSpec, PermissionFacts, Protocol, ProtocolFamily, Provider,
-    ServiceInfo, Signing, Source, SourceKind, Spec,
+    FieldDef, HttpMethod, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, PermissionFacts,
+    Primitive, Protocol, ProtocolFamily, Provider, ServiceInfo, Signing, Source, SourceKind, Spec,
+    TypeDef, TypeRef,
 };
 use crate::validate::path_placeholders;
 
@@ -46,9 +48,11 @@ const ANY_OF_SENTENCE: &str = "as long as one of its actions is supported";
 /// The page's sentence saying unlisted APIs need no fine-grained permission (lower case).
 const UNLISTED_SENTENCE: &str = "fine-grained permission verification is not required";
 
-/// Imports the Partner Center permission page at `page`, naming operations from the SDK
-/// operations file (see `xtask/scripts/huawei_sdk_operations.py`) where one is given and
-/// has the route, and keeping the fields `base` pinned.
+/// Imports the Partner Center permission page at `page`, naming and typing operations from
+/// the SDK operations file (see `xtask/scripts/huawei_sdk_operations.py`) where one is
+/// given and has the route, and keeping the fields `base` pinned. Without the file, names,
+/// parameters, responses and types stay as `base` has them. `types` holds exactly the
+/// models the typed operations reach.
 pub fn import_huawei(
     page: &Path,
     sdk_operations: Option<&Path>,
@@ -82,6 +86,7 @@ pub fn import_huawei(
         return Err(errors_only(diagnostics));
     }
     operations.sort_by(|a, b| a.name.cmp(&b.name));
+    let types = operation_types(&operations, sdk.as_ref(), base);
 
     let mut sources = vec![Source {
         kind: SourceKind::PermissionPage,
@@ -130,9 +135,7 @@ pub fn import_huawei(
         },
         permissions: parsed_page.facts,
         operations,
-        // This import does not read types; the ones a later import filled in stay as they
-        // are rather than vanishing on every re-import of the page.
-        types: base.map(|b| b.types.clone()).unwrap_or_default(),
+        types,
     };
     Ok(Imported {
         spec: Spec::Huawei(spec),
@@ -646,17 +649,198 @@ fn table_rows(
 // ---------------------------------------------------------------------------------------
 // The SDK operations file
 
-/// The operation names of the official SDK, by route.
+/// What `xtask/scripts/huawei_sdk_operations.py` prints, in short (for messages).
+const SDK_SHAPE: &str = "{\"sdk\": \"huaweicloudsdkbssintl\", \"version\": \"...\", \"operations\": {\"METHOD /path\": {\"name\", \"request\", \"params\", \"response\"}}, \"models\": {\"Name\": {\"fields\": [...]}}}, as xtask/scripts/huawei_sdk_operations.py prints";
+
+/// The operations and models of the official SDK.
 #[derive(Debug, Clone)]
 struct SdkOperations {
     /// The file, as the user named it.
     file: String,
     version: Option<String>,
-    names: HashMap<(HttpMethod, String), String>,
+    /// The SDK's operations, by route.
+    operations: HashMap<(HttpMethod, String), SdkOperation>,
+    /// The SDK's models, by name, as spec types.
+    models: BTreeMap<String, TypeDef>,
 }
 
-/// Reads the JSON `xtask/scripts/huawei_sdk_operations.py` prints:
-/// `{"sdk": "huaweicloudsdkbssintl", "version": "3.1.x", "operations": {"POST /v2/...": "Name"}}`.
+/// One operation of the SDK file.
+#[derive(Debug, Clone)]
+struct SdkOperation {
+    name: String,
+    /// The parameters as the SDK has them (the import decides about the body's
+    /// `required`, see [`sdk_params`]).
+    params: Vec<HuaweiParam>,
+    response: String,
+}
+
+/// The SDK file being read: its positions, and the errors found so far.
+struct SdkFile<'t> {
+    file: String,
+    positions: JsonPositions<'t>,
+    errors: Vec<Diagnostic>,
+}
+
+impl SdkFile<'_> {
+    fn error(
+        &mut self,
+        rule: &'static str,
+        at: &[Step<'_>],
+        subject: Option<&str>,
+        message: String,
+    ) {
+        let line = self.positions.line(at).unwrap_or(1);
+        let mut diagnostic = Diagnostic::error(&self.file, rule, message).at(line);
+        if let Some(subject) = subject {
+            diagnostic = diagnostic.about(subject);
+        }
+        self.errors.push(diagnostic);
+    }
+
+    fn shape(&mut self, at: &[Step<'_>], message: String) {
+        self.error("sdk-operations-shape", at, None, message);
+    }
+
+    /// `value` as an object with exactly these keys (`true`: the key is required).
+    fn object<'v>(
+        &mut self,
+        value: &'v Value,
+        at: &[Step<'_>],
+        what: &str,
+        keys: &[(&str, bool)],
+    ) -> Option<&'v serde_json::Map<String, Value>> {
+        let expected: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
+        let Value::Object(map) = value else {
+            self.shape(
+                at,
+                format!(
+                    "{what} must be an object with keys {}, not {value}",
+                    expected.join(", ")
+                ),
+            );
+            return None;
+        };
+        for key in map.keys().filter(|k| !expected.contains(&k.as_str())) {
+            let mut inner = at.to_vec();
+            inner.push(Step::Key(key));
+            self.shape(
+                &inner,
+                format!(
+                    "{what}: unknown key `{key}` (expected {})",
+                    expected.join(", ")
+                ),
+            );
+        }
+        for (key, _) in keys
+            .iter()
+            .filter(|(k, required)| *required && !map.contains_key(*k))
+        {
+            self.shape(at, format!("{what} has no `{key}`"));
+        }
+        Some(map)
+    }
+
+    fn string(
+        &mut self,
+        map: &serde_json::Map<String, Value>,
+        key: &str,
+        at: &[Step<'_>],
+        what: &str,
+    ) -> Option<String> {
+        match map.get(key)? {
+            Value::String(text) => Some(text.clone()),
+            other => {
+                let mut inner = at.to_vec();
+                inner.push(Step::Key(key));
+                self.shape(
+                    &inner,
+                    format!("{what}: `{key}` must be a string, not {other}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(
+        &mut self,
+        map: &serde_json::Map<String, Value>,
+        key: &str,
+        at: &[Step<'_>],
+        what: &str,
+    ) -> Option<bool> {
+        match map.get(key)? {
+            Value::Bool(value) => Some(*value),
+            other => {
+                let mut inner = at.to_vec();
+                inner.push(Step::Key(key));
+                self.shape(
+                    &inner,
+                    format!("{what}: `{key}` must be true or false, not {other}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A `type` of the file as a spec type.
+    fn ty(
+        &mut self,
+        map: &serde_json::Map<String, Value>,
+        at: &[Step<'_>],
+        what: &str,
+        subject: &str,
+    ) -> Option<TypeRef> {
+        let text = self.string(map, "type", at, what)?;
+        match sdk_type(&text) {
+            Ok(ty) => Some(ty),
+            Err(problem) => {
+                let mut inner = at.to_vec();
+                inner.push(Step::Key("type"));
+                self.error(
+                    "sdk-unsupported-type",
+                    &inner,
+                    Some(subject),
+                    format!("{what}: {problem}"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The spec type of a type of the SDK file. The script's `int64`, `float` and `decimal`
+/// become `int64` and `float` (JSON numbers; the SDK's Python types give no integer width,
+/// and its `decimal.Decimal` amounts are read as `f64` here); `map<T>` and `object` have
+/// no spec type yet (no Partner Center model uses them).
+fn sdk_type(text: &str) -> Result<TypeRef, String> {
+    let text = text.trim();
+    if let Some(inner) = text.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
+        return Ok(TypeRef::List(Box::new(sdk_type(inner)?)));
+    }
+    Ok(TypeRef::Primitive(match text {
+        "string" => Primitive::String,
+        "int64" => Primitive::Int64,
+        "float" | "decimal" => Primitive::Float,
+        "bool" => Primitive::Bool,
+        _ if text.starts_with("map<") || text == "object" => {
+            return Err(format!("type `{text}` has no spec type yet (the spec knows string, int64, float, decimal, bool, list<T> and models)"))
+        }
+        _ => {
+            let is_model = text.starts_with(|c: char| c.is_ascii_uppercase())
+                && text.chars().all(|c| c.is_ascii_alphanumeric());
+            if !is_model {
+                return Err(format!("unknown type `{text}` (expected string, int64, float, decimal, bool, list<T> or a model name)"));
+            }
+            return Ok(TypeRef::Named(text.to_owned()));
+        }
+    }))
+}
+
+/// Reads the JSON `xtask/scripts/huawei_sdk_operations.py` prints (see the script for
+/// its shape). Structural problems are `sdk-operations-shape` errors, types the spec
+/// cannot hold `sdk-unsupported-type`, path parameters that do not match their route
+/// `sdk-path-params`, and a model named but not defined `sdk-undefined-model`, naming
+/// the operation that needs it; each with the file's line.
 fn read_sdk_operations(path: &Path, diagnostics: &mut Diagnostics) -> Option<SdkOperations> {
     let file = path.display().to_string();
     let text = match read_input(path) {
@@ -676,91 +860,405 @@ fn read_sdk_operations(path: &Path, diagnostics: &mut Diagnostics) -> Option<Sdk
             return None;
         }
     };
-    let positions = JsonPositions::new(&text);
-    let errors_before = diagnostics.errors().count();
-    let mut shape_error = |at: &[Step<'_>], message: String| {
-        let line = positions.line(at).unwrap_or(1);
-        diagnostics.push(Diagnostic::error(&file, "sdk-operations-shape", message).at(line));
+    let mut reader = SdkFile {
+        file: file.clone(),
+        positions: JsonPositions::new(&text),
+        errors: Vec::new(),
     };
-    let expected = format!(
-        "{{\"sdk\": \"{SDK_PACKAGE}\", \"version\": \"...\", \"operations\": {{\"METHOD /path\": \"OperationName\"}}}}, as xtask/scripts/huawei_sdk_operations.py prints"
-    );
-    let Value::Object(document) = &document else {
-        shape_error(&[], format!("expected {expected}"));
+    let parsed = read_sdk_document(&mut reader, &document);
+    let ok = reader.errors.is_empty();
+    diagnostics.0.extend(reader.errors);
+    let (version, operations, models) = parsed?;
+    ok.then_some(SdkOperations {
+        file,
+        version,
+        operations,
+        models,
+    })
+}
+
+type SdkDocument = (
+    Option<String>,
+    HashMap<(HttpMethod, String), SdkOperation>,
+    BTreeMap<String, TypeDef>,
+);
+
+fn read_sdk_document(reader: &mut SdkFile<'_>, document: &Value) -> Option<SdkDocument> {
+    let Value::Object(top) = document else {
+        reader.shape(&[], format!("expected {SDK_SHAPE}"));
         return None;
     };
-    for key in document
+    for key in top
         .keys()
-        .filter(|k| !["sdk", "version", "operations"].contains(&k.as_str()))
+        .filter(|k| !["sdk", "version", "operations", "models"].contains(&k.as_str()))
     {
-        shape_error(
+        reader.shape(
             &[Step::Key(key)],
-            format!("unknown key `{key}`: expected {expected}"),
+            format!("unknown key `{key}`: expected {SDK_SHAPE}"),
         );
     }
-    match document.get("sdk") {
+    match top.get("sdk") {
         Some(Value::String(sdk)) if sdk == SDK_PACKAGE => {}
-        Some(other) => shape_error(
+        Some(other) => reader.shape(
             &[Step::Key("sdk")],
-            format!("the names are of `{other}`, not of the Partner Center SDK `{SDK_PACKAGE}`"),
+            format!("the file is of `{other}`, not of the Partner Center SDK `{SDK_PACKAGE}`"),
         ),
-        None => shape_error(&[], format!("no `sdk` key: expected {expected}")),
+        None => reader.shape(&[], format!("no `sdk` key: expected {SDK_SHAPE}")),
     }
-    let version = match document.get("version") {
+    let version = match top.get("version") {
         None => None,
         Some(Value::String(version)) => Some(version.clone()),
         Some(other) => {
-            shape_error(
+            reader.shape(
                 &[Step::Key("version")],
                 format!("`version` must be a string, not {other}"),
             );
             None
         }
     };
-    let mut names = HashMap::new();
-    match document.get("operations") {
-        Some(Value::Object(operations)) if !operations.is_empty() => {
-            for (route, name) in operations {
-                let at = [Step::Key("operations"), Step::Key(route)];
-                let parsed_route = route
-                    .split_once(' ')
-                    .and_then(|(method, path)| Some((method.parse::<HttpMethod>().ok()?, path)))
-                    .filter(|(_, path)| path.starts_with('/'));
-                let Some((method, path)) = parsed_route else {
-                    shape_error(&at, format!("`{route}` is not a route `METHOD /path`"));
-                    continue;
-                };
-                let valid_name = |name: &str| {
-                    name.starts_with(|c: char| c.is_ascii_uppercase())
-                        && name.chars().all(|c| c.is_ascii_alphanumeric())
-                };
-                match name {
-                    Value::String(name) if valid_name(name) => {
-                        names.insert((method, path.to_owned()), name.clone());
-                    }
-                    other => shape_error(
-                        &at,
-                        format!(
-                            "the name of `{route}` must be an UpperCamelCase string, not {other}"
-                        ),
-                    ),
+    let models = match top.get("models") {
+        Some(Value::Object(models)) => read_sdk_models(reader, models),
+        Some(other) => {
+            reader.shape(
+                &[Step::Key("models")],
+                format!("`models` must be an object of model name to model, not {other}"),
+            );
+            BTreeMap::new()
+        }
+        None => {
+            reader.shape(&[], format!("no `models` key (a file of operation names only is from an older version of the script: run it again): expected {SDK_SHAPE}"));
+            BTreeMap::new()
+        }
+    };
+    let mut operations = HashMap::new();
+    match top.get("operations") {
+        Some(Value::Object(entries)) if !entries.is_empty() => {
+            for (route, entry) in entries {
+                if let Some((key, operation)) = read_sdk_operation(reader, route, entry) {
+                    operations.insert(key, operation);
                 }
             }
         }
         Some(Value::Object(_)) => {
-            shape_error(&[Step::Key("operations")], "`operations` is empty".into())
+            reader.shape(&[Step::Key("operations")], "`operations` is empty".into())
         }
-        Some(other) => shape_error(
+        Some(other) => reader.shape(
             &[Step::Key("operations")],
-            format!("`operations` must be an object of route to name, not {other}"),
+            format!("`operations` must be an object of route to operation, not {other}"),
         ),
-        None => shape_error(&[], format!("no `operations` key: expected {expected}")),
+        None => reader.shape(&[], format!("no `operations` key: expected {SDK_SHAPE}")),
     }
-    (diagnostics.errors().count() == errors_before).then_some(SdkOperations {
-        file,
-        version,
-        names,
+    if reader.errors.is_empty() {
+        check_model_references(reader, top, &operations, &models);
+    }
+    Some((version, operations, models))
+}
+
+fn read_sdk_models(
+    reader: &mut SdkFile<'_>,
+    models: &serde_json::Map<String, Value>,
+) -> BTreeMap<String, TypeDef> {
+    let mut out = BTreeMap::new();
+    for (name, model) in models {
+        let at = [Step::Key("models"), Step::Key(name)];
+        let what = format!("model `{name}`");
+        if !matches!(sdk_type(name), Ok(TypeRef::Named(_))) {
+            reader.shape(
+                &at,
+                format!("{what}: a model name is UpperCamelCase letters and digits"),
+            );
+        }
+        let Some(map) = reader.object(model, &at, &what, &[("fields", true)]) else {
+            continue;
+        };
+        let fields = match map.get("fields") {
+            Some(Value::Array(fields)) => fields,
+            Some(other) => {
+                reader.shape(
+                    &[at[0], at[1], Step::Key("fields")],
+                    format!("{what}: `fields` must be an array, not {other}"),
+                );
+                continue;
+            }
+            None => continue,
+        };
+        let mut def = TypeDef {
+            doc: None,
+            fields: Vec::new(),
+        };
+        for (index, field) in fields.iter().enumerate() {
+            let at = [at[0], at[1], Step::Key("fields"), Step::Index(index)];
+            let what = format!("model `{name}` field {}", index + 1);
+            let keys = [
+                ("name", true),
+                ("wire_name", true),
+                ("type", true),
+                ("required", true),
+            ];
+            let Some(map) = reader.object(field, &at, &what, &keys) else {
+                continue;
+            };
+            // `name` is the SDK's Python attribute; the spec names a field by its wire name.
+            let attribute = reader.string(map, "name", &at, &what);
+            let wire_name = reader.string(map, "wire_name", &at, &what);
+            let ty = reader.ty(map, &at, &what, name);
+            let required = reader.boolean(map, "required", &at, &what);
+            if let (Some(_), Some(wire_name), Some(ty), Some(required)) =
+                (attribute, wire_name, ty, required)
+            {
+                def.fields.push(FieldDef {
+                    name: wire_name,
+                    rust_name: None,
+                    ty,
+                    required,
+                    nullable: false,
+                    disabled: false,
+                    example: None,
+                    doc: None,
+                });
+            }
+        }
+        out.insert(name.clone(), def);
+    }
+    out
+}
+
+fn read_sdk_operation(
+    reader: &mut SdkFile<'_>,
+    route: &str,
+    entry: &Value,
+) -> Option<((HttpMethod, String), SdkOperation)> {
+    let at = [Step::Key("operations"), Step::Key(route)];
+    let parsed_route = route
+        .split_once(' ')
+        .and_then(|(method, path)| Some((method.parse::<HttpMethod>().ok()?, path)))
+        .filter(|(_, path)| path.starts_with('/'));
+    let Some((method, path)) = parsed_route else {
+        reader.shape(&at, format!("`{route}` is not a route `METHOD /path`"));
+        return None;
+    };
+    let what = format!("the operation of `{route}`");
+    if entry.is_string() {
+        reader.shape(&at, format!("{what} is a bare name: the file is from an older version of the script, run it again (expected {SDK_SHAPE})"));
+        return None;
+    }
+    let keys = [
+        ("name", true),
+        ("request", true),
+        ("params", true),
+        ("response", true),
+    ];
+    let map = reader.object(entry, &at, &what, &keys)?;
+    let name = reader.string(map, "name", &at, &what);
+    if let Some(name) = &name {
+        let valid = name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid {
+            reader.shape(
+                &[at[0], at[1], Step::Key("name")],
+                format!("the name of `{route}` must be UpperCamelCase, not `{name}`"),
+            );
+        }
+    }
+    // The SDK's request class is checked for shape only: the generated request struct is
+    // named after the operation (`<Operation>Request`), which may be renamed by a pin.
+    let _request_class = reader.string(map, "request", &at, &what);
+    let response = reader.string(map, "response", &at, &what);
+    if let Some(response) = &response {
+        if !matches!(sdk_type(response), Ok(TypeRef::Named(_))) {
+            reader.shape(
+                &[at[0], at[1], Step::Key("response")],
+                format!("{what}: `response` must name a model, not `{response}`"),
+            );
+        }
+    }
+    let subject = name.clone().unwrap_or_else(|| route.to_owned());
+    let mut params = Vec::new();
+    match map.get("params") {
+        Some(Value::Array(entries)) => {
+            for (index, param) in entries.iter().enumerate() {
+                let at = [at[0], at[1], Step::Key("params"), Step::Index(index)];
+                if let Some(param) = read_sdk_param(reader, param, &at, &subject, index) {
+                    params.push(param);
+                }
+            }
+        }
+        Some(other) => reader.shape(
+            &[at[0], at[1], Step::Key("params")],
+            format!("{what}: `params` must be an array, not {other}"),
+        ),
+        None => {}
+    }
+    // The SDK's routing must fill exactly the route's placeholders.
+    let mut placeholders = path_placeholders(path);
+    let mut in_path: Vec<String> = params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| p.wire_name.clone())
+        .collect();
+    placeholders.sort();
+    in_path.sort();
+    if placeholders != in_path {
+        reader.error(
+            "sdk-path-params",
+            &at,
+            Some(&subject),
+            format!("{route}: the path parameters {in_path:?} do not fill the placeholders {placeholders:?}"),
+        );
+    }
+    Some((
+        (method, path.to_owned()),
+        SdkOperation {
+            name: name?,
+            params,
+            response: response?,
+        },
+    ))
+}
+
+fn read_sdk_param(
+    reader: &mut SdkFile<'_>,
+    param: &Value,
+    at: &[Step<'_>],
+    subject: &str,
+    index: usize,
+) -> Option<HuaweiParam> {
+    let what = format!("`{subject}` parameter {}", index + 1);
+    let keys = [
+        ("name", true),
+        ("wire_name", true),
+        ("location", true),
+        ("type", true),
+        ("required", true),
+        ("from_credentials", false),
+    ];
+    let map = reader.object(param, at, &what, &keys)?;
+    let name = reader.string(map, "name", at, &what);
+    let wire_name = reader.string(map, "wire_name", at, &what);
+    let location = reader.string(map, "location", at, &what).and_then(|text| {
+        let location = match text.as_str() {
+            "path" => ParamLocation::Path,
+            "query" => ParamLocation::Query,
+            "header" => ParamLocation::Header,
+            "body" => ParamLocation::Body,
+            _ => {
+                let mut inner = at.to_vec();
+                inner.push(Step::Key("location"));
+                reader.shape(
+                    &inner,
+                    format!("{what}: location `{text}` is not path, query, header or body"),
+                );
+                return None;
+            }
+        };
+        Some(location)
+    });
+    let ty = reader.ty(map, at, &what, subject);
+    let required = reader.boolean(map, "required", at, &what);
+    let from_credentials = if map.contains_key("from_credentials") {
+        reader.boolean(map, "from_credentials", at, &what)?
+    } else {
+        false
+    };
+    Some(HuaweiParam {
+        name: name?,
+        wire_name: wire_name?,
+        location: location?,
+        ty: ty?,
+        required: required?,
+        from_credentials,
     })
+}
+
+/// Every model an operation names, directly or through other models, must be defined
+/// under `models`. Each missing one is reported once, naming the first operation (in the
+/// file's order) that needs it, at the line that names it.
+fn check_model_references(
+    reader: &mut SdkFile<'_>,
+    top: &serde_json::Map<String, Value>,
+    operations: &HashMap<(HttpMethod, String), SdkOperation>,
+    models: &BTreeMap<String, TypeDef>,
+) {
+    let mut checked: BTreeSet<&str> = BTreeSet::new();
+    let routes = top
+        .get("operations")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|o| o.keys());
+    for route in routes {
+        let Some((method, path)) = route.split_once(' ') else {
+            continue;
+        };
+        let Some(operation) = method
+            .parse::<HttpMethod>()
+            .ok()
+            .and_then(|m| operations.get(&(m, path.to_owned())))
+        else {
+            continue;
+        };
+        let at = [Step::Key("operations"), Step::Key(route)];
+        let mut stack: Vec<&str> = Vec::new();
+        for (index, param) in operation.params.iter().enumerate() {
+            let Some(target) = param.ty.named() else {
+                continue;
+            };
+            if models.contains_key(target) {
+                stack.push(target);
+            } else {
+                reader.error(
+                    "sdk-undefined-model",
+                    &[
+                        at[0],
+                        at[1],
+                        Step::Key("params"),
+                        Step::Index(index),
+                        Step::Key("type"),
+                    ],
+                    Some(&operation.name),
+                    format!(
+                        "{route}: parameter `{}` has type `{target}`, which is not under `models`",
+                        param.name
+                    ),
+                );
+            }
+        }
+        if models.contains_key(&operation.response) {
+            stack.push(&operation.response);
+        } else {
+            reader.error(
+                "sdk-undefined-model",
+                &[at[0], at[1], Step::Key("response")],
+                Some(&operation.name),
+                format!(
+                    "{route}: the response `{}` is not under `models`",
+                    operation.response
+                ),
+            );
+        }
+        while let Some(model) = stack.pop() {
+            let Some((model, def)) = models.get_key_value(model) else {
+                continue;
+            };
+            if !checked.insert(model) {
+                continue;
+            }
+            for (index, field) in def.fields.iter().enumerate() {
+                let Some(target) = field.ty.named() else {
+                    continue;
+                };
+                if models.contains_key(target) {
+                    stack.push(target);
+                } else {
+                    reader.error(
+                        "sdk-undefined-model",
+                        &[Step::Key("models"), Step::Key(model), Step::Key("fields"), Step::Index(index), Step::Key("type")],
+                        Some(&operation.name),
+                        format!("model `{model}` (used by {route}): field `{}` has type `{target}`, which is not under `models`", field.name),
+                    );
+                }
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -786,9 +1284,9 @@ fn operations(
     for row in rows {
         let route = row.route();
         let old = base_by_route.get(&(row.method, row.path.as_str())).copied();
-        let sdk_name = sdk.and_then(|s| s.names.get(&(row.method, row.path.clone())));
-        let name = match (sdk_name, old) {
-            (Some(name), _) => name.clone(),
+        let sdk_operation = sdk.and_then(|s| s.operations.get(&(row.method, row.path.clone())));
+        let name = match (sdk_operation, old) {
+            (Some(sdk_operation), _) => sdk_operation.name.clone(),
             (None, Some(old)) => old.name.clone(),
             (None, None) => {
                 let derived = derived_name(row.method, &row.path);
@@ -806,16 +1304,26 @@ fn operations(
                 derived
             }
         };
-        if let (Some(sdk), None) = (sdk, sdk_name) {
+        if let (Some(sdk), None) = (sdk, sdk_operation) {
             diagnostics.push(
                 Diagnostic::warning(
                     &sdk.file,
                     "not-in-sdk",
-                    format!("the SDK has no operation for {route} (page line {}); named `{name}` instead", row.line),
+                    format!("the SDK has no operation for {route} (page line {}); named `{name}` instead, and left without typed models", row.line),
                 )
                 .about(&name),
             );
         }
+        // Parameters and response come from the SDK file when one is given (an operation
+        // it lacks is untyped), else they stay as the spec has them.
+        let (params, response) = match (sdk, sdk_operation, old) {
+            (Some(_), Some(sdk_operation), _) => (
+                sdk_params(&sdk_operation.params),
+                Some(sdk_operation.response.clone()),
+            ),
+            (Some(_), None, _) | (None, _, None) => (Vec::new(), None),
+            (None, _, Some(old)) => (old.params.clone(), old.response.clone()),
+        };
         let mut operation = HuaweiOperation {
             name,
             // The page never gives a Rust name: one set by hand stays, pinned or not.
@@ -828,6 +1336,8 @@ fn operations(
             description: row.description.clone(),
             permissions: row.permissions.clone(),
             console_path: row.console_path.clone(),
+            params,
+            response,
             pinned: Vec::new(),
         };
         if let Some(old) = old {
@@ -864,6 +1374,57 @@ fn operations(
         operations.push(operation);
     }
     operations
+}
+
+/// The spec's parameters for the SDK's: the same, except that a body is required. The
+/// SDK's generated request classes make every `body` optional (they set it only when it
+/// is given), which says nothing of the API: the body carries the operation's arguments,
+/// and an optional one would let a caller send a bodiless POST or PUT the service may
+/// refuse. A body model without required fields is built by its `new()`, so requiring it
+/// costs a caller one call.
+fn sdk_params(params: &[HuaweiParam]) -> Vec<HuaweiParam> {
+    params
+        .iter()
+        .map(|param| HuaweiParam {
+            required: param.required || param.location == ParamLocation::Body,
+            ..param.clone()
+        })
+        .collect()
+}
+
+/// The types of the typed operations: every model their parameters and responses reach,
+/// from the SDK file's models where one is given, else (and for names it lacks, which
+/// only pinned parameters can bring) from the spec's own types. A name found in neither is
+/// left out for validation to report.
+fn operation_types(
+    operations: &[HuaweiOperation],
+    sdk: Option<&SdkOperations>,
+    base: Option<&HuaweiSpec>,
+) -> BTreeMap<String, TypeDef> {
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<&str> = operations
+        .iter()
+        .flat_map(|op| {
+            op.params
+                .iter()
+                .filter_map(|p| p.ty.named())
+                .chain(op.response.as_deref())
+        })
+        .collect();
+    while let Some(name) = stack.pop() {
+        if out.contains_key(name) {
+            continue;
+        }
+        let def = sdk
+            .and_then(|s| s.models.get_key_value(name))
+            .or_else(|| base.and_then(|b| b.types.get_key_value(name)));
+        let Some((name, def)) = def else {
+            continue;
+        };
+        stack.extend(def.fields.iter().filter_map(|f| f.ty.named()));
+        out.insert(name.clone(), def.clone());
+    }
+    out
 }
 
 /// A name for a route the SDK does not name: the method and the path's words, without
@@ -1060,6 +1621,28 @@ mod tests {
         parse_page("page.txt", text, &mut diagnostics);
         let rules: Vec<_> = diagnostics.errors().map(|d| (d.rule, d.line)).collect();
         assert_eq!(rules, [("table-header", Some(1))]);
+    }
+
+    #[test]
+    fn sdk_types_become_spec_types() {
+        let list = |inner| TypeRef::List(Box::new(inner));
+        assert_eq!(
+            sdk_type("string"),
+            Ok(TypeRef::Primitive(Primitive::String))
+        );
+        assert_eq!(sdk_type("int64"), Ok(TypeRef::Primitive(Primitive::Int64)));
+        assert_eq!(
+            sdk_type("decimal"),
+            Ok(TypeRef::Primitive(Primitive::Float))
+        );
+        assert_eq!(
+            sdk_type("list<list<Order>>"),
+            Ok(list(list(TypeRef::Named("Order".into()))))
+        );
+        assert!(sdk_type("map<Order>").unwrap_err().contains("no spec type"));
+        assert!(sdk_type("object").unwrap_err().contains("no spec type"));
+        assert!(sdk_type("datetime").unwrap_err().contains("unknown type"));
+        assert!(sdk_type("list<>").is_err());
     }
 
     #[test]

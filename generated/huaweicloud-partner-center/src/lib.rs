@@ -5,8 +5,10 @@
 #[rustfmt::skip]
 pub mod operations;
 pub use operations::Operation;
-pub use partnergen_runtime::tables::{OperationInfo, OperationTable, UnknownName};
+pub use partnergen_runtime::tables::{Access, OperationInfo, OperationTable, UnknownName};
 pub use partnergen_runtime::HttpMethod;
+#[rustfmt::skip]
+pub mod models;
 /// The service's short name, `partner-center`.
 pub const SERVICE: &str = "partner-center";
 /// The API version, `v2`.

@@ -1,0 +1,73 @@
+//! The committed Huawei crate's models, as a thin client would use them: requests give
+//! their path (parameters percent-encoded as the official SDK does), query and header
+//! pairs and JSON body with the vendor's wire names; responses decode, camelCase wire
+//! names and integers sent as strings included.
+
+use huaweicloud_partner_center::models::{
+    FreezeSubCustomersReq, FreezeSubCustomersRequest, ListInvoicesRequest, ListInvoicesResponse,
+    ListSubCustomersRequest, OperationRequest, QuerySubCustomerListReq,
+    ShowCustomerOrderDetailsRequest, ShowPartnerConsumptionQuotaRequest,
+};
+use huaweicloud_partner_center::{HttpMethod, Operation};
+
+#[test]
+fn a_request_with_path_query_and_header_parameters() {
+    let request = ShowCustomerOrderDetailsRequest::new("CS2024/01 x")
+        .with_limit(10)
+        .with_x_language("en_US");
+    let info = ShowCustomerOrderDetailsRequest::OPERATION.info();
+    assert_eq!(info.method, HttpMethod::Get);
+    assert_eq!(info.path, "/v2/orders/customer-orders/details/{order_id}");
+    assert_eq!(
+        request.path(),
+        "/v2/orders/customer-orders/details/CS2024%2F01%20x"
+    );
+    assert_eq!(request.query(), [("limit", "10".to_owned())]);
+    assert_eq!(request.headers(), [("X-Language", "en_US".to_owned())]);
+    assert!(request.body().is_none());
+}
+
+#[test]
+fn the_account_id_fills_the_invoice_path() {
+    let request = ListInvoicesRequest::new("0a1b", "2024-01-01", "2024-02-01", 0, 10);
+    assert_eq!(request.path(), "/v1.0/0a1b/payments/intl-invoices");
+    let query: Vec<_> = request.query().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(query, ["start_time", "end_time", "offset", "limit"]);
+    assert_eq!(ListInvoicesRequest::OPERATION, Operation::ListInvoices);
+}
+
+#[test]
+fn bodies_serialize_with_the_wire_names_and_skip_what_is_unset() {
+    let request = ListSubCustomersRequest::new(QuerySubCustomerListReq::new().with_limit(5));
+    let body = serde_json::to_value(request.body().unwrap()).unwrap();
+    assert_eq!(body, serde_json::json!({"limit": 5}));
+    assert_eq!(request.path(), "/v2/partners/sub-customers/query");
+    assert!(request.query().is_empty() && request.headers().is_empty());
+
+    let freeze =
+        FreezeSubCustomersRequest::new(FreezeSubCustomersReq::new(vec!["c1".into()], "overdue"));
+    let body = serde_json::to_value(freeze.body().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"customer_ids": ["c1"], "reason": "overdue"})
+    );
+}
+
+#[test]
+fn an_operation_without_arguments() {
+    let request = ShowPartnerConsumptionQuotaRequest::new();
+    assert_eq!(request, ShowPartnerConsumptionQuotaRequest::default());
+    assert_eq!(request.path(), "/v2/partners/credit/consumption-quota");
+}
+
+#[test]
+fn responses_decode_camel_case_names_and_numeric_strings() {
+    let json = r#"{"count": "2", "invoices": [{"requestId": "r-1", "invoiceAmount": 12.5, "titleType": 1}, {}], "extra": true}"#;
+    let response: ListInvoicesResponse = serde_json::from_str(json).unwrap();
+    assert_eq!(response.count, Some(2));
+    let invoices = response.invoices.unwrap();
+    assert_eq!(invoices[0].request_id.as_deref(), Some("r-1"));
+    assert_eq!(invoices[0].invoice_amount, Some(12.5));
+    assert_eq!(invoices[0].title_type, Some(1));
+    assert_eq!(invoices[1].request_id, None);
+}
