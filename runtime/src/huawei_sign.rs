@@ -106,20 +106,7 @@ pub fn parse_sdk_date(value: &str) -> Option<i64> {
 
 /// Percent-encodes bytes as the SDK does (Python's `quote(s, safe='~')`): every byte but
 /// `A-Z a-z 0-9 - . _ ~` becomes `%XX` with upper-case hex.
-pub fn percent_encode(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-    }
-    out
-}
+pub use crate::rest::percent_encode;
 
 /// Decodes each `%XX` (either case of hex) to its byte; a `%` not followed by two hex
 /// digits stays as it is. `+` stays `+`.

@@ -24,6 +24,7 @@ pub mod lenient;
 pub mod mock;
 #[cfg(feature = "policy")]
 pub mod policy;
+pub mod rest;
 #[cfg(feature = "mock")]
 pub mod server;
 pub mod tables;

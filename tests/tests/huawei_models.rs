@@ -5,8 +5,8 @@
 
 use huaweicloud_partner_center::models::{
     FreezeSubCustomersReq, FreezeSubCustomersRequest, ListInvoicesRequest, ListInvoicesResponse,
-    ListSubCustomersRequest, OperationRequest, QuerySubCustomerListReq,
-    ShowCustomerOrderDetailsRequest, ShowPartnerConsumptionQuotaRequest,
+    ListSubCustomersRequest, QuerySubCustomerListReq, RestRequest, ShowCustomerOrderDetailsRequest,
+    ShowPartnerConsumptionQuotaRequest,
 };
 use huaweicloud_partner_center::{HttpMethod, Operation};
 
@@ -22,8 +22,11 @@ fn a_request_with_path_query_and_header_parameters() {
         request.path(),
         "/v2/orders/customer-orders/details/CS2024%2F01%20x"
     );
-    assert_eq!(request.query(), [("limit", "10".to_owned())]);
-    assert_eq!(request.headers(), [("X-Language", "en_US".to_owned())]);
+    assert_eq!(request.parts().query_pairs(), [("limit", "10".to_owned())]);
+    assert_eq!(
+        request.parts().headers(),
+        [("X-Language", "en_US".to_owned())]
+    );
     assert!(request.body().is_none());
 }
 
@@ -31,7 +34,12 @@ fn a_request_with_path_query_and_header_parameters() {
 fn the_account_id_fills_the_invoice_path() {
     let request = ListInvoicesRequest::new("0a1b", "2024-01-01", "2024-02-01", 0, 10);
     assert_eq!(request.path(), "/v1.0/0a1b/payments/intl-invoices");
-    let query: Vec<_> = request.query().into_iter().map(|(k, _)| k).collect();
+    let query: Vec<_> = request
+        .parts()
+        .query_pairs()
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
     assert_eq!(query, ["start_time", "end_time", "offset", "limit"]);
     assert_eq!(ListInvoicesRequest::OPERATION, Operation::ListInvoices);
 }
@@ -42,7 +50,7 @@ fn bodies_serialize_with_the_wire_names_and_skip_what_is_unset() {
     let body = serde_json::to_value(request.body().unwrap()).unwrap();
     assert_eq!(body, serde_json::json!({"limit": 5}));
     assert_eq!(request.path(), "/v2/partners/sub-customers/query");
-    assert!(request.query().is_empty() && request.headers().is_empty());
+    assert!(request.parts().query_pairs().is_empty() && request.parts().headers().is_empty());
 
     let freeze =
         FreezeSubCustomersRequest::new(FreezeSubCustomersReq::new(vec!["c1".into()], "overdue"));

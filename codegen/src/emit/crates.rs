@@ -270,7 +270,7 @@ fn huawei_features_section(has_models: bool) -> &'static str {
         "## Features\n\n\
          - default: the permission table and plain models: a request struct per typed \
          operation (path, query and header parameters and the JSON body, with what a client \
-         needs to send it: `models::OperationRequest`), the body and response models; no \
+         needs to send it: `models::RestRequest`), the body and response models; no \
          serde, no HTTP, no async runtime.\n\
          - `serde`: serde for the models in a client's directions (body models serialize, \
          responses deserialize); integers that arrive as numeric strings decode.\n\n"
@@ -452,7 +452,7 @@ fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
     }
     Some(format!(
         "Building a request (the path parameters are percent-encoded):\n\n```rust\n\
-         use {lib}::models::{{OperationRequest, {stem}Request}};\n\
+         use {lib}::models::{{RestRequest, {stem}Request}};\n\
          use {lib}::Operation;\n\n\
          let request = {stem}Request::new({args});\n\
          assert_eq!({stem}Request::OPERATION, Operation::{stem});\n\

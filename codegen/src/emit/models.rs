@@ -9,7 +9,7 @@
 //! Tencent's wire names are PascalCase and its requests are plain models. Huawei's wire
 //! names are kept verbatim (snake_case mostly, camelCase in places), and each operation
 //! gets a request struct holding its path, query, header and body parameters, with what a
-//! thin client needs to send it (`OperationRequest`).
+//! thin client needs to send it (the runtime's `RestRequest`, one line per parameter).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -396,8 +396,7 @@ fn builders(name: &str, def: &TypeDef) -> TokenStream {
 // Huawei
 
 /// The `models` module of a Huawei spec: the models under `types`, then a request struct
-/// per typed operation, the `OperationRequest` trait they implement, and the path encoder
-/// they share.
+/// per typed operation, each implementing the runtime's `RestRequest`.
 pub(crate) fn huawei_models_module(spec: &HuaweiSpec) -> Vec<TokenStream> {
     let typed: Vec<&HuaweiOperation> = {
         let mut typed: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
@@ -415,66 +414,17 @@ pub(crate) fn huawei_models_module(spec: &HuaweiSpec) -> Vec<TokenStream> {
         //! Each typed operation has a request struct, `<Operation>Request`, holding its
         //! path, query and header parameters and its JSON `body`: build it with `new`
         //! (taking every required parameter) and `with_*` (for optional ones). Through
-        //! [`OperationRequest`] it gives a client the path with the parameters filled in,
-        //! the query and header pairs, the body to serialize, and the response model to
-        //! decode. Body models are built the same way; response models derive `Default`.
+        //! [`RestRequest`] it gives a client its parameters (the runtime fills the path,
+        //! encodes the query), the body to serialize, and the response model to decode.
+        //! Body models are built the same way; response models derive `Default`.
+
+        pub use partnergen_runtime::rest::RestRequest;
+        use partnergen_runtime::rest::RequestParts;
     };
-    let mut chunks = vec![head, operation_request_trait()];
-    let has_path_params = typed
-        .iter()
-        .any(|o| o.params.iter().any(|p| p.location == ParamLocation::Path));
-    if has_path_params {
-        chunks.push(path_segment_fn());
-    }
+    let mut chunks = vec![head];
     chunks.extend(type_items(&spec.types, bodies, responses, HUAWEI));
     chunks.extend(typed.iter().map(|op| request_struct(op)));
     chunks
-}
-
-fn operation_request_trait() -> TokenStream {
-    quote! {
-        /// What a client needs to send the request of one operation; every
-        /// `<Operation>Request` of this module implements it.
-        pub trait OperationRequest {
-            /// The operation; its method and path template are in `OPERATION.info()`.
-            const OPERATION: crate::Operation;
-            /// The model of the JSON body; `()` for an operation without a body.
-            type Body;
-            /// The model the response's JSON body decodes into.
-            type Response;
-            /// The path: the template with each path parameter percent-encoded into its
-            /// placeholder.
-            fn path(&self) -> String;
-            /// The query parameters that are set, as (name, value) pairs in the SDK's order;
-            /// not percent-encoded yet.
-            fn query(&self) -> Vec<(&'static str, String)>;
-            /// The header parameters that are set, as (name, value) pairs.
-            fn headers(&self) -> Vec<(&'static str, String)>;
-            /// The JSON body, if the operation has one.
-            fn body(&self) -> Option<&Self::Body>;
-        }
-    }
-}
-
-fn path_segment_fn() -> TokenStream {
-    quote! {
-        /// Percent-encodes a path parameter as the official SDK does (Python's
-        /// `quote(value, safe='')`): every byte but ASCII letters, digits and `-._~`.
-        fn path_segment(value: &str) -> String {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            let mut out = String::with_capacity(value.len());
-            for byte in value.bytes() {
-                if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-                    out.push(char::from(byte));
-                } else {
-                    out.push('%');
-                    out.push(char::from(HEX[usize::from(byte >> 4)]));
-                    out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-                }
-            }
-            out
-        }
-    }
 }
 
 /// The request struct's docs of a parameter: where it goes.
@@ -510,94 +460,20 @@ fn param_field(param: &HuaweiParam) -> FieldDef {
     }
 }
 
-/// A parameter's value as text, from `value` (a reference to the field, or to the
-/// `Some` of an optional one).
-fn param_text(param: &HuaweiParam, value: TokenStream) -> TokenStream {
-    if param.ty == TypeRef::Primitive(Primitive::String) {
-        quote!(#value.clone())
-    } else {
-        quote!(#value.to_string())
-    }
-}
-
-/// `query()` or `headers()`: the pairs of the parameters at `location` that are set.
-fn pairs(params: &[&HuaweiParam], location: ParamLocation, var: &str) -> TokenStream {
-    let at: Vec<&&HuaweiParam> = params.iter().filter(|p| p.location == location).collect();
-    let required = at.iter().filter(|p| p.required).map(|p| {
+/// `parts()`: one `RequestParts` call per path, query and header parameter.
+fn parts_body(params: &[&HuaweiParam]) -> TokenStream {
+    let calls = params.iter().filter_map(|p| {
+        let method = ident(match p.location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Body => return None,
+        });
         let wire = &p.wire_name;
         let field = ident(&p.name);
-        let text = param_text(p, quote!(self.#field));
-        quote!((#wire, #text))
+        Some(quote!(.#method(#wire, &self.#field)))
     });
-    let optional: Vec<TokenStream> = at
-        .iter()
-        .filter(|p| !p.required)
-        .map(|p| {
-            let wire = &p.wire_name;
-            let field = ident(&p.name);
-            let var = ident(var);
-            let text = param_text(p, quote!(value));
-            quote! {
-                if let Some(value) = &self.#field {
-                    #var.push((#wire, #text));
-                }
-            }
-        })
-        .collect();
-    let var = ident(var);
-    if optional.is_empty() {
-        quote!(vec![#(#required),*])
-    } else {
-        quote! {
-            let mut #var = vec![#(#required),*];
-            #(#optional)*
-            #var
-        }
-    }
-}
-
-/// `path()`: the template with the path parameters filled in, each through a local
-/// named after its parameter (`order_id`, or `type_` for a keyword) that the format
-/// string names.
-fn path_fn_body(op: &HuaweiOperation) -> TokenStream {
-    let mut template = String::new();
-    let mut lets = Vec::new();
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        template.push_str(&rest[..open].replace('}', "}}"));
-        let placeholder = &rest[open + 1..close];
-        let param = op
-            .params
-            .iter()
-            .find(|p| p.location == ParamLocation::Path && p.wire_name == placeholder)
-            .expect("validation matched path parameters to placeholders");
-        let local = if is_keyword(&param.name) {
-            format!("{}_", param.name)
-        } else {
-            param.name.clone()
-        };
-        template.push_str(&format!("{{{local}}}"));
-        let field = ident(&param.name);
-        let local = ident(&local);
-        lets.push(if param.ty == TypeRef::Primitive(Primitive::String) {
-            quote!(let #local = path_segment(&self.#field);)
-        } else {
-            quote!(let #local = path_segment(&self.#field.to_string());)
-        });
-        rest = &rest[close + 1..];
-    }
-    if lets.is_empty() {
-        let path = &op.path;
-        return quote!(#path.to_owned());
-    }
-    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    quote! {
-        #(#lets)*
-        format!(#template)
-    }
+    quote!(RequestParts::new() #(#calls)*)
 }
 
 fn request_struct(op: &HuaweiOperation) -> TokenStream {
@@ -671,9 +547,7 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
         None => (quote!(()), quote!(None)),
     };
     let response = ident(response);
-    let path = path_fn_body(op);
-    let query = pairs(&params, ParamLocation::Query, "query");
-    let headers = pairs(&params, ParamLocation::Header, "headers");
+    let parts = parts_body(&params);
     quote! {
         #type_doc
         #[derive(Debug, Clone, PartialEq, #defaults)]
@@ -682,18 +556,13 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
             #(#fields)*
         }
         #builders
-        impl OperationRequest for #type_ident {
+        impl RestRequest for #type_ident {
+            type Operation = crate::Operation;
             const OPERATION: crate::Operation = crate::Operation::#variant;
             type Body = #body_type;
             type Response = #response;
-            fn path(&self) -> String {
-                #path
-            }
-            fn query(&self) -> Vec<(&'static str, String)> {
-                #query
-            }
-            fn headers(&self) -> Vec<(&'static str, String)> {
-                #headers
+            fn parts(&self) -> RequestParts {
+                #parts
             }
             fn body(&self) -> Option<&Self::Body> {
                 #body

@@ -4,45 +4,11 @@
 //! Each typed operation has a request struct, `<Operation>Request`, holding its
 //! path, query and header parameters and its JSON `body`: build it with `new`
 //! (taking every required parameter) and `with_*` (for optional ones). Through
-//! [`OperationRequest`] it gives a client the path with the parameters filled in,
-//! the query and header pairs, the body to serialize, and the response model to
-//! decode. Body models are built the same way; response models derive `Default`.
-/// What a client needs to send the request of one operation; every
-/// `<Operation>Request` of this module implements it.
-pub trait OperationRequest {
-    /// The operation; its method and path template are in `OPERATION.info()`.
-    const OPERATION: crate::Operation;
-    /// The model of the JSON body; `()` for an operation without a body.
-    type Body;
-    /// The model the response's JSON body decodes into.
-    type Response;
-    /// The path: the template with each path parameter percent-encoded into its
-    /// placeholder.
-    fn path(&self) -> String;
-    /// The query parameters that are set, as (name, value) pairs in the SDK's order;
-    /// not percent-encoded yet.
-    fn query(&self) -> Vec<(&'static str, String)>;
-    /// The header parameters that are set, as (name, value) pairs.
-    fn headers(&self) -> Vec<(&'static str, String)>;
-    /// The JSON body, if the operation has one.
-    fn body(&self) -> Option<&Self::Body>;
-}
-/// Percent-encodes a path parameter as the official SDK does (Python's
-/// `quote(value, safe='')`): every byte but ASCII letters, digits and `-._~`.
-fn path_segment(value: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-    out
-}
+//! [`RestRequest`] it gives a client its parameters (the runtime fills the path,
+//! encodes the query), the body to serialize, and the response model to decode.
+//! Body models are built the same way; response models derive `Default`.
+pub use partnergen_runtime::rest::RestRequest;
+use partnergen_runtime::rest::RequestParts;
 /// The `AccountManager` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
@@ -3239,18 +3205,13 @@ impl ChangeEnterpriseRealnameAuthenticationRequest {
         Self { body }
     }
 }
-impl OperationRequest for ChangeEnterpriseRealnameAuthenticationRequest {
+impl RestRequest for ChangeEnterpriseRealnameAuthenticationRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ChangeEnterpriseRealnameAuthentication;
     type Body = ChangeEnterpriseRealnameAuthsReq;
     type Response = ChangeEnterpriseRealnameAuthenticationResponse;
-    fn path(&self) -> String {
-        "/v2/customers/realname-auths/enterprise".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3271,18 +3232,13 @@ impl CheckUserIdentityRequest {
         Self { body }
     }
 }
-impl OperationRequest for CheckUserIdentityRequest {
+impl RestRequest for CheckUserIdentityRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::CheckUserIdentity;
     type Body = CheckSubcustomerUserReq;
     type Response = CheckUserIdentityResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/users/check-identity".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3303,18 +3259,13 @@ impl CreateEnterpriseRealnameAuthenticationRequest {
         Self { body }
     }
 }
-impl OperationRequest for CreateEnterpriseRealnameAuthenticationRequest {
+impl RestRequest for CreateEnterpriseRealnameAuthenticationRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::CreateEnterpriseRealnameAuthentication;
     type Body = ApplyEnterpriseRealnameAuthsReq;
     type Response = CreateEnterpriseRealnameAuthenticationResponse;
-    fn path(&self) -> String {
-        "/v2/customers/realname-auths/enterprise".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3335,18 +3286,13 @@ impl CreatePersonalRealnameAuthRequest {
         Self { body }
     }
 }
-impl OperationRequest for CreatePersonalRealnameAuthRequest {
+impl RestRequest for CreatePersonalRealnameAuthRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::CreatePersonalRealnameAuth;
     type Body = ApplyIndividualRealnameAuthsReq;
     type Response = CreatePersonalRealnameAuthResponse;
-    fn path(&self) -> String {
-        "/v2/customers/realname-auths/individual".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3367,18 +3313,13 @@ impl CreateSubCustomerRequest {
         Self { body }
     }
 }
-impl OperationRequest for CreateSubCustomerRequest {
+impl RestRequest for CreateSubCustomerRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::CreateSubCustomer;
     type Body = CreateCustomerV2Req;
     type Response = CreateSubCustomerResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3399,18 +3340,13 @@ impl FreezeSubCustomersRequest {
         Self { body }
     }
 }
-impl OperationRequest for FreezeSubCustomersRequest {
+impl RestRequest for FreezeSubCustomersRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::FreezeSubCustomers;
     type Body = FreezeSubCustomersReq;
     type Response = FreezeSubCustomersResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/freeze".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3438,22 +3374,13 @@ impl ListCustomerOnDemandResourcesRequest {
         self
     }
 }
-impl OperationRequest for ListCustomerOnDemandResourcesRequest {
+impl RestRequest for ListCustomerOnDemandResourcesRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListCustomerOnDemandResources;
     type Body = QueryCustomerOnDemandResourcesReq;
     type Response = ListCustomerOnDemandResourcesResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/on-demand-resources/query".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        let mut headers = vec![];
-        if let Some(value) = &self.x_language {
-            headers.push(("X-Language", value.clone()));
-        }
-        headers
+    fn parts(&self) -> RequestParts {
+        RequestParts::new().header("X-Language", &self.x_language)
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3597,61 +3524,27 @@ impl ListCustomerOrdersRequest {
         self
     }
 }
-impl OperationRequest for ListCustomerOrdersRequest {
+impl RestRequest for ListCustomerOrdersRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListCustomerOrders;
     type Body = ();
     type Response = ListCustomerOrdersResponse;
-    fn path(&self) -> String {
-        "/v2/orders/customer-orders".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut query = vec![];
-        if let Some(value) = &self.order_id {
-            query.push(("order_id", value.clone()));
-        }
-        if let Some(value) = &self.customer_id {
-            query.push(("customer_id", value.clone()));
-        }
-        if let Some(value) = &self.create_time_begin {
-            query.push(("create_time_begin", value.clone()));
-        }
-        if let Some(value) = &self.create_time_end {
-            query.push(("create_time_end", value.clone()));
-        }
-        if let Some(value) = &self.service_type_code {
-            query.push(("service_type_code", value.clone()));
-        }
-        if let Some(value) = &self.status {
-            query.push(("status", value.to_string()));
-        }
-        if let Some(value) = &self.order_type {
-            query.push(("order_type", value.clone()));
-        }
-        if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
-        }
-        if let Some(value) = &self.offset {
-            query.push(("offset", value.to_string()));
-        }
-        if let Some(value) = &self.order_by {
-            query.push(("order_by", value.clone()));
-        }
-        if let Some(value) = &self.payment_time_begin {
-            query.push(("payment_time_begin", value.clone()));
-        }
-        if let Some(value) = &self.payment_time_end {
-            query.push(("payment_time_end", value.clone()));
-        }
-        if let Some(value) = &self.indirect_partner_id {
-            query.push(("indirect_partner_id", value.clone()));
-        }
-        if let Some(value) = &self.method {
-            query.push(("method", value.clone()));
-        }
-        query
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
+            .query("order_id", &self.order_id)
+            .query("customer_id", &self.customer_id)
+            .query("create_time_begin", &self.create_time_begin)
+            .query("create_time_end", &self.create_time_end)
+            .query("service_type_code", &self.service_type_code)
+            .query("status", &self.status)
+            .query("order_type", &self.order_type)
+            .query("limit", &self.limit)
+            .query("offset", &self.offset)
+            .query("order_by", &self.order_by)
+            .query("payment_time_begin", &self.payment_time_begin)
+            .query("payment_time_end", &self.payment_time_end)
+            .query("indirect_partner_id", &self.indirect_partner_id)
+            .query("method", &self.method)
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -3672,18 +3565,13 @@ impl ListIndirectPartnersRequest {
         Self { body }
     }
 }
-impl OperationRequest for ListIndirectPartnersRequest {
+impl RestRequest for ListIndirectPartnersRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListIndirectPartners;
     type Body = QueryIndirectPartnersReq;
     type Response = ListIndirectPartnersResponse;
-    fn path(&self) -> String {
-        "/v2/partners/indirect-partners/query".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3726,22 +3614,18 @@ impl ListInvoicesRequest {
         }
     }
 }
-impl OperationRequest for ListInvoicesRequest {
+impl RestRequest for ListInvoicesRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListInvoices;
     type Body = ();
     type Response = ListInvoicesResponse;
-    fn path(&self) -> String {
-        let domain_id = path_segment(&self.domain_id);
-        format!("/v1.0/{domain_id}/payments/intl-invoices")
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("start_time", self.start_time.clone()), ("end_time", self.end_time.clone()),
-            ("offset", self.offset.to_string()), ("limit", self.limit.to_string())
-        ]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
+            .path("domain_id", &self.domain_id)
+            .query("start_time", &self.start_time)
+            .query("end_time", &self.end_time)
+            .query("offset", &self.offset)
+            .query("limit", &self.limit)
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -3764,18 +3648,13 @@ impl ListPostpaidBillSumRequest {
         }
     }
 }
-impl OperationRequest for ListPostpaidBillSumRequest {
+impl RestRequest for ListPostpaidBillSumRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListPostpaidBillSum;
     type Body = ();
     type Response = ListPostpaidBillSumResponse;
-    fn path(&self) -> String {
-        "/v2/bills/partner-bills/postpaid-bill-summary".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![("bill_cycle", self.bill_cycle.clone())]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new().query("bill_cycle", &self.bill_cycle)
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -3796,18 +3675,13 @@ impl ListSubCustomerBudgetRequest {
         Self { body }
     }
 }
-impl OperationRequest for ListSubCustomerBudgetRequest {
+impl RestRequest for ListSubCustomerBudgetRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListSubCustomerBudget;
     type Body = ListSubCustomerBudgetReq;
     type Response = ListSubCustomerBudgetResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/budget/query".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -3913,49 +3787,23 @@ impl ListSubCustomerCouponsRequest {
         self
     }
 }
-impl OperationRequest for ListSubCustomerCouponsRequest {
+impl RestRequest for ListSubCustomerCouponsRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListSubCustomerCoupons;
     type Body = ();
     type Response = ListSubCustomerCouponsResponse;
-    fn path(&self) -> String {
-        "/v2/promotions/benefits/coupons".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut query = vec![];
-        if let Some(value) = &self.coupon_id {
-            query.push(("coupon_id", value.clone()));
-        }
-        if let Some(value) = &self.order_id {
-            query.push(("order_id", value.clone()));
-        }
-        if let Some(value) = &self.promotion_plan_id {
-            query.push(("promotion_plan_id", value.clone()));
-        }
-        if let Some(value) = &self.coupon_type {
-            query.push(("coupon_type", value.to_string()));
-        }
-        if let Some(value) = &self.status {
-            query.push(("status", value.to_string()));
-        }
-        if let Some(value) = &self.active_start_time {
-            query.push(("active_start_time", value.clone()));
-        }
-        if let Some(value) = &self.active_end_time {
-            query.push(("active_end_time", value.clone()));
-        }
-        if let Some(value) = &self.offset {
-            query.push(("offset", value.to_string()));
-        }
-        if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
-        }
-        if let Some(value) = &self.source_id {
-            query.push(("source_id", value.clone()));
-        }
-        query
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
+            .query("coupon_id", &self.coupon_id)
+            .query("order_id", &self.order_id)
+            .query("promotion_plan_id", &self.promotion_plan_id)
+            .query("coupon_type", &self.coupon_type)
+            .query("status", &self.status)
+            .query("active_start_time", &self.active_start_time)
+            .query("active_end_time", &self.active_end_time)
+            .query("offset", &self.offset)
+            .query("limit", &self.limit)
+            .query("source_id", &self.source_id)
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -3976,18 +3824,13 @@ impl ListSubCustomersRequest {
         Self { body }
     }
 }
-impl OperationRequest for ListSubCustomersRequest {
+impl RestRequest for ListSubCustomersRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ListSubCustomers;
     type Body = QuerySubCustomerListReq;
     type Response = ListSubCustomersResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/query".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -4008,18 +3851,13 @@ impl SendVerificationMessageCodeRequest {
         Self { body }
     }
 }
-impl OperationRequest for SendVerificationMessageCodeRequest {
+impl RestRequest for SendVerificationMessageCodeRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::SendVerificationMessageCode;
     type Body = SendVerificationCodeV2Req;
     type Response = SendVerificationMessageCodeResponse;
-    fn path(&self) -> String {
-        "/v2/bases/verificationcode/send".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -4077,33 +3915,18 @@ impl ShowCustomerOrderDetailsRequest {
         self
     }
 }
-impl OperationRequest for ShowCustomerOrderDetailsRequest {
+impl RestRequest for ShowCustomerOrderDetailsRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ShowCustomerOrderDetails;
     type Body = ();
     type Response = ShowCustomerOrderDetailsResponse;
-    fn path(&self) -> String {
-        let order_id = path_segment(&self.order_id);
-        format!("/v2/orders/customer-orders/details/{order_id}")
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut query = vec![];
-        if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
-        }
-        if let Some(value) = &self.offset {
-            query.push(("offset", value.to_string()));
-        }
-        if let Some(value) = &self.indirect_partner_id {
-            query.push(("indirect_partner_id", value.clone()));
-        }
-        query
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        let mut headers = vec![];
-        if let Some(value) = &self.x_language {
-            headers.push(("X-Language", value.clone()));
-        }
-        headers
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
+            .header("X-Language", &self.x_language)
+            .path("order_id", &self.order_id)
+            .query("limit", &self.limit)
+            .query("offset", &self.offset)
+            .query("indirect_partner_id", &self.indirect_partner_id)
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -4121,18 +3944,13 @@ impl ShowPartnerConsumptionQuotaRequest {
         Self {}
     }
 }
-impl OperationRequest for ShowPartnerConsumptionQuotaRequest {
+impl RestRequest for ShowPartnerConsumptionQuotaRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ShowPartnerConsumptionQuota;
     type Body = ();
     type Response = ShowPartnerConsumptionQuotaResponse;
-    fn path(&self) -> String {
-        "/v2/partners/credit/consumption-quota".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -4155,18 +3973,13 @@ impl ShowRealnameAuthenticationReviewResultRequest {
         }
     }
 }
-impl OperationRequest for ShowRealnameAuthenticationReviewResultRequest {
+impl RestRequest for ShowRealnameAuthenticationReviewResultRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ShowRealnameAuthenticationReviewResult;
     type Body = ();
     type Response = ShowRealnameAuthenticationReviewResultResponse;
-    fn path(&self) -> String {
-        "/v2/customers/realname-auths/result".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![("customer_id", self.customer_id.clone())]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new().query("customer_id", &self.customer_id)
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -4200,22 +4013,15 @@ impl ShowSubCustomerBudgetRequest {
         self
     }
 }
-impl OperationRequest for ShowSubCustomerBudgetRequest {
+impl RestRequest for ShowSubCustomerBudgetRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::ShowSubCustomerBudget;
     type Body = ();
     type Response = ShowSubCustomerBudgetResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/budget".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut query = vec![("customer_id", self.customer_id.clone())];
-        if let Some(value) = &self.indirect_partner_id {
-            query.push(("indirect_partner_id", value.clone()));
-        }
-        query
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
+            .query("customer_id", &self.customer_id)
+            .query("indirect_partner_id", &self.indirect_partner_id)
     }
     fn body(&self) -> Option<&Self::Body> {
         None
@@ -4236,18 +4042,13 @@ impl UnfreezeSubCustomersRequest {
         Self { body }
     }
 }
-impl OperationRequest for UnfreezeSubCustomersRequest {
+impl RestRequest for UnfreezeSubCustomersRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::UnfreezeSubCustomers;
     type Body = UnfreezeSubCustomersReq;
     type Response = UnfreezeSubCustomersResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/unfreeze".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
@@ -4268,18 +4069,13 @@ impl UpdateSubCustomerBudgetRequest {
         Self { body }
     }
 }
-impl OperationRequest for UpdateSubCustomerBudgetRequest {
+impl RestRequest for UpdateSubCustomerBudgetRequest {
+    type Operation = crate::Operation;
     const OPERATION: crate::Operation = crate::Operation::UpdateSubCustomerBudget;
     type Body = ModSubCustomerBudgetReq;
     type Response = UpdateSubCustomerBudgetResponse;
-    fn path(&self) -> String {
-        "/v2/partners/sub-customers/budget".to_owned()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![]
-    }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![]
+    fn parts(&self) -> RequestParts {
+        RequestParts::new()
     }
     fn body(&self) -> Option<&Self::Body> {
         Some(&self.body)
