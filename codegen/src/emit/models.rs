@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 
 use super::tables::variant;
 use super::{doc, ident};
-use crate::names::{is_keyword, snake};
+use crate::names::snake;
 use crate::spec::{
     FieldDef, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TypeDef, TypeRef,
 };
