@@ -107,33 +107,7 @@ pub fn parse_sdk_date(value: &str) -> Option<i64> {
 /// Percent-encodes bytes as the SDK does (Python's `quote(s, safe='~')`): every byte but
 /// `A-Z a-z 0-9 - . _ ~` becomes `%XX` with upper-case hex.
 pub use crate::rest::percent_encode;
-
-/// Decodes each `%XX` (either case of hex) to its byte; a `%` not followed by two hex
-/// digits stays as it is. `+` stays `+`.
-fn percent_decode(bytes: &[u8]) -> Vec<u8> {
-    fn hex(b: Option<&u8>) -> Option<u8> {
-        match *b? {
-            b @ b'0'..=b'9' => Some(b - b'0'),
-            b @ b'a'..=b'f' => Some(b - b'a' + 10),
-            b @ b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
-        }
-    }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let (Some(hi), Some(lo)) = (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
-                out.push(hi << 4 | lo);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
-}
+use crate::rest::{parse_query, percent_decode};
 
 /// Python's `urllib.parse.unquote`: the `%XX` escapes of each run of ASCII characters are
 /// decoded and the bytes read as UTF-8, each invalid sequence becoming U+FFFD; non-ASCII
@@ -194,18 +168,6 @@ pub fn canonical_query_string<K: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: &[(K, V)]) 
         .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// The pairs of a query string as received, `%XX` decoded (`+` is not a space: the SDK
-/// sends a space as `%20`); a piece without `=` has an empty value.
-fn parse_query(raw: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
-    raw.split('&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| {
-            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-            (percent_decode(k.as_bytes()), percent_decode(v.as_bytes()))
-        })
-        .collect()
 }
 
 /// The payload hash slot of the canonical request. `content_sha256` is the (trimmed)

@@ -5,6 +5,10 @@
 //! nothing ever reaches the network. An action without a rule answers with its default
 //! response (the vendor's example, or one built from the response schema); a call no
 //! rule and no default covers fails loudly, naming the action.
+//!
+//! The wire protocol is a type parameter: [`ApiV3`] (Tencent Cloud API 3.0: the action in
+//! `X-TC-Action`, envelopes in the body) and [`Rest`] (Huawei: the operation by method
+//! and path, errors by HTTP status and an error body).
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
@@ -14,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::tables::ActionTable;
+use crate::tables::{ActionTable, OperationTable};
 use crate::transport::{HttpRequest, HttpResponse, SendFuture, Transport};
 
 /// One answer of a rule.
@@ -48,8 +52,11 @@ impl Reply {
     }
 }
 
-type Matcher = Box<dyn Fn(&Value) -> bool + Send + Sync>;
-type Responder = Arc<dyn Fn(&Value) -> Reply + Send + Sync>;
+/// A rule's test of a call: given the request document and its typed part (see
+/// [`Protocol::typed_part`]).
+type Matcher = Box<dyn Fn(&Value, &Value) -> bool + Send + Sync>;
+/// A computed reply: given the request document and its typed part.
+type Responder = Arc<dyn Fn(&Value, &Value) -> Reply + Send + Sync>;
 
 /// One step of a rule's sequence: a fixed reply, or one computed from the request.
 #[derive(Clone)]
@@ -59,10 +66,10 @@ enum Step {
 }
 
 impl Step {
-    fn reply(&self, request: &Value) -> Reply {
+    fn reply(&self, document: &Value, typed: &Value) -> Reply {
         match self {
             Step::Fixed(reply) => reply.clone(),
-            Step::Computed(responder) => responder(request),
+            Step::Computed(responder) => responder(document, typed),
         }
     }
 }
@@ -76,6 +83,13 @@ pub struct Rule<A> {
 }
 
 impl<A: ActionTable> Rule<A> {
+    /// [`Rule::from_json_with`] for a Tencent action table.
+    pub fn from_json(rule: &Value) -> Result<Self, String> {
+        Self::from_json_with(rule, A::from_name)
+    }
+}
+
+impl<A: Copy + Eq> Rule<A> {
     /// A rule from its JSON form (what the mock server's admin endpoint takes):
     ///
     /// ```json
@@ -85,9 +99,10 @@ impl<A: ActionTable> Rule<A> {
     ///              {"raw": {"status": 502, "body": "bad gateway"}}]}
     /// ```
     ///
-    /// `match` is optional: every key it has must be in the request with an equal value
-    /// (objects compared the same way, recursively). The error names what is wrong.
-    pub fn from_json(rule: &Value) -> Result<Self, String> {
+    /// `match` is optional: every key it has must be in the request document with an
+    /// equal value (objects compared the same way, recursively). `lookup` finds the
+    /// action by name. The error names what is wrong.
+    pub fn from_json_with(rule: &Value, lookup: impl Fn(&str) -> Option<A>) -> Result<Self, String> {
         let object = rule.as_object().ok_or("a rule is a JSON object")?;
         if let Some(key) = object
             .keys()
@@ -99,12 +114,12 @@ impl<A: ActionTable> Rule<A> {
             .get("action")
             .and_then(Value::as_str)
             .ok_or("a rule needs `action`, a string")?;
-        let action = A::from_name(name).ok_or_else(|| format!("no action is named `{name}`"))?;
+        let action = lookup(name).ok_or_else(|| format!("no action is named `{name}`"))?;
         let matcher: Option<Matcher> = match object.get("match") {
             None | Some(Value::Null) => None,
             Some(pattern @ Value::Object(_)) => {
                 let pattern = pattern.clone();
-                Some(Box::new(move |request: &Value| contains(request, &pattern)))
+                Some(Box::new(move |document: &Value, _: &Value| contains(document, &pattern)))
             }
             Some(_) => return Err(format!("{name}: `match` is a JSON object")),
         };
@@ -182,7 +197,7 @@ pub struct RuleBuilder<A, Req, Resp> {
     types: PhantomData<fn(Req) -> Resp>,
 }
 
-impl<A: ActionTable, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder<A, Req, Resp> {
+impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder<A, Req, Resp> {
     /// A rule for `action` (generated code calls this with the action's types).
     pub fn new(action: A) -> Self {
         RuleBuilder {
@@ -195,11 +210,22 @@ impl<A: ActionTable, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuild
         }
     }
 
-    /// Only requests for which `predicate` holds (decoded into the typed request).
+    /// Only requests for which `predicate` holds (decoded into the typed request: for
+    /// REST, the typed body).
     pub fn matching(mut self, predicate: impl Fn(&Req) -> bool + Send + Sync + 'static) -> Self {
-        self.rule.matcher = Some(Box::new(move |body: &Value| {
-            serde_json::from_value::<Req>(body.clone()).is_ok_and(|req| predicate(&req))
+        self.rule.matcher = Some(Box::new(move |_: &Value, typed: &Value| {
+            serde_json::from_value::<Req>(typed.clone()).is_ok_and(|req| predicate(&req))
         }));
+        self
+    }
+
+    /// Only requests whose whole request document satisfies `predicate` (for REST:
+    /// `{"path": {..}, "query": {..}, "body": ..}`, values as received).
+    pub fn matching_request(
+        mut self,
+        predicate: impl Fn(&Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.rule.matcher = Some(Box::new(move |document: &Value, _: &Value| predicate(document)));
         self
     }
 
@@ -215,7 +241,7 @@ impl<A: ActionTable, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuild
     where
         Resp: 'static,
     {
-        let responder = move |body: &Value| match serde_json::from_value::<Req>(body.clone()) {
+        let responder = move |_: &Value, typed: &Value| match serde_json::from_value::<Req>(typed.clone()) {
             Ok(request) => Reply::Response(
                 serde_json::to_value(respond(&request)).expect("mock responses serialize"),
             ),
@@ -267,21 +293,190 @@ struct State<A> {
     calls: Vec<Call<A>>,
 }
 
-/// The fake transport. Clone it to keep a handle for assertions after giving one to the
-/// client builder; clones share rules and recorded calls.
-pub struct MockTransport<A: ActionTable> {
-    state: Arc<Mutex<State<A>>>,
-    defaults: fn(A) -> Option<&'static str>,
-    /// Each action's default `Response` object, parsed once (by `ActionTable::index`).
-    parsed_defaults: Arc<[OnceLock<Option<Value>>]>,
+/// How a mocked service's calls are told apart and answered on the wire.
+pub trait Protocol<A>: Send + Sync + 'static {
+    /// How many operations the table has.
+    fn count() -> usize;
+    /// An operation's position in the table.
+    fn index(operation: A) -> usize;
+    /// An operation's name.
+    fn name(operation: A) -> &'static str;
+    /// The operation with this name.
+    fn lookup(name: &str) -> Option<A>;
+    /// Which operation a request is for, and the request document rules and recorded
+    /// calls see.
+    fn identify(request: &HttpRequest) -> Result<(A, Value), String>;
+    /// The part of the request document typed matchers decode.
+    fn typed_part(document: &Value) -> &Value;
+    /// The successful response body of a default response document.
+    fn default_body(document: Value) -> Value;
+    /// A reply as this protocol sends it, carrying `request_id`.
+    fn render(reply: Reply, request_id: &str) -> HttpResponse;
 }
 
-impl<A: ActionTable> Clone for MockTransport<A> {
+/// Tencent Cloud API 3.0: the action in `X-TC-Action`, the request is the JSON body,
+/// every answer an HTTP 200 envelope (`{"Response": {...}}`).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiV3;
+
+impl<A: ActionTable> Protocol<A> for ApiV3 {
+    fn count() -> usize {
+        A::ALL.len()
+    }
+    fn index(action: A) -> usize {
+        action.index()
+    }
+    fn name(action: A) -> &'static str {
+        action.info().name
+    }
+    fn lookup(name: &str) -> Option<A> {
+        A::from_name(name)
+    }
+    fn identify(request: &HttpRequest) -> Result<(A, Value), String> {
+        let name = request
+            .header("X-TC-Action")
+            .ok_or("the request has no X-TC-Action header")?;
+        let action =
+            A::from_name(name).ok_or_else(|| format!("the mock has no action `{name}`"))?;
+        let body: Value = serde_json::from_slice(&request.body)
+            .map_err(|e| format!("{name}: the request body is not JSON: {e}"))?;
+        Ok((action, body))
+    }
+    fn typed_part(document: &Value) -> &Value {
+        document
+    }
+    fn default_body(mut document: Value) -> Value {
+        document["Response"].take()
+    }
+    fn render(reply: Reply, request_id: &str) -> HttpResponse {
+        render(reply, request_id)
+    }
+}
+
+/// REST as Huawei Cloud speaks it: the operation by method and path template; the
+/// request document is `{"path": {name: value}, "query": {name: value or [values]},
+/// "body": JSON or null}` (values decoded, as text); typed matchers see the body. A
+/// response is its JSON body with status 200; an error is the status its code implies
+/// with `{"error_code", "error_msg", "request_id"}`; the request id is also in
+/// `X-Request-Id`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rest;
+
+impl Rest {
+    /// The request document of a REST call to `operation`.
+    pub fn document<O: OperationTable>(
+        operation: O,
+        path: &str,
+        query: &str,
+        body: &[u8],
+    ) -> Result<Value, String> {
+        let info = operation.info();
+        let values = crate::tables::match_path(info.path, path).unwrap_or_default();
+        let text = |bytes: &[u8]| String::from_utf8_lossy(&crate::rest::percent_decode(bytes)).into_owned();
+        let path: serde_json::Map<String, Value> = info
+            .path_params
+            .iter()
+            .zip(values)
+            .map(|(name, value)| ((*name).to_owned(), Value::from(text(value.as_bytes()))))
+            .collect();
+        let mut query_object = serde_json::Map::new();
+        for (key, value) in crate::rest::parse_query(query) {
+            let key = String::from_utf8_lossy(&key).into_owned();
+            let value = Value::from(String::from_utf8_lossy(&value).into_owned());
+            match query_object.get_mut(&key) {
+                Some(Value::Array(list)) => list.push(value),
+                Some(first) => *first = Value::Array(vec![first.take(), value]),
+                None => {
+                    query_object.insert(key, value);
+                }
+            }
+        }
+        let body = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(body)
+                .map_err(|e| format!("{}: the request body is not JSON: {e}", info.name))?
+        };
+        Ok(json!({"path": path, "query": query_object, "body": body}))
+    }
+
+    /// The HTTP status an error code implies.
+    pub fn status_of(code: &str) -> u16 {
+        match code {
+            "APIGW.0308" => 429,
+            "APIGW.0101" => 404,
+            "CBC.0151" | "APIGW.0302" => 403,
+            c if c.starts_with("APIGW.03") => 401,
+            c if c.starts_with("CBC.01") => 400,
+            _ => 500,
+        }
+    }
+}
+
+impl<O: OperationTable> Protocol<O> for Rest {
+    fn count() -> usize {
+        O::ALL.len()
+    }
+    fn index(operation: O) -> usize {
+        operation.index()
+    }
+    fn name(operation: O) -> &'static str {
+        operation.info().name
+    }
+    fn lookup(name: &str) -> Option<O> {
+        O::from_name(name)
+    }
+    fn identify(request: &HttpRequest) -> Result<(O, Value), String> {
+        let after_scheme = request.url.split_once("://").map_or(&*request.url, |(_, r)| r);
+        let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let (operation, _) = O::route(request.method, path)
+            .ok_or_else(|| format!("the mock has no operation `{} {path}`", request.method))?;
+        Ok((operation, Rest::document(operation, path, query, &request.body)?))
+    }
+    fn typed_part(document: &Value) -> &Value {
+        &document["body"]
+    }
+    fn default_body(document: Value) -> Value {
+        document
+    }
+    fn render(reply: Reply, request_id: &str) -> HttpResponse {
+        let (status, body) = match reply {
+            Reply::Response(body) => (200, body),
+            Reply::ApiError { code, message } => (
+                Rest::status_of(&code),
+                json!({"error_code": code, "error_msg": message, "request_id": request_id}),
+            ),
+            Reply::Raw { status, body } => return HttpResponse::new(status, body),
+        };
+        HttpResponse {
+            status,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("x-request-id".into(), request_id.into()),
+            ],
+            body: serde_json::to_vec(&body).expect("JSON serializes"),
+        }
+    }
+}
+
+/// The fake transport. Clone it to keep a handle for assertions after giving one to the
+/// client builder; clones share rules and recorded calls.
+pub struct MockTransport<A, P = ApiV3> {
+    state: Arc<Mutex<State<A>>>,
+    defaults: fn(A) -> Option<&'static str>,
+    /// Each operation's default response body, parsed once (by `Protocol::index`).
+    parsed_defaults: Arc<[OnceLock<Option<Value>>]>,
+    protocol: PhantomData<fn() -> P>,
+}
+
+impl<A, P> Clone for MockTransport<A, P> {
     fn clone(&self) -> Self {
         MockTransport {
             state: Arc::clone(&self.state),
             defaults: self.defaults,
             parsed_defaults: Arc::clone(&self.parsed_defaults),
+            protocol: PhantomData,
         }
     }
 }
@@ -295,9 +490,10 @@ pub enum Source {
     Default,
 }
 
-impl<A: ActionTable + Send + Sync> MockTransport<A> {
-    /// A mock whose unruled actions answer `defaults(action)` (a whole response document,
-    /// `{"Response": {...}}`), or fail loudly when that is `None`.
+impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
+    /// A mock whose unruled operations answer `defaults(operation)` (a whole response
+    /// document: `{"Response": {...}}` for API 3.0, the JSON body for REST), or fail
+    /// loudly when that is `None`.
     pub fn new(defaults: fn(A) -> Option<&'static str>) -> Self {
         MockTransport {
             state: Arc::new(Mutex::new(State {
@@ -305,7 +501,8 @@ impl<A: ActionTable + Send + Sync> MockTransport<A> {
                 calls: Vec::new(),
             })),
             defaults,
-            parsed_defaults: A::ALL.iter().map(|_| OnceLock::new()).collect(),
+            parsed_defaults: (0..P::count()).map(|_| OnceLock::new()).collect(),
+            protocol: PhantomData,
         }
     }
 
@@ -318,6 +515,12 @@ impl<A: ActionTable + Send + Sync> MockTransport<A> {
     /// Adds a rule through a shared handle (e.g. to a running mock server's mock).
     pub fn add_rule(&self, rule: Rule<A>) {
         self.state().rules.push(rule);
+    }
+
+    /// A rule from its JSON form ([`Rule::from_json_with`]), actions by this protocol's
+    /// names.
+    pub fn rule_from_json(&self, rule: &Value) -> Result<Rule<A>, String> {
+        Rule::from_json_with(rule, P::lookup)
     }
 
     /// Forgets every rule and recorded call.
@@ -346,28 +549,27 @@ impl<A: ActionTable + Send + Sync> MockTransport<A> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The default `Response` object of `action`, if it has one.
+    /// The default response body of `action`, if it has one.
     pub fn default_response(&self, action: A) -> Option<&Value> {
-        self.parsed_defaults[action.index()]
+        self.parsed_defaults[P::index(action)]
             .get_or_init(|| {
                 let document: Value = serde_json::from_str((self.defaults)(action)?)
                     .expect("default responses are valid JSON");
-                Some(document["Response"].clone())
+                Some(P::default_body(document))
             })
             .as_ref()
     }
 
-    /// The reply to a call of `action` with this request body: the first matching rule's
-    /// next reply, else the default response. Records the call. The error says why there
-    /// is no answer, naming the action.
-    pub fn answer(&self, action: A, body: &Value) -> Result<(Reply, Source), String> {
-        let name = action.info().name;
+    /// The reply to a call of `action` with this request document: the first matching
+    /// rule's next reply, else the default response. Records the call. The error says
+    /// why there is no answer, naming the action.
+    pub fn answer(&self, action: A, document: &Value) -> Result<(Reply, Source), String> {
+        let name = P::name(action);
+        let typed = P::typed_part(document);
         let mut state = self.state();
-        let rule = state
-            .rules
-            .iter_mut()
-            .enumerate()
-            .find(|(_, r)| r.action == action && r.matcher.as_ref().is_none_or(|m| m(body)));
+        let rule = state.rules.iter_mut().enumerate().find(|(_, r)| {
+            r.action == action && r.matcher.as_ref().is_none_or(|m| m(document, typed))
+        });
         let (reply, source) = match rule {
             Some((i, rule)) => {
                 let step = if rule.replies.len() > 1 {
@@ -376,7 +578,7 @@ impl<A: ActionTable + Send + Sync> MockTransport<A> {
                     rule.replies.front().cloned()
                 };
                 let step = step.ok_or_else(|| format!("{name}: the matching rule has no reply"))?;
-                (step.reply(body), Source::Rule(i))
+                (step.reply(document, typed), Source::Rule(i))
             }
             None => {
                 drop(state);
@@ -389,38 +591,27 @@ impl<A: ActionTable + Send + Sync> MockTransport<A> {
         };
         state.calls.push(Call {
             action,
-            request: body.clone(),
+            request: document.clone(),
             reply: reply.clone(),
         });
         Ok((reply, source))
     }
-
-    fn answer_http(&self, request: &HttpRequest) -> Result<Reply, String> {
-        let name = request
-            .header("X-TC-Action")
-            .ok_or("the request has no X-TC-Action header")?;
-        let action =
-            A::from_name(name).ok_or_else(|| format!("the mock has no action `{name}`"))?;
-        let body: Value = serde_json::from_slice(&request.body)
-            .map_err(|e| format!("{name}: the request body is not JSON: {e}"))?;
-        Ok(self.answer(action, &body)?.0)
-    }
 }
 
-impl<A: ActionTable + Send + Sync> Transport for MockTransport<A> {
+impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Transport for MockTransport<A, P> {
     fn send(&self, request: HttpRequest) -> SendFuture<'_> {
-        let answer = self.answer_http(&request);
+        let answer = P::identify(&request).and_then(|(action, document)| self.answer(action, &document));
         Box::pin(async move {
             // Unmatched calls fail loudly: a panic names the action in the test's output.
-            let reply = answer.unwrap_or_else(|message| panic!("mock: {message}"));
+            let (reply, _) = answer.unwrap_or_else(|message| panic!("mock: {message}"));
             let count = self.state().calls.len();
-            Ok(render(reply, &format!("mock-{count:08}")))
+            Ok(P::render(reply, &format!("mock-{count:08}")))
         })
     }
 }
 
-/// The HTTP reply for `reply`: an API 3.0 envelope carrying `request_id` (kept if a
-/// response already has one), or a raw reply as given.
+/// The API 3.0 reply for `reply`: an envelope carrying `request_id` (kept if a response
+/// already has one), or a raw reply as given.
 pub fn render(reply: Reply, request_id: &str) -> HttpResponse {
     match reply {
         Reply::Response(mut response) => {
@@ -438,5 +629,8 @@ pub fn render(reply: Reply, request_id: &str) -> HttpResponse {
 }
 
 fn envelope(document: Value) -> HttpResponse {
-    HttpResponse::new(200, serde_json::to_vec(&document).expect("JSON serializes"))
+    HttpResponse::new(
+        200,
+        serde_json::to_vec(&document).expect("JSON serializes"),
+    )
 }

@@ -160,6 +160,45 @@ pub fn percent_encode(bytes: &[u8]) -> String {
     out
 }
 
+/// Decodes each `%XX` (either case of hex) to its byte; a `%` not followed by two hex
+/// digits stays as it is. `+` stays `+`.
+pub fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    fn hex(b: Option<&u8>) -> Option<u8> {
+        match *b? {
+            b @ b'0'..=b'9' => Some(b - b'0'),
+            b @ b'a'..=b'f' => Some(b - b'a' + 10),
+            b @ b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let (Some(hi), Some(lo)) = (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The pairs of a query string as received, `%XX` decoded (`+` is not a space: the SDK
+/// sends a space as `%20`); a piece without `=` has an empty value.
+pub fn parse_query(raw: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    raw.split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+            (percent_decode(k.as_bytes()), percent_decode(v.as_bytes()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@
 //! | `GET /_mock/calls` | the calls answered, `{"calls": [{"action", "request", "reply"}]}` |
 //! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`]) |
 //! | `GET` / `POST /_mock/checks` | reads, or switches, checks: `{"qps": false}` |
-//! | `POST /_mock/policies` | `{"secret_id": "...", "policies": [doc, ...]}` replaces a SecretId's policies; `null` lifts them |
+//! | `POST /_mock/policies` | Tencent: `{"secret_id": "...", "policies": [doc, ...]}` replaces a SecretId's policies; `null` lifts them |
+//! | `POST /_mock/permissions` | Huawei: `{"permissions": ["BPC_...", ...]}` sets the operator's permission actions; `null` lifts the check |
 //! | `POST /_mock/reset` | back to the startup state |
 //!
 //! Answers are JSON; a bad admin request gets 400 (404 for an unknown path) and
@@ -17,9 +18,8 @@ use http::Method;
 use serde_json::{json, Value};
 
 use super::http::{Answer, Head};
-use super::Shared;
-use crate::mock::{Reply, Rule};
-use crate::tables::ActionTable;
+use super::ServerState;
+use crate::mock::{Protocol, Reply};
 
 /// Where the admin endpoint lives.
 pub(crate) const PREFIX: &str = "/_mock/";
@@ -50,25 +50,22 @@ fn reply_json(reply: &Reply) -> Value {
     }
 }
 
-pub(crate) fn handle<A: ActionTable + Send + Sync>(
-    shared: &Shared<A>,
-    head: &Head,
-    body: &[u8],
-) -> Answer {
+pub(crate) fn handle<S: ServerState>(state: &S, head: &Head, body: &[u8]) -> Answer {
+    let core = state.core();
     let route = &head.path[PREFIX.len()..];
     let read = || -> Result<Value, Answer> {
         serde_json::from_slice(body).map_err(|e| error(400, &format!("the body is not JSON: {e}")))
     };
     let result = match (&head.method, route) {
-        (&Method::GET, "log") => Ok(ok(json!({ "entries": shared.log() }))),
+        (&Method::GET, "log") => Ok(ok(json!({ "entries": core.log() }))),
         (&Method::GET, "calls") => {
-            let calls: Vec<Value> = shared
+            let calls: Vec<Value> = core
                 .mock
                 .calls()
                 .iter()
                 .map(|c| {
                     json!({
-                        "action": c.action.info().name,
+                        "action": S::Protocol::name(c.action),
                         "request": c.request,
                         "reply": reply_json(&c.reply),
                     })
@@ -84,18 +81,18 @@ pub(crate) fn handle<A: ActionTable + Send + Sync>(
             let rules = list
                 .iter()
                 .enumerate()
-                .map(|(i, r)| Rule::<A>::from_json(r).map_err(|e| format!("rule {i}: {e}")))
+                .map(|(i, r)| core.mock.rule_from_json(r).map_err(|e| format!("rule {i}: {e}")))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| error(400, &e))?;
             let added = rules.len();
             for rule in rules {
-                shared.mock.add_rule(rule);
+                core.mock.add_rule(rule);
             }
             Ok(ok(json!({ "added": added })))
         }),
-        (&Method::GET, "checks") => Ok(ok(json!(shared.checks()))),
+        (&Method::GET, "checks") => Ok(ok(json!(core.checks()))),
         (&Method::POST, "checks") => read().and_then(|value| {
-            let mut checks = shared.checks();
+            let mut checks = core.checks();
             let object = value
                 .as_object()
                 .ok_or_else(|| error(400, "checks are a JSON object of booleans"))?;
@@ -105,31 +102,20 @@ pub(crate) fn handle<A: ActionTable + Send + Sync>(
                     .ok_or_else(|| error(400, &format!("`{name}` is not a boolean")))?;
                 checks.set(name, on).map_err(|e| error(400, &e))?;
             }
-            shared.set_checks(checks);
+            core.set_checks(checks);
             Ok(ok(json!(checks)))
         }),
-        (&Method::POST, "policies") => read().and_then(|value| {
-            let secret_id = value["secret_id"]
-                .as_str()
-                .ok_or_else(|| error(400, "`secret_id` is a string"))?;
-            let documents = match &value["policies"] {
-                Value::Null => None,
-                Value::Array(list) => Some(list.as_slice()),
-                _ => return Err(error(400, "`policies` is an array of policy documents or null")),
-            };
-            shared
-                .set_policies(secret_id, documents)
-                .map_err(|e| error(400, &e))?;
-            Ok(ok(json!({ "secret_id": secret_id })))
-        }),
+        (&Method::POST, route) if route == S::ADMIN_ROUTE => {
+            read().and_then(|value| state.admin(&value).map(ok).map_err(|why| error(400, &why)))
+        }
         (&Method::POST, "reset") => {
-            shared.reset();
+            state.reset();
             Ok(ok(json!({ "reset": true })))
         }
         _ => Err(error(
             404,
             &format!(
-                "no admin endpoint `{} {}`: GET log, GET calls, POST rules, GET|POST checks, POST policies, POST reset",
+                "no admin endpoint `{} {}`: GET log, GET calls, POST rules, GET|POST checks, POST policies (Tencent), POST permissions (Huawei), POST reset",
                 head.method, head.path
             ),
         )),

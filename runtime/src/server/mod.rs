@@ -20,26 +20,25 @@
 mod admin;
 pub mod cli;
 mod http;
+mod huawei;
 mod params;
 mod tencent;
 
-use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use governor::DefaultDirectRateLimiter;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::credentials::Credentials;
-use crate::mock::{MockTransport, Rule};
-use crate::policy::Statement;
-use crate::tables::ActionTable;
+use crate::mock::{MockTransport, Protocol};
 
 pub use self::http::Limits;
+// huawei: next
 pub use params::{decode_request, ParamError};
+pub use tencent::{MockServerBuilder, Tc3State};
 
 /// Checks a request body against an action's typed request: `None` for an action
 /// without a model, whose parameters are not checked.
@@ -67,6 +66,7 @@ impl<A> Clone for ServiceDef<A> {
 impl<A> Copy for ServiceDef<A> {}
 
 /// The checks a server makes; each can be switched off for tests that need leniency.
+/// (`qps` and `policies` are Tencent's; `permissions` is Huawei's.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Checks {
@@ -78,6 +78,8 @@ pub struct Checks {
     pub qps: bool,
     /// Enforce the CAM policies attached to the SecretId.
     pub policies: bool,
+    /// Enforce the operator account's permission actions (Huawei).
+    pub permissions: bool,
     /// Decode the body into the action's typed request.
     pub parameters: bool,
 }
@@ -89,6 +91,7 @@ impl Default for Checks {
             clock_skew: true,
             qps: true,
             policies: true,
+            permissions: true,
             parameters: true,
         }
     }
@@ -96,8 +99,14 @@ impl Default for Checks {
 
 impl Checks {
     /// The checks' names, as `cli` flags and the admin endpoint spell them.
-    pub const NAMES: [&'static str; 5] =
-        ["signature", "clock-skew", "qps", "policies", "parameters"];
+    pub const NAMES: [&'static str; 6] = [
+        "signature",
+        "clock-skew",
+        "qps",
+        "policies",
+        "permissions",
+        "parameters",
+    ];
 
     /// Switches the check called `name` (one of [`Checks::NAMES`]).
     pub fn set(&mut self, name: &str, on: bool) -> Result<(), String> {
@@ -106,6 +115,7 @@ impl Checks {
             "clock-skew" | "clock_skew" => &mut self.clock_skew,
             "qps" => &mut self.qps,
             "policies" => &mut self.policies,
+            "permissions" => &mut self.permissions,
             "parameters" => &mut self.parameters,
             other => {
                 return Err(format!(
@@ -130,15 +140,15 @@ pub struct LogEntry {
     pub time: u64,
     /// The connection's source address.
     pub source_ip: IpAddr,
-    /// The SecretId of the `Authorization` header, if it had one.
+    /// The SecretId (or Huawei AK) of the `Authorization` header, if it had one.
     pub secret_id: Option<String>,
-    /// `X-TC-Action`, if the request named one.
+    /// The action (`X-TC-Action`) or operation the request named, if any.
     pub action: Option<String>,
     /// The error code sent; `None` when answered with a response.
     pub error_code: Option<String>,
-    /// What decided: `protocol`, `body`, `action`, `version`, `signature`, `clock-skew`,
-    /// `token`, `qps`, `policies`, `parameters` (a check refused), `rule` or `default`
-    /// (answered), or `unanswered` (no rule and no default).
+    /// What decided: `protocol`, `body`, `action` (or `route`), `version`, `signature`,
+    /// `clock-skew`, `token`, `qps`, `policies`, `permissions`, `parameters` (a check
+    /// refused), `rule` or `default` (answered), or `unanswered` (no rule and no default).
     pub decided_by: &'static str,
     /// The policy statement that allowed or denied, when policies were evaluated
     /// (`policy 0, statement 1 (sid x)`), or the rule that answered (`rule 2`).
@@ -181,47 +191,43 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// Parses CAM policy documents into the evaluator's statements.
-fn parse_policies(documents: &[Value]) -> Result<Vec<Vec<Statement>>, String> {
-    documents
-        .iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            crate::policy::statements(doc)
-                .map_err(|(pointer, why)| format!("policy {i}: {why} (at `{pointer}`)"))
-        })
-        .collect()
-}
-
-/// The credentials and policies a server starts with (and returns to on reset).
-#[derive(Clone, Default)]
-struct Principals {
-    credentials: HashMap<String, Credentials>,
-    /// Policies by SecretId; a SecretId without any is not restricted (a root account).
-    policies: HashMap<String, Arc<Vec<Vec<Statement>>>>,
-}
-
-/// State shared by the connections, the handle and the admin endpoint.
-pub(crate) struct Shared<A: ActionTable> {
-    service: ServiceDef<A>,
-    max_clock_skew: i64,
-    startup: (Checks, Principals),
-    checks: RwLock<Checks>,
-    principals: RwLock<Principals>,
-    /// Per SecretId and action (by `ActionTable::index`).
-    limiters: Mutex<HashMap<(String, usize), DefaultDirectRateLimiter>>,
-    log: Mutex<VecDeque<LogEntry>>,
-    mock: MockTransport<A>,
-    sequence: AtomicU64,
-    /// Print each decision to stderr as it is made.
-    echo: bool,
-}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl<A: ActionTable + Send + Sync> Shared<A> {
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// What every mock server keeps, whatever its protocol: the checks in force, the
+/// decision log, request ids, and the mock that answers requests that pass. (Public
+/// only as the return type of [`ServerState`]'s hidden accessor.)
+#[doc(hidden)]
+pub struct Core<A, P> {
+    startup_checks: Checks,
+    checks: RwLock<Checks>,
+    log: Mutex<VecDeque<LogEntry>>,
+    sequence: AtomicU64,
+    /// Print each decision to stderr as it is made.
+    echo: bool,
+    mock: MockTransport<A, P>,
+}
+
+impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
+    fn new(checks: Checks, mock: MockTransport<A, P>, echo: bool) -> Self {
+        Core {
+            startup_checks: checks,
+            checks: RwLock::new(checks),
+            log: Mutex::new(VecDeque::new()),
+            sequence: AtomicU64::new(0),
+            echo,
+            mock,
+        }
+    }
+
     fn checks(&self) -> Checks {
         *self.checks.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -230,40 +236,19 @@ impl<A: ActionTable + Send + Sync> Shared<A> {
         *self.checks.write().unwrap_or_else(|e| e.into_inner()) = checks;
     }
 
-    fn principals(&self) -> std::sync::RwLockReadGuard<'_, Principals> {
-        self.principals.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn set_policies(&self, secret_id: &str, documents: Option<&[Value]>) -> Result<(), String> {
-        let parsed = documents.map(parse_policies).transpose()?;
-        let mut principals = self.principals.write().unwrap_or_else(|e| e.into_inner());
-        match parsed {
-            Some(policies) => {
-                principals
-                    .policies
-                    .insert(secret_id.to_owned(), Arc::new(policies));
-            }
-            None => {
-                principals.policies.remove(secret_id);
-            }
-        }
-        Ok(())
-    }
-
+    /// Rules, calls and the log cleared; the startup checks back.
     fn reset(&self) {
         self.mock.reset();
         lock(&self.log).clear();
-        lock(&self.limiters).clear();
-        self.set_checks(self.startup.0);
-        *self.principals.write().unwrap_or_else(|e| e.into_inner()) = self.startup.1.clone();
+        self.set_checks(self.startup_checks);
     }
 
-    /// The next request's sequence number and `RequestId` (shaped like the service's
-    /// UUIDs).
-    fn next_request(&self) -> (u64, String) {
+    /// A new request's log entry: its sequence number and `RequestId` (shaped like the
+    /// services' UUIDs), when and where it came from.
+    fn entry(&self, peer: IpAddr) -> LogEntry {
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed) + 1;
         let r = fastrand::u64(..);
-        let id = format!(
+        let request_id = format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
             seq as u32,
             (seq >> 32) as u16,
@@ -271,7 +256,18 @@ impl<A: ActionTable + Send + Sync> Shared<A> {
             0x8000 | ((r >> 12) & 0x3fff),
             r >> 16
         );
-        (seq, id)
+        LogEntry {
+            seq,
+            request_id,
+            time: unix_now() as u64,
+            source_ip: peer,
+            secret_id: None,
+            action: None,
+            error_code: None,
+            decided_by: "",
+            statement: None,
+            reason: String::new(),
+        }
     }
 
     fn record(&self, entry: LogEntry) {
@@ -299,170 +295,21 @@ impl<A: ActionTable + Send + Sync> Shared<A> {
     }
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Configures and starts a [`MockServer`].
-pub struct MockServerBuilder<A: ActionTable> {
-    service: ServiceDef<A>,
-    addr: SocketAddr,
-    credentials: Vec<Credentials>,
-    policies: Vec<(String, Value)>,
-    checks: Checks,
-    limits: Limits,
-    mock: Option<MockTransport<A>>,
-    rules: Vec<Rule<A>>,
-    echo: bool,
-}
-
-impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
-    /// A server for `service` on `127.0.0.1:0` (a free port), every check on, no
-    /// credentials yet.
-    pub fn new(service: ServiceDef<A>) -> Self {
-        MockServerBuilder {
-            service,
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            credentials: Vec::new(),
-            policies: Vec::new(),
-            checks: Checks::default(),
-            limits: Limits::default(),
-            mock: None,
-            rules: Vec::new(),
-            echo: false,
-        }
-    }
-
-    /// Also prints each decision to stderr as one line (the binary does, unless quiet).
-    pub fn echo_log(mut self, echo: bool) -> Self {
-        self.echo = echo;
-        self
-    }
-
-    /// Where to listen (default `127.0.0.1:0`: loopback, a free port).
-    pub fn addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
-
-    /// Accepts requests signed with these credentials (id, key, and a session token if
-    /// they have one). May be given several times.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials.push(credentials);
-        self
-    }
-
-    /// Attaches a CAM policy document to a SecretId; may be given several times. A
-    /// SecretId with policies is evaluated like a CAM sub-user; one without is not
-    /// restricted.
-    pub fn policy(mut self, secret_id: impl Into<String>, document: Value) -> Self {
-        self.policies.push((secret_id.into(), document));
-        self
-    }
-
-    /// The checks to make (all on by default).
-    pub fn checks(mut self, checks: Checks) -> Self {
-        self.checks = checks;
-        self
-    }
-
-    /// Size and time limits on what clients send.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Answers from this mock's rules and defaults (shared: rules added to it later
-    /// apply too).
-    pub fn mock(mut self, mock: MockTransport<A>) -> Self {
-        self.mock = Some(mock);
-        self
-    }
-
-    /// Adds a rule, as [`MockTransport::with_rule`].
-    pub fn rule(mut self, rule: Rule<A>) -> Self {
-        self.rules.push(rule);
-        self
-    }
-
-    fn shared(self) -> Result<(Arc<Shared<A>>, SocketAddr, Limits), StartError> {
-        let mut principals = Principals::default();
-        for credentials in self.credentials {
-            principals
-                .credentials
-                .insert(credentials.secret_id().to_owned(), credentials);
-        }
-        let mut documents: Vec<(String, Vec<Value>)> = Vec::new();
-        for (secret_id, document) in self.policies {
-            match documents.iter_mut().find(|(id, _)| *id == secret_id) {
-                Some((_, list)) => list.push(document),
-                None => documents.push((secret_id, vec![document])),
-            }
-        }
-        for (secret_id, list) in documents {
-            let parsed = parse_policies(&list).map_err(|message| StartError::Policy {
-                secret_id: secret_id.clone(),
-                message,
-            })?;
-            principals.policies.insert(secret_id, Arc::new(parsed));
-        }
-        let mock = self
-            .mock
-            .unwrap_or_else(|| MockTransport::new(self.service.defaults));
-        for rule in self.rules {
-            mock.add_rule(rule);
-        }
-        let shared = Shared {
-            service: self.service,
-            max_clock_skew: 300,
-            startup: (self.checks, principals.clone()),
-            checks: RwLock::new(self.checks),
-            principals: RwLock::new(principals),
-            limiters: Mutex::new(HashMap::new()),
-            log: Mutex::new(VecDeque::new()),
-            mock,
-            sequence: AtomicU64::new(0),
-            echo: self.echo,
-        };
-        Ok((Arc::new(shared), self.addr, self.limits))
-    }
-
-    /// Binds and starts serving on the current tokio runtime.
-    pub async fn start(self) -> Result<MockServer<A>, StartError> {
-        let (shared, addr, limits) = self.shared()?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| StartError::Bind(addr, e))?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| StartError::Bind(addr, e))?;
-        let handler = Arc::new(tencent::Tencent(Arc::clone(&shared)));
-        let task = tokio::spawn(http::serve(listener, handler, limits));
-        Ok(MockServer {
-            shared,
-            addr: local,
-            running: Running::Task(task),
-        })
-    }
-
-    /// Binds and starts serving on a runtime of its own (two worker threads), for
-    /// tests that are not async; it stops when the handle is dropped.
-    pub fn start_blocking(self) -> Result<MockServer<A>, StartError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("mock-server")
-            .enable_all()
-            .build()
-            .map_err(StartError::Runtime)?;
-        let mut server = runtime.block_on(self.start())?;
-        server.running = match std::mem::replace(&mut server.running, Running::Stopped) {
-            Running::Task(task) => Running::Own(task, Some(runtime)),
-            other => other,
-        };
-        Ok(server)
-    }
+/// A server's shared state, as its handle and admin endpoint see it.
+pub trait ServerState: Send + Sync + 'static {
+    /// The operation table.
+    type Op: Copy + Eq + Send + Sync + 'static;
+    /// The wire protocol.
+    type Protocol: Protocol<Self::Op>;
+    #[doc(hidden)]
+    fn core(&self) -> &Core<Self::Op, Self::Protocol>;
+    /// Back to how it started.
+    fn reset(&self);
+    /// The protocol's own admin route under `/_mock/` (`policies`, `permissions`).
+    const ADMIN_ROUTE: &'static str;
+    /// Handles a POST to [`ServerState::ADMIN_ROUTE`]: the answer, or what is wrong.
+    #[doc(hidden)]
+    fn admin(&self, body: &Value) -> Result<Value, String>;
 }
 
 enum Running {
@@ -472,16 +319,54 @@ enum Running {
 }
 
 /// A running mock server. Dropping it stops it (its connections close).
-pub struct MockServer<A: ActionTable> {
-    shared: Arc<Shared<A>>,
+pub struct MockServer<A, S = Tc3State<A>> {
+    shared: Arc<S>,
     addr: SocketAddr,
     running: Running,
+    op: std::marker::PhantomData<fn() -> A>,
 }
 
-impl<A: ActionTable + Send + Sync> MockServer<A> {
-    /// The builder.
-    pub fn builder(service: ServiceDef<A>) -> MockServerBuilder<A> {
-        MockServerBuilder::new(service)
+impl<A: Copy + Eq + Send + Sync + 'static, S: ServerState<Op = A>> MockServer<A, S> {
+    /// Binds `addr` and serves `handler` on the current tokio runtime.
+    pub(crate) async fn launch(
+        shared: Arc<S>,
+        handler: Arc<dyn http::Handler>,
+        addr: SocketAddr,
+        limits: Limits,
+    ) -> Result<Self, StartError> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| StartError::Bind(addr, e))?;
+        let local = listener.local_addr().map_err(|e| StartError::Bind(addr, e))?;
+        let task = tokio::spawn(http::serve(listener, handler, limits));
+        Ok(MockServer {
+            shared,
+            addr: local,
+            running: Running::Task(task),
+            op: std::marker::PhantomData,
+        })
+    }
+
+    /// [`MockServer::launch`] on a runtime of its own (two worker threads), for tests
+    /// that are not async; it stops when the handle is dropped.
+    pub(crate) fn launch_blocking(
+        shared: Arc<S>,
+        handler: Arc<dyn http::Handler>,
+        addr: SocketAddr,
+        limits: Limits,
+    ) -> Result<Self, StartError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mock-server")
+            .enable_all()
+            .build()
+            .map_err(StartError::Runtime)?;
+        let mut server = runtime.block_on(Self::launch(shared, handler, addr, limits))?;
+        server.running = match std::mem::replace(&mut server.running, Running::Stopped) {
+            Running::Task(task) => Running::Own(task, Some(runtime)),
+            other => other,
+        };
+        Ok(server)
     }
 
     /// The base URL, `http://127.0.0.1:PORT` (a client's endpoint).
@@ -495,46 +380,37 @@ impl<A: ActionTable + Send + Sync> MockServer<A> {
     }
 
     /// The mock answering requests that pass the checks: add rules, read calls.
-    pub fn mock(&self) -> &MockTransport<A> {
-        &self.shared.mock
+    pub fn mock(&self) -> &MockTransport<A, S::Protocol> {
+        &self.shared.core().mock
     }
 
     /// Every decision so far (the last [`LOG_CAPACITY`]), oldest first.
     pub fn log(&self) -> Vec<LogEntry> {
-        self.shared.log()
+        self.shared.core().log()
     }
 
     /// The checks in force.
     pub fn checks(&self) -> Checks {
-        self.shared.checks()
+        self.shared.core().checks()
     }
 
     /// Switches checks from now on.
     pub fn set_checks(&self, checks: Checks) {
-        self.shared.set_checks(checks);
+        self.shared.core().set_checks(checks);
     }
 
-    /// Replaces the policies of a SecretId (an empty list denies everything, as for a
-    /// CAM sub-user without policies); the error names the document and the position.
-    pub fn set_policies(&self, secret_id: &str, documents: &[Value]) -> Result<(), String> {
-        self.shared.set_policies(secret_id, Some(documents))
-    }
-
-    /// Removes every policy of a SecretId: it is no longer restricted.
-    pub fn clear_policies(&self, secret_id: &str) {
-        self.shared
-            .set_policies(secret_id, None)
-            .expect("removing cannot fail");
-    }
-
-    /// Back to how it started: rules, recorded calls, the log and the QPS budgets are
-    /// cleared; checks and policies are those it was built with.
+    /// Back to how it started: rules, recorded calls, the log (and QPS budgets) are
+    /// cleared; checks, policies and permissions are those it was built with.
     pub fn reset(&self) {
         self.shared.reset();
     }
+
+    pub(crate) fn state(&self) -> &S {
+        &self.shared
+    }
 }
 
-impl<A: ActionTable> Drop for MockServer<A> {
+impl<A, S> Drop for MockServer<A, S> {
     fn drop(&mut self) {
         match std::mem::replace(&mut self.running, Running::Stopped) {
             Running::Task(task) => task.abort(),
@@ -555,10 +431,9 @@ impl<A: ActionTable> Drop for MockServer<A> {
     }
 }
 
-impl<A: ActionTable> std::fmt::Debug for MockServer<A> {
+impl<A, S> std::fmt::Debug for MockServer<A, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockServer")
-            .field("service", &self.shared.service.service)
             .field("addr", &self.addr)
             .finish_non_exhaustive()
     }

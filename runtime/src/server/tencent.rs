@@ -1,21 +1,267 @@
 //! Tencent Cloud API 3.0 as the mock server speaks it: the checks in the service's order,
 //! each refusal with the service's error code, and answers from the mock's rules.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, RwLock};
 
 use bytes::Bytes;
-use governor::{Quota, RateLimiter};
-use serde_json::Value;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde_json::{json, Value};
 
-use super::http::{Answer, BodyProblem, Handler, Head};
-use super::{admin, lock, unix_now, Checks, LogEntry, Shared};
-use crate::mock::{render, Reply, Source};
-use crate::policy::{evaluate, Decision, Request};
+use super::http::{Answer, BodyProblem, Handler, Head, Limits};
+use super::{
+    admin, lock, unix_now, Checks, Core, LogEntry, MockServer, ServerState, ServiceDef,
+    StartError,
+};
+use crate::credentials::Credentials;
+use crate::mock::{render, ApiV3, MockTransport, Reply, Rule, Source};
+use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::tables::ActionTable;
 use crate::tc3::{self, CanonicalRequest};
 
+/// Parses CAM policy documents into the evaluator's statements.
+fn parse_policies(documents: &[Value]) -> Result<Vec<Vec<Statement>>, String> {
+    documents
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            crate::policy::statements(doc)
+                .map_err(|(pointer, why)| format!("policy {i}: {why} (at `{pointer}`)"))
+        })
+        .collect()
+}
+
+/// The credentials and policies a server starts with (and returns to on reset).
+#[derive(Clone, Default)]
+struct Principals {
+    credentials: HashMap<String, Credentials>,
+    /// Policies by SecretId; a SecretId without any is not restricted (a root account).
+    policies: HashMap<String, Arc<Vec<Vec<Statement>>>>,
+}
+
+/// The state of a Tencent Cloud API 3.0 mock server.
+pub struct Tc3State<A: ActionTable> {
+    core: Core<A, ApiV3>,
+    service: ServiceDef<A>,
+    max_clock_skew: i64,
+    startup_principals: Principals,
+    principals: RwLock<Principals>,
+    /// Per SecretId and action (by `ActionTable::index`).
+    limiters: Mutex<HashMap<(String, usize), DefaultDirectRateLimiter>>,
+}
+
+impl<A: ActionTable + Send + Sync> Tc3State<A> {
+    fn principals(&self) -> std::sync::RwLockReadGuard<'_, Principals> {
+        self.principals.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_policies(&self, secret_id: &str, documents: Option<&[Value]>) -> Result<(), String> {
+        let parsed = documents.map(parse_policies).transpose()?;
+        let mut principals = self.principals.write().unwrap_or_else(|e| e.into_inner());
+        match parsed {
+            Some(policies) => {
+                principals
+                    .policies
+                    .insert(secret_id.to_owned(), Arc::new(policies));
+            }
+            None => {
+                principals.policies.remove(secret_id);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<A: ActionTable + Send + Sync> ServerState for Tc3State<A> {
+    type Op = A;
+    type Protocol = ApiV3;
+
+    fn core(&self) -> &Core<A, ApiV3> {
+        &self.core
+    }
+
+    fn reset(&self) {
+        self.core.reset();
+        lock(&self.limiters).clear();
+        *self.principals.write().unwrap_or_else(|e| e.into_inner()) =
+            self.startup_principals.clone();
+    }
+
+    const ADMIN_ROUTE: &'static str = "policies";
+
+    fn admin(&self, body: &Value) -> Result<Value, String> {
+        let secret_id = body["secret_id"]
+            .as_str()
+            .ok_or("`secret_id` is a string")?;
+        let documents = match &body["policies"] {
+            Value::Null => None,
+            Value::Array(list) => Some(list.as_slice()),
+            _ => return Err("`policies` is an array of policy documents or null".into()),
+        };
+        self.set_policies(secret_id, documents)?;
+        Ok(json!({ "secret_id": secret_id }))
+    }
+}
+
+impl<A: ActionTable + Send + Sync> MockServer<A, Tc3State<A>> {
+    /// The builder.
+    pub fn builder(service: ServiceDef<A>) -> MockServerBuilder<A> {
+        MockServerBuilder::new(service)
+    }
+
+    /// Replaces the policies of a SecretId (an empty list denies everything, as for a
+    /// CAM sub-user without policies); the error names the document and the position.
+    pub fn set_policies(&self, secret_id: &str, documents: &[Value]) -> Result<(), String> {
+        self.state().set_policies(secret_id, Some(documents))
+    }
+
+    /// Removes every policy of a SecretId: it is no longer restricted.
+    pub fn clear_policies(&self, secret_id: &str) {
+        self.state()
+            .set_policies(secret_id, None)
+            .expect("removing cannot fail");
+    }
+}
+
+/// Configures and starts a Tencent Cloud API 3.0 [`MockServer`].
+pub struct MockServerBuilder<A: ActionTable> {
+    service: ServiceDef<A>,
+    addr: SocketAddr,
+    credentials: Vec<Credentials>,
+    policies: Vec<(String, Value)>,
+    checks: Checks,
+    limits: Limits,
+    mock: Option<MockTransport<A>>,
+    rules: Vec<Rule<A>>,
+    echo: bool,
+}
+
+impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
+    /// A server for `service` on `127.0.0.1:0` (a free port), every check on, no
+    /// credentials yet.
+    pub fn new(service: ServiceDef<A>) -> Self {
+        MockServerBuilder {
+            service,
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            credentials: Vec::new(),
+            policies: Vec::new(),
+            checks: Checks::default(),
+            limits: Limits::default(),
+            mock: None,
+            rules: Vec::new(),
+            echo: false,
+        }
+    }
+
+    /// Also prints each decision to stderr as one line (the binary does, unless quiet).
+    pub fn echo_log(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
+    }
+
+    /// Where to listen (default `127.0.0.1:0`: loopback, a free port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Accepts requests signed with these credentials (id, key, and a session token if
+    /// they have one). May be given several times.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials.push(credentials);
+        self
+    }
+
+    /// Attaches a CAM policy document to a SecretId; may be given several times. A
+    /// SecretId with policies is evaluated like a CAM sub-user; one without is not
+    /// restricted.
+    pub fn policy(mut self, secret_id: impl Into<String>, document: Value) -> Self {
+        self.policies.push((secret_id.into(), document));
+        self
+    }
+
+    /// The checks to make (all on by default).
+    pub fn checks(mut self, checks: Checks) -> Self {
+        self.checks = checks;
+        self
+    }
+
+    /// Size and time limits on what clients send.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Answers from this mock's rules and defaults (shared: rules added to it later
+    /// apply too).
+    pub fn mock(mut self, mock: MockTransport<A>) -> Self {
+        self.mock = Some(mock);
+        self
+    }
+
+    /// Adds a rule, as [`MockTransport::with_rule`].
+    pub fn rule(mut self, rule: Rule<A>) -> Self {
+        self.rules.push(rule);
+        self
+    }
+
+    fn state(self) -> Result<(Arc<Tc3State<A>>, SocketAddr, Limits), StartError> {
+        let mut principals = Principals::default();
+        for credentials in self.credentials {
+            principals
+                .credentials
+                .insert(credentials.secret_id().to_owned(), credentials);
+        }
+        let mut documents: Vec<(String, Vec<Value>)> = Vec::new();
+        for (secret_id, document) in self.policies {
+            match documents.iter_mut().find(|(id, _)| *id == secret_id) {
+                Some((_, list)) => list.push(document),
+                None => documents.push((secret_id, vec![document])),
+            }
+        }
+        for (secret_id, list) in documents {
+            let parsed = parse_policies(&list).map_err(|message| StartError::Policy {
+                secret_id: secret_id.clone(),
+                message,
+            })?;
+            principals.policies.insert(secret_id, Arc::new(parsed));
+        }
+        let mock = self
+            .mock
+            .unwrap_or_else(|| MockTransport::new(self.service.defaults));
+        for rule in self.rules {
+            mock.add_rule(rule);
+        }
+        let state = Tc3State {
+            core: Core::new(self.checks, mock, self.echo),
+            service: self.service,
+            max_clock_skew: 300,
+            startup_principals: principals.clone(),
+            principals: RwLock::new(principals),
+            limiters: Mutex::new(HashMap::new()),
+        };
+        Ok((Arc::new(state), self.addr, self.limits))
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<MockServer<A>, StartError> {
+        let (state, addr, limits) = self.state()?;
+        let handler = Arc::new(Tencent(Arc::clone(&state)));
+        MockServer::launch(state, handler, addr, limits).await
+    }
+
+    /// Binds and starts serving on a runtime of its own (two worker threads), for
+    /// tests that are not async; it stops when the handle is dropped.
+    pub fn start_blocking(self) -> Result<MockServer<A>, StartError> {
+        let (state, addr, limits) = self.state()?;
+        let handler = Arc::new(Tencent(Arc::clone(&state)));
+        MockServer::launch_blocking(state, handler, addr, limits)
+    }
+}
+
 /// The API 3.0 handler (and the admin endpoint under `/_mock/`).
-pub(crate) struct Tencent<A: ActionTable>(pub Arc<Shared<A>>);
+pub(crate) struct Tencent<A: ActionTable>(pub Arc<Tc3State<A>>);
 
 /// A check refused the request.
 struct Refusal {
@@ -35,7 +281,7 @@ fn refuse(code: &'static str, check: &'static str, message: impl Into<String>) -
 impl<A: ActionTable + Send + Sync> Handler for Tencent<A> {
     fn handle(&self, head: Head, body: Bytes) -> Answer {
         if head.path.starts_with(admin::PREFIX) {
-            return admin::handle(&self.0, &head, &body);
+            return admin::handle(&*self.0, &head, &body);
         }
         let shared = &*self.0;
         let mut entry = shared.entry(&head);
@@ -69,23 +315,15 @@ impl<A: ActionTable + Send + Sync> Handler for Tencent<A> {
     }
 }
 
-impl<A: ActionTable + Send + Sync> Shared<A> {
+impl<A: ActionTable + Send + Sync> Tc3State<A> {
     /// A new request's log entry: its id, where it came from, who it claims to be
     /// (verified or not, the log names it) and the action it names.
     fn entry(&self, head: &Head) -> LogEntry {
-        let (seq, request_id) = self.next_request();
-        LogEntry {
-            seq,
-            request_id,
-            time: unix_now() as u64,
-            source_ip: head.peer.ip(),
-            secret_id: claimed_secret_id(head),
-            action: head.header("x-tc-action").map(str::to_owned),
-            error_code: None,
-            decided_by: "",
-            statement: None,
-            reason: String::new(),
-        }
+        let mut entry = self.core.entry(head.peer.ip());
+        // Who the request claims to be, verified or not: the log names it either way.
+        entry.secret_id = claimed_secret_id(head);
+        entry.action = head.header("x-tc-action").map(str::to_owned);
+        entry
     }
 }
 
@@ -97,7 +335,7 @@ fn claimed_secret_id(head: &Head) -> Option<String> {
 /// Logs the decision and renders the answer with the entry's `RequestId` (a response's
 /// own `RequestId`, e.g. a vendor example's, is replaced so the log can be joined).
 fn finish<A: ActionTable + Send + Sync>(
-    shared: &Shared<A>,
+    shared: &Tc3State<A>,
     mut entry: LogEntry,
     reply: Reply,
 ) -> Answer {
@@ -113,17 +351,17 @@ fn finish<A: ActionTable + Send + Sync>(
         other => other,
     };
     let response = render(reply, &entry.request_id);
-    shared.record(entry);
+    shared.core.record(entry);
     Answer {
         status: response.status,
         body: response.body,
     }
 }
 
-impl<A: ActionTable + Send + Sync> Shared<A> {
+impl<A: ActionTable + Send + Sync> Tc3State<A> {
     /// The checks in the service's order; the reply of a request that passes them all.
     fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
-        let checks = self.checks();
+        let checks = self.core.checks();
         if head.method != http::Method::POST {
             return Err(refuse(
                 "UnsupportedProtocol",
@@ -197,7 +435,7 @@ impl<A: ActionTable + Send + Sync> Shared<A> {
         }
         let request: Value =
             serde_json::from_slice(body).unwrap_or_else(|_| Value::Object(Default::default()));
-        match self.mock.answer(action, &request) {
+        match self.core.mock.answer(action, &request) {
             Ok((reply, source)) => {
                 (entry.decided_by, entry.reason) = match source {
                     Source::Rule(i) => ("rule", format!("answered by rule {i}")),
