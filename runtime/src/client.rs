@@ -6,34 +6,34 @@
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-use tracing::Instrument;
 
 use crate::credentials::{Credentials, CredentialsError};
+use crate::engine::{transport_error, unix_now, with_retries, HttpSettings};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::ActionTable;
 use crate::tc3::{authorization, SigningInput};
-use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
+use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 /// The Content-Type every request is sent and signed with.
 const CONTENT_TYPE: &str = "application/json";
 
-/// Per-call choices.
+/// Per-call choices (of both engines).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CallOptions {
-    /// Retry transient failures even for actions that are not read-only (CAM class write
-    /// or other, or unknown). Off by default: repeating a credit allocation could
-    /// allocate twice.
+    /// Retry transient failures even for calls that are not read-only: Tencent actions
+    /// whose CAM class is write or other (or unknown), Huawei operations other than GET.
+    /// Off by default: repeating a credit allocation could allocate twice.
     pub retry_non_idempotent: bool,
 }
 
 impl CallOptions {
-    /// Options that allow retrying this call whatever its CAM class.
+    /// Options that allow retrying this call whatever its CAM class (or HTTP method).
     pub fn retry_even_if_not_idempotent() -> Self {
         CallOptions {
             retry_non_idempotent: true,
@@ -41,7 +41,8 @@ impl CallOptions {
     }
 }
 
-/// How transient failures (rate limits, transport failures) are retried.
+/// How transient failures ([`Error::is_transient`]: rate limits, HTTP 5xx answers,
+/// transport failures and timeouts) are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, including the first (1 disables retries).
@@ -85,7 +86,8 @@ impl RetryPolicy {
         half + half.mul_f64(fastrand::f64())
     }
 
-    /// Whether a failed call of an action of this CAM class may be repeated.
+    /// Whether a failed call may be repeated: `read_only` is whether the action's CAM class
+    /// is read or list (Tencent), or the operation a GET (Huawei).
     pub fn allows(&self, read_only: bool, options: &CallOptions) -> bool {
         read_only || options.retry_non_idempotent
     }
@@ -131,16 +133,12 @@ impl<A: ActionTable> FromEngine<A> for Engine<A> {
 pub struct Builder<A: ActionTable, C = Engine<A>> {
     service: &'static str,
     version: &'static str,
-    endpoint: String,
+    http: HttpSettings,
     credentials: Option<Credentials>,
     region: Option<String>,
     language: Option<String>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    retry: RetryPolicy,
     rate_limits: bool,
     overrides: Vec<(A, Option<u32>)>,
-    transport: Option<Arc<dyn Transport>>,
     output: PhantomData<fn() -> C>,
 }
 
@@ -150,16 +148,12 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
         Builder {
             service,
             version,
-            endpoint: format!("https://{host}"),
+            http: HttpSettings::new(format!("https://{host}")),
             credentials: None,
             region: None,
             language: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            retry: RetryPolicy::default(),
             rate_limits: true,
             overrides: Vec::new(),
-            transport: None,
             output: PhantomData,
         }
     }
@@ -179,7 +173,7 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
 
     /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into();
+        self.http.endpoint = endpoint.into();
         self
     }
 
@@ -191,19 +185,19 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
 
     /// The timeout of each attempt, connecting included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.http.timeout = timeout;
         self
     }
 
     /// The timeout for establishing a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.http.connect_timeout = timeout;
         self
     }
 
     /// How transient failures are retried.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.http.retry = policy;
         self
     }
 
@@ -221,7 +215,7 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
 
     /// Sends through `transport` instead of HTTP (for tests and mocks).
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
-        self.transport = Some(transport);
+        self.http.transport = Some(transport);
         self
     }
 
@@ -233,24 +227,8 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
                 .or_else(|_| Credentials::from_default_profile())
                 .map_err(BuildError::Credentials)?,
         };
-        let (scheme, rest) = self
-            .endpoint
-            .split_once("://")
-            .ok_or_else(|| BuildError::Endpoint(format!("`{}` has no scheme", self.endpoint)))?;
-        let host = rest.trim_end_matches('/');
-        if !matches!(scheme, "http" | "https") || host.is_empty() || host.contains('/') {
-            return Err(BuildError::Endpoint(format!(
-                "`{}` is not scheme://host[:port]",
-                self.endpoint
-            )));
-        }
-        let transport = match self.transport {
-            Some(t) => t,
-            None => Arc::new(
-                ReqwestTransport::new(self.timeout, self.connect_timeout)
-                    .map_err(|e| BuildError::Transport(format!("{e:?}")))?,
-            ),
-        };
+        let retry = self.http.retry;
+        let connection = self.http.connect()?;
         let limiters = A::ALL
             .iter()
             .map(|action| {
@@ -270,14 +248,14 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
             inner: Arc::new(Inner {
                 service: self.service,
                 version: self.version,
-                url: format!("{scheme}://{host}/"),
-                host: host.to_owned(),
+                url: format!("{}://{}/", connection.scheme, connection.host),
+                host: connection.host,
                 credentials,
                 region: self.region,
                 language: self.language,
-                retry: self.retry,
+                retry,
                 limiters,
-                transport,
+                transport: connection.transport,
             }),
             actions: PhantomData,
         }))
@@ -392,32 +370,22 @@ impl<A: ActionTable> Engine<A> {
         } else {
             1
         };
-        let mut attempt = 1;
-        loop {
-            let span = tracing::info_span!(
-                "tencentcloud.call",
-                service = self.inner.service,
-                action = info.name,
-                attempt,
-                request_id = tracing::field::Empty
-            );
-            let result = self.attempt(action, &body).instrument(span.clone()).await;
-            if let Some(id) = result
-                .as_ref()
-                .map_or_else(|e| e.request_id(), |(_, id, _)| id.as_deref())
-            {
-                span.record("request_id", id);
-            }
-            match result {
-                Err(err) if err.is_transient() && attempt < attempts => {
-                    let delay = retry.backoff(attempt);
-                    tracing::debug!(parent: &span, error = %err, ?delay, "retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        with_retries(
+            retry,
+            attempts,
+            |attempt| {
+                tracing::info_span!(
+                    "tencentcloud.call",
+                    service = self.inner.service,
+                    action = info.name,
+                    attempt,
+                    request_id = tracing::field::Empty
+                )
+            },
+            |(_, id, _): &(u16, Option<String>, Value)| id.as_deref(),
+            || self.attempt(action, &body),
+        )
+        .await
     }
 
     /// One attempt: wait for the action's budget, sign with a fresh timestamp, send,
@@ -433,13 +401,7 @@ impl<A: ActionTable> Engine<A> {
             .transport
             .send(request)
             .await
-            .map_err(|err| match err {
-                TransportError::Timeout => Error::Timeout { action: name },
-                TransportError::Failed(message) => Error::Transport {
-                    action: name,
-                    message,
-                },
-            })?;
+            .map_err(|err| transport_error(name, err))?;
         read_envelope(name, response)
     }
 
@@ -484,12 +446,6 @@ impl<A: ActionTable> Engine<A> {
             body,
         }
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Reads an API 3.0 response: `{"Response": {...}}` with `Error` on failure. The body
@@ -539,6 +495,7 @@ pub fn read_envelope(
                     .unwrap_or_default()
                     .to_owned(),
                 request_id,
+                status,
             },
         });
     }

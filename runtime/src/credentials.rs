@@ -1,5 +1,7 @@
-//! Tencent Cloud credentials: given explicitly, from the environment, or from the profile
-//! file the official SDK reads. Secrets never appear in `Debug` output, errors or logs.
+//! Credentials: Tencent Cloud's (SecretId, SecretKey, session token) given explicitly, from
+//! the environment, or from the profile file the official SDK reads; Huawei Cloud's
+//! (AK, SK, security token) given explicitly or from the environment. Secrets never appear
+//! in `Debug` output, errors or logs.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -26,7 +28,9 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// A SecretId, a SecretKey and, for temporary credentials, a session token.
+/// A SecretId, a SecretKey and, for temporary credentials, a session token; for Huawei
+/// Cloud, an AK (the SecretId slot), an SK (the SecretKey) and a security token (the
+/// session token).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     secret_id: String,
@@ -88,6 +92,16 @@ pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
 /// See [`ENV_SECRET_ID`].
 pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
 
+/// The environment variables the official Huawei Cloud SDK reads: the AK.
+pub const ENV_HUAWEI_AK: &str = "HUAWEICLOUD_SDK_AK";
+/// See [`ENV_HUAWEI_AK`]: the SK.
+pub const ENV_HUAWEI_SK: &str = "HUAWEICLOUD_SDK_SK";
+/// See [`ENV_HUAWEI_AK`]: the security token of temporary credentials.
+pub const ENV_HUAWEI_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+/// See [`ENV_HUAWEI_AK`]: the account (domain) ID a global service such as BSS is called
+/// for; read by the Huawei client builder.
+pub const ENV_HUAWEI_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
+
 impl Credentials {
     /// Long-term credentials.
     pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
@@ -136,13 +150,37 @@ impl Credentials {
     /// Like [`Credentials::from_env`], reading variables through `lookup` (for tests and
     /// for callers with their own configuration source).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, CredentialsError> {
+        Self::from_vars(lookup, [ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN])
+    }
+
+    /// Huawei Cloud credentials from `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and, if
+    /// set, `HUAWEICLOUD_SDK_SECURITY_TOKEN`, as the official SDK reads them.
+    pub fn from_huawei_env() -> Result<Self, CredentialsError> {
+        Self::from_huawei_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Credentials::from_huawei_env`], reading variables through `lookup`.
+    pub fn from_huawei_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, CredentialsError> {
+        Self::from_vars(
+            lookup,
+            [ENV_HUAWEI_AK, ENV_HUAWEI_SK, ENV_HUAWEI_SECURITY_TOKEN],
+        )
+    }
+
+    /// An id and a key (each required, non-empty) and an optional token, by variable name.
+    fn from_vars(
+        lookup: impl Fn(&str) -> Option<String>,
+        [id, key, token]: [&'static str; 3],
+    ) -> Result<Self, CredentialsError> {
         let get = |name: &'static str| {
             lookup(name)
                 .filter(|v| !v.is_empty())
                 .ok_or(CredentialsError::MissingEnv(name))
         };
-        Ok(Credentials::new(get(ENV_SECRET_ID)?, get(ENV_SECRET_KEY)?)
-            .with_optional_token(lookup(ENV_SESSION_TOKEN).filter(|t| !t.is_empty())))
+        Ok(Credentials::new(get(id)?, get(key)?)
+            .with_optional_token(lookup(token).filter(|t| !t.is_empty())))
     }
 
     /// From the profile file the official SDK reads: `~/.tencentcloud/credentials`, else
@@ -257,6 +295,33 @@ mod tests {
             Credentials::from_lookup(env(&[(ENV_SECRET_ID, "id"), (ENV_SECRET_KEY, "")])),
             Err(CredentialsError::MissingEnv(ENV_SECRET_KEY))
         );
+        // Huawei's variables, and only those.
+        let c = Credentials::from_huawei_lookup(env(&[
+            (ENV_HUAWEI_AK, "ak"),
+            (ENV_HUAWEI_SK, "sk"),
+            (ENV_HUAWEI_SECURITY_TOKEN, "st"),
+            (ENV_SESSION_TOKEN, "tencent"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (
+                c.secret_id(),
+                c.secret_key().expose(),
+                c.token().map(Secret::expose)
+            ),
+            ("ak", "sk", Some("st"))
+        );
+        assert_eq!(
+            Credentials::from_huawei_lookup(env(&[(ENV_SECRET_ID, "id"), (ENV_SECRET_KEY, "k")])),
+            Err(CredentialsError::MissingEnv(ENV_HUAWEI_AK))
+        );
+        let c = Credentials::from_huawei_lookup(env(&[
+            (ENV_HUAWEI_AK, "ak"),
+            (ENV_HUAWEI_SK, "sk"),
+            (ENV_HUAWEI_SECURITY_TOKEN, ""),
+        ]))
+        .unwrap();
+        assert_eq!(c.token(), None);
     }
 
     #[test]

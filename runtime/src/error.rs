@@ -1,11 +1,15 @@
-//! Errors of an API call. The API 3.0 error envelope (HTTP 200 with `Response.Error`) is
-//! detected from the body, whatever the Content-Type says, and its code is matchable
-//! without string compares; transport failures, timeouts and undecodable responses stay
-//! distinct.
+//! Errors of an API call, for both vendors. Tencent's API 3.0 error envelope (HTTP 200
+//! with `Response.Error`) is detected from the body, whatever the Content-Type says;
+//! Huawei's error body (`{"error_code", "error_msg", "request_id"}`, at an error status or,
+//! for some operations, at 200) is read by the REST engine. Either way the code is
+//! matchable without string compares ([`ErrorKind::of`], [`ErrorKind::of_huawei`]), and
+//! the HTTP status and the request id are kept; transport failures, timeouts and
+//! undecodable responses stay distinct.
 
 use std::fmt;
 
-/// The family of an API error code (the part before the first `.`), for `match`.
+/// The family of an API error code, for `match`: for Tencent the part before the first
+/// `.` ([`ErrorKind::of`]); Huawei's codes map by a table ([`ErrorKind::of_huawei`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -85,6 +89,66 @@ impl ErrorKind {
             _ => ErrorKind::Other,
         }
     }
+
+    /// The kind of a Huawei Cloud error code (`APIGW.0308`, `CBC.0151`), given its message
+    /// and the HTTP status it came with. API Gateway codes are read with either prefix
+    /// (`APIGW.` or `APIG.`, both in use):
+    ///
+    /// | code | HTTP | meaning | kind |
+    /// |---|---|---|---|
+    /// | `APIGW.0101` | 404 | no such API (method and path) | `InvalidAction` |
+    /// | `APIGW.0201` | 400 | malformed request | `InvalidParameter` |
+    /// | `APIGW.0301` | 401 | IAM authentication failed | `AuthFailure(..)`, by message: `SecretIdNotFound` ("ak not exist"), `TokenFailure` (a message about a token), else `SignatureFailure` ("verify aksk signature fail", a locked AK) |
+    /// | `APIGW.0302` | 403 | the IAM user may not call the API | `AuthFailure(UnauthorizedOperation)` |
+    /// | `APIGW.0303` | 401 | app authentication failed | `AuthFailure(SignatureFailure)` |
+    /// | `APIGW.0304`, `APIGW.0306` | 403 | the app may not call the API; access denied | `AuthFailure(UnauthorizedOperation)` |
+    /// | `APIGW.0307` | 401 | the token must be renewed | `AuthFailure(TokenFailure)` |
+    /// | `APIGW.0308` | 429 | throttled | `RequestLimitExceeded` |
+    /// | other `APIGW.03xx` | 401/403 | other authentication failures | `AuthFailure(Other)` |
+    /// | `CBC.0100` | 400 | parameter error | `InvalidParameter` |
+    /// | `CBC.0101` | 400 | invalid parameter value | `InvalidParameterValue` |
+    /// | `CBC.0151`, `CBC.0155` | 403 | access denied; the request is not allowed | `UnauthorizedOperation` |
+    /// | `CBC.0154` | 403 | invalid or expired token | `AuthFailure(TokenFailure)` |
+    /// | `CBC.0250` | 429 | flow control | `RequestLimitExceeded` |
+    /// | `CBC.0999` | 500 | other error | `InternalError` |
+    ///
+    /// Any other code is `RequestLimitExceeded` at HTTP 429, `InternalError` at 5xx, and
+    /// `Other` otherwise (the full code is in [`ApiError::code`]).
+    pub fn of_huawei(code: &str, message: &str, status: u16) -> Self {
+        let (family, number) = code.split_once('.').unwrap_or((code, ""));
+        match (family, number) {
+            ("APIGW" | "APIG", "0101") => ErrorKind::InvalidAction,
+            ("APIGW" | "APIG", "0201") => ErrorKind::InvalidParameter,
+            ("APIGW" | "APIG", "0301") => {
+                let message = message.to_ascii_lowercase();
+                ErrorKind::AuthFailure(if message.contains("ak not exist") {
+                    AuthFailure::SecretIdNotFound
+                } else if message.contains("token") {
+                    AuthFailure::TokenFailure
+                } else {
+                    AuthFailure::SignatureFailure
+                })
+            }
+            ("APIGW" | "APIG", "0303") => ErrorKind::AuthFailure(AuthFailure::SignatureFailure),
+            ("APIGW" | "APIG", "0302" | "0304" | "0306") => {
+                ErrorKind::AuthFailure(AuthFailure::UnauthorizedOperation)
+            }
+            ("APIGW" | "APIG", "0307") => ErrorKind::AuthFailure(AuthFailure::TokenFailure),
+            ("APIGW" | "APIG", "0308") => ErrorKind::RequestLimitExceeded,
+            ("APIGW" | "APIG", n) if n.starts_with("03") => {
+                ErrorKind::AuthFailure(AuthFailure::Other)
+            }
+            ("CBC", "0100") => ErrorKind::InvalidParameter,
+            ("CBC", "0101") => ErrorKind::InvalidParameterValue,
+            ("CBC", "0151" | "0155") => ErrorKind::UnauthorizedOperation,
+            ("CBC", "0154") => ErrorKind::AuthFailure(AuthFailure::TokenFailure),
+            ("CBC", "0250") => ErrorKind::RequestLimitExceeded,
+            ("CBC", "0999") => ErrorKind::InternalError,
+            _ if status == 429 => ErrorKind::RequestLimitExceeded,
+            _ if status >= 500 => ErrorKind::InternalError,
+            _ => ErrorKind::Other,
+        }
+    }
 }
 
 /// An error the service answered with.
@@ -92,40 +156,45 @@ impl ErrorKind {
 pub struct ApiError {
     /// The code, matchable.
     pub kind: ErrorKind,
-    /// The full code as sent, e.g. `AuthFailure.SignatureFailure`.
+    /// The full code as sent, e.g. `AuthFailure.SignatureFailure` or `APIGW.0308`; empty
+    /// for a Huawei 5xx answer whose body carried no code.
     pub code: String,
     /// The service's message.
     pub message: String,
-    /// The request's id, for the vendor's support.
+    /// The request's id, for the vendor's support (Huawei: the `X-Request-Id` header, else
+    /// the body's `request_id`).
     pub request_id: Option<String>,
+    /// The HTTP status of the answer (Tencent sends its envelopes with 200; some Huawei
+    /// operations answer errors with 200 too).
+    pub status: u16,
 }
 
 /// Why a call failed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The service answered with an error envelope.
+    /// The service answered with an error (an API 3.0 envelope, a Huawei error body).
     Api {
-        /// The action called.
+        /// The action or operation called.
         action: &'static str,
         /// The error.
         error: ApiError,
     },
     /// The request did not complete within the configured timeout.
     Timeout {
-        /// The action called.
+        /// The action or operation called.
         action: &'static str,
     },
     /// The request could not be sent or its response not received.
     Transport {
-        /// The action called.
+        /// The action or operation called.
         action: &'static str,
         /// What went wrong (never includes credentials).
         message: String,
     },
     /// The service answered, but not with a response this client can read.
     Decode {
-        /// The action called.
+        /// The action or operation called.
         action: &'static str,
         /// The HTTP status.
         status: u16,
@@ -134,9 +203,10 @@ pub enum Error {
         /// What could not be read.
         message: String,
     },
-    /// The request could not be serialized, or a name passed to a by-name call is unknown.
+    /// The request could not be serialized, or a name passed to a by-name call is unknown
+    /// (or its path parameters are missing).
     InvalidRequest {
-        /// The action (or the name given).
+        /// The action or operation (or the name given).
         action: String,
         /// What is wrong.
         message: String,
@@ -166,11 +236,25 @@ impl Error {
         }
     }
 
-    /// Whether repeating the request may succeed: rate limits and transport failures.
-    /// Whether it is *safe* to repeat depends on the action too (see the retry policy).
+    /// The HTTP status, when the service answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { error, .. } => Some(error.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether repeating the request may succeed: rate limits (the code's kind, or HTTP
+    /// 429), HTTP 5xx answers, transport failures and timeouts. Whether it is *safe* to
+    /// repeat depends on the action too (see the retry policy).
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Api { error, .. } => error.kind == ErrorKind::RequestLimitExceeded,
+            Error::Api { error, .. } => {
+                error.kind == ErrorKind::RequestLimitExceeded
+                    || error.status == 429
+                    || error.status >= 500
+            }
             Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Decode { status, .. } => *status >= 500,
             Error::InvalidRequest { .. } => false,
@@ -181,6 +265,16 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Api { action, error } if error.code.is_empty() => {
+                write!(f, "{action}: HTTP {}", error.status)?;
+                if !error.message.is_empty() {
+                    write!(f, " ({})", error.message)?;
+                }
+                if let Some(id) = &error.request_id {
+                    write!(f, " [RequestId {id}]")?;
+                }
+                Ok(())
+            }
             Error::Api { action, error } => {
                 write!(f, "{action}: {} ({})", error.code, error.message)?;
                 if let Some(id) = &error.request_id {
@@ -238,7 +332,57 @@ mod tests {
     }
 
     #[test]
-    fn only_rate_limits_and_transport_failures_are_transient() {
+    fn huawei_codes_map_by_table_then_by_status() {
+        use AuthFailure as A;
+        for (code, message, status, kind) in [
+            ("APIGW.0308", "throttled", 429, ErrorKind::RequestLimitExceeded),
+            ("APIG.0308", "", 429, ErrorKind::RequestLimitExceeded),
+            ("APIGW.0101", "", 404, ErrorKind::InvalidAction),
+            ("APIGW.0201", "", 400, ErrorKind::InvalidParameter),
+            (
+                "APIGW.0301",
+                "Incorrect IAM authentication information: verify aksk signature fail",
+                401,
+                ErrorKind::AuthFailure(A::SignatureFailure),
+            ),
+            (
+                "APIGW.0301",
+                "Incorrect IAM authentication information: Get secretKey failed,ak:x,err:ak not exist",
+                401,
+                ErrorKind::AuthFailure(A::SecretIdNotFound),
+            ),
+            (
+                "APIG.0301",
+                "Incorrect IAM authentication information: decrypt token fail",
+                401,
+                ErrorKind::AuthFailure(A::TokenFailure),
+            ),
+            ("APIGW.0302", "", 403, ErrorKind::AuthFailure(A::UnauthorizedOperation)),
+            ("APIGW.0303", "", 401, ErrorKind::AuthFailure(A::SignatureFailure)),
+            ("APIGW.0304", "", 403, ErrorKind::AuthFailure(A::UnauthorizedOperation)),
+            ("APIGW.0306", "", 403, ErrorKind::AuthFailure(A::UnauthorizedOperation)),
+            ("APIGW.0307", "", 401, ErrorKind::AuthFailure(A::TokenFailure)),
+            ("APIGW.0305", "", 401, ErrorKind::AuthFailure(A::Other)),
+            ("APIGW.0311", "", 401, ErrorKind::AuthFailure(A::Other)),
+            ("CBC.0100", "", 400, ErrorKind::InvalidParameter),
+            ("CBC.0101", "", 400, ErrorKind::InvalidParameterValue),
+            ("CBC.0151", "", 403, ErrorKind::UnauthorizedOperation),
+            ("CBC.0155", "", 403, ErrorKind::UnauthorizedOperation),
+            ("CBC.0154", "", 403, ErrorKind::AuthFailure(A::TokenFailure)),
+            ("CBC.0250", "", 429, ErrorKind::RequestLimitExceeded),
+            ("CBC.0999", "", 500, ErrorKind::InternalError),
+            ("CBC.99007461", "", 500, ErrorKind::InternalError),
+            ("CBC.99000047", "", 400, ErrorKind::Other),
+            ("CBC.5002", "", 200, ErrorKind::Other),
+            ("", "", 503, ErrorKind::InternalError),
+            ("Whatever", "", 429, ErrorKind::RequestLimitExceeded),
+        ] {
+            assert_eq!(ErrorKind::of_huawei(code, message, status), kind, "{code} {status}");
+        }
+    }
+
+    #[test]
+    fn rate_limits_5xx_answers_and_transport_failures_are_transient() {
         let api = |code: &str| Error::Api {
             action: "A",
             error: ApiError {
@@ -246,11 +390,33 @@ mod tests {
                 code: code.into(),
                 message: String::new(),
                 request_id: None,
+                status: 200,
             },
         };
         assert!(api("RequestLimitExceeded").is_transient());
         assert!(!api("InternalError").is_transient());
         assert!(!api("AuthFailure.SignatureFailure").is_transient());
         assert!(Error::Timeout { action: "A" }.is_transient());
+        // Huawei answers errors by status: 429 and 5xx are transient whatever the code.
+        let answered = |code: &str, status: u16| Error::Api {
+            action: "A",
+            error: ApiError {
+                kind: ErrorKind::of_huawei(code, "", status),
+                code: code.into(),
+                message: String::new(),
+                request_id: None,
+                status,
+            },
+        };
+        assert!(answered("APIGW.0308", 429).is_transient());
+        assert!(answered("CBC.0999", 500).is_transient());
+        assert!(answered("", 503).is_transient());
+        assert!(!answered("CBC.0151", 403).is_transient());
+        assert_eq!(answered("CBC.0151", 403).status(), Some(403));
+        assert_eq!(
+            answered("", 503).to_string(),
+            "A: HTTP 503",
+            "a code-less answer shows its status"
+        );
     }
 }

@@ -15,6 +15,8 @@ pub mod credentials;
 #[cfg(any(feature = "tc3", feature = "huawei-sign"))]
 mod crypto;
 #[cfg(feature = "client")]
+mod engine;
+#[cfg(feature = "client")]
 pub mod error;
 #[cfg(feature = "huawei-sign")]
 pub mod huawei_sign;
@@ -25,6 +27,8 @@ pub mod mock;
 #[cfg(feature = "policy")]
 pub mod policy;
 pub mod rest;
+#[cfg(feature = "client")]
+pub mod rest_client;
 #[cfg(feature = "mock")]
 pub mod server;
 pub mod tables;

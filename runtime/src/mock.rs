@@ -102,7 +102,10 @@ impl<A: Copy + Eq> Rule<A> {
     /// `match` is optional: every key it has must be in the request document with an
     /// equal value (objects compared the same way, recursively). `lookup` finds the
     /// action by name. The error names what is wrong.
-    pub fn from_json_with(rule: &Value, lookup: impl Fn(&str) -> Option<A>) -> Result<Self, String> {
+    pub fn from_json_with(
+        rule: &Value,
+        lookup: impl Fn(&str) -> Option<A>,
+    ) -> Result<Self, String> {
         let object = rule.as_object().ok_or("a rule is a JSON object")?;
         if let Some(key) = object
             .keys()
@@ -119,7 +122,9 @@ impl<A: Copy + Eq> Rule<A> {
             None | Some(Value::Null) => None,
             Some(pattern @ Value::Object(_)) => {
                 let pattern = pattern.clone();
-                Some(Box::new(move |document: &Value, _: &Value| contains(document, &pattern)))
+                Some(Box::new(move |document: &Value, _: &Value| {
+                    contains(document, &pattern)
+                }))
             }
             Some(_) => return Err(format!("{name}: `match` is a JSON object")),
         };
@@ -225,7 +230,9 @@ impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder
         mut self,
         predicate: impl Fn(&Value) -> bool + Send + Sync + 'static,
     ) -> Self {
-        self.rule.matcher = Some(Box::new(move |document: &Value, _: &Value| predicate(document)));
+        self.rule.matcher = Some(Box::new(move |document: &Value, _: &Value| {
+            predicate(document)
+        }));
         self
     }
 
@@ -241,12 +248,13 @@ impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder
     where
         Resp: 'static,
     {
-        let responder = move |_: &Value, typed: &Value| match serde_json::from_value::<Req>(typed.clone()) {
-            Ok(request) => Reply::Response(
-                serde_json::to_value(respond(&request)).expect("mock responses serialize"),
-            ),
-            Err(err) => Reply::api_error("InvalidParameter", err.to_string()),
-        };
+        let responder =
+            move |_: &Value, typed: &Value| match serde_json::from_value::<Req>(typed.clone()) {
+                Ok(request) => Reply::Response(
+                    serde_json::to_value(respond(&request)).expect("mock responses serialize"),
+                ),
+                Err(err) => Reply::api_error("InvalidParameter", err.to_string()),
+            };
         self.rule
             .replies
             .push_back(Step::Computed(Arc::new(responder)));
@@ -372,7 +380,9 @@ impl Rest {
     ) -> Result<Value, String> {
         let info = operation.info();
         let values = crate::tables::match_path(info.path, path).unwrap_or_default();
-        let text = |bytes: &[u8]| String::from_utf8_lossy(&crate::rest::percent_decode(bytes)).into_owned();
+        let text = |bytes: &[u8]| {
+            String::from_utf8_lossy(&crate::rest::percent_decode(bytes)).into_owned()
+        };
         let path: serde_json::Map<String, Value> = info
             .path_params
             .iter()
@@ -405,6 +415,7 @@ impl Rest {
         match code {
             "APIGW.0308" => 429,
             "APIGW.0101" => 404,
+            "APIGW.0201" => 413,
             "CBC.0151" | "APIGW.0302" => 403,
             c if c.starts_with("APIGW.03") => 401,
             c if c.starts_with("CBC.01") => 400,
@@ -427,12 +438,18 @@ impl<O: OperationTable> Protocol<O> for Rest {
         O::from_name(name)
     }
     fn identify(request: &HttpRequest) -> Result<(O, Value), String> {
-        let after_scheme = request.url.split_once("://").map_or(&*request.url, |(_, r)| r);
+        let after_scheme = request
+            .url
+            .split_once("://")
+            .map_or(&*request.url, |(_, r)| r);
         let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let (operation, _) = O::route(request.method, path)
             .ok_or_else(|| format!("the mock has no operation `{} {path}`", request.method))?;
-        Ok((operation, Rest::document(operation, path, query, &request.body)?))
+        Ok((
+            operation,
+            Rest::document(operation, path, query, &request.body)?,
+        ))
     }
     fn typed_part(document: &Value) -> &Value {
         &document["body"]
@@ -600,7 +617,8 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
 
 impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Transport for MockTransport<A, P> {
     fn send(&self, request: HttpRequest) -> SendFuture<'_> {
-        let answer = P::identify(&request).and_then(|(action, document)| self.answer(action, &document));
+        let answer =
+            P::identify(&request).and_then(|(action, document)| self.answer(action, &document));
         Box::pin(async move {
             // Unmatched calls fail loudly: a panic names the action in the test's output.
             let (reply, _) = answer.unwrap_or_else(|message| panic!("mock: {message}"));
@@ -629,8 +647,5 @@ pub fn render(reply: Reply, request_id: &str) -> HttpResponse {
 }
 
 fn envelope(document: Value) -> HttpResponse {
-    HttpResponse::new(
-        200,
-        serde_json::to_vec(&document).expect("JSON serializes"),
-    )
+    HttpResponse::new(200, serde_json::to_vec(&document).expect("JSON serializes"))
 }

@@ -1,5 +1,6 @@
-//! The typed async client of a Tencent crate (feature `client`): one method per action of
-//! the API definition, each a single call into the runtime's engine.
+//! The typed async client of a generated crate (feature `client`): for Tencent one method
+//! per action of the API definition, for Huawei one per typed operation; each a single
+//! call into the runtime's engine.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -7,7 +8,8 @@ use quote::quote;
 use super::tables::variant;
 use super::{doc, ident};
 use crate::names::method_name;
-use crate::spec::TencentSpec;
+use crate::spec::{HttpMethod, HuaweiSpec, TencentSpec};
+use crate::validate::request_stem;
 
 /// `src/client.rs`.
 pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
@@ -78,6 +80,100 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
             /// `Response` object.
             pub async fn call_json(&self, action: &str, request: &JsonValue) -> Result<JsonValue, Error> {
                 self.engine.call_json(action, request, &self.options).await
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// `src/client.rs` of a Huawei crate.
+pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
+    let mut operations: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+    let methods = operations.iter().map(|o| {
+        let method = ident(&method_name(&o.name, o.rust_name.as_deref()));
+        let request = ident(&format!(
+            "{}Request",
+            request_stem(&o.name, o.rust_name.as_deref())
+        ));
+        let response = ident(o.response.as_deref().expect("filtered: typed operations"));
+        let retry = if o.method == HttpMethod::Get {
+            "Transient failures are retried (a GET)."
+        } else {
+            "Not retried unless the client's options allow it (not a GET)."
+        };
+        let method_doc = doc(&format!(
+            "`{}`: {} (`{} {}`).\n\n{retry}",
+            o.name,
+            o.description.trim_end_matches('.'),
+            o.method,
+            o.path
+        ));
+        quote! {
+            #method_doc
+            pub async fn #method(&self, request: &models::#request) -> Result<models::#response, Error> {
+                self.engine.call(request, &self.options).await
+            }
+        }
+    });
+    quote! {
+        //! The async client: one method per typed operation. Signing, retries and error
+        //! decoding are the runtime's (`partnergen_runtime::rest_client`).
+
+        use partnergen_runtime::client::CallOptions;
+        use partnergen_runtime::error::Error;
+        pub use partnergen_runtime::rest::RequestParts;
+        use partnergen_runtime::rest_client::{Builder, Engine, FromEngine};
+        use partnergen_runtime::JsonValue;
+
+        use crate::models;
+        use crate::operations::Operation;
+
+        /// Builds a [`Client`]: credentials, account (domain) ID, endpoint, timeouts, retry
+        /// policy.
+        pub type ClientBuilder = Builder<Operation, Client>;
+
+        /// A client of the service. Cheap to clone: clones share connections and
+        /// credentials.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            engine: Engine<Operation>,
+            options: CallOptions,
+        }
+
+        impl FromEngine<Operation> for Client {
+            fn from_engine(engine: Engine<Operation>) -> Self {
+                Client { engine, options: CallOptions::default() }
+            }
+        }
+
+        impl Client {
+            /// A builder for the service's default endpoint.
+            pub fn builder() -> ClientBuilder {
+                Builder::new(crate::SERVICE, crate::ENDPOINT)
+            }
+
+            /// The same client with other per-call options, e.g. to allow retrying a POST.
+            pub fn with_options(&self, options: CallOptions) -> Self {
+                Client { engine: self.engine.clone(), options }
+            }
+
+            /// The engine underneath, shared by every clone.
+            pub fn engine(&self) -> &Engine<Operation> {
+                &self.engine
+            }
+
+            /// Calls any operation by name: `parts` fills the path's placeholders and gives
+            /// the query and header parameters, `body` is the JSON body; returns the JSON
+            /// body of the answer.
+            pub async fn call_json(
+                &self,
+                operation: &str,
+                parts: &RequestParts,
+                body: Option<&JsonValue>,
+            ) -> Result<JsonValue, Error> {
+                self.engine.call_json(operation, parts, body, &self.options).await
             }
 
             #(#methods)*

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use quote::quote;
 
-use super::client::tencent_client;
-use super::mock::{mock_server_main, tencent_mock};
+use super::client::{huawei_client, tencent_client};
+use super::mock::{huawei_mock, mock_server_main, tencent_mock};
 use super::models::{huawei_models_module, models_module};
 use super::tables::{huawei_operations, tencent_actions};
 use super::{doc, header, md_cell, rust_file, rust_file_of_chunks, Files};
@@ -60,7 +60,7 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                 add("src/mock.rs", rust_file(spec_label, tencent_mock(tencent)));
                 add(
                     "src/bin/mock-server.rs",
-                    rust_file(spec_label, mock_server_main(&name)),
+                    rust_file(spec_label, mock_server_main(&name, false)),
                 );
             }
         }
@@ -74,6 +74,15 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                 add(
                     "src/models.rs",
                     rust_file_of_chunks(spec_label, huawei_models_module(huawei)),
+                );
+                add(
+                    "src/client.rs",
+                    rust_file(spec_label, huawei_client(huawei)),
+                );
+                add("src/mock.rs", rust_file(spec_label, huawei_mock(huawei)));
+                add(
+                    "src/bin/mock-server.rs",
+                    rust_file(spec_label, mock_server_main(&name, true)),
                 );
             }
         }
@@ -111,6 +120,11 @@ default = []
 # serde for the models in the directions a client needs: requests serialize, responses
 # deserialize (integers that arrive as numeric strings decode).
 serde = ["dep:serde", "partnergen-runtime/serde"]
+# The async client: SDK-HMAC-SHA256 signing, retries, typed errors (reqwest, tokio).
+client = ["serde", "partnergen-runtime/client"]
+# The mocks: the in-process fake transport (typed rules under the real client) and the
+# protocol-level mock server with its binary; and the reverse serde directions.
+mock = ["client", "partnergen-runtime/mock"]
 "#
     } else if has_models {
         r#"
@@ -140,12 +154,13 @@ policy = ["partnergen-runtime/policy"]
     } else {
         ""
     };
-    let bin = match spec {
-        Spec::Tencent(_) if has_models => format!(
+    let bin = if has_models {
+        format!(
             "\n[[bin]]\nname = \"{}\"\npath = \"src/bin/mock-server.rs\"\nrequired-features = [\"mock\"]\n",
             mock_server_bin(spec)
-        ),
-        _ => String::new(),
+        )
+    } else {
+        String::new()
     };
     format!(
         r#"{header}[package]
@@ -206,6 +221,25 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             pub use partnergen_runtime::policy;
         }
     });
+    let huawei_client = (has_models && matches!(spec, Spec::Huawei(_))).then(|| {
+        quote! {
+            #[cfg(feature = "client")]
+            #[rustfmt::skip]
+            pub mod client;
+            #[cfg(feature = "client")]
+            pub use client::{Client, ClientBuilder};
+            #[cfg(feature = "client")]
+            pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+            #[cfg(feature = "client")]
+            pub use partnergen_runtime::credentials::Credentials;
+            #[cfg(feature = "client")]
+            pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+
+            #[cfg(feature = "mock")]
+            #[rustfmt::skip]
+            pub mod mock;
+        }
+    });
     let table = match spec {
         Spec::Tencent(_) => quote! {
             #[rustfmt::skip]
@@ -235,6 +269,7 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             #table
             #models
             #examples
+            #huawei_client
 
             #service_doc
             pub const SERVICE: &str = #service_name;
@@ -273,7 +308,15 @@ fn huawei_features_section(has_models: bool) -> &'static str {
          needs to send it: `models::RestRequest`), the body and response models; no \
          serde, no HTTP, no async runtime.\n\
          - `serde`: serde for the models in a client's directions (body models serialize, \
-         responses deserialize); integers that arrive as numeric strings decode.\n\n"
+         responses deserialize); integers that arrive as numeric strings decode.\n\
+         - `client`: the async client (`Client`, a method per typed operation): \
+         SDK-HMAC-SHA256 signing, `X-Domain-Id`, typed errors (`error_code` and the \
+         `X-Request-Id`), retries for GET operations; adds reqwest, tokio.\n\
+         - `mock`: the in-process mock (`mock::mock()`, typed rules per operation matching \
+         on the typed body, schema-built default responses) under the real client; the \
+         mock server (`mock::server()`, and a binary) that speaks the REST protocol to any \
+         client, AK/SK signatures and the operator's permission actions included; and the \
+         reverse serde directions.\n\n"
     } else {
         features_section(false)
     }

@@ -41,7 +41,7 @@ const TENCENT: Style = Style {
 
 const HUAWEI: Style = Style {
     pascal_case: false,
-    reverse_feature: None,
+    reverse_feature: Some("mock"),
 };
 
 /// Which way a type travels.

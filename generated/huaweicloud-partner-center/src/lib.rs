@@ -9,6 +9,20 @@ pub use partnergen_runtime::tables::{Access, OperationInfo, OperationTable, Unkn
 pub use partnergen_runtime::HttpMethod;
 #[rustfmt::skip]
 pub mod models;
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
+#[cfg(feature = "client")]
+pub use client::{Client, ClientBuilder};
+#[cfg(feature = "client")]
+pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+#[cfg(feature = "client")]
+pub use partnergen_runtime::credentials::Credentials;
+#[cfg(feature = "client")]
+pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 /// The service's short name, `partner-center`.
 pub const SERVICE: &str = "partner-center";
 /// The API version, `v2`.

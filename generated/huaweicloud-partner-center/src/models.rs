@@ -11,6 +11,7 @@ pub use partnergen_runtime::rest::RestRequest;
 use partnergen_runtime::rest::RequestParts;
 /// The `AccountManager` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccountManager {
@@ -23,6 +24,7 @@ pub struct AccountManager {
 }
 /// The `AgentPayInfoV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentPayInfoV2 {
@@ -41,6 +43,7 @@ pub struct AgentPayInfoV2 {
 }
 /// The `AmountInfomationV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AmountInfomationV2 {
@@ -84,6 +87,7 @@ pub struct AmountInfomationV2 {
 /// The `ApplyEnterpriseRealnameAuthsReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApplyEnterpriseRealnameAuthsReq {
     /// The `customer_id` field.
@@ -181,6 +185,7 @@ impl ApplyEnterpriseRealnameAuthsReq {
 /// The `ApplyIndividualRealnameAuthsReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApplyIndividualRealnameAuthsReq {
     /// The `customer_id` field.
@@ -254,6 +259,7 @@ impl ApplyIndividualRealnameAuthsReq {
 }
 /// The `BudgetInfo` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BudgetInfo {
@@ -284,6 +290,7 @@ pub struct BudgetInfo {
 }
 /// The `ChangeEnterpriseRealnameAuthenticationResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeEnterpriseRealnameAuthenticationResponse {
@@ -301,6 +308,7 @@ pub struct ChangeEnterpriseRealnameAuthenticationResponse {
 /// The `ChangeEnterpriseRealnameAuthsReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeEnterpriseRealnameAuthsReq {
     /// The `customer_id` field.
@@ -406,6 +414,7 @@ impl ChangeEnterpriseRealnameAuthsReq {
 /// The `CheckSubcustomerUserReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CheckSubcustomerUserReq {
     /// The `search_type` field.
@@ -424,6 +433,7 @@ impl CheckSubcustomerUserReq {
 }
 /// The `CheckUserIdentityResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CheckUserIdentityResponse {
@@ -459,6 +469,7 @@ pub struct CheckUserIdentityResponse {
 /// The `CreateCustomerV2Req` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomerV2Req {
     /// The `domain_name` field.
@@ -580,6 +591,7 @@ impl CreateCustomerV2Req {
 }
 /// The `CreateEnterpriseRealnameAuthenticationResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateEnterpriseRealnameAuthenticationResponse {
@@ -596,6 +608,7 @@ pub struct CreateEnterpriseRealnameAuthenticationResponse {
 }
 /// The `CreatePersonalRealnameAuthResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreatePersonalRealnameAuthResponse {
@@ -612,6 +625,7 @@ pub struct CreatePersonalRealnameAuthResponse {
 }
 /// The `CreateSubCustomerResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSubCustomerResponse {
@@ -630,6 +644,7 @@ pub struct CreateSubCustomerResponse {
 }
 /// The `CustomerErrorDetail` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomerErrorDetail {
@@ -654,6 +669,7 @@ pub struct CustomerErrorDetail {
 }
 /// The `CustomerInformation` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomerInformation {
@@ -758,6 +774,7 @@ pub struct CustomerInformation {
 }
 /// The `CustomerOnDemandResource` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomerOnDemandResource {
@@ -858,6 +875,7 @@ pub struct CustomerOnDemandResource {
 }
 /// The `CustomerOrderV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomerOrderV2 {
@@ -988,6 +1006,7 @@ pub struct CustomerOrderV2 {
 }
 /// The `CustomerOrderV3` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomerOrderV3 {
@@ -1118,6 +1137,7 @@ pub struct CustomerOrderV3 {
 }
 /// The `DiscountItemV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DiscountItemV2 {
@@ -1137,6 +1157,7 @@ pub struct DiscountItemV2 {
 /// The `EnterprisePersonNew` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnterprisePersonNew {
     /// The `legel_name` field.
@@ -1170,6 +1191,7 @@ impl EnterprisePersonNew {
 }
 /// The `EnterpriseProject` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnterpriseProject {
@@ -1189,6 +1211,7 @@ pub struct EnterpriseProject {
 /// The `FreezeSubCustomersReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FreezeSubCustomersReq {
     /// The `customer_ids` field.
@@ -1234,6 +1257,7 @@ impl FreezeSubCustomersReq {
 }
 /// The `FreezeSubCustomersResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FreezeSubCustomersResponse {
@@ -1246,6 +1270,7 @@ pub struct FreezeSubCustomersResponse {
 }
 /// The `ICouponUseLimitInfoV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ICouponUseLimitInfoV2 {
@@ -1294,6 +1319,7 @@ pub struct ICouponUseLimitInfoV2 {
 }
 /// The `IQueryUserCouponsResultV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IQueryUserCouponsResultV2 {
@@ -1492,6 +1518,7 @@ pub struct IQueryUserCouponsResultV2 {
 }
 /// The `IndirectPartnerInfo` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IndirectPartnerInfo {
@@ -1546,6 +1573,7 @@ pub struct IndirectPartnerInfo {
 }
 /// The `InvoiceRequestInfoIntl` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvoiceRequestInfoIntl {
@@ -1719,6 +1747,7 @@ pub struct InvoiceRequestInfoIntl {
 }
 /// The `ListCustomerOnDemandResourcesResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListCustomerOnDemandResourcesResponse {
@@ -1741,6 +1770,7 @@ pub struct ListCustomerOnDemandResourcesResponse {
 }
 /// The `ListCustomerOrdersResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListCustomerOrdersResponse {
@@ -1763,6 +1793,7 @@ pub struct ListCustomerOrdersResponse {
 }
 /// The `ListIndirectPartnersResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListIndirectPartnersResponse {
@@ -1785,6 +1816,7 @@ pub struct ListIndirectPartnersResponse {
 }
 /// The `ListInvoicesResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListInvoicesResponse {
@@ -1807,6 +1839,7 @@ pub struct ListInvoicesResponse {
 }
 /// The `ListPostpaidBillSumResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListPostpaidBillSumResponse {
@@ -1856,6 +1889,7 @@ pub struct ListPostpaidBillSumResponse {
 /// The `ListSubCustomerBudgetReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSubCustomerBudgetReq {
     /// The `customer_ids` field.
@@ -1886,6 +1920,7 @@ impl ListSubCustomerBudgetReq {
 }
 /// The `ListSubCustomerBudgetResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSubCustomerBudgetResponse {
@@ -1914,6 +1949,7 @@ pub struct ListSubCustomerBudgetResponse {
 }
 /// The `ListSubCustomerCouponsResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSubCustomerCouponsResponse {
@@ -1936,6 +1972,7 @@ pub struct ListSubCustomerCouponsResponse {
 }
 /// The `ListSubCustomersResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListSubCustomersResponse {
@@ -1959,6 +1996,7 @@ pub struct ListSubCustomersResponse {
 /// The `ModSubCustomerBudgetReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModSubCustomerBudgetReq {
     /// The `customer_id` field.
@@ -2035,6 +2073,7 @@ impl ModSubCustomerBudgetReq {
 }
 /// The `OrderLineItemEntityV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderLineItemEntityV2 {
@@ -2167,6 +2206,7 @@ pub struct OrderLineItemEntityV2 {
 }
 /// The `PostAddressInfoIntl` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PostAddressInfoIntl {
@@ -2197,6 +2237,7 @@ pub struct PostAddressInfoIntl {
 }
 /// The `ProductObject` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProductObject {
@@ -2234,6 +2275,7 @@ pub struct ProductObject {
 /// The `QueryCustomerOnDemandResourcesReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryCustomerOnDemandResourcesReq {
     /// The `customer_id` field.
@@ -2382,6 +2424,7 @@ impl QueryCustomerOnDemandResourcesReq {
 /// The `QueryIndirectPartnersReq` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryIndirectPartnersReq {
     /// The `account_name` field.
@@ -2484,6 +2527,7 @@ impl QueryIndirectPartnersReq {
 /// The `QuerySubCustomerListReq` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QuerySubCustomerListReq {
     /// The `account_name` field.
@@ -2634,6 +2678,7 @@ impl QuerySubCustomerListReq {
 /// The `SendVerificationCodeV2Req` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendVerificationCodeV2Req {
     /// The `receiver_type` field.
@@ -2684,11 +2729,13 @@ impl SendVerificationCodeV2Req {
 }
 /// The `SendVerificationMessageCodeResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendVerificationMessageCodeResponse {}
 /// The `ShowCustomerOrderDetailsResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShowCustomerOrderDetailsResponse {
@@ -2717,6 +2764,7 @@ pub struct ShowCustomerOrderDetailsResponse {
 }
 /// The `ShowPartnerConsumptionQuotaResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShowPartnerConsumptionQuotaResponse {
@@ -2775,6 +2823,7 @@ pub struct ShowPartnerConsumptionQuotaResponse {
 }
 /// The `ShowRealnameAuthenticationReviewResultResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShowRealnameAuthenticationReviewResultResponse {
@@ -2797,6 +2846,7 @@ pub struct ShowRealnameAuthenticationReviewResultResponse {
 }
 /// The `ShowSubCustomerBudgetResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ShowSubCustomerBudgetResponse {
@@ -2837,6 +2887,7 @@ pub struct ShowSubCustomerBudgetResponse {
 }
 /// The `SubCustomerOrderV2` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubCustomerOrderV2 {
@@ -2955,6 +3006,7 @@ pub struct SubCustomerOrderV2 {
 }
 /// The `SubCustomerOrderV3` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubCustomerOrderV3 {
@@ -3079,6 +3131,7 @@ pub struct SubCustomerOrderV3 {
 }
 /// The `TaxInfo` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TaxInfo {
@@ -3130,6 +3183,7 @@ pub struct TaxInfo {
 /// The `UnfreezeSubCustomersReq` structure.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "mock", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnfreezeSubCustomersReq {
     /// The `customer_ids` field.
@@ -3175,6 +3229,7 @@ impl UnfreezeSubCustomersReq {
 }
 /// The `UnfreezeSubCustomersResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnfreezeSubCustomersResponse {
@@ -3187,6 +3242,7 @@ pub struct UnfreezeSubCustomersResponse {
 }
 /// The `UpdateSubCustomerBudgetResponse` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSubCustomerBudgetResponse {}

@@ -25,17 +25,14 @@ use crate::mock::{Protocol, Reply};
 pub(crate) const PREFIX: &str = "/_mock/";
 
 fn ok(value: Value) -> Answer {
-    Answer {
-        status: 200,
-        body: serde_json::to_vec(&value).expect("JSON serializes"),
-    }
+    Answer::new(200, serde_json::to_vec(&value).expect("JSON serializes"))
 }
 
 fn error(status: u16, message: &str) -> Answer {
-    Answer {
+    Answer::new(
         status,
-        body: serde_json::to_vec(&json!({ "error": message })).expect("JSON serializes"),
-    }
+        serde_json::to_vec(&json!({ "error": message })).expect("JSON serializes"),
+    )
 }
 
 fn reply_json(reply: &Reply) -> Value {

@@ -3,11 +3,15 @@
 //!
 //! ```text
 //! intlpartnersmgt-mock-server [--addr 127.0.0.1:PORT] [--policy FILE]... [--disable CHECK]... [--quiet]
+//! partner-center-mock-server [--addr 127.0.0.1:PORT] [--permissions P1,P2,...] [--disable CHECK]... [--quiet]
 //! ```
 //!
-//! It accepts the credentials in `TENCENTCLOUD_SECRET_ID` and `TENCENTCLOUD_SECRET_KEY`
-//! (and `TENCENTCLOUD_SESSION_TOKEN` if set), attaches the `--policy` documents to that
-//! SecretId, prints its URL as the first line on stdout, logs each decision to stderr
+//! Tencent: it accepts the credentials in `TENCENTCLOUD_SECRET_ID` and
+//! `TENCENTCLOUD_SECRET_KEY` (and `TENCENTCLOUD_SESSION_TOKEN` if set) and attaches the
+//! `--policy` documents to that SecretId. Huawei: it accepts `HUAWEICLOUD_SDK_AK` and
+//! `HUAWEICLOUD_SDK_SK` (and `HUAWEICLOUD_SDK_SECURITY_TOKEN` if set), and `--permissions`
+//! are the operator account's permission actions (without it, every operation is
+//! allowed). It prints its URL as the first line on stdout, logs each decision to stderr
 //! (unless `--quiet`), and serves until interrupted (SIGINT or SIGTERM).
 
 use std::io::Write;
@@ -17,32 +21,49 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use super::{Checks, MockServerBuilder, ServiceDef};
+use super::{Checks, MockServerBuilder, RestMockServerBuilder, RestServiceDef, ServiceDef};
 use crate::credentials::Credentials;
-use crate::tables::ActionTable;
+use crate::tables::{ActionTable, OperationTable};
 
 /// The parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Where to listen.
     pub addr: SocketAddr,
-    /// Policy files for the SecretId of the environment.
+    /// Policy files for the SecretId of the environment (Tencent).
     pub policies: Vec<PathBuf>,
+    /// The operator account's permission actions (Huawei).
+    pub permissions: Option<Vec<String>>,
     /// The checks in force.
     pub checks: Checks,
     /// No decision lines on stderr.
     pub quiet: bool,
 }
 
-fn usage(program: &str) -> String {
+fn usage(program: &str, huawei: bool) -> String {
+    let (flags, credentials, access) = if huawei {
+        (
+            "[--permissions P1,P2,...]",
+            "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (HUAWEICLOUD_SDK_SECURITY_TOKEN\n\
+             too, if set)",
+            "--permissions are the operator account's permission actions: an operation\n\
+             is allowed when the account holds any one of its permissions (without the\n\
+             flag, every operation is).",
+        )
+    } else {
+        (
+            "[--policy FILE]...",
+            "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (TENCENTCLOUD_SESSION_TOKEN\n\
+             too, if set)",
+            "Each --policy FILE is a CAM policy document attached to that SecretId.",
+        )
+    };
     format!(
-        "usage: {program} [--addr ADDR] [--policy FILE]... [--disable CHECK]... [--quiet]\n\
+        "usage: {program} [--addr ADDR] {flags} [--disable CHECK]... [--quiet]\n\
          \n\
          Serves the service's mock on ADDR (default 127.0.0.1:0, a free port) and prints\n\
          its URL as the first line on stdout. Requests must be signed with the credentials\n\
-         in TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (TENCENTCLOUD_SESSION_TOKEN\n\
-         too, if set). Each --policy FILE is a CAM policy document attached to that\n\
-         SecretId. CHECK is one of {}.",
+         in {credentials}. {access} CHECK is one of {}.",
         Checks::NAMES.join(", ")
     )
 }
@@ -53,6 +74,7 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
     let mut options = Options {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         policies: Vec::new(),
+        permissions: None,
         checks: Checks::default(),
         quiet: false,
     };
@@ -76,6 +98,16 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
                     .map_err(|_| format!("--addr `{text}` is not IP:PORT"))?;
             }
             "--policy" => options.policies.push(PathBuf::from(value()?)),
+            "--permissions" => {
+                let list = value()?;
+                options.permissions = Some(
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                );
+            }
             "--disable" => {
                 for name in value()?.split(',') {
                     options.checks.set(name.trim(), false)?;
@@ -111,8 +143,21 @@ pub fn read_policy(path: &std::path::Path) -> Result<Value, String> {
     Ok(document)
 }
 
-/// Runs the program; the generated binary's `main` is this one call.
+/// Runs a Tencent Cloud API 3.0 mock server program; the generated binary's `main` is
+/// this one call.
 pub fn main<A: ActionTable + Send + Sync>(service: ServiceDef<A>) -> ExitCode {
+    exit(service.service, |program, args| run(service, program, args))
+}
+
+/// Runs a Huawei REST mock server program; the generated binary's `main` is this one
+/// call.
+pub fn main_rest<O: OperationTable + Send + Sync>(service: RestServiceDef<O>) -> ExitCode {
+    exit(service.service, |program, args| {
+        run_rest(service, program, args)
+    })
+}
+
+fn exit(service: &str, run: impl FnOnce(&str, &[String]) -> Result<(), String>) -> ExitCode {
     let mut args = std::env::args();
     let program = args
         .next()
@@ -121,9 +166,9 @@ pub fn main<A: ActionTable + Send + Sync>(service: ServiceDef<A>) -> ExitCode {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
         })
-        .unwrap_or_else(|| format!("{}-mock-server", service.service));
+        .unwrap_or_else(|| format!("{service}-mock-server"));
     let args: Vec<String> = args.collect();
-    match run(service, &program, &args) {
+    match run(&program, &args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{program}: {message}");
@@ -132,13 +177,37 @@ pub fn main<A: ActionTable + Send + Sync>(service: ServiceDef<A>) -> ExitCode {
     }
 }
 
+/// The options, or `None` after printing the usage for `--help`.
+fn options(program: &str, args: &[String], huawei: bool) -> Result<Option<Options>, String> {
+    let options = parse_args(args).map_err(|e| format!("{e}\n{}", usage(program, huawei)))?;
+    let Some(options) = options else {
+        println!("{}", usage(program, huawei));
+        return Ok(None);
+    };
+    if huawei && !options.policies.is_empty() {
+        return Err("--policy is for Tencent CAM policies; use --permissions".into());
+    }
+    if !huawei && options.permissions.is_some() {
+        return Err("--permissions is for Huawei; use --policy FILE".into());
+    }
+    Ok(Some(options))
+}
+
+/// Prints the URL as the first line, then serves until a signal.
+fn serve_until_signal(url: String) -> Result<(), String> {
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "{url}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write the URL: {e}"))?;
+    wait_for_signal()
+}
+
 fn run<A: ActionTable + Send + Sync>(
     service: ServiceDef<A>,
     program: &str,
     args: &[String],
 ) -> Result<(), String> {
-    let Some(options) = parse_args(args).map_err(|e| format!("{e}\n{}", usage(program)))? else {
-        println!("{}", usage(program));
+    let Some(options) = options(program, args, false)? else {
         return Ok(());
     };
     let credentials = Credentials::from_env().map_err(|e| {
@@ -155,13 +224,36 @@ fn run<A: ActionTable + Send + Sync>(
         .credentials(credentials)
         .start_blocking()
         .map_err(|e| e.to_string())?;
-    let mut stdout = std::io::stdout();
-    writeln!(stdout, "{}", server.url())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| format!("cannot write the URL: {e}"))?;
-    wait_for_signal()?;
-    drop(server);
-    Ok(())
+    serve_until_signal(server.url())
+}
+
+fn run_rest<O: OperationTable + Send + Sync>(
+    service: RestServiceDef<O>,
+    program: &str,
+    args: &[String],
+) -> Result<(), String> {
+    let Some(options) = options(program, args, true)? else {
+        return Ok(());
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (Some(ak), Some(sk)) = (env("HUAWEICLOUD_SDK_AK"), env("HUAWEICLOUD_SDK_SK")) else {
+        return Err(
+            "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK to the credentials the server accepts"
+                .into(),
+        );
+    };
+    let credentials =
+        Credentials::new(ak, sk).with_optional_token(env("HUAWEICLOUD_SDK_SECURITY_TOKEN"));
+    let mut builder = RestMockServerBuilder::new(service)
+        .addr(options.addr)
+        .checks(options.checks)
+        .echo_log(!options.quiet)
+        .credentials(credentials);
+    if let Some(permissions) = options.permissions {
+        builder = builder.permissions(permissions);
+    }
+    let server = builder.start_blocking().map_err(|e| e.to_string())?;
+    serve_until_signal(server.url())
 }
 
 /// Blocks until SIGINT or SIGTERM.
@@ -206,6 +298,8 @@ mod tests {
             "--disable",
             "qps,clock-skew",
             "--quiet",
+            "--permissions",
+            "BPC_A, BPC_B",
         ]))
         .unwrap()
         .unwrap();
@@ -213,6 +307,10 @@ mod tests {
         assert_eq!(options.policies, vec![PathBuf::from("p.json")]);
         assert!(!options.checks.qps && !options.checks.clock_skew && options.checks.signature);
         assert!(options.quiet);
+        assert_eq!(
+            options.permissions,
+            Some(vec!["BPC_A".to_owned(), "BPC_B".to_owned()])
+        );
         assert_eq!(parse_args(&args(&["--help"])), Ok(None));
         for (bad, needle) in [
             (&["--addr", "nowhere"][..], "not IP:PORT"),

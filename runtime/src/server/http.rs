@@ -68,11 +68,23 @@ pub(crate) enum BodyProblem {
     Unreadable(String),
 }
 
-/// What the server sends back.
+/// What the server sends back (always with `Content-Type: application/json`).
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub status: u16,
+    /// Headers besides Content-Type.
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn new(status: u16, body: Vec<u8>) -> Self {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body,
+        }
+    }
 }
 
 /// A protocol: turns whole requests into answers. Sync on purpose: every check is CPU
@@ -160,11 +172,17 @@ async fn respond(
             ),
         }
     };
-    hyper::Response::builder()
+    let mut response = hyper::Response::builder()
         .status(answer.status)
         // Exactly this value: the official Python SDK reads error envelopes only under
         // `application/json` or `text/plain`, with no parameters.
-        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::CONTENT_TYPE, "application/json");
+    for (name, value) in &answer.headers {
+        if !name.eq_ignore_ascii_case("content-type") {
+            response = response.header(name, value);
+        }
+    }
+    response
         .body(Full::new(Bytes::from(answer.body)))
-        .expect("a valid status and header")
+        .expect("a valid status and headers")
 }

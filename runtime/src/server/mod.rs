@@ -36,7 +36,7 @@ use serde_json::Value;
 use crate::mock::{MockTransport, Protocol};
 
 pub use self::http::Limits;
-// huawei: next
+pub use huawei::{RestMockServer, RestMockServerBuilder, RestServiceDef, RestState};
 pub use params::{decode_request, ParamError};
 pub use tencent::{MockServerBuilder, Tc3State};
 
@@ -191,7 +191,6 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -337,7 +336,9 @@ impl<A: Copy + Eq + Send + Sync + 'static, S: ServerState<Op = A>> MockServer<A,
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| StartError::Bind(addr, e))?;
-        let local = listener.local_addr().map_err(|e| StartError::Bind(addr, e))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(addr, e))?;
         let task = tokio::spawn(http::serve(listener, handler, limits));
         Ok(MockServer {
             shared,

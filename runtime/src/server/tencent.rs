@@ -11,8 +11,7 @@ use serde_json::{json, Value};
 
 use super::http::{Answer, BodyProblem, Handler, Head, Limits};
 use super::{
-    admin, lock, unix_now, Checks, Core, LogEntry, MockServer, ServerState, ServiceDef,
-    StartError,
+    admin, lock, unix_now, Checks, Core, LogEntry, MockServer, ServerState, ServiceDef, StartError,
 };
 use crate::credentials::Credentials;
 use crate::mock::{render, ApiV3, MockTransport, Reply, Rule, Source};
@@ -354,6 +353,7 @@ fn finish<A: ActionTable + Send + Sync>(
     shared.core.record(entry);
     Answer {
         status: response.status,
+        headers: response.headers,
         body: response.body,
     }
 }

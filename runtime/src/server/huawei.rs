@@ -1,0 +1,456 @@
+//! Huawei Cloud REST as the mock server speaks it: the route by method and path
+//! template, the AK/SK signature over the raw bytes and the headers `SignedHeaders`
+//! lists, the `X-Sdk-Date` skew, the operator account's permission actions (any one of
+//! an operation's is enough), the typed body, then the mock's rules and defaults. Errors
+//! carry Huawei's error body (`error_code`, `error_msg`, `request_id`) with the status
+//! the code implies, and every answer an `X-Request-Id`.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, RwLock};
+
+use bytes::Bytes;
+use serde_json::{json, Value};
+
+use super::http::{Answer, BodyProblem, Handler, Head, Limits};
+use super::StartError;
+use super::{admin, unix_now, Checks, Core, LogEntry, MockServer, RequestCheck, ServerState};
+use crate::credentials::Credentials;
+use crate::huawei_sign::{self, ReceivedRequest, VerifyError};
+use crate::mock::{MockTransport, Protocol, Reply, Rest, Rule, Source};
+use crate::tables::{Access, OperationTable};
+use crate::HttpMethod;
+
+/// What a generated Huawei crate tells the server about its service.
+pub struct RestServiceDef<O> {
+    /// The service's name (`partner-center`), for messages.
+    pub service: &'static str,
+    /// Checks a body against the operation's typed body (operations without a body, or
+    /// without a model, are not checked).
+    pub check_request: RequestCheck<O>,
+    /// The operation's default response body (JSON), as for the in-process mock.
+    pub defaults: fn(O) -> Option<&'static str>,
+}
+
+impl<O> Clone for RestServiceDef<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O> Copy for RestServiceDef<O> {}
+
+/// How far `X-Sdk-Date` may be from the server's clock (APIGW allows 15 minutes).
+const MAX_CLOCK_SKEW: i64 = 15 * 60;
+
+/// The state of a Huawei REST mock server.
+pub struct RestState<O: OperationTable> {
+    core: Core<O, Rest>,
+    service: RestServiceDef<O>,
+    credentials: HashMap<String, Credentials>,
+    startup_permissions: Option<Vec<String>>,
+    /// The operator account's permission actions; `None`: every operation is allowed.
+    permissions: RwLock<Option<Vec<String>>>,
+}
+
+impl<O: OperationTable + Send + Sync> RestState<O> {
+    fn set_permissions(&self, permissions: Option<Vec<String>>) {
+        *self.permissions.write().unwrap_or_else(|e| e.into_inner()) = permissions;
+    }
+}
+
+impl<O: OperationTable + Send + Sync> ServerState for RestState<O> {
+    type Op = O;
+    type Protocol = Rest;
+
+    fn core(&self) -> &Core<O, Rest> {
+        &self.core
+    }
+
+    fn reset(&self) {
+        self.core.reset();
+        self.set_permissions(self.startup_permissions.clone());
+    }
+
+    const ADMIN_ROUTE: &'static str = "permissions";
+
+    fn admin(&self, body: &Value) -> Result<Value, String> {
+        let permissions = match &body["permissions"] {
+            Value::Null => None,
+            Value::Array(list) => Some(
+                list.iter()
+                    .map(|p| p.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or("`permissions` holds strings")?,
+            ),
+            _ => return Err("`permissions` is an array of permission actions or null".into()),
+        };
+        self.set_permissions(permissions);
+        Ok(json!({ "permissions": body["permissions"] }))
+    }
+}
+
+/// A running Huawei REST mock server.
+pub type RestMockServer<O> = MockServer<O, RestState<O>>;
+
+impl<O: OperationTable + Send + Sync> MockServer<O, RestState<O>> {
+    /// Sets the operator account's permission actions (`None`: every operation allowed).
+    pub fn set_permissions(&self, permissions: Option<&[&str]>) {
+        self.state()
+            .set_permissions(permissions.map(|p| p.iter().map(|s| (*s).to_owned()).collect()));
+    }
+}
+
+/// Configures and starts a Huawei REST [`MockServer`].
+pub struct RestMockServerBuilder<O: OperationTable> {
+    service: RestServiceDef<O>,
+    addr: SocketAddr,
+    credentials: Vec<Credentials>,
+    permissions: Option<Vec<String>>,
+    checks: Checks,
+    limits: Limits,
+    mock: Option<MockTransport<O, Rest>>,
+    rules: Vec<Rule<O>>,
+    echo: bool,
+}
+
+impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
+    /// A server for `service` on `127.0.0.1:0` (a free port), every check on, no
+    /// credentials yet, every operation allowed.
+    pub fn new(service: RestServiceDef<O>) -> Self {
+        RestMockServerBuilder {
+            service,
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            credentials: Vec::new(),
+            permissions: None,
+            checks: Checks::default(),
+            limits: Limits::default(),
+            mock: None,
+            rules: Vec::new(),
+            echo: false,
+        }
+    }
+
+    /// Where to listen (default `127.0.0.1:0`).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Accepts requests signed with these credentials (AK, SK, and a security token if
+    /// they have one). May be given several times.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials.push(credentials);
+        self
+    }
+
+    /// The operator account's permission actions (its role): an operation is allowed
+    /// when the account holds any one of its permissions.
+    pub fn permissions<S: Into<String>>(
+        mut self,
+        permissions: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.permissions = Some(permissions.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The checks to make (all on by default).
+    pub fn checks(mut self, checks: Checks) -> Self {
+        self.checks = checks;
+        self
+    }
+
+    /// Size and time limits on what clients send.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Answers from this mock's rules and defaults (shared).
+    pub fn mock(mut self, mock: MockTransport<O, Rest>) -> Self {
+        self.mock = Some(mock);
+        self
+    }
+
+    /// Adds a rule.
+    pub fn rule(mut self, rule: Rule<O>) -> Self {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Also prints each decision to stderr as one line.
+    pub fn echo_log(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
+    }
+
+    fn state(self) -> (Arc<RestState<O>>, SocketAddr, Limits) {
+        let mock = self
+            .mock
+            .unwrap_or_else(|| MockTransport::new(self.service.defaults));
+        for rule in self.rules {
+            mock.add_rule(rule);
+        }
+        let state = RestState {
+            core: Core::new(self.checks, mock, self.echo),
+            service: self.service,
+            credentials: self
+                .credentials
+                .into_iter()
+                .map(|c| (c.secret_id().to_owned(), c))
+                .collect(),
+            startup_permissions: self.permissions.clone(),
+            permissions: RwLock::new(self.permissions),
+        };
+        (Arc::new(state), self.addr, self.limits)
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<RestMockServer<O>, StartError> {
+        let (state, addr, limits) = self.state();
+        let handler = Arc::new(Huawei(Arc::clone(&state)));
+        MockServer::launch(state, handler, addr, limits).await
+    }
+
+    /// Binds and starts serving on a runtime of its own, for tests that are not async.
+    pub fn start_blocking(self) -> Result<RestMockServer<O>, StartError> {
+        let (state, addr, limits) = self.state();
+        let handler = Arc::new(Huawei(Arc::clone(&state)));
+        MockServer::launch_blocking(state, handler, addr, limits)
+    }
+}
+
+/// The REST handler (and the admin endpoint under `/_mock/`).
+struct Huawei<O: OperationTable>(Arc<RestState<O>>);
+
+/// A check refused the request.
+struct Refusal {
+    code: &'static str,
+    check: &'static str,
+    message: String,
+}
+
+fn refuse(code: &'static str, check: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal {
+        code,
+        check,
+        message: message.into(),
+    }
+}
+
+impl<O: OperationTable + Send + Sync> Handler for Huawei<O> {
+    fn handle(&self, head: Head, body: Bytes) -> Answer {
+        if head.path.starts_with(admin::PREFIX) {
+            return admin::handle(&*self.0, &head, &body);
+        }
+        let state = &*self.0;
+        let mut entry = state.entry(&head);
+        let reply = match state.pipeline(&head, &body, &mut entry) {
+            Ok(reply) => reply,
+            Err(refusal) => {
+                entry.decided_by = refusal.check;
+                entry.reason = refusal.message.clone();
+                Reply::api_error(refusal.code, refusal.message)
+            }
+        };
+        state.finish(entry, reply)
+    }
+
+    fn reject(&self, head: Head, problem: BodyProblem) -> Answer {
+        let state = &*self.0;
+        let mut entry = state.entry(&head);
+        let (code, message) = match problem {
+            BodyProblem::TooLarge => (
+                "APIGW.0201",
+                "the request body is larger than this server takes".to_owned(),
+            ),
+            BodyProblem::Unreadable(why) => {
+                ("CBC.0100", format!("the body could not be read: {why}"))
+            }
+        };
+        entry.decided_by = "body";
+        entry.reason = message.clone();
+        state.finish(entry, Reply::api_error(code, message))
+    }
+}
+
+impl<O: OperationTable + Send + Sync> RestState<O> {
+    fn entry(&self, head: &Head) -> LogEntry {
+        let mut entry = self.core.entry(head.peer.ip());
+        entry.secret_id = head
+            .header("authorization")
+            .and_then(huawei_sign::parse_authorization)
+            .map(|p| p.access_key.to_owned());
+        entry
+    }
+
+    fn finish(&self, mut entry: LogEntry, reply: Reply) -> Answer {
+        if let Reply::ApiError { code, .. } = &reply {
+            entry.error_code = Some(code.clone());
+        }
+        let response = <Rest as Protocol<O>>::render(reply, &entry.request_id);
+        self.core.record(entry);
+        Answer {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        }
+    }
+
+    fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
+        let checks = self.core.checks();
+        let not_found = || {
+            refuse(
+                "APIGW.0101",
+                "route",
+                format!(
+                    "{} has no API `{} {}`",
+                    self.service.service, head.method, head.path
+                ),
+            )
+        };
+        let method: HttpMethod = head.method.as_str().parse().map_err(|_| not_found())?;
+        let (operation, _) = O::route(method, &head.path).ok_or_else(not_found)?;
+        let name = operation.info().name;
+        entry.action = Some(name.to_owned());
+        if checks.clock_skew {
+            self.within_clock_skew(head)?;
+        }
+        if checks.signature {
+            self.authenticate(head, body)?;
+        }
+        if checks.permissions {
+            self.authorize(operation, entry)?;
+        }
+        if checks.parameters && !body.is_empty() {
+            if let Some(Err(problem)) = (self.service.check_request)(operation, body) {
+                return Err(refuse(
+                    "CBC.0100",
+                    "parameters",
+                    format!("{name}: {} ({})", problem.message, problem.code),
+                ));
+            }
+        }
+        let document = Rest::document(operation, &head.path, &head.query, body)
+            .map_err(|why| refuse("CBC.0100", "parameters", why))?;
+        match self.core.mock.answer(operation, &document) {
+            Ok((reply, source)) => {
+                (entry.decided_by, entry.reason) = match source {
+                    Source::Rule(i) => ("rule", format!("answered by rule {i}")),
+                    Source::Default => ("default", "answered with the default response".into()),
+                };
+                Ok(reply)
+            }
+            Err(why) => Err(refuse("CBC.0999", "unanswered", format!("mock: {why}"))),
+        }
+    }
+
+    fn within_clock_skew(&self, head: &Head) -> Result<(), Refusal> {
+        let value = head.header(huawei_sign::DATE_HEADER).ok_or_else(|| {
+            refuse(
+                "APIGW.0301",
+                "signature",
+                "the request has no X-Sdk-Date header",
+            )
+        })?;
+        let date = huawei_sign::parse_sdk_date(value.trim()).ok_or_else(|| {
+            refuse(
+                "APIGW.0301",
+                "signature",
+                format!("X-Sdk-Date `{value}` is not YYYYMMDDTHHMMSSZ"),
+            )
+        })?;
+        let skew = (unix_now() - date).abs();
+        if skew > MAX_CLOCK_SKEW {
+            return Err(refuse(
+                "APIGW.0303",
+                "clock-skew",
+                format!("X-Sdk-Date {value} is {skew} s from the server's clock (at most {MAX_CLOCK_SKEW} s)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The AK/SK signature over the raw bytes and the headers `SignedHeaders` lists, which
+    /// must include `host` and `x-sdk-date`; and the security token, if the AK has one.
+    fn authenticate(&self, head: &Head, body: &[u8]) -> Result<(), Refusal> {
+        let failure = |message: String| refuse("APIGW.0301", "signature", message);
+        let headers: Vec<(&str, &str)> = head
+            .headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+            .collect();
+        let received = ReceivedRequest {
+            method: head.method.as_str(),
+            path: &head.path,
+            query: &head.query,
+            headers: &headers,
+            body,
+        };
+        let parsed = huawei_sign::verify(&received, |ak| {
+            self.credentials
+                .get(ak)
+                .map(|c| c.secret_key().expose().to_owned())
+        })
+        .map_err(|err| {
+            failure(match err {
+                VerifyError::MissingAuthorization => "the request has no Authorization header".into(),
+                VerifyError::MalformedAuthorization => {
+                    "the Authorization header is not `SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...`".into()
+                }
+                VerifyError::MissingDate => "the request has no X-Sdk-Date header".into(),
+                VerifyError::MissingSignedHeader(name) => {
+                    format!("the signed header `{name}` is not in the request")
+                }
+                VerifyError::DuplicateSignedHeader(name) => {
+                    format!("the signed header `{name}` is in the request more than once")
+                }
+                VerifyError::UnknownAccessKey(ak) => format!("the access key `{ak}` is not known here"),
+                VerifyError::SignatureMismatch => format!(
+                    "the signature does not match the request as received ({} body bytes)",
+                    body.len()
+                ),
+            })
+        })?;
+        let signed: Vec<&str> = parsed.signed_header_names().collect();
+        for required in ["host", "x-sdk-date"] {
+            if !signed.contains(&required) {
+                return Err(failure(format!("SignedHeaders must include `{required}`")));
+            }
+        }
+        let credentials = &self.credentials[parsed.access_key];
+        let token = head.header("x-security-token").filter(|t| !t.is_empty());
+        match (credentials.token(), token) {
+            (Some(expected), Some(got)) if expected.expose() == got => Ok(()),
+            (None, None) => Ok(()),
+            _ => Err(failure(
+                "the security token (X-Security-Token) is missing or wrong".into(),
+            )),
+        }
+    }
+
+    /// The operator account's permission actions: any one of the operation's unlocks it.
+    fn authorize(&self, operation: O, entry: &mut LogEntry) -> Result<(), Refusal> {
+        let permissions = self.permissions.read().unwrap_or_else(|e| e.into_inner());
+        let Some(held) = permissions.as_ref() else {
+            return Ok(());
+        };
+        let held: Vec<&str> = held.iter().map(String::as_str).collect();
+        match operation.access(&held) {
+            Access::NoPermissionNeeded => Ok(()),
+            Access::Granted(permission) => {
+                entry.statement = Some(format!("granted by {permission}"));
+                Ok(())
+            }
+            Access::Denied { unlock_with } => Err(refuse(
+                "CBC.0151",
+                "permissions",
+                format!(
+                    "Access denied: the operator account may not call {}; any one of {} would unlock it",
+                    operation.info().name,
+                    unlock_with.join(", ")
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Shared by the Huawei client and mock tests: the committed Huawei spec, parameter
+//! samples, and every typed method of the generated client, callable by name with a
+//! schema-filled request.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use huaweicloud_partner_center::{models, Client, Error};
+use partnergen_codegen::emit::mock::sample_value;
+use partnergen_codegen::spec::{HuaweiSpec, Spec, TypeRef};
+use partnergen_codegen::specfile::load_spec;
+use partnergen_tests::workspace_root;
+use serde_json::Value;
+
+const S: &str = "text";
+const I: i64 = -7;
+const F: f64 = 12.5;
+const B: bool = true;
+
+macro_rules! typed_calls {
+    ($($name:literal => $method:ident($request:expr)),* $(,)?) => {
+        /// Every typed operation, by name.
+        pub const TYPED: &[&str] = &[$($name),*];
+
+        /// Calls the typed method of `name` with a request whose every parameter and
+        /// body field holds its type's sample value ([`sample_value`]); returns the
+        /// response's `Debug` text.
+        pub async fn call_typed(client: &Client, name: &str) -> Result<String, Error> {
+            match name {
+                $($name => client.$method(&$request).await.map(|r| format!("{r:?}")),)*
+                other => panic!("{other} is not listed"),
+            }
+        }
+    };
+}
+
+typed_calls! {
+    "ChangeEnterpriseRealnameAuthentication" => change_enterprise_realname_authentication(
+        models::ChangeEnterpriseRealnameAuthenticationRequest::new(models::ChangeEnterpriseRealnameAuthsReq::new(S, I, vec![S.to_owned()], S, S, I, S)
+            .with_certificate_type(I)
+            .with_reg_country(S)
+            .with_reg_address(S)
+            .with_enterprise_person(models::EnterprisePersonNew::new(S, S)
+                .with_certifier_role(S)))
+    ),
+    "CheckUserIdentity" => check_user_identity(
+        models::CheckUserIdentityRequest::new(models::CheckSubcustomerUserReq::new(S, S))
+    ),
+    "CreateEnterpriseRealnameAuthentication" => create_enterprise_realname_authentication(
+        models::CreateEnterpriseRealnameAuthenticationRequest::new(models::ApplyEnterpriseRealnameAuthsReq::new(S, I, vec![S.to_owned()], S, S, S)
+            .with_certificate_type(I)
+            .with_reg_country(S)
+            .with_reg_address(S)
+            .with_enterprise_person(models::EnterprisePersonNew::new(S, S)
+                .with_certifier_role(S)))
+    ),
+    "CreatePersonalRealnameAuth" => create_personal_realname_auth(
+        models::CreatePersonalRealnameAuthRequest::new(models::ApplyIndividualRealnameAuthsReq::new(S, I, vec![S.to_owned()], S, S, S)
+            .with_verified_type(I)
+            .with_change_type(I))
+    ),
+    "CreateSubCustomer" => create_sub_customer(
+        models::CreateSubCustomerRequest::new(models::CreateCustomerV2Req::new(S, S, S)
+            .with_domain_name(S)
+            .with_email(S)
+            .with_verification_code(S)
+            .with_password(S)
+            .with_is_close_market_ms(S)
+            .with_indirect_partner_id(S)
+            .with_include_association_result(B))
+    ),
+    "FreezeSubCustomers" => freeze_sub_customers(
+        models::FreezeSubCustomersRequest::new(models::FreezeSubCustomersReq::new(vec![S.to_owned()], S)
+            .with_indirect_partner_id(S)
+            .with_freeze_type(S))
+    ),
+    "ListCustomerOnDemandResources" => list_customer_on_demand_resources(
+        models::ListCustomerOnDemandResourcesRequest::new(models::QueryCustomerOnDemandResourcesReq::new(S)
+            .with_region_code(S)
+            .with_service_type_code(S)
+            .with_resource_ids(vec![S.to_owned()])
+            .with_effective_time_begin(S)
+            .with_effective_time_end(S)
+            .with_offset(I)
+            .with_limit(I)
+            .with_status(I)
+            .with_indirect_partner_id(S))
+        .with_x_language(S)
+    ),
+    "ListCustomerOrders" => list_customer_orders(
+        models::ListCustomerOrdersRequest::new()
+        .with_order_id(S)
+        .with_customer_id(S)
+        .with_create_time_begin(S)
+        .with_create_time_end(S)
+        .with_service_type_code(S)
+        .with_status(I)
+        .with_order_type(S)
+        .with_limit(I)
+        .with_offset(I)
+        .with_order_by(S)
+        .with_payment_time_begin(S)
+        .with_payment_time_end(S)
+        .with_indirect_partner_id(S)
+        .with_method(S)
+    ),
+    "ListIndirectPartners" => list_indirect_partners(
+        models::ListIndirectPartnersRequest::new(models::QueryIndirectPartnersReq::new()
+            .with_account_name(S)
+            .with_associated_on_begin(S)
+            .with_associated_on_end(S)
+            .with_offset(I)
+            .with_limit(I)
+            .with_indirect_partner_id(S))
+    ),
+    "ListInvoices" => list_invoices(
+        models::ListInvoicesRequest::new(S, S, S, I, I)
+    ),
+    "ListPostpaidBillSum" => list_postpaid_bill_sum(
+        models::ListPostpaidBillSumRequest::new(S)
+    ),
+    "ListSubCustomerBudget" => list_sub_customer_budget(
+        models::ListSubCustomerBudgetRequest::new(models::ListSubCustomerBudgetReq::new(vec![S.to_owned()])
+            .with_indirect_partner_id(S))
+    ),
+    "ListSubCustomerCoupons" => list_sub_customer_coupons(
+        models::ListSubCustomerCouponsRequest::new()
+        .with_coupon_id(S)
+        .with_order_id(S)
+        .with_promotion_plan_id(S)
+        .with_coupon_type(I)
+        .with_status(I)
+        .with_active_start_time(S)
+        .with_active_end_time(S)
+        .with_offset(I)
+        .with_limit(I)
+        .with_source_id(S)
+    ),
+    "ListSubCustomers" => list_sub_customers(
+        models::ListSubCustomersRequest::new(models::QuerySubCustomerListReq::new()
+            .with_account_name(S)
+            .with_customer(S)
+            .with_offset(I)
+            .with_limit(I)
+            .with_label(S)
+            .with_association_type(S)
+            .with_associated_on_begin(S)
+            .with_associated_on_end(S)
+            .with_customer_id(S)
+            .with_indirect_partner_id(S))
+    ),
+    "SendVerificationMessageCode" => send_verification_message_code(
+        models::SendVerificationMessageCodeRequest::new(models::SendVerificationCodeV2Req::new(I, S)
+            .with_timeout(I)
+            .with_lang(S))
+    ),
+    "ShowCustomerOrderDetails" => show_customer_order_details(
+        models::ShowCustomerOrderDetailsRequest::new(S)
+        .with_x_language(S)
+        .with_limit(I)
+        .with_offset(I)
+        .with_indirect_partner_id(S)
+    ),
+    "ShowPartnerConsumptionQuota" => show_partner_consumption_quota(
+        models::ShowPartnerConsumptionQuotaRequest::new()
+    ),
+    "ShowRealnameAuthenticationReviewResult" => show_realname_authentication_review_result(
+        models::ShowRealnameAuthenticationReviewResultRequest::new(S)
+    ),
+    "ShowSubCustomerBudget" => show_sub_customer_budget(
+        models::ShowSubCustomerBudgetRequest::new(S)
+        .with_indirect_partner_id(S)
+    ),
+    "UnfreezeSubCustomers" => unfreeze_sub_customers(
+        models::UnfreezeSubCustomersRequest::new(models::UnfreezeSubCustomersReq::new(vec![S.to_owned()], S)
+            .with_indirect_partner_id(S)
+            .with_unfreeze_type(S))
+    ),
+    "UpdateSubCustomerBudget" => update_sub_customer_budget(
+        models::UpdateSubCustomerBudgetRequest::new(models::ModSubCustomerBudgetReq::new(S, F)
+            .with_cancel_partner_frozen(S)
+            .with_indirect_partner_id(S)
+            .with_budget_type(S)
+            .with_frozen_operate_type(I))
+    ),
+}
+
+pub fn huawei_spec() -> HuaweiSpec {
+    match load_spec(&workspace_root().join("spec/huaweicloud/partner-center.yaml"))
+        .unwrap()
+        .spec
+    {
+        Spec::Huawei(spec) => spec,
+        Spec::Tencent(_) => unreachable!(),
+    }
+}
+
+/// A parameter's sample as the text it is sent as.
+pub fn sample_text(ty: &TypeRef, spec: &HuaweiSpec) -> String {
+    match sample_value(ty, &spec.types, 0) {
+        Value::String(text) => text,
+        other => other.to_string(),
+    }
+}
