@@ -171,33 +171,9 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
         self
     }
 
-    /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.http.endpoint = endpoint.into();
-        self
-    }
-
     /// `X-TC-Language`: `en-US` or `zh-CN`.
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
-        self
-    }
-
-    /// The timeout of each attempt, connecting included.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http.timeout = timeout;
-        self
-    }
-
-    /// The timeout for establishing a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http.connect_timeout = timeout;
-        self
-    }
-
-    /// How transient failures are retried.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.http.retry = policy;
         self
     }
 
@@ -213,11 +189,7 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
         self
     }
 
-    /// Sends through `transport` instead of HTTP (for tests and mocks).
-    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
-        self.http.transport = Some(transport);
-        self
-    }
+    crate::engine::http_settings_setters!();
 
     /// Builds the client.
     pub fn build(self) -> Result<C, BuildError> {

@@ -35,6 +35,47 @@ pub(crate) struct Connection {
     pub transport: Arc<dyn Transport>,
 }
 
+/// The builder setters of the [`HttpSettings`] a builder keeps in its `http` field:
+/// `endpoint`, `timeout`, `connect_timeout`, `retry_policy`, `transport`. Both client
+/// builders expand it, so the two have the same words for the same settings.
+macro_rules! http_settings_setters {
+    () => {
+        /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
+        pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+            self.http.endpoint = endpoint.into();
+            self
+        }
+
+        /// The timeout of each attempt, connecting included.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.http.timeout = timeout;
+            self
+        }
+
+        /// The timeout for establishing a connection.
+        pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.http.connect_timeout = timeout;
+            self
+        }
+
+        /// How transient failures are retried.
+        pub fn retry_policy(mut self, policy: crate::client::RetryPolicy) -> Self {
+            self.http.retry = policy;
+            self
+        }
+
+        /// Sends through `transport` instead of HTTP (for tests and mocks).
+        pub fn transport(
+            mut self,
+            transport: std::sync::Arc<dyn crate::transport::Transport>,
+        ) -> Self {
+            self.http.transport = Some(transport);
+            self
+        }
+    };
+}
+pub(crate) use http_settings_setters;
+
 impl HttpSettings {
     /// The defaults: 30 s per attempt, 10 s to connect, the default retry policy.
     pub fn new(endpoint: String) -> Self {

@@ -29,7 +29,6 @@
 
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -109,41 +108,13 @@ impl<O: OperationTable, C: FromEngine<O>> Builder<O, C> {
         self
     }
 
-    /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.http.endpoint = endpoint.into();
-        self
-    }
-
     /// Another `User-Agent` (it is signed, like every header).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
-    /// The timeout of each attempt, connecting included.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http.timeout = timeout;
-        self
-    }
-
-    /// The timeout for establishing a connection.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http.connect_timeout = timeout;
-        self
-    }
-
-    /// How transient failures are retried.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.http.retry = policy;
-        self
-    }
-
-    /// Sends through `transport` instead of HTTP (for tests and mocks).
-    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
-        self.http.transport = Some(transport);
-        self
-    }
+    crate::engine::http_settings_setters!();
 
     /// Builds the client.
     pub fn build(self) -> Result<C, BuildError> {

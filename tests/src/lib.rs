@@ -40,3 +40,24 @@ pub fn shared_doc(relative: &str) -> Option<PathBuf> {
 pub fn tencent_doc(name: &str) -> Option<PathBuf> {
     shared_doc(&format!("tencentcloud/intlpartnersmgt/{name}"))
 }
+
+/// The Python interpreter (`$PYTHON`, else `python3`) if it can import `module`, or
+/// `None` with a note on stderr. CI installs the official SDKs, so there a missing one
+/// fails the test instead of skipping it.
+pub fn python_with(module: &str, package: &str) -> Option<String> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let found = std::process::Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have {package} (.ci/run installs it)"
+    );
+    eprintln!("skipped: {python} has no {package}");
+    None
+}

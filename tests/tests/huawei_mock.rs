@@ -6,7 +6,6 @@
 mod huawei_common;
 mod wire;
 
-use std::process::Command;
 use std::time::Duration;
 
 use huawei_common::{call_typed, huawei_spec, TYPED};
@@ -240,25 +239,6 @@ async fn our_client_passes_the_interop_suite() {
     check_suite("our client", &servers, &plan, &outcomes);
 }
 
-/// The Python interpreter with the official SDK, or `None` (a note on stderr) outside CI.
-fn python_with_sdk() -> Option<String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let found = Command::new(&python)
-        .args(["-c", "import huaweicloudsdkbssintl.v2"])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have the official SDK (.ci/run installs huaweicloudsdkbssintl)"
-    );
-    eprintln!("skipped: {python} has no huaweicloudsdkbssintl");
-    None
-}
-
 /// The SDK's request attributes for an operation: each parameter's sample by its
 /// attribute name, the body as JSON with the wire names.
 fn sdk_params(operation: &str) -> Value {
@@ -286,7 +266,9 @@ fn sdk_params(operation: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_python_sdk_passes_the_interop_suite() {
-    let Some(python) = python_with_sdk() else {
+    let Some(python) =
+        partnergen_tests::python_with("huaweicloudsdkbssintl.v2", "huaweicloudsdkbssintl")
+    else {
         return;
     };
     let servers = suite_servers().await;

@@ -169,29 +169,12 @@ async fn our_client_passes_the_interop_suite() {
     check_suite("our client", &server, &plan, &outcomes);
 }
 
-/// The Python interpreter with the official SDK, or `None` (a note on stderr) outside CI;
-/// CI installs the SDK, so there a missing one fails the test.
-fn python_with_sdk() -> Option<String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let found = Command::new(&python)
-        .args(["-c", "import tencentcloud.intlpartnersmgt.v20220928"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have the official SDK (.ci/run installs tencentcloud-sdk-python-intl-en)"
-    );
-    eprintln!("skipped: {python} has no tencentcloud-sdk-python-intl-en");
-    None
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_python_sdk_passes_the_interop_suite() {
-    let Some(python) = python_with_sdk() else {
+    let Some(python) = partnergen_tests::python_with(
+        "tencentcloud.intlpartnersmgt.v20220928",
+        "tencentcloud-sdk-python-intl-en",
+    ) else {
         return;
     };
     let server = suite_server().await;

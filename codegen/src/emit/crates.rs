@@ -193,27 +193,31 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             pub mod models;
         }
     });
+    // Both providers' crates: the client and the mocks behind their features.
+    let client_and_mocks = quote! {
+        #[cfg(feature = "client")]
+        #[rustfmt::skip]
+        pub mod client;
+        #[cfg(feature = "client")]
+        pub use client::{Client, ClientBuilder};
+        #[cfg(feature = "client")]
+        pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+        #[cfg(feature = "client")]
+        pub use partnergen_runtime::credentials::Credentials;
+        #[cfg(feature = "client")]
+        pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
+    };
     let examples = (has_models && matches!(spec, Spec::Tencent(_))).then(|| {
         quote! {
             #[cfg(all(test, feature = "serde"))]
             #[rustfmt::skip]
             mod examples;
 
-            #[cfg(feature = "client")]
-            #[rustfmt::skip]
-            pub mod client;
-            #[cfg(feature = "client")]
-            pub use client::{Client, ClientBuilder};
-            #[cfg(feature = "client")]
-            pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
-            #[cfg(feature = "client")]
-            pub use partnergen_runtime::credentials::Credentials;
-            #[cfg(feature = "client")]
-            pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
-
-            #[cfg(feature = "mock")]
-            #[rustfmt::skip]
-            pub mod mock;
+            #client_and_mocks
 
             /// CAM policies for this service (feature `policy`): use the builder, linter and
             /// evaluator with [`Action`] and [`SERVICE`].
@@ -221,25 +225,7 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             pub use partnergen_runtime::policy;
         }
     });
-    let huawei_client = (has_models && matches!(spec, Spec::Huawei(_))).then(|| {
-        quote! {
-            #[cfg(feature = "client")]
-            #[rustfmt::skip]
-            pub mod client;
-            #[cfg(feature = "client")]
-            pub use client::{Client, ClientBuilder};
-            #[cfg(feature = "client")]
-            pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
-            #[cfg(feature = "client")]
-            pub use partnergen_runtime::credentials::Credentials;
-            #[cfg(feature = "client")]
-            pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
-
-            #[cfg(feature = "mock")]
-            #[rustfmt::skip]
-            pub mod mock;
-        }
-    });
+    let huawei_client = (has_models && matches!(spec, Spec::Huawei(_))).then_some(client_and_mocks);
     let table = match spec {
         Spec::Tencent(_) => quote! {
             #[rustfmt::skip]

@@ -38,6 +38,40 @@ pub fn sample_value(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: usiz
     }
 }
 
+/// The helpers both providers' mock modules have: the mock, and clients (with the test
+/// credentials `id` and `key`) over it and over a mock server.
+fn mock_helpers(id: &str, key: &str) -> TokenStream {
+    let (id, key) = (ident(id), ident(key));
+    quote! {
+        /// A mock whose operations without a rule answer their default response.
+        pub fn mock() -> Mock {
+            MockTransport::new(default_response)
+        }
+
+        /// A client over `mock` (the test credentials; retries, and any client-side
+        /// limits, as configured by default).
+        pub fn client(mock: &Mock) -> Client {
+            builder(mock).build().expect("a mock client builds")
+        }
+
+        /// A client builder over `mock`, to configure retries or limits first.
+        pub fn builder(mock: &Mock) -> crate::ClientBuilder {
+            Client::builder()
+                .credentials(Credentials::new(#id, #key))
+                .transport(Arc::new(mock.clone()))
+        }
+
+        /// A client of `server` signing with the test credentials.
+        pub fn server_client(server: &Server) -> Client {
+            Client::builder()
+                .credentials(Credentials::new(#id, #key))
+                .endpoint(server.url())
+                .build()
+                .expect("a mock server client builds")
+        }
+    }
+}
+
 /// `src/mock.rs`.
 pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
     let actions = spec.api_actions();
@@ -75,6 +109,7 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
             }
         }
     });
+    let helpers = mock_helpers("SECRET_ID", "SECRET_KEY");
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
@@ -114,23 +149,7 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         /// The SecretKey of the mocks' test credentials.
         pub const SECRET_KEY: &str = "mock-secret-key";
 
-        /// A mock whose actions without a rule answer their default response.
-        pub fn mock() -> Mock {
-            MockTransport::new(default_response)
-        }
-
-        /// A client over `mock` (test credentials; the client's QPS limits and retries as
-        /// configured by default).
-        pub fn client(mock: &Mock) -> Client {
-            builder(mock).build().expect("a mock client builds")
-        }
-
-        /// A client builder over `mock`, to configure retries or rate limits first.
-        pub fn builder(mock: &Mock) -> crate::ClientBuilder {
-            Client::builder()
-                .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
-                .transport(Arc::new(mock.clone()))
-        }
+        #helpers
 
         /// The service as the mock server serves it: name, version, parameter checks and
         /// default responses.
@@ -149,14 +168,6 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
             MockServerBuilder::new(service()).credentials(Credentials::new(SECRET_ID, SECRET_KEY))
         }
 
-        /// A client of `server` signing with the test credentials.
-        pub fn server_client(server: &Server) -> Client {
-            Client::builder()
-                .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
-                .endpoint(server.url())
-                .build()
-                .expect("a mock server client builds")
-        }
 
         /// Checks a request body against the action's typed request; `None` for actions
         /// without a model.
@@ -248,6 +259,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
             }
         }
     });
+    let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY");
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
@@ -282,22 +294,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         /// The secret key (SK) of the mocks' test credentials.
         pub const SECRET_KEY: &str = "mock-secret-key";
 
-        /// A mock whose operations without a rule answer their default response.
-        pub fn mock() -> Mock {
-            MockTransport::new(default_response)
-        }
-
-        /// A client over `mock` (test credentials).
-        pub fn client(mock: &Mock) -> Client {
-            builder(mock).build().expect("a mock client builds")
-        }
-
-        /// A client builder over `mock`, to configure retries first.
-        pub fn builder(mock: &Mock) -> crate::ClientBuilder {
-            Client::builder()
-                .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
-                .transport(Arc::new(mock.clone()))
-        }
+        #helpers
 
         /// The service as the mock server serves it: body checks and default responses.
         pub fn service() -> RestServiceDef<Operation> {
@@ -315,14 +312,6 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
             RestMockServerBuilder::new(service()).credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
         }
 
-        /// A client of `server` signing with the test credentials.
-        pub fn server_client(server: &Server) -> Client {
-            Client::builder()
-                .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
-                .endpoint(server.url())
-                .build()
-                .expect("a mock server client builds")
-        }
 
         /// The default response body of an operation, built from its response schema.
         pub fn default_response(operation: Operation) -> Option<&'static str> {

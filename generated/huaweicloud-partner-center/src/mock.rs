@@ -29,15 +29,24 @@ pub const SECRET_KEY: &str = "mock-secret-key";
 pub fn mock() -> Mock {
     MockTransport::new(default_response)
 }
-/// A client over `mock` (test credentials).
+/// A client over `mock` (the test credentials; retries, and any client-side
+/// limits, as configured by default).
 pub fn client(mock: &Mock) -> Client {
     builder(mock).build().expect("a mock client builds")
 }
-/// A client builder over `mock`, to configure retries first.
+/// A client builder over `mock`, to configure retries or limits first.
 pub fn builder(mock: &Mock) -> crate::ClientBuilder {
     Client::builder()
         .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
         .transport(Arc::new(mock.clone()))
+}
+/// A client of `server` signing with the test credentials.
+pub fn server_client(server: &Server) -> Client {
+    Client::builder()
+        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
+        .endpoint(server.url())
+        .build()
+        .expect("a mock server client builds")
 }
 /// The service as the mock server serves it: body checks and default responses.
 pub fn service() -> RestServiceDef<Operation> {
@@ -53,14 +62,6 @@ pub fn service() -> RestServiceDef<Operation> {
 pub fn server() -> RestMockServerBuilder<Operation> {
     RestMockServerBuilder::new(service())
         .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
-}
-/// A client of `server` signing with the test credentials.
-pub fn server_client(server: &Server) -> Client {
-    Client::builder()
-        .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
-        .endpoint(server.url())
-        .build()
-        .expect("a mock server client builds")
 }
 /// The default response body of an operation, built from its response schema.
 pub fn default_response(operation: Operation) -> Option<&'static str> {

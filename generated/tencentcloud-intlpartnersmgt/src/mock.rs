@@ -30,20 +30,28 @@ pub type Server = partnergen_runtime::server::MockServer<Action>;
 pub const SECRET_ID: &str = "AKIDmock";
 /// The SecretKey of the mocks' test credentials.
 pub const SECRET_KEY: &str = "mock-secret-key";
-/// A mock whose actions without a rule answer their default response.
+/// A mock whose operations without a rule answer their default response.
 pub fn mock() -> Mock {
     MockTransport::new(default_response)
 }
-/// A client over `mock` (test credentials; the client's QPS limits and retries as
-/// configured by default).
+/// A client over `mock` (the test credentials; retries, and any client-side
+/// limits, as configured by default).
 pub fn client(mock: &Mock) -> Client {
     builder(mock).build().expect("a mock client builds")
 }
-/// A client builder over `mock`, to configure retries or rate limits first.
+/// A client builder over `mock`, to configure retries or limits first.
 pub fn builder(mock: &Mock) -> crate::ClientBuilder {
     Client::builder()
         .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
         .transport(Arc::new(mock.clone()))
+}
+/// A client of `server` signing with the test credentials.
+pub fn server_client(server: &Server) -> Client {
+    Client::builder()
+        .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
+        .endpoint(server.url())
+        .build()
+        .expect("a mock server client builds")
 }
 /// The service as the mock server serves it: name, version, parameter checks and
 /// default responses.
@@ -60,14 +68,6 @@ pub fn service() -> ServiceDef<Action> {
 pub fn server() -> MockServerBuilder<Action> {
     MockServerBuilder::new(service())
         .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
-}
-/// A client of `server` signing with the test credentials.
-pub fn server_client(server: &Server) -> Client {
-    Client::builder()
-        .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
-        .endpoint(server.url())
-        .build()
-        .expect("a mock server client builds")
 }
 /// Checks a request body against the action's typed request; `None` for actions
 /// without a model.

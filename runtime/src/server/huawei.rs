@@ -9,16 +9,18 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
 
-use bytes::Bytes;
 use serde_json::{json, Value};
 
-use super::http::{Answer, BodyProblem, Handler, Head, Limits};
-use super::StartError;
-use super::{admin, unix_now, Checks, Core, LogEntry, MockServer, RequestCheck, ServerState};
+use super::http::{Head, Limits};
+use super::{
+    refuse, unix_now, Checks, Core, LogEntry, MockServer, Pipeline, Refusal, RequestCheck, Serve,
+    ServerState, StartError,
+};
 use crate::credentials::Credentials;
 use crate::huawei_sign::{self, ReceivedRequest, VerifyError};
 use crate::mock::{MockTransport, Protocol, Reply, Rest, Rule, Source};
 use crate::tables::{Access, OperationTable};
+use crate::transport::HttpResponse;
 use crate::HttpMethod;
 
 /// What a generated Huawei crate tells the server about its service.
@@ -208,73 +210,22 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<RestMockServer<O>, StartError> {
         let (state, addr, limits) = self.state();
-        let handler = Arc::new(Huawei(Arc::clone(&state)));
+        let handler = Arc::new(Serve(Arc::clone(&state)));
         MockServer::launch(state, handler, addr, limits).await
     }
 
     /// Binds and starts serving on a runtime of its own, for tests that are not async.
     pub fn start_blocking(self) -> Result<RestMockServer<O>, StartError> {
         let (state, addr, limits) = self.state();
-        let handler = Arc::new(Huawei(Arc::clone(&state)));
+        let handler = Arc::new(Serve(Arc::clone(&state)));
         MockServer::launch_blocking(state, handler, addr, limits)
     }
 }
 
-/// The REST handler (and the admin endpoint under `/_mock/`).
-struct Huawei<O: OperationTable>(Arc<RestState<O>>);
+impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
+    const TOO_LARGE: &'static str = "APIGW.0201";
+    const UNREADABLE: &'static str = "CBC.0100";
 
-/// A check refused the request.
-struct Refusal {
-    code: &'static str,
-    check: &'static str,
-    message: String,
-}
-
-fn refuse(code: &'static str, check: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        code,
-        check,
-        message: message.into(),
-    }
-}
-
-impl<O: OperationTable + Send + Sync> Handler for Huawei<O> {
-    fn handle(&self, head: Head, body: Bytes) -> Answer {
-        if head.path.starts_with(admin::PREFIX) {
-            return admin::handle(&*self.0, &head, &body);
-        }
-        let state = &*self.0;
-        let mut entry = state.entry(&head);
-        let reply = match state.pipeline(&head, &body, &mut entry) {
-            Ok(reply) => reply,
-            Err(refusal) => {
-                entry.decided_by = refusal.check;
-                entry.reason = refusal.message.clone();
-                Reply::api_error(refusal.code, refusal.message)
-            }
-        };
-        state.finish(entry, reply)
-    }
-
-    fn reject(&self, head: Head, problem: BodyProblem) -> Answer {
-        let state = &*self.0;
-        let mut entry = state.entry(&head);
-        let (code, message) = match problem {
-            BodyProblem::TooLarge => (
-                "APIGW.0201",
-                "the request body is larger than this server takes".to_owned(),
-            ),
-            BodyProblem::Unreadable(why) => {
-                ("CBC.0100", format!("the body could not be read: {why}"))
-            }
-        };
-        entry.decided_by = "body";
-        entry.reason = message.clone();
-        state.finish(entry, Reply::api_error(code, message))
-    }
-}
-
-impl<O: OperationTable + Send + Sync> RestState<O> {
     fn entry(&self, head: &Head) -> LogEntry {
         let mut entry = self.core.entry(head.peer.ip());
         entry.secret_id = head
@@ -284,17 +235,8 @@ impl<O: OperationTable + Send + Sync> RestState<O> {
         entry
     }
 
-    fn finish(&self, mut entry: LogEntry, reply: Reply) -> Answer {
-        if let Reply::ApiError { code, .. } = &reply {
-            entry.error_code = Some(code.clone());
-        }
-        let response = <Rest as Protocol<O>>::render(reply, &entry.request_id);
-        self.core.record(entry);
-        Answer {
-            status: response.status,
-            headers: response.headers,
-            body: response.body,
-        }
+    fn render(&self, request_id: &str, reply: Reply) -> HttpResponse {
+        <Rest as Protocol<O>>::render(reply, request_id)
     }
 
     fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
@@ -344,7 +286,9 @@ impl<O: OperationTable + Send + Sync> RestState<O> {
             Err(why) => Err(refuse("CBC.0999", "unanswered", format!("mock: {why}"))),
         }
     }
+}
 
+impl<O: OperationTable + Send + Sync> RestState<O> {
     fn within_clock_skew(&self, head: &Head) -> Result<(), Refusal> {
         let value = head.header(huawei_sign::DATE_HEADER).ok_or_else(|| {
             refuse(

@@ -33,7 +33,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::mock::{MockTransport, Protocol};
+use crate::mock::{MockTransport, Protocol, Reply};
+use crate::transport::HttpResponse;
 
 pub use self::http::Limits;
 pub use huawei::{RestMockServer, RestMockServerBuilder, RestServiceDef, RestState};
@@ -309,6 +310,97 @@ pub trait ServerState: Send + Sync + 'static {
     /// Handles a POST to [`ServerState::ADMIN_ROUTE`]: the answer, or what is wrong.
     #[doc(hidden)]
     fn admin(&self, body: &Value) -> Result<Value, String>;
+}
+
+/// A check refused the request: the error code, the check's name for the log, why.
+pub(crate) struct Refusal {
+    code: &'static str,
+    check: &'static str,
+    message: String,
+}
+
+pub(crate) fn refuse(
+    code: &'static str,
+    check: &'static str,
+    message: impl Into<String>,
+) -> Refusal {
+    Refusal {
+        code,
+        check,
+        message: message.into(),
+    }
+}
+
+/// A protocol's checks and rendering, behind the one HTTP handler every server shares.
+pub(crate) trait Pipeline: ServerState {
+    /// The error code of a body over the size limit.
+    const TOO_LARGE: &'static str;
+    /// The error code of a body that could not be read.
+    const UNREADABLE: &'static str;
+    /// A new request's log entry, with who it claims to be and what it names.
+    fn entry(&self, head: &http::Head) -> LogEntry;
+    /// The checks in the protocol's order; the reply of a request that passes them all.
+    fn pipeline(
+        &self,
+        head: &http::Head,
+        body: &[u8],
+        entry: &mut LogEntry,
+    ) -> Result<Reply, Refusal>;
+    /// The reply on the wire, carrying `request_id`.
+    fn render(&self, request_id: &str, reply: Reply) -> HttpResponse;
+}
+
+/// The HTTP handler of a server: the admin endpoint under `/_mock/`, else the protocol's
+/// pipeline; every decision logged.
+pub(crate) struct Serve<S>(pub Arc<S>);
+
+impl<S: Pipeline> Serve<S> {
+    fn finish(&self, mut entry: LogEntry, reply: Reply) -> http::Answer {
+        if let Reply::ApiError { code, .. } = &reply {
+            entry.error_code = Some(code.clone());
+        }
+        let response = self.0.render(&entry.request_id, reply);
+        self.0.core().record(entry);
+        http::Answer {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        }
+    }
+}
+
+impl<S: Pipeline> http::Handler for Serve<S> {
+    fn handle(&self, head: http::Head, body: bytes::Bytes) -> http::Answer {
+        if head.path.starts_with(admin::PREFIX) {
+            return admin::handle(&*self.0, &head, &body);
+        }
+        let mut entry = self.0.entry(&head);
+        let reply = match self.0.pipeline(&head, &body, &mut entry) {
+            Ok(reply) => reply,
+            Err(refusal) => {
+                entry.decided_by = refusal.check;
+                entry.reason = refusal.message.clone();
+                Reply::api_error(refusal.code, refusal.message)
+            }
+        };
+        self.finish(entry, reply)
+    }
+
+    fn reject(&self, head: http::Head, problem: http::BodyProblem) -> http::Answer {
+        let mut entry = self.0.entry(&head);
+        let (code, message) = match problem {
+            http::BodyProblem::TooLarge => (
+                S::TOO_LARGE,
+                "the request body is larger than this server takes".to_owned(),
+            ),
+            http::BodyProblem::Unreadable(why) => {
+                (S::UNREADABLE, format!("the body could not be read: {why}"))
+            }
+        };
+        entry.decided_by = "body";
+        entry.reason = message.clone();
+        self.finish(entry, Reply::api_error(code, message))
+    }
 }
 
 enum Running {

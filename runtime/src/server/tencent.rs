@@ -5,19 +5,20 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
 
-use bytes::Bytes;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde_json::{json, Value};
 
-use super::http::{Answer, BodyProblem, Handler, Head, Limits};
+use super::http::{Head, Limits};
 use super::{
-    admin, lock, unix_now, Checks, Core, LogEntry, MockServer, ServerState, ServiceDef, StartError,
+    lock, refuse, unix_now, Checks, Core, LogEntry, MockServer, Pipeline, Refusal, Serve,
+    ServerState, ServiceDef, StartError,
 };
 use crate::credentials::Credentials;
 use crate::mock::{render, ApiV3, MockTransport, Reply, Rule, Source};
 use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::tables::ActionTable;
 use crate::tc3::{self, CanonicalRequest};
+use crate::transport::HttpResponse;
 
 /// Parses CAM policy documents into the evaluator's statements.
 fn parse_policies(documents: &[Value]) -> Result<Vec<Vec<Statement>>, String> {
@@ -246,7 +247,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer<A>, StartError> {
         let (state, addr, limits) = self.state()?;
-        let handler = Arc::new(Tencent(Arc::clone(&state)));
+        let handler = Arc::new(Serve(Arc::clone(&state)));
         MockServer::launch(state, handler, addr, limits).await
     }
 
@@ -254,67 +255,15 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     /// tests that are not async; it stops when the handle is dropped.
     pub fn start_blocking(self) -> Result<MockServer<A>, StartError> {
         let (state, addr, limits) = self.state()?;
-        let handler = Arc::new(Tencent(Arc::clone(&state)));
+        let handler = Arc::new(Serve(Arc::clone(&state)));
         MockServer::launch_blocking(state, handler, addr, limits)
     }
 }
 
-/// The API 3.0 handler (and the admin endpoint under `/_mock/`).
-pub(crate) struct Tencent<A: ActionTable>(pub Arc<Tc3State<A>>);
+impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
+    const TOO_LARGE: &'static str = "RequestSizeLimitExceeded";
+    const UNREADABLE: &'static str = "InvalidParameter";
 
-/// A check refused the request.
-struct Refusal {
-    code: &'static str,
-    check: &'static str,
-    message: String,
-}
-
-fn refuse(code: &'static str, check: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        code,
-        check,
-        message: message.into(),
-    }
-}
-
-impl<A: ActionTable + Send + Sync> Handler for Tencent<A> {
-    fn handle(&self, head: Head, body: Bytes) -> Answer {
-        if head.path.starts_with(admin::PREFIX) {
-            return admin::handle(&*self.0, &head, &body);
-        }
-        let shared = &*self.0;
-        let mut entry = shared.entry(&head);
-        let reply = match shared.pipeline(&head, &body, &mut entry) {
-            Ok(reply) => reply,
-            Err(refusal) => {
-                entry.decided_by = refusal.check;
-                entry.reason = refusal.message.clone();
-                Reply::api_error(refusal.code, refusal.message)
-            }
-        };
-        finish(shared, entry, reply)
-    }
-
-    fn reject(&self, head: Head, problem: BodyProblem) -> Answer {
-        let shared = &*self.0;
-        let mut entry = shared.entry(&head);
-        let (code, message) = match problem {
-            BodyProblem::TooLarge => (
-                "RequestSizeLimitExceeded",
-                "the request body is larger than this server takes".to_owned(),
-            ),
-            BodyProblem::Unreadable(why) => (
-                "InvalidParameter",
-                format!("the body could not be read: {why}"),
-            ),
-        };
-        entry.decided_by = "body";
-        entry.reason = message.clone();
-        finish(shared, entry, Reply::api_error(code, message))
-    }
-}
-
-impl<A: ActionTable + Send + Sync> Tc3State<A> {
     /// A new request's log entry: its id, where it came from, who it claims to be
     /// (verified or not, the log names it) and the action it names.
     fn entry(&self, head: &Head) -> LogEntry {
@@ -324,6 +273,23 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
         entry.action = head.header("x-tc-action").map(str::to_owned);
         entry
     }
+
+    /// The envelope, with the entry's `RequestId` (a response's own, e.g. a vendor
+    /// example's, is replaced so the log can be joined).
+    fn render(&self, request_id: &str, reply: Reply) -> HttpResponse {
+        let reply = match reply {
+            Reply::Response(Value::Object(mut response)) => {
+                response.insert("RequestId".into(), Value::from(request_id));
+                Reply::Response(Value::Object(response))
+            }
+            other => other,
+        };
+        render(reply, request_id)
+    }
+
+    fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
+        self.checked(head, body, entry)
+    }
 }
 
 fn claimed_secret_id(head: &Head) -> Option<String> {
@@ -331,36 +297,9 @@ fn claimed_secret_id(head: &Head) -> Option<String> {
     Some(parsed.secret_id.to_owned())
 }
 
-/// Logs the decision and renders the answer with the entry's `RequestId` (a response's
-/// own `RequestId`, e.g. a vendor example's, is replaced so the log can be joined).
-fn finish<A: ActionTable + Send + Sync>(
-    shared: &Tc3State<A>,
-    mut entry: LogEntry,
-    reply: Reply,
-) -> Answer {
-    let reply = match reply {
-        Reply::Response(Value::Object(mut response)) => {
-            response.insert("RequestId".into(), Value::from(entry.request_id.as_str()));
-            Reply::Response(Value::Object(response))
-        }
-        Reply::ApiError { code, message } => {
-            entry.error_code = Some(code.clone());
-            Reply::ApiError { code, message }
-        }
-        other => other,
-    };
-    let response = render(reply, &entry.request_id);
-    shared.core.record(entry);
-    Answer {
-        status: response.status,
-        headers: response.headers,
-        body: response.body,
-    }
-}
-
 impl<A: ActionTable + Send + Sync> Tc3State<A> {
     /// The checks in the service's order; the reply of a request that passes them all.
-    fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
+    fn checked(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
         let checks = self.core.checks();
         if head.method != http::Method::POST {
             return Err(refuse(
