@@ -61,3 +61,32 @@ pub fn python_with(module: &str, package: &str) -> Option<String> {
     eprintln!("skipped: {python} has no {package}");
     None
 }
+
+/// Runs `tests/interop/<script>` with `python` on a plan (written to a temporary file)
+/// and returns the JSON it prints; panics with the script's stderr if it fails. Blocking:
+/// call it from `spawn_blocking` while a server runs on the test's runtime.
+pub fn run_interop_script(
+    python: &str,
+    script: &str,
+    plan: &serde_json::Value,
+) -> serde_json::Value {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let plan_file = dir.path().join("plan.json");
+    std::fs::write(
+        &plan_file,
+        serde_json::to_vec(plan).expect("JSON serializes"),
+    )
+    .expect("the plan is written");
+    let output = std::process::Command::new(python)
+        .arg(workspace_root().join("tests/interop").join(script))
+        .arg(&plan_file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{script} printed no JSON ({e})"))
+}

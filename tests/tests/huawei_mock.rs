@@ -14,7 +14,6 @@ use huaweicloud_partner_center::{models, Client, Credentials, ErrorKind, Operati
 use partnergen_codegen::emit::mock::sample_value;
 use partnergen_codegen::spec::ParamLocation;
 use partnergen_runtime::transport::HttpRequest;
-use partnergen_tests::workspace_root;
 use serde_json::{json, Value};
 use wire::{exchange, unix_now, Raw};
 
@@ -284,25 +283,13 @@ async fn the_official_python_sdk_passes_the_interop_suite() {
                    "ak": mock::ACCESS_KEY, "sk": p.sk, "path": op.info().path})
         })
         .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let plan_file = dir.path().join("plan.json");
-    std::fs::write(
-        &plan_file,
-        serde_json::to_vec(&json!({"url": servers.0.url(), "calls": calls})).unwrap(),
-    )
+    let document = json!({"url": servers.0.url(), "calls": calls});
+    let printed = tokio::task::spawn_blocking(move || {
+        partnergen_tests::run_interop_script(&python, "huawei_sdk.py", &document)
+    })
+    .await
     .unwrap();
-    let output = tokio::process::Command::new(&python)
-        .arg(workspace_root().join("tests/interop/huawei_sdk.py"))
-        .arg(&plan_file)
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let results: Vec<Value> = serde_json::from_value(printed).unwrap();
     let outcomes: Vec<Outcome> = results
         .iter()
         .map(|r| {

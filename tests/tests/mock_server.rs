@@ -186,26 +186,13 @@ async fn the_official_python_sdk_passes_the_interop_suite() {
                    "secret_id": p.secret_id, "secret_key": p.secret_key})
         })
         .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let plan_file = dir.path().join("plan.json");
-    std::fs::write(
-        &plan_file,
-        serde_json::to_vec(&json!({"url": server.url(), "calls": calls})).unwrap(),
-    )
+    let document = json!({"url": server.url(), "calls": calls});
+    let printed = tokio::task::spawn_blocking(move || {
+        partnergen_tests::run_interop_script(&python, "tencent_sdk.py", &document)
+    })
+    .await
     .unwrap();
-    let script = workspace_root().join("tests/interop/tencent_sdk.py");
-    let output = tokio::process::Command::new(&python)
-        .arg(&script)
-        .arg(&plan_file)
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let results: Vec<Value> = serde_json::from_value(printed).unwrap();
     let outcomes: Vec<Outcome> = results
         .iter()
         .map(|r| {

@@ -6,19 +6,19 @@
 //! the code implies, and every answer an `X-Request-Id`.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use serde_json::{json, Value};
 
 use super::http::{Head, Limits};
 use super::{
-    refuse, unix_now, Checks, Core, LogEntry, MockServer, Pipeline, Refusal, RequestCheck, Serve,
-    ServerState, StartError,
+    refuse, server_settings_setters, unix_now, Core, LogEntry, MockServer, Pipeline, Refusal,
+    RequestCheck, Serve, ServerSettings, ServerState, StartError,
 };
 use crate::credentials::Credentials;
 use crate::huawei_sign::{self, ReceivedRequest, VerifyError};
-use crate::mock::{MockTransport, Protocol, Reply, Rest, Rule, Source};
+use crate::mock::{Protocol, Reply, Rest, Source};
 use crate::tables::{Access, OperationTable};
 use crate::transport::HttpResponse;
 use crate::HttpMethod;
@@ -106,14 +106,8 @@ impl<O: OperationTable + Send + Sync> MockServer<O, RestState<O>> {
 /// Configures and starts a Huawei REST [`MockServer`].
 pub struct RestMockServerBuilder<O: OperationTable> {
     service: RestServiceDef<O>,
-    addr: SocketAddr,
-    credentials: Vec<Credentials>,
+    settings: ServerSettings<O, Rest>,
     permissions: Option<Vec<String>>,
-    checks: Checks,
-    limits: Limits,
-    mock: Option<MockTransport<O, Rest>>,
-    rules: Vec<Rule<O>>,
-    echo: bool,
 }
 
 impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
@@ -122,29 +116,12 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
     pub fn new(service: RestServiceDef<O>) -> Self {
         RestMockServerBuilder {
             service,
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            credentials: Vec::new(),
+            settings: ServerSettings::new(),
             permissions: None,
-            checks: Checks::default(),
-            limits: Limits::default(),
-            mock: None,
-            rules: Vec::new(),
-            echo: false,
         }
     }
 
-    /// Where to listen (default `127.0.0.1:0`).
-    pub fn addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
-
-    /// Accepts requests signed with these credentials (AK, SK, and a security token if
-    /// they have one). May be given several times.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials.push(credentials);
-        self
-    }
+    server_settings_setters!(O, Rest);
 
     /// The operator account's permission actions (its role): an operation is allowed
     /// when the account holds any one of its permissions.
@@ -156,55 +133,16 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
         self
     }
 
-    /// The checks to make (all on by default).
-    pub fn checks(mut self, checks: Checks) -> Self {
-        self.checks = checks;
-        self
-    }
-
-    /// Size and time limits on what clients send.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Answers from this mock's rules and defaults (shared).
-    pub fn mock(mut self, mock: MockTransport<O, Rest>) -> Self {
-        self.mock = Some(mock);
-        self
-    }
-
-    /// Adds a rule.
-    pub fn rule(mut self, rule: Rule<O>) -> Self {
-        self.rules.push(rule);
-        self
-    }
-
-    /// Also prints each decision to stderr as one line.
-    pub fn echo_log(mut self, echo: bool) -> Self {
-        self.echo = echo;
-        self
-    }
-
     fn state(self) -> (Arc<RestState<O>>, SocketAddr, Limits) {
-        let mock = self
-            .mock
-            .unwrap_or_else(|| MockTransport::new(self.service.defaults));
-        for rule in self.rules {
-            mock.add_rule(rule);
-        }
+        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults);
         let state = RestState {
-            core: Core::new(self.checks, mock, self.echo),
+            core,
             service: self.service,
-            credentials: self
-                .credentials
-                .into_iter()
-                .map(|c| (c.secret_id().to_owned(), c))
-                .collect(),
+            credentials,
             startup_permissions: self.permissions.clone(),
             permissions: RwLock::new(self.permissions),
         };
-        (Arc::new(state), self.addr, self.limits)
+        (Arc::new(state), addr, limits)
     }
 
     /// Binds and starts serving on the current tokio runtime.

@@ -312,6 +312,112 @@ pub trait ServerState: Send + Sync + 'static {
     fn admin(&self, body: &Value) -> Result<Value, String>;
 }
 
+/// What every server builder configures, whatever the protocol.
+pub(crate) struct ServerSettings<A, P> {
+    addr: SocketAddr,
+    credentials: Vec<crate::credentials::Credentials>,
+    checks: Checks,
+    limits: Limits,
+    mock: Option<MockTransport<A, P>>,
+    rules: Vec<crate::mock::Rule<A>>,
+    echo: bool,
+}
+
+impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> {
+    /// `127.0.0.1:0` (a free port), every check on, no credentials, no rules.
+    fn new() -> Self {
+        ServerSettings {
+            addr: SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+            credentials: Vec::new(),
+            checks: Checks::default(),
+            limits: Limits::default(),
+            mock: None,
+            rules: Vec::new(),
+            echo: false,
+        }
+    }
+
+    /// The core (the given mock, or a new one over `defaults`, with the rules added),
+    /// the credentials by id, where to listen and the limits.
+    #[allow(clippy::type_complexity)]
+    fn into_parts(
+        self,
+        defaults: fn(A) -> Option<&'static str>,
+    ) -> (
+        Core<A, P>,
+        std::collections::HashMap<String, crate::credentials::Credentials>,
+        SocketAddr,
+        Limits,
+    ) {
+        let mock = self.mock.unwrap_or_else(|| MockTransport::new(defaults));
+        for rule in self.rules {
+            mock.add_rule(rule);
+        }
+        let credentials = self
+            .credentials
+            .into_iter()
+            .map(|c| (c.secret_id().to_owned(), c))
+            .collect();
+        (
+            Core::new(self.checks, mock, self.echo),
+            credentials,
+            self.addr,
+            self.limits,
+        )
+    }
+}
+
+/// The setters of the [`ServerSettings`] a server builder keeps in its `settings` field.
+macro_rules! server_settings_setters {
+    ($op:ty, $protocol:ty) => {
+        /// Where to listen (default `127.0.0.1:0`: loopback, a free port).
+        pub fn addr(mut self, addr: std::net::SocketAddr) -> Self {
+            self.settings.addr = addr;
+            self
+        }
+
+        /// Accepts requests signed with these credentials (id, key, and a session or
+        /// security token if they have one). May be given several times.
+        pub fn credentials(mut self, credentials: crate::credentials::Credentials) -> Self {
+            self.settings.credentials.push(credentials);
+            self
+        }
+
+        /// The checks to make (all on by default).
+        pub fn checks(mut self, checks: super::Checks) -> Self {
+            self.settings.checks = checks;
+            self
+        }
+
+        /// Size and time limits on what clients send.
+        pub fn limits(mut self, limits: super::Limits) -> Self {
+            self.settings.limits = limits;
+            self
+        }
+
+        /// Answers from this mock's rules and defaults (shared: rules added to it later
+        /// apply too).
+        pub fn mock(mut self, mock: crate::mock::MockTransport<$op, $protocol>) -> Self {
+            self.settings.mock = Some(mock);
+            self
+        }
+
+        /// Adds a rule, as [`crate::mock::MockTransport::with_rule`].
+        pub fn rule(mut self, rule: crate::mock::Rule<$op>) -> Self {
+            self.settings.rules.push(rule);
+            self
+        }
+
+        /// Also prints each decision to stderr as one line (the binary does, unless
+        /// quiet).
+        pub fn echo_log(mut self, echo: bool) -> Self {
+            self.settings.echo = echo;
+            self
+        }
+    };
+}
+use server_settings_setters;
+
 /// A check refused the request: the error code, the check's name for the log, why.
 pub(crate) struct Refusal {
     code: &'static str,

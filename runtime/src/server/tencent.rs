@@ -2,7 +2,7 @@
 //! each refusal with the service's error code, and answers from the mock's rules.
 
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 
 use super::http::{Head, Limits};
 use super::{
-    lock, refuse, unix_now, Checks, Core, LogEntry, MockServer, Pipeline, Refusal, Serve,
-    ServerState, ServiceDef, StartError,
+    lock, refuse, server_settings_setters, unix_now, Checks, Core, LogEntry, MockServer, Pipeline,
+    Refusal, Serve, ServerSettings, ServerState, ServiceDef, StartError,
 };
 use crate::credentials::Credentials;
-use crate::mock::{render, ApiV3, MockTransport, Reply, Rule, Source};
+use crate::mock::{render, ApiV3, Reply, Source};
 use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::tables::ActionTable;
 use crate::tc3::{self, CanonicalRequest};
@@ -127,14 +127,8 @@ impl<A: ActionTable + Send + Sync> MockServer<A, Tc3State<A>> {
 /// Configures and starts a Tencent Cloud API 3.0 [`MockServer`].
 pub struct MockServerBuilder<A: ActionTable> {
     service: ServiceDef<A>,
-    addr: SocketAddr,
-    credentials: Vec<Credentials>,
+    settings: ServerSettings<A, ApiV3>,
     policies: Vec<(String, Value)>,
-    checks: Checks,
-    limits: Limits,
-    mock: Option<MockTransport<A>>,
-    rules: Vec<Rule<A>>,
-    echo: bool,
 }
 
 impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
@@ -143,35 +137,12 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     pub fn new(service: ServiceDef<A>) -> Self {
         MockServerBuilder {
             service,
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            credentials: Vec::new(),
+            settings: ServerSettings::new(),
             policies: Vec::new(),
-            checks: Checks::default(),
-            limits: Limits::default(),
-            mock: None,
-            rules: Vec::new(),
-            echo: false,
         }
     }
 
-    /// Also prints each decision to stderr as one line (the binary does, unless quiet).
-    pub fn echo_log(mut self, echo: bool) -> Self {
-        self.echo = echo;
-        self
-    }
-
-    /// Where to listen (default `127.0.0.1:0`: loopback, a free port).
-    pub fn addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
-
-    /// Accepts requests signed with these credentials (id, key, and a session token if
-    /// they have one). May be given several times.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials.push(credentials);
-        self
-    }
+    server_settings_setters!(A, ApiV3);
 
     /// Attaches a CAM policy document to a SecretId; may be given several times. A
     /// SecretId with policies is evaluated like a CAM sub-user; one without is not
@@ -181,38 +152,12 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
         self
     }
 
-    /// The checks to make (all on by default).
-    pub fn checks(mut self, checks: Checks) -> Self {
-        self.checks = checks;
-        self
-    }
-
-    /// Size and time limits on what clients send.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Answers from this mock's rules and defaults (shared: rules added to it later
-    /// apply too).
-    pub fn mock(mut self, mock: MockTransport<A>) -> Self {
-        self.mock = Some(mock);
-        self
-    }
-
-    /// Adds a rule, as [`MockTransport::with_rule`].
-    pub fn rule(mut self, rule: Rule<A>) -> Self {
-        self.rules.push(rule);
-        self
-    }
-
     fn state(self) -> Result<(Arc<Tc3State<A>>, SocketAddr, Limits), StartError> {
-        let mut principals = Principals::default();
-        for credentials in self.credentials {
-            principals
-                .credentials
-                .insert(credentials.secret_id().to_owned(), credentials);
-        }
+        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults);
+        let mut principals = Principals {
+            credentials,
+            ..Principals::default()
+        };
         let mut documents: Vec<(String, Vec<Value>)> = Vec::new();
         for (secret_id, document) in self.policies {
             match documents.iter_mut().find(|(id, _)| *id == secret_id) {
@@ -227,21 +172,15 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
             })?;
             principals.policies.insert(secret_id, Arc::new(parsed));
         }
-        let mock = self
-            .mock
-            .unwrap_or_else(|| MockTransport::new(self.service.defaults));
-        for rule in self.rules {
-            mock.add_rule(rule);
-        }
         let state = Tc3State {
-            core: Core::new(self.checks, mock, self.echo),
+            core,
             service: self.service,
             max_clock_skew: 300,
             startup_principals: principals.clone(),
             principals: RwLock::new(principals),
             limiters: Mutex::new(HashMap::new()),
         };
-        Ok((Arc::new(state), self.addr, self.limits))
+        Ok((Arc::new(state), addr, limits))
     }
 
     /// Binds and starts serving on the current tokio runtime.
