@@ -53,11 +53,13 @@ enum Command {
     /// interrupted; it prints its URL as the first line on stdout.
     ///
     /// Tencent: credentials from TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.
+    /// Huawei: from HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK.
     MockServer {
-        /// The service, e.g. `intlpartnersmgt`.
+        /// The service: `intlpartnersmgt` or `partner-center`.
         service: String,
-        /// The server's own arguments (`--addr 127.0.0.1:PORT`, `--policy FILE`,
-        /// `--disable CHECK`, `--quiet`; `-- --help` lists them).
+        /// The server's own arguments (`--addr 127.0.0.1:PORT`, Tencent's `--policy FILE`,
+        /// Huawei's `--permissions P1,P2`, `--disable CHECK`, `--quiet`; `-- --help` lists
+        /// them).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
