@@ -24,7 +24,8 @@ use crate::transport::{HttpRequest, HttpResponse, SendFuture, Transport};
 /// One answer of a rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    /// A success: the `Response` object (a `RequestId` is added if missing).
+    /// A success: API 3.0's `Response` object (a `RequestId` is added if missing), or a
+    /// REST response body.
     Response(Value),
     /// An API error envelope with this code and message.
     ApiError {
@@ -82,13 +83,6 @@ pub struct Rule<A> {
     replies: VecDeque<Step>,
 }
 
-impl<A: ActionTable> Rule<A> {
-    /// [`Rule::from_json_with`] for a Tencent action table.
-    pub fn from_json(rule: &Value) -> Result<Self, String> {
-        Self::from_json_with(rule, A::from_name)
-    }
-}
-
 impl<A: Copy + Eq> Rule<A> {
     /// A rule from its JSON form (what the mock server's admin endpoint takes):
     ///
@@ -101,11 +95,9 @@ impl<A: Copy + Eq> Rule<A> {
     ///
     /// `match` is optional: every key it has must be in the request document with an
     /// equal value (objects compared the same way, recursively). `lookup` finds the
-    /// action by name. The error names what is wrong.
-    pub fn from_json_with(
-        rule: &Value,
-        lookup: impl Fn(&str) -> Option<A>,
-    ) -> Result<Self, String> {
+    /// action by name. The error names what is wrong. ([`MockTransport::rule_from_json`]
+    /// looks names up in the mock's own table.)
+    pub fn from_json(rule: &Value, lookup: impl Fn(&str) -> Option<A>) -> Result<Self, String> {
         let object = rule.as_object().ok_or("a rule is a JSON object")?;
         if let Some(key) = object
             .keys()
@@ -219,7 +211,7 @@ impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder
     /// REST, the typed body).
     pub fn matching(mut self, predicate: impl Fn(&Req) -> bool + Send + Sync + 'static) -> Self {
         self.rule.matcher = Some(Box::new(move |_: &Value, typed: &Value| {
-            serde_json::from_value::<Req>(typed.clone()).is_ok_and(|req| predicate(&req))
+            Req::deserialize(typed).is_ok_and(|req| predicate(&req))
         }));
         self
     }
@@ -248,13 +240,12 @@ impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder
     where
         Resp: 'static,
     {
-        let responder =
-            move |_: &Value, typed: &Value| match serde_json::from_value::<Req>(typed.clone()) {
-                Ok(request) => Reply::Response(
-                    serde_json::to_value(respond(&request)).expect("mock responses serialize"),
-                ),
-                Err(err) => Reply::api_error("InvalidParameter", err.to_string()),
-            };
+        let responder = move |_: &Value, typed: &Value| match Req::deserialize(typed) {
+            Ok(request) => Reply::Response(
+                serde_json::to_value(respond(&request)).expect("mock responses serialize"),
+            ),
+            Err(err) => Reply::api_error("InvalidParameter", err.to_string()),
+        };
         self.rule
             .replies
             .push_back(Step::Computed(Arc::new(responder)));
@@ -290,7 +281,7 @@ impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder
 pub struct Call<A> {
     /// The action.
     pub action: A,
-    /// The request body.
+    /// The request document (API 3.0: the body; REST: path, query and body).
     pub request: Value,
     /// What it answered.
     pub reply: Reply,
@@ -371,22 +362,22 @@ impl<A: ActionTable> Protocol<A> for ApiV3 {
 pub struct Rest;
 
 impl Rest {
-    /// The request document of a REST call to `operation`.
+    /// The request document of a REST call to `operation`: `path_values` are the path
+    /// parameters' values as [`OperationTable::route`] found them (still encoded).
     pub fn document<O: OperationTable>(
         operation: O,
-        path: &str,
+        path_values: &[&str],
         query: &str,
         body: &[u8],
     ) -> Result<Value, String> {
         let info = operation.info();
-        let values = crate::tables::match_path(info.path, path).unwrap_or_default();
         let text = |bytes: &[u8]| {
             String::from_utf8_lossy(&crate::rest::percent_decode(bytes)).into_owned()
         };
         let path: serde_json::Map<String, Value> = info
             .path_params
             .iter()
-            .zip(values)
+            .zip(path_values)
             .map(|(name, value)| ((*name).to_owned(), Value::from(text(value.as_bytes()))))
             .collect();
         let mut query_object = serde_json::Map::new();
@@ -444,11 +435,11 @@ impl<O: OperationTable> Protocol<O> for Rest {
             .map_or(&*request.url, |(_, r)| r);
         let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        let (operation, _) = O::route(request.method, path)
+        let (operation, path_values) = O::route(request.method, path)
             .ok_or_else(|| format!("the mock has no operation `{} {path}`", request.method))?;
         Ok((
             operation,
-            Rest::document(operation, path, query, &request.body)?,
+            Rest::document(operation, &path_values, query, &request.body)?,
         ))
     }
     fn typed_part(document: &Value) -> &Value {
@@ -534,10 +525,10 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
         self.state().rules.push(rule);
     }
 
-    /// A rule from its JSON form ([`Rule::from_json_with`]), actions by this protocol's
+    /// A rule from its JSON form ([`Rule::from_json`]), actions by this protocol's
     /// names.
     pub fn rule_from_json(&self, rule: &Value) -> Result<Rule<A>, String> {
-        Rule::from_json_with(rule, P::lookup)
+        Rule::from_json(rule, P::lookup)
     }
 
     /// Forgets every rule and recorded call.
@@ -580,12 +571,12 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
     /// The reply to a call of `action` with this request document: the first matching
     /// rule's next reply, else the default response. Records the call. The error says
     /// why there is no answer, naming the action.
-    pub fn answer(&self, action: A, document: &Value) -> Result<(Reply, Source), String> {
+    pub fn answer(&self, action: A, document: Value) -> Result<(Reply, Source), String> {
         let name = P::name(action);
-        let typed = P::typed_part(document);
+        let typed = P::typed_part(&document);
         let mut state = self.state();
         let rule = state.rules.iter_mut().enumerate().find(|(_, r)| {
-            r.action == action && r.matcher.as_ref().is_none_or(|m| m(document, typed))
+            r.action == action && r.matcher.as_ref().is_none_or(|m| m(&document, typed))
         });
         let (reply, source) = match rule {
             Some((i, rule)) => {
@@ -595,20 +586,18 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
                     rule.replies.front().cloned()
                 };
                 let step = step.ok_or_else(|| format!("{name}: the matching rule has no reply"))?;
-                (step.reply(document, typed), Source::Rule(i))
+                (step.reply(&document, typed), Source::Rule(i))
             }
             None => {
-                drop(state);
                 let response = self.default_response(action).ok_or_else(|| {
                     format!("{name}: no mock rule matches this call and the action has no default response")
                 })?;
-                state = self.state();
                 (Reply::Response(response.clone()), Source::Default)
             }
         };
         state.calls.push(Call {
             action,
-            request: document.clone(),
+            request: document,
             reply: reply.clone(),
         });
         Ok((reply, source))
@@ -618,7 +607,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
 impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Transport for MockTransport<A, P> {
     fn send(&self, request: HttpRequest) -> SendFuture<'_> {
         let answer =
-            P::identify(&request).and_then(|(action, document)| self.answer(action, &document));
+            P::identify(&request).and_then(|(action, document)| self.answer(action, document));
         Box::pin(async move {
             // Unmatched calls fail loudly: a panic names the action in the test's output.
             let (reply, _) = answer.unwrap_or_else(|message| panic!("mock: {message}"));

@@ -13,7 +13,6 @@ use huaweicloud_partner_center::mock::{self, Checks, Reply};
 use huaweicloud_partner_center::{models, Client, Credentials, ErrorKind, Operation, RetryPolicy};
 use partnergen_codegen::emit::mock::sample_value;
 use partnergen_codegen::spec::ParamLocation;
-use partnergen_runtime::transport::HttpRequest;
 use serde_json::{json, Value};
 use wire::{exchange, unix_now, Raw};
 
@@ -307,16 +306,6 @@ async fn the_official_python_sdk_passes_the_interop_suite() {
     check_suite("the official SDK", &servers, &plan, &outcomes);
 }
 
-/// `request` as HTTP/1.1 bytes (its own method and target).
-fn bytes_of(request: &HttpRequest) -> Vec<u8> {
-    let target = request
-        .url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
-        .unwrap();
-    wire::to_bytes(request, request.method.as_str(), &target)
-}
-
 /// The Huawei error code of an answer.
 fn code(raw: &Raw) -> Option<String> {
     raw.json()["error_code"].as_str().map(str::to_owned)
@@ -330,24 +319,24 @@ async fn the_server_checks_skew_routes_signed_headers_bodies_and_permissions() {
     let now = unix_now();
     let signed = |timestamp| client.engine().signed_request(&quota, timestamp).unwrap();
 
-    let ok = exchange(server.addr(), &bytes_of(&signed(now))).await;
+    let ok = exchange(server.addr(), &wire::as_sent(&signed(now))).await;
     assert_eq!((ok.status, code(&ok)), (200, None), "{ok:?}");
     assert!(ok.header("x-request-id").is_some());
 
     // 16 minutes off: APIGW.0303 (15 are allowed).
-    let skewed = exchange(server.addr(), &bytes_of(&signed(now - 16 * 60))).await;
+    let skewed = exchange(server.addr(), &wire::as_sent(&signed(now - 16 * 60))).await;
     assert_eq!(
         (skewed.status, code(&skewed).as_deref()),
         (401, Some("APIGW.0303")),
         "{skewed:?}"
     );
-    let within = exchange(server.addr(), &bytes_of(&signed(now - 14 * 60))).await;
+    let within = exchange(server.addr(), &wire::as_sent(&signed(now - 14 * 60))).await;
     assert_eq!(within.status, 200, "{within:?}");
 
     // An unknown route: 404 with Huawei's error body and a request id.
     let mut lost = signed(now);
     lost.url = lost.url.replace("consumption-quota", "everything");
-    let lost = exchange(server.addr(), &bytes_of(&lost)).await;
+    let lost = exchange(server.addr(), &wire::as_sent(&lost)).await;
     assert_eq!(
         (lost.status, code(&lost).as_deref()),
         (404, Some("APIGW.0101"))
@@ -374,7 +363,7 @@ async fn the_server_checks_skew_routes_signed_headers_bodies_and_permissions() {
             mock::ACCESS_KEY
         ),
     ));
-    let refused = exchange(server.addr(), &bytes_of(&unsigned_host)).await;
+    let refused = exchange(server.addr(), &wire::as_sent(&unsigned_host)).await;
     assert_eq!(code(&refused).as_deref(), Some("APIGW.0301"), "{refused:?}");
     assert!(
         refused.json()["error_msg"]
@@ -394,7 +383,7 @@ async fn the_server_checks_skew_routes_signed_headers_bodies_and_permissions() {
             now,
         )
         .unwrap();
-    let bad = exchange(server.addr(), &bytes_of(&request)).await;
+    let bad = exchange(server.addr(), &wire::as_sent(&request)).await;
     assert_eq!(
         (bad.status, code(&bad).as_deref()),
         (400, Some("CBC.0100")),

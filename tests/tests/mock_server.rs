@@ -221,7 +221,7 @@ async fn send_signed(
 ) -> Raw {
     let mut request = signed(&mock::server_client(server), action, body, timestamp);
     edit(&mut request);
-    exchange(server.addr(), &wire::to_bytes(&request, "POST", "/")).await
+    exchange(server.addr(), &wire::as_sent(&request)).await
 }
 
 fn set_header(
@@ -263,7 +263,7 @@ async fn signatures_are_verified_over_what_was_received() {
             .build()
             .unwrap();
         let request = signed(&client, "QueryPartnerCredit", "{}", now);
-        exchange(server.addr(), &wire::to_bytes(&request, "POST", "/")).await
+        exchange(server.addr(), &wire::as_sent(&request)).await
     };
     let unknown_id = {
         let client = Client::builder()
@@ -273,11 +273,7 @@ async fn signatures_are_verified_over_what_was_received() {
             .unwrap();
         exchange(
             server.addr(),
-            &wire::to_bytes(
-                &signed(&client, "QueryPartnerCredit", "{}", now),
-                "POST",
-                "/",
-            ),
+            &wire::as_sent(&signed(&client, "QueryPartnerCredit", "{}", now)),
         )
         .await
     };
@@ -305,7 +301,7 @@ async fn signatures_are_verified_over_what_was_received() {
                 .build()
                 .unwrap();
             let request = signed(&client, "QueryPartnerCredit", "{}", now);
-            exchange(server.addr(), &wire::to_bytes(&request, "POST", "/")).await
+            exchange(server.addr(), &wire::as_sent(&request)).await
         }
     };
     for (name, raw, code) in [
@@ -339,13 +335,16 @@ async fn signatures_are_verified_over_what_was_received() {
     let client = mock::server_client(&server);
     let body = b"{}";
     let host = server.addr().to_string();
-    let input = tc3_input(&host, body, now);
     let canonical = format!(
         "POST\n/\n\ncontent-type:application/json\nhost:{host}\nx-tc-action:querypartnercredit\n\ncontent-type;host;x-tc-action\n{}",
         partnergen_runtime::tc3::payload_hash(body)
     );
-    let signature =
-        partnergen_runtime::tc3::sign_canonical(mock::SECRET_KEY, input.service, now, &canonical);
+    let signature = partnergen_runtime::tc3::sign_canonical(
+        mock::SECRET_KEY,
+        tencentcloud_intlpartnersmgt::SERVICE,
+        now,
+        &canonical,
+    );
     let mut request = signed(&client, "QueryPartnerCredit", "{}", now);
     set_header(
         &mut request,
@@ -356,23 +355,8 @@ async fn signatures_are_verified_over_what_was_received() {
             partnergen_runtime::tc3::scope_date(now)
         ),
     );
-    let raw = exchange(server.addr(), &wire::to_bytes(&request, "POST", "/")).await;
+    let raw = exchange(server.addr(), &wire::as_sent(&request)).await;
     assert_eq!(raw.code(), None, "{raw:?}");
-}
-
-fn tc3_input<'a>(
-    host: &'a str,
-    body: &'a [u8],
-    timestamp: i64,
-) -> partnergen_runtime::tc3::SigningInput<'a> {
-    partnergen_runtime::tc3::SigningInput {
-        method: "POST",
-        content_type: "application/json",
-        host,
-        service: "intlpartnersmgt",
-        timestamp,
-        payload: body,
-    }
 }
 
 #[tokio::test]
@@ -811,7 +795,7 @@ fn a_blocking_server_serves_tests_that_are_not_async() {
         "{}",
         unix_now(),
     );
-    let raw = wire::exchange_blocking(server.addr(), &wire::to_bytes(&request, "POST", "/"));
+    let raw = wire::exchange_blocking(server.addr(), &wire::as_sent(&request));
     assert_eq!(raw.code(), None, "{raw:?}");
     raw.assert_service_shape();
     let addr = server.addr();

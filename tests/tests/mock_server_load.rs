@@ -14,7 +14,7 @@ use tencentcloud_intlpartnersmgt::mock::{self, Checks};
 use tencentcloud_intlpartnersmgt::models;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use wire::{exchange, signed, to_bytes, unix_now, Raw};
+use wire::{as_sent, exchange, signed, unix_now, Raw};
 
 const CONNECTIONS: usize = 1000;
 
@@ -49,7 +49,7 @@ fn echo_request(server: &mock::Server, uin: usize) -> Vec<u8> {
         &body,
         unix_now(),
     );
-    to_bytes(&request, "POST", "/")
+    as_sent(&request)
 }
 
 /// The server still answers a well-formed request correctly.
@@ -185,7 +185,7 @@ async fn garbage_leaves_the_server_serving() {
         vec![b'{', 0xff, 0xfe, b'}'],
         unix_now(),
     );
-    let raw = exchange(addr, &to_bytes(&resigned, "POST", "/")).await;
+    let raw = exchange(addr, &as_sent(&resigned)).await;
     raw.assert_service_shape();
     assert_eq!(raw.code().as_deref(), Some("InvalidParameter"), "{raw:?}");
     assert!(raw.message().contains("not valid JSON"), "{raw:?}");

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `GET /_mock/log` | the decision log, `{"entries": [...]}` |
 //! | `GET /_mock/calls` | the calls answered, `{"calls": [{"action", "request", "reply"}]}` |
-//! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`]) |
+//! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`], names looked up in the service's table) |
 //! | `GET` / `POST /_mock/checks` | reads, or switches, checks: `{"qps": false}` |
 //! | `POST /_mock/policies` | Tencent: `{"secret_id": "...", "policies": [doc, ...]}` replaces a SecretId's policies; `null` lifts them |
 //! | `POST /_mock/permissions` | Huawei: `{"permissions": ["BPC_...", ...]}` sets the operator's permission actions; `null` lifts the check |

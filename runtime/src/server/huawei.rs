@@ -18,7 +18,7 @@ use super::{
 };
 use crate::credentials::Credentials;
 use crate::huawei_sign::{self, ReceivedRequest, VerifyError};
-use crate::mock::{Protocol, Reply, Rest, Source};
+use crate::mock::{Protocol, Reply, Rest};
 use crate::tables::{Access, OperationTable};
 use crate::transport::HttpResponse;
 use crate::HttpMethod;
@@ -190,7 +190,7 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
             )
         };
         let method: HttpMethod = head.method.as_str().parse().map_err(|_| not_found())?;
-        let (operation, _) = O::route(method, &head.path).ok_or_else(not_found)?;
+        let (operation, path_values) = O::route(method, &head.path).ok_or_else(not_found)?;
         let name = operation.info().name;
         entry.action = Some(name.to_owned());
         if checks.clock_skew {
@@ -211,18 +211,9 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
                 ));
             }
         }
-        let document = Rest::document(operation, &head.path, &head.query, body)
+        let document = Rest::document(operation, &path_values, &head.query, body)
             .map_err(|why| refuse("CBC.0100", "parameters", why))?;
-        match self.core.mock.answer(operation, &document) {
-            Ok((reply, source)) => {
-                (entry.decided_by, entry.reason) = match source {
-                    Source::Rule(i) => ("rule", format!("answered by rule {i}")),
-                    Source::Default => ("default", "answered with the default response".into()),
-                };
-                Ok(reply)
-            }
-            Err(why) => Err(refuse("CBC.0999", "unanswered", format!("mock: {why}"))),
-        }
+        self.core.answer(operation, document, entry, "CBC.0999")
     }
 }
 

@@ -270,6 +270,32 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
         }
     }
 
+    /// The mock's answer to a request that passed every check, with where it came from
+    /// in the log entry; `unanswered` is the protocol's code for a call that no rule and
+    /// no default covers.
+    fn answer(
+        &self,
+        action: A,
+        document: Value,
+        entry: &mut LogEntry,
+        unanswered: &'static str,
+    ) -> Result<Reply, Refusal> {
+        let (reply, source) = self
+            .mock
+            .answer(action, document)
+            .map_err(|why| refuse(unanswered, "unanswered", format!("mock: {why}")))?;
+        (entry.decided_by, entry.reason) = match source {
+            crate::mock::Source::Rule(i) => {
+                entry.statement.get_or_insert_with(|| format!("rule {i}"));
+                ("rule", format!("answered by rule {i}"))
+            }
+            crate::mock::Source::Default => {
+                ("default", "answered with the default response".into())
+            }
+        };
+        Ok(reply)
+    }
+
     fn record(&self, entry: LogEntry) {
         if self.echo {
             eprintln!(

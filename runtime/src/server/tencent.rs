@@ -14,7 +14,7 @@ use super::{
     Refusal, Serve, ServerSettings, ServerState, ServiceDef, StartError,
 };
 use crate::credentials::Credentials;
-use crate::mock::{render, ApiV3, Reply, Source};
+use crate::mock::{render, ApiV3, Reply};
 use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::tables::ActionTable;
 use crate::tc3::{self, CanonicalRequest};
@@ -47,8 +47,8 @@ pub struct Tc3State<A: ActionTable> {
     max_clock_skew: i64,
     startup_principals: Principals,
     principals: RwLock<Principals>,
-    /// Per SecretId and action (by `ActionTable::index`).
-    limiters: Mutex<HashMap<(String, usize), DefaultDirectRateLimiter>>,
+    /// Per SecretId, then per action (by `ActionTable::index`).
+    limiters: Mutex<HashMap<String, HashMap<usize, DefaultDirectRateLimiter>>>,
 }
 
 impl<A: ActionTable + Send + Sync> Tc3State<A> {
@@ -226,19 +226,8 @@ impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
         render(reply, request_id)
     }
 
-    fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
-        self.checked(head, body, entry)
-    }
-}
-
-fn claimed_secret_id(head: &Head) -> Option<String> {
-    let parsed = tc3::parse_authorization(head.header("authorization")?)?;
-    Some(parsed.secret_id.to_owned())
-}
-
-impl<A: ActionTable + Send + Sync> Tc3State<A> {
     /// The checks in the service's order; the reply of a request that passes them all.
-    fn checked(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
+    fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
         let checks = self.core.checks();
         if head.method != http::Method::POST {
             return Err(refuse(
@@ -313,25 +302,16 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
         }
         let request: Value =
             serde_json::from_slice(body).unwrap_or_else(|_| Value::Object(Default::default()));
-        match self.core.mock.answer(action, &request) {
-            Ok((reply, source)) => {
-                (entry.decided_by, entry.reason) = match source {
-                    Source::Rule(i) => ("rule", format!("answered by rule {i}")),
-                    Source::Default => ("default", "answered with the default response".into()),
-                };
-                if let Source::Rule(i) = source {
-                    entry.statement.get_or_insert_with(|| format!("rule {i}"));
-                }
-                Ok(reply)
-            }
-            Err(why) => Err(refuse(
-                "InternalError",
-                "unanswered",
-                format!("mock: {why}"),
-            )),
-        }
+        self.core.answer(action, request, entry, "InternalError")
     }
+}
 
+fn claimed_secret_id(head: &Head) -> Option<String> {
+    let parsed = tc3::parse_authorization(head.header("authorization")?)?;
+    Some(parsed.secret_id.to_owned())
+}
+
+impl<A: ActionTable + Send + Sync> Tc3State<A> {
     /// Who signed the request: the SecretId, verified when the signature check is on.
     fn authenticate(
         &self,
@@ -509,9 +489,16 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
         let Some(per_second) = std::num::NonZeroU32::new(qps) else {
             return Ok(());
         };
+        let secret_id = secret_id.unwrap_or_default();
         let mut limiters = lock(&self.limiters);
+        // Looked up by &str first: a known SecretId costs no allocation per request.
+        if !limiters.contains_key(secret_id) {
+            limiters.insert(secret_id.to_owned(), HashMap::new());
+        }
         let limiter = limiters
-            .entry((secret_id.unwrap_or_default().to_owned(), action.index()))
+            .get_mut(secret_id)
+            .expect("inserted above")
+            .entry(action.index())
             .or_insert_with(|| RateLimiter::direct(Quota::per_second(per_second)));
         limiter.check().map_err(|_| {
             let source = if info.qps.is_documented() {

@@ -42,6 +42,16 @@ pub fn to_bytes(request: &HttpRequest, method: &str, target: &str) -> Vec<u8> {
     bytes
 }
 
+/// `request` as HTTP/1.1 bytes, with its own method and the path and query of its URL.
+pub fn as_sent(request: &HttpRequest) -> Vec<u8> {
+    let after_scheme = request
+        .url
+        .split_once("://")
+        .map_or(&*request.url, |(_, r)| r);
+    let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    to_bytes(request, request.method.as_str(), target)
+}
+
 /// An admin request (`body` JSON unless null).
 pub fn admin_bytes(method: &str, path: &str, body: &Value) -> Vec<u8> {
     let body = if body.is_null() {
