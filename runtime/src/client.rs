@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::credentials::{Credentials, CredentialsError};
-use crate::engine::{transport_error, unix_now, with_retries, HttpSettings};
+use crate::engine::{self, not_json, unix_now, with_retries, Answer, HttpSettings};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::ActionTable;
 use crate::tc3::{authorization, SigningInput};
@@ -246,18 +246,10 @@ fn limiter(qps: NonZeroU32) -> DefaultDirectRateLimiter {
 
 /// The shared core of a client: clones share credentials, HTTP connections and the rate
 /// limiters.
+#[derive(Clone)]
 pub struct Engine<A: ActionTable> {
     inner: Arc<Inner>,
     actions: PhantomData<fn() -> A>,
-}
-
-impl<A: ActionTable> Clone for Engine<A> {
-    fn clone(&self) -> Self {
-        Engine {
-            inner: Arc::clone(&self.inner),
-            actions: PhantomData,
-        }
-    }
 }
 
 impl<A: ActionTable> std::fmt::Debug for Engine<A> {
@@ -297,17 +289,8 @@ impl<A: ActionTable> Engine<A> {
         Resp: DeserializeOwned,
     {
         let name = action.info().name;
-        let body = serde_json::to_vec(request).map_err(|err| Error::InvalidRequest {
-            action: name.to_owned(),
-            message: err.to_string(),
-        })?;
-        let (status, request_id, response) = self.send(action, body, options).await?;
-        serde_json::from_value(response).map_err(|err| Error::Decode {
-            action: name,
-            status,
-            request_id,
-            message: format!("the response does not match its model: {err}"),
-        })
+        let body = engine::encode(name, request)?;
+        engine::decode(name, self.send(action, body, options).await?)
     }
 
     /// Calls an action by its wire name with a JSON request, returning the JSON
@@ -328,23 +311,13 @@ impl<A: ActionTable> Engine<A> {
 
     /// Sends with rate limiting and retries; returns the status, the request id and the
     /// `Response` object of a success.
-    async fn send(
-        &self,
-        action: A,
-        body: Vec<u8>,
-        options: &CallOptions,
-    ) -> Result<(u16, Option<String>, Value), Error> {
+    async fn send(&self, action: A, body: Vec<u8>, options: &CallOptions) -> Result<Answer, Error> {
         let info = action.info();
         let retry = &self.inner.retry;
         let read_only = info.cam_class.is_some_and(|c| c.is_read_only());
-        let attempts = if retry.allows(read_only, options) {
-            retry.max_attempts.max(1)
-        } else {
-            1
-        };
         with_retries(
             retry,
-            attempts,
+            retry.allows(read_only, options),
             |attempt| {
                 tracing::info_span!(
                     "tencentcloud.call",
@@ -354,7 +327,6 @@ impl<A: ActionTable> Engine<A> {
                     request_id = tracing::field::Empty
                 )
             },
-            |(_, id, _): &(u16, Option<String>, Value)| id.as_deref(),
             || self.attempt(action, &body),
         )
         .await
@@ -362,18 +334,14 @@ impl<A: ActionTable> Engine<A> {
 
     /// One attempt: wait for the action's budget, sign with a fresh timestamp, send,
     /// read the envelope.
-    async fn attempt(&self, action: A, body: &[u8]) -> Result<(u16, Option<String>, Value), Error> {
+    async fn attempt(&self, action: A, body: &[u8]) -> Result<Answer, Error> {
         let inner = &self.inner;
         let name = action.info().name;
         if let Some(limiter) = &inner.limiters[action.index()] {
             limiter.until_ready().await;
         }
         let request = self.signed_request(name, body.to_vec(), unix_now());
-        let response = inner
-            .transport
-            .send(request)
-            .await
-            .map_err(|err| transport_error(name, err))?;
+        let response = engine::send(&*inner.transport, name, request).await?;
         read_envelope(name, response)
     }
 
@@ -423,10 +391,7 @@ impl<A: ActionTable> Engine<A> {
 /// Reads an API 3.0 response: `{"Response": {...}}` with `Error` on failure. The body
 /// decides, not the Content-Type (the official SDK misses errors whose Content-Type
 /// carries a charset).
-pub fn read_envelope(
-    action: &'static str,
-    response: HttpResponse,
-) -> Result<(u16, Option<String>, Value), Error> {
+pub fn read_envelope(action: &'static str, response: HttpResponse) -> Result<Answer, Error> {
     let status = response.status;
     let decode_error = |request_id: Option<String>, message: String| Error::Decode {
         action,
@@ -434,13 +399,8 @@ pub fn read_envelope(
         request_id,
         message,
     };
-    let mut document: Value = serde_json::from_slice(&response.body).map_err(|err| {
-        let preview: String = String::from_utf8_lossy(&response.body)
-            .chars()
-            .take(120)
-            .collect();
-        decode_error(None, format!("not JSON ({err}): {preview:?}"))
-    })?;
+    let mut document: Value = serde_json::from_slice(&response.body)
+        .map_err(|err| not_json(action, &response, None, err))?;
     let Some(Value::Object(mut body)) = document.get_mut("Response").map(Value::take) else {
         return Err(decode_error(None, "no `Response` object".into()));
     };

@@ -1,6 +1,7 @@
 //! What both request signers (TC3 and Huawei's SDK-HMAC-SHA256) are built from: hex
-//! SHA-256, HMAC-SHA256, and the civil calendar their dates need (std has none, and the
-//! whole of it is these few lines of Howard Hinnant's algorithms).
+//! SHA-256, HMAC-SHA256, the layout of a canonical request, and the civil calendar their
+//! dates need (std has none, and the whole of it is these few lines of Howard Hinnant's
+//! algorithms).
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -16,11 +17,45 @@ pub(crate) fn hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
 }
 
 /// The HMAC-SHA256 of `message` under `key`.
-#[cfg_attr(not(feature = "tc3"), allow(dead_code))]
 pub(crate) fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = hmac_sha256(key);
     mac.update(message);
     mac.finalize().into_bytes().to_vec()
+}
+
+/// A canonical request, the text both signatures hash: the method, the canonical URI,
+/// the canonical query string, one `name:value` line per signed header, a blank line, the
+/// signed header names joined by `;`, and the payload hash. A signer builds it from what
+/// it is about to send, a verifier from what it received.
+#[derive(Debug, Clone, Copy)]
+pub struct CanonicalRequest<'a> {
+    /// The HTTP method, as the signature has it (upper case).
+    pub method: &'a str,
+    /// The canonical URI (`/` for TC3).
+    pub uri: &'a str,
+    /// The canonical query string (empty for a TC3 POST).
+    pub query: &'a str,
+    /// The signed headers: lower-case names in `SignedHeaders` order, with their values.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The payload hash: the hex SHA-256 of the body, or what stands in for it.
+    pub payload_hash: &'a str,
+}
+
+impl std::fmt::Display for CanonicalRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n{}\n{}\n", self.method, self.uri, self.query)?;
+        for (name, value) in self.headers {
+            writeln!(f, "{name}:{value}")?;
+        }
+        f.write_str("\n")?;
+        for (i, (name, _)) in self.headers.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            f.write_str(name)?;
+        }
+        write!(f, "\n{}", self.payload_hash)
+    }
 }
 
 /// Days since 1970-01-01 to a (year, month, day) civil date.

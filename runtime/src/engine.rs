@@ -1,17 +1,25 @@
 //! What both client engines share (the Tencent one in [`crate::client`], the Huawei one in
 //! [`crate::rest_client`]): their builders' HTTP settings (endpoint, timeouts, retry policy,
 //! a custom transport) and how they become a connection, the retry loop with its
-//! per-attempt tracing span, and the errors of transport failures.
+//! per-attempt tracing span, the JSON in and out of a call, and the errors of requests
+//! that cannot be encoded, get no response, or get one that cannot be read.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 use tracing::Instrument;
 
 use crate::client::{BuildError, RetryPolicy};
 use crate::error::Error;
-use crate::transport::{ReqwestTransport, Transport, TransportError};
+use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
+
+/// A successful answer as an engine reads it: the HTTP status, the request id, and the
+/// JSON (the `Response` object of API 3.0, the body of a Huawei answer).
+pub(crate) type Answer = (u16, Option<String>, Value);
 
 /// The HTTP side of a builder.
 pub(crate) struct HttpSettings {
@@ -117,14 +125,59 @@ impl HttpSettings {
     }
 }
 
-/// The error of a request that got no response.
-pub(crate) fn transport_error(name: &'static str, err: TransportError) -> Error {
-    match err {
-        TransportError::Timeout => Error::Timeout { action: name },
-        TransportError::Failed(message) => Error::Transport {
-            action: name,
-            message,
-        },
+/// Sends `request`; a request that gets no response is an [`Error::Timeout`] or an
+/// [`Error::Transport`] of `action`.
+pub(crate) async fn send(
+    transport: &dyn Transport,
+    action: &'static str,
+    request: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    transport.send(request).await.map_err(|err| match err {
+        TransportError::Timeout => Error::Timeout { action },
+        TransportError::Failed(message) => Error::Transport { action, message },
+    })
+}
+
+/// The JSON bytes of a request's body; a value that does not serialize is an
+/// [`Error::InvalidRequest`] of `action`.
+pub(crate) fn encode<T: Serialize + ?Sized>(action: &str, value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|err| Error::InvalidRequest {
+        action: action.to_owned(),
+        message: err.to_string(),
+    })
+}
+
+/// Decodes a successful answer's JSON into the response model; JSON that does not match
+/// it is an [`Error::Decode`] with the answer's status and request id.
+pub(crate) fn decode<T: DeserializeOwned>(
+    action: &'static str,
+    (status, request_id, value): Answer,
+) -> Result<T, Error> {
+    serde_json::from_value(value).map_err(|err| Error::Decode {
+        action,
+        status,
+        request_id,
+        message: format!("the response does not match its model: {err}"),
+    })
+}
+
+/// The first 120 characters of a body, for an error message.
+pub(crate) fn preview(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).chars().take(120).collect()
+}
+
+/// The [`Error::Decode`] of an answer whose body is not JSON.
+pub(crate) fn not_json(
+    action: &'static str,
+    response: &HttpResponse,
+    request_id: Option<String>,
+    err: serde_json::Error,
+) -> Error {
+    Error::Decode {
+        action,
+        status: response.status,
+        request_id,
+        message: format!("not JSON ({err}): {:?}", preview(&response.body)),
     }
 }
 
@@ -135,28 +188,33 @@ pub(crate) fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Runs `attempt` up to `attempts` times: again after a transient error
-/// ([`Error::is_transient`]), with `policy`'s backoff. Each attempt runs in the span
-/// `span(attempt)` makes (1-based), which must have an empty `request_id` field: it is
-/// filled from the answer (`request_id_of` for a success). The last error is returned as
-/// it is, code and request id included.
-pub(crate) async fn with_retries<T, Fut>(
+/// Runs `attempt` until it succeeds or fails for good: when `retryable`, again after a
+/// transient error ([`Error::is_transient`]) up to `policy.max_attempts` attempts in all,
+/// with `policy`'s backoff; otherwise once. Each attempt runs in the span `span(attempt)`
+/// makes (1-based), which must have an empty `request_id` field: it is filled from the
+/// answer, a success's or an error's. The last error is returned as it is, code and
+/// request id included.
+pub(crate) async fn with_retries<Fut>(
     policy: &RetryPolicy,
-    attempts: u32,
+    retryable: bool,
     span: impl Fn(u32) -> tracing::Span,
-    request_id_of: impl Fn(&T) -> Option<&str>,
     mut attempt: impl FnMut() -> Fut,
-) -> Result<T, Error>
+) -> Result<Answer, Error>
 where
-    Fut: Future<Output = Result<T, Error>>,
+    Fut: Future<Output = Result<Answer, Error>>,
 {
+    let attempts = if retryable {
+        policy.max_attempts.max(1)
+    } else {
+        1
+    };
     let mut number = 1;
     loop {
         let span = span(number);
         let result = attempt().instrument(span.clone()).await;
         if let Some(id) = result
             .as_ref()
-            .map_or_else(|e| e.request_id(), &request_id_of)
+            .map_or_else(Error::request_id, |(_, id, _)| id.as_deref())
         {
             span.record("request_id", id);
         }

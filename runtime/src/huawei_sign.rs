@@ -31,7 +31,9 @@
 
 use hmac::Mac;
 
-use crate::crypto::{civil_from_days, days_from_civil, hmac_sha256, sha256_hex};
+use crate::crypto::{
+    civil_from_days, days_from_civil, hmac, hmac_sha256, sha256_hex, CanonicalRequest,
+};
 
 /// The algorithm name at the head of the `Authorization` value.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -204,6 +206,11 @@ fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
 /// `X-Sdk-Content-Sha256` (non-JSON `Content-Type` only), `X-Sdk-Date` and `Host` (each
 /// unless present).
 pub fn headers_to_sign(input: &SigningInput<'_>) -> Vec<(String, String)> {
+    headers_dated(input, &signing_date(input))
+}
+
+/// [`headers_to_sign`], with `date` ([`signing_date`]) as the `X-Sdk-Date` it adds.
+fn headers_dated(input: &SigningInput<'_>, date: &str) -> Vec<(String, String)> {
     let mut headers = Vec::with_capacity(input.headers.len() + 4);
     for (name, value) in input.headers {
         set_header(&mut headers, name, value);
@@ -218,7 +225,7 @@ pub fn headers_to_sign(input: &SigningInput<'_>) -> Vec<(String, String)> {
         set_header(&mut headers, CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD);
     }
     if header(&headers, DATE_HEADER).is_none() {
-        set_header(&mut headers, DATE_HEADER, &sdk_date(input.timestamp));
+        set_header(&mut headers, DATE_HEADER, date);
     }
     if header(&headers, "host").is_none() {
         set_header(&mut headers, "Host", input.host);
@@ -242,54 +249,28 @@ pub fn signed_headers<S: AsRef<str>>(headers: &[(S, S)]) -> String {
     names.join(";")
 }
 
-/// Joins the six parts of a canonical request.
+/// The canonical request of a method, a path as sent, a canonical query string, the
+/// signed headers (their names in `SignedHeaders` order) and a payload hash.
 fn assemble(
     method: &str,
     path: &str,
-    canonical_query: &str,
-    canonical_headers: &[(&str, &str)],
-    signed_headers: &str,
+    query: &str,
+    headers: &[(&str, &str)],
     payload_hash: &str,
 ) -> String {
-    let mut headers = String::new();
-    for (name, value) in canonical_headers {
-        headers.push_str(name);
-        headers.push(':');
-        headers.push_str(value);
-        headers.push('\n');
+    CanonicalRequest {
+        method: &method.to_uppercase(),
+        uri: &canonical_uri(path),
+        query,
+        headers,
+        payload_hash,
     }
-    format!(
-        "{}\n{}\n{canonical_query}\n{headers}\n{signed_headers}\n{payload_hash}",
-        method.to_uppercase(),
-        canonical_uri(path),
-    )
+    .to_string()
 }
 
 /// The canonical request of what the client is about to send.
 pub fn canonical_request(input: &SigningInput<'_>) -> String {
-    let headers = headers_to_sign(input);
-    let signed = signed_headers(&headers);
-    // Lower-cased name to value; with names repeated in other cases the last one wins,
-    // as in the SDK's dict.
-    let value_of = |name: &str| {
-        headers
-            .iter()
-            .rev()
-            .find(|(k, _)| k.to_lowercase() == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
-    let canonical_headers: Vec<(&str, &str)> = signed
-        .split(';')
-        .map(|name| (name, value_of(name)))
-        .collect();
-    assemble(
-        input.method,
-        input.path,
-        &canonical_query_string(input.query),
-        &canonical_headers,
-        &signed,
-        &payload_hash(input.body, header(&headers, CONTENT_SHA256_HEADER)),
-    )
+    Signing::new(input).canonical_request()
 }
 
 /// The string to sign: the algorithm, the `X-Sdk-Date` value and the hex SHA-256 of the
@@ -310,28 +291,89 @@ fn signing_date(input: &SigningInput<'_>) -> String {
 
 /// The hex signature of `input` under the secret key `sk`.
 pub fn signature(sk: &str, input: &SigningInput<'_>) -> String {
-    let to_sign = string_to_sign(&canonical_request(input), &signing_date(input));
-    let mut mac = hmac_sha256(sk.as_bytes());
-    mac.update(to_sign.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    Signing::new(input).signature(sk)
 }
 
 /// The `Authorization` header value.
 pub fn authorization(ak: &str, sk: &str, input: &SigningInput<'_>) -> String {
-    format!(
-        "{ALGORITHM} Access={ak}, SignedHeaders={}, Signature={}",
-        signed_headers(&headers_to_sign(input)),
-        signature(sk, input)
-    )
+    Signing::new(input).authorization(ak, sk)
 }
 
 /// Every header of the signed request, in the order the SDK sends them:
 /// [`headers_to_sign`] then `Authorization`. Send the path as given and the query as
 /// [`canonical_query_string`].
 pub fn sign(ak: &str, sk: &str, input: &SigningInput<'_>) -> Vec<(String, String)> {
-    let mut headers = headers_to_sign(input);
-    headers.push(("Authorization".to_owned(), authorization(ak, sk, input)));
+    let signing = Signing::new(input);
+    let authorization = signing.authorization(ak, sk);
+    let mut headers = signing.headers;
+    headers.push(("Authorization".to_owned(), authorization));
     headers
+}
+
+/// What signing one request is built from, each part worked out once: the signing date,
+/// the headers to send ([`headers_to_sign`]) and their `SignedHeaders` list.
+struct Signing<'a> {
+    input: SigningInput<'a>,
+    date: String,
+    headers: Vec<(String, String)>,
+    signed: String,
+}
+
+impl<'a> Signing<'a> {
+    fn new(input: &SigningInput<'a>) -> Self {
+        let date = signing_date(input);
+        let headers = headers_dated(input, &date);
+        let signed = signed_headers(&headers);
+        Signing {
+            input: *input,
+            date,
+            headers,
+            signed,
+        }
+    }
+
+    fn canonical_request(&self) -> String {
+        // Lower-cased name to value; with names repeated in other cases the last one wins,
+        // as in the SDK's dict.
+        let lowered: Vec<(String, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_lowercase(), v.as_str()))
+            .collect();
+        let value_of = |name: &str| {
+            lowered
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| *v)
+        };
+        let canonical_headers: Vec<(&str, &str)> = self
+            .signed
+            .split(';')
+            .map(|name| (name, value_of(name)))
+            .collect();
+        let input = &self.input;
+        assemble(
+            input.method,
+            input.path,
+            &canonical_query_string(input.query),
+            &canonical_headers,
+            &payload_hash(input.body, header(&self.headers, CONTENT_SHA256_HEADER)),
+        )
+    }
+
+    fn signature(&self, sk: &str) -> String {
+        let to_sign = string_to_sign(&self.canonical_request(), &self.date);
+        hex::encode(hmac(sk.as_bytes(), to_sign.as_bytes()))
+    }
+
+    fn authorization(&self, ak: &str, sk: &str) -> String {
+        format!(
+            "{ALGORITHM} Access={ak}, SignedHeaders={}, Signature={}",
+            self.signed,
+            self.signature(sk)
+        )
+    }
 }
 
 /// The parts of an `Authorization` header value.
@@ -467,7 +509,6 @@ pub fn received_canonical_request(
         request.path,
         &canonical_query_string(&parse_query(request.query)),
         &canonical_headers,
-        signed_headers,
         &payload_hash(request.body, content_sha256),
     ))
 }

@@ -36,7 +36,7 @@ use serde_json::Value;
 
 use crate::client::{BuildError, CallOptions, RetryPolicy};
 use crate::credentials::{Credentials, ENV_HUAWEI_DOMAIN_ID};
-use crate::engine::{transport_error, unix_now, with_retries, HttpSettings};
+use crate::engine::{self, not_json, preview, unix_now, with_retries, Answer, HttpSettings};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::huawei_sign::{self, canonical_query_string, SigningInput};
 use crate::rest::{RequestParts, RestRequest};
@@ -150,18 +150,10 @@ impl<O: OperationTable, C: FromEngine<O>> Builder<O, C> {
 }
 
 /// The shared core of a client: clones share credentials and HTTP connections.
+#[derive(Clone)]
 pub struct Engine<O: OperationTable> {
     inner: Arc<Inner>,
     operations: PhantomData<fn() -> O>,
-}
-
-impl<O: OperationTable> Clone for Engine<O> {
-    fn clone(&self) -> Self {
-        Engine {
-            inner: Arc::clone(&self.inner),
-            operations: PhantomData,
-        }
-    }
 }
 
 impl<O: OperationTable> std::fmt::Debug for Engine<O> {
@@ -194,6 +186,9 @@ struct Prepared {
     path: String,
     /// Not encoded.
     query: Vec<(&'static str, String)>,
+    /// Where it goes: the base URL, the path, and the canonical query string (what the
+    /// SDK sends), worked out once for every attempt.
+    url: String,
     /// The request's header parameters.
     headers: Vec<(&'static str, String)>,
     body: Vec<u8>,
@@ -204,6 +199,7 @@ impl Prepared {
     /// empty `id` would call another API (`/orders/`).
     fn new(
         info: &'static OperationInfo,
+        base_url: &str,
         path: String,
         parts: &RequestParts,
         body: Vec<u8>,
@@ -217,10 +213,17 @@ impl Prepared {
                 ),
             });
         }
+        let query = canonical_query_string(parts.query_pairs());
+        let url = if query.is_empty() {
+            format!("{base_url}{path}")
+        } else {
+            format!("{base_url}{path}?{query}")
+        };
         Ok(Prepared {
             info,
             path,
             query: parts.query_pairs().to_vec(),
+            url,
             headers: parts.headers().to_vec(),
             body,
         })
@@ -240,15 +243,8 @@ impl<O: OperationTable> Engine<O> {
         R::Body: Serialize,
         R::Response: DeserializeOwned,
     {
-        let prepared = Self::typed(request)?;
-        let name = prepared.info.name;
-        let (status, request_id, body) = self.send(&prepared, options).await?;
-        serde_json::from_value(body).map_err(|err| Error::Decode {
-            action: name,
-            status,
-            request_id,
-            message: format!("the response does not match its model: {err}"),
-        })
+        let prepared = self.typed(request)?;
+        engine::decode(prepared.info.name, self.send(&prepared, options).await?)
     }
 
     /// Calls an operation by name with parameters and a JSON body of the caller's
@@ -268,7 +264,7 @@ impl<O: OperationTable> Engine<O> {
         let body = body.map_or_else(Vec::new, |b| {
             serde_json::to_vec(b).expect("a JSON value serialises")
         });
-        let prepared = Self::raw(operation, parts, body)?;
+        let prepared = self.raw(operation, parts, body)?;
         Ok(self.send(&prepared, options).await?.2)
     }
 
@@ -279,7 +275,7 @@ impl<O: OperationTable> Engine<O> {
         R: RestRequest<Operation = O>,
         R::Body: Serialize,
     {
-        Ok(self.sign(&Self::typed(request)?, timestamp))
+        Ok(self.sign(&self.typed(request)?, timestamp))
     }
 
     /// The signed HTTP request of an operation with these parameters and body bytes,
@@ -291,47 +287,39 @@ impl<O: OperationTable> Engine<O> {
         body: Vec<u8>,
         timestamp: i64,
     ) -> Result<HttpRequest, Error> {
-        Ok(self.sign(&Self::raw(operation, parts, body)?, timestamp))
+        Ok(self.sign(&self.raw(operation, parts, body)?, timestamp))
     }
 
-    fn typed<R>(request: &R) -> Result<Prepared, Error>
+    fn typed<R>(&self, request: &R) -> Result<Prepared, Error>
     where
         R: RestRequest<Operation = O>,
         R::Body: Serialize,
     {
         let info = R::OPERATION.info();
         let body = match request.body() {
-            Some(body) => serde_json::to_vec(body).map_err(|err| Error::InvalidRequest {
-                action: info.name.to_owned(),
-                message: err.to_string(),
-            })?,
+            Some(body) => engine::encode(info.name, body)?,
             None => Vec::new(),
         };
-        Prepared::new(info, request.path(), &request.parts(), body)
+        // One `parts()` for the path and the rest (`request.path()` would build them again).
+        let parts = request.parts();
+        let path = parts.fill_path(info.path);
+        Prepared::new(info, &self.inner.base_url, path, &parts, body)
     }
 
-    fn raw(operation: O, parts: &RequestParts, body: Vec<u8>) -> Result<Prepared, Error> {
+    fn raw(&self, operation: O, parts: &RequestParts, body: Vec<u8>) -> Result<Prepared, Error> {
         let info = operation.info();
-        Prepared::new(info, parts.fill_path(info.path), parts, body)
+        let path = parts.fill_path(info.path);
+        Prepared::new(info, &self.inner.base_url, path, parts, body)
     }
 
     /// Sends with retries; returns the status, the request id and the JSON body of a
     /// success.
-    async fn send(
-        &self,
-        prepared: &Prepared,
-        options: &CallOptions,
-    ) -> Result<(u16, Option<String>, Value), Error> {
+    async fn send(&self, prepared: &Prepared, options: &CallOptions) -> Result<Answer, Error> {
         let info = prepared.info;
         let retry = &self.inner.retry;
-        let attempts = if retry.allows(info.method == HttpMethod::Get, options) {
-            retry.max_attempts.max(1)
-        } else {
-            1
-        };
         with_retries(
             retry,
-            attempts,
+            retry.allows(info.method == HttpMethod::Get, options),
             |attempt| {
                 tracing::info_span!(
                     "huaweicloud.call",
@@ -342,22 +330,16 @@ impl<O: OperationTable> Engine<O> {
                     request_id = tracing::field::Empty
                 )
             },
-            |(_, id, _): &(u16, Option<String>, Value)| id.as_deref(),
             || self.attempt(prepared),
         )
         .await
     }
 
     /// One attempt: sign with a fresh `X-Sdk-Date`, send, read the answer.
-    async fn attempt(&self, prepared: &Prepared) -> Result<(u16, Option<String>, Value), Error> {
+    async fn attempt(&self, prepared: &Prepared) -> Result<Answer, Error> {
         let name = prepared.info.name;
         let request = self.sign(prepared, unix_now());
-        let response = self
-            .inner
-            .transport
-            .send(request)
-            .await
-            .map_err(|err| transport_error(name, err))?;
+        let response = engine::send(&*self.inner.transport, name, request).await?;
         read_response(name, response)
     }
 
@@ -399,15 +381,9 @@ impl<O: OperationTable> Engine<O> {
         .into_iter()
         .map(|(name, value)| (static_name(&name, &given), value))
         .collect();
-        let query = canonical_query_string(&query);
-        let url = if query.is_empty() {
-            format!("{}{}", inner.base_url, prepared.path)
-        } else {
-            format!("{}{}?{query}", inner.base_url, prepared.path)
-        };
         HttpRequest {
             method: prepared.info.method,
-            url,
+            url: prepared.url.clone(),
             headers,
             body: prepared.body.clone(),
         }
@@ -446,27 +422,20 @@ fn text(value: &Value) -> Option<String> {
 }
 
 /// The code and message of a JSON error body (`error_code` / `error_msg`; at an error
-/// status also `code` / `message`, at the top or under `error`, as the SDK reads them),
-/// with the body's `request_id`; `None` when there is no non-empty code.
-fn error_fields(body: &Value, error_status: bool) -> Option<(String, String, Option<String>)> {
+/// status also `code` / `message`, at the top or under `error`, as the SDK reads them);
+/// `None` when there is no non-empty code.
+fn error_fields(body: &Value, error_status: bool) -> Option<(String, String)> {
     let object = body.as_object()?;
     let nested = object.get("error").and_then(Value::as_object);
     let field = |primary: &str, secondary: &str| {
         object.get(primary).and_then(text).or_else(|| {
-            error_status
-                .then(|| {
-                    object
-                        .get(secondary)
-                        .or_else(|| nested?.get(secondary))
-                        .and_then(text)
-                })
-                .flatten()
+            let fallback = object.get(secondary).or_else(|| nested?.get(secondary));
+            fallback.filter(|_| error_status).and_then(text)
         })
     };
     let code = field("error_code", "code").filter(|c| !c.is_empty())?;
     let message = field("error_msg", "message").unwrap_or_default();
-    let request_id = object.get("request_id").and_then(text);
-    Some((code, message, request_id))
+    Some((code, message))
 }
 
 /// Reads a Huawei answer; returns the status, the request id and the JSON body of a
@@ -481,88 +450,63 @@ fn error_fields(body: &Value, error_status: bool) -> Option<(String, String, Opt
 ///   `InternalError` with an empty code.
 /// - A body that is not JSON, and an error status without a code below 500, are
 ///   [`Error::Decode`] errors carrying the status.
-pub fn read_response(
-    operation: &'static str,
-    response: HttpResponse,
-) -> Result<(u16, Option<String>, Value), Error> {
+pub fn read_response(operation: &'static str, response: HttpResponse) -> Result<Answer, Error> {
     let status = response.status;
     let header_id = response
         .header(REQUEST_ID_HEADER)
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
-    let preview = || -> String {
-        String::from_utf8_lossy(&response.body)
-            .chars()
-            .take(120)
-            .collect()
-    };
-    let decode_error = |request_id: Option<String>, message: String| Error::Decode {
-        action: operation,
-        status,
-        request_id,
-        message,
-    };
     let document = if response.body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
         match serde_json::from_slice::<Value>(&response.body) {
             Ok(document) => Some(document),
-            Err(err) => {
-                return Err(decode_error(
-                    header_id,
-                    format!("not JSON ({err}): {:?}", preview()),
-                ))
-            }
+            Err(err) => return Err(not_json(operation, &response, header_id, err)),
         }
     };
+    let request_id = header_id.or_else(|| document.as_ref()?.get("request_id").and_then(text));
     let success = (200..300).contains(&status);
-    let body_id = || {
-        document
-            .as_ref()
-            .and_then(|d| d.get("request_id"))
-            .and_then(text)
-    };
     let error = document
         .as_ref()
         .and_then(|d| error_fields(d, !success))
-        .filter(|(code, ..)| !(success && is_success_code(code)));
+        .filter(|(code, _)| !(success && is_success_code(code)));
+    let api_error = |kind, code, message| Error::Api {
+        action: operation,
+        error: ApiError {
+            kind,
+            code,
+            message,
+            request_id: request_id.clone(),
+            status,
+        },
+    };
     match error {
-        Some((code, message, body_request_id)) => Err(Error::Api {
-            action: operation,
-            error: ApiError {
-                kind: ErrorKind::of_huawei(&code, &message, status),
-                code,
-                message,
-                request_id: header_id.or(body_request_id),
-                status,
-            },
-        }),
+        Some((code, message)) => Err(api_error(
+            ErrorKind::of_huawei(&code, &message, status),
+            code,
+            message,
+        )),
         None if success => {
-            let request_id = header_id.or_else(body_id);
             let body = document.unwrap_or_else(|| Value::Object(Default::default()));
             Ok((status, request_id, body))
         }
-        None if status >= 500 => Err(Error::Api {
+        None if status >= 500 => {
+            let message = document
+                .as_ref()
+                .and_then(|d| d.get("error_msg").or_else(|| d.get("message")))
+                .and_then(text)
+                .unwrap_or_default();
+            Err(api_error(ErrorKind::InternalError, String::new(), message))
+        }
+        None => Err(Error::Decode {
             action: operation,
-            error: ApiError {
-                kind: ErrorKind::InternalError,
-                code: String::new(),
-                message: document
-                    .as_ref()
-                    .and_then(|d| d.get("error_msg").or_else(|| d.get("message")))
-                    .and_then(text)
-                    .unwrap_or_default(),
-                request_id: header_id.or_else(body_id),
-                status,
-            },
-        }),
-        None => Err(decode_error(
-            header_id.or_else(body_id),
-            format!(
+            status,
+            request_id,
+            message: format!(
                 "an HTTP {status} answer without an error code: {:?}",
-                preview()
+                preview(&response.body)
             ),
-        )),
+        }),
     }
 }
 

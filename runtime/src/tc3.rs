@@ -5,6 +5,7 @@
 //! Tested against vectors computed by the official Python SDK
 //! (`runtime/tests/data/tc3_vectors.json`).
 
+pub use crate::crypto::CanonicalRequest;
 use crate::crypto::{civil_from_days, hmac, sha256_hex};
 
 /// The algorithm name at the head of the `Authorization` value.
@@ -45,39 +46,6 @@ pub fn canonical_request(input: &SigningInput<'_>) -> String {
         payload_hash: &sha256_hex(input.payload),
     }
     .to_string()
-}
-
-/// A canonical request in general form, as a verifier rebuilds it from what it received:
-/// any URI and query, any signed headers.
-#[derive(Debug, Clone, Copy)]
-pub struct CanonicalRequest<'a> {
-    /// The HTTP method.
-    pub method: &'a str,
-    /// The canonical URI (`/`).
-    pub uri: &'a str,
-    /// The canonical query string (empty for POST).
-    pub query: &'a str,
-    /// The signed headers: lower-case names in `SignedHeaders` order, with their values.
-    pub headers: &'a [(&'a str, &'a str)],
-    /// The hex SHA-256 of the payload (or of `UNSIGNED-PAYLOAD`).
-    pub payload_hash: &'a str,
-}
-
-impl std::fmt::Display for CanonicalRequest<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}\n{}\n{}\n", self.method, self.uri, self.query)?;
-        for (name, value) in self.headers {
-            writeln!(f, "{name}:{value}")?;
-        }
-        f.write_str("\n")?;
-        for (i, (name, _)) in self.headers.iter().enumerate() {
-            if i > 0 {
-                f.write_str(";")?;
-            }
-            f.write_str(name)?;
-        }
-        write!(f, "\n{}", self.payload_hash)
-    }
 }
 
 /// The hex SHA-256 of `bytes` (the payload hash of a canonical request).

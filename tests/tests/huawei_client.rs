@@ -519,20 +519,12 @@ async fn error_bodies_become_typed_errors_with_the_header_request_id() {
         (400, "CBC.0100", ErrorKind::InvalidParameter),
         (500, "CBC.0999", ErrorKind::InternalError),
     ] {
-        server.reset().await;
-        Mock::given(method("POST"))
-            .respond_with(
-                ResponseTemplate::new(status)
-                    .set_body_raw(error_body(code).to_string(), "application/json"),
-            )
-            .mount(&server)
-            .await;
-        let err = client(&server)
-            .list_sub_customers(&models::ListSubCustomersRequest::new(
-                models::QuerySubCustomerListReq::new(),
-            ))
-            .await
-            .unwrap_err();
+        let err = list_error(
+            &server,
+            ResponseTemplate::new(status)
+                .set_body_raw(error_body(code).to_string(), "application/json"),
+        )
+        .await;
         assert_eq!(err.kind(), Some(kind), "{code}");
         assert_eq!(err.api().unwrap().code, code);
         assert_eq!(err.request_id(), Some("body-id"), "{code}");
@@ -540,18 +532,28 @@ async fn error_bodies_become_typed_errors_with_the_header_request_id() {
     }
 
     // A body that is not JSON is a decode error carrying the status.
+    let err = list_error(
+        &server,
+        ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"),
+    )
+    .await;
+    assert!(matches!(err, Error::Decode { status: 502, .. }), "{err:?}");
+}
+
+/// The error of a `ListSubCustomers` call once the server answers every POST with
+/// `template` (instead of what it answered before).
+async fn list_error(server: &MockServer, template: ResponseTemplate) -> Error {
     server.reset().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
-        .mount(&server)
+        .respond_with(template)
+        .mount(server)
         .await;
-    let err = client(&server)
+    client(server)
         .list_sub_customers(&models::ListSubCustomersRequest::new(
             models::QuerySubCustomerListReq::new(),
         ))
         .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Decode { status: 502, .. }), "{err:?}");
+        .unwrap_err()
 }
 
 #[tokio::test]
