@@ -4,7 +4,7 @@
 //! The comparison is generic over the spec's serde form, so a field added to the model
 //! shows up in changelogs without code here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -152,16 +152,14 @@ fn diff_items(
                     flatten("", v, &mut new_fields, &mut new_items);
                 }
                 // An entry of a keyed list (a parameter, a field) that is new or gone is
-                // one change showing the whole entry, not one per leaf of it.
+                // one change showing the whole entry, not one per leaf of it (an entry
+                // sorts before the entries inside it).
                 let mut whole = BTreeMap::new();
-                for (path, item) in &new_items {
-                    if !old_items.contains_key(path) && !is_inside(path, whole.keys()) {
-                        whole.insert(path.clone(), ("(none)".to_owned(), item.to_string()));
-                    }
-                }
-                for (path, item) in &old_items {
-                    if !new_items.contains_key(path) && !is_inside(path, whole.keys()) {
-                        whole.insert(path.clone(), (item.to_string(), "(none)".to_owned()));
+                let entries: BTreeSet<&String> = old_items.keys().chain(new_items.keys()).collect();
+                for path in entries {
+                    let (o, n) = (old_items.get(path), new_items.get(path));
+                    if o.is_some() != n.is_some() && !is_inside(path, whole.keys()) {
+                        whole.insert(path.clone(), (shown(o), shown(n)));
                     }
                 }
                 let mut fields: BTreeMap<String, (String, String)> = BTreeMap::new();
@@ -169,14 +167,7 @@ fn diff_items(
                 for field in keys.filter(|f| !is_inside(f, whole.keys())) {
                     let (o, n) = (old_fields.get(field), new_fields.get(field));
                     if o != n {
-                        let none = || "(none)".to_owned();
-                        fields.insert(
-                            field.clone(),
-                            (
-                                o.cloned().unwrap_or_else(none),
-                                n.cloned().unwrap_or_else(none),
-                            ),
-                        );
+                        fields.insert(field.clone(), (shown(o), shown(n)));
                     }
                 }
                 fields.extend(whole);
@@ -266,6 +257,11 @@ fn label(kind: &str, key: &str, item: Option<&Value>) -> String {
 
 fn to_value<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("spec types serialise to JSON values")
+}
+
+/// A changed value as the changelog shows it: `(none)` where absent.
+fn shown(value: Option<&impl ToString>) -> String {
+    value.map_or_else(|| "(none)".to_owned(), ToString::to_string)
 }
 
 /// Whether `path` is one of `entries` or lies inside one (`params[a].type` is inside

@@ -33,6 +33,13 @@ pub fn method_name(name: &str, rust_name: Option<&str>) -> String {
     rust_name.map_or_else(|| snake(name), str::to_owned)
 }
 
+/// The UpperCamelCase stem of the Rust items generated for an action or operation (its
+/// `Action`/`Operation` variant, a Huawei operation's `<stem>Request`): its wire name,
+/// else the UpperCamelCase of its hand-set `rust_name`.
+pub fn type_stem(name: &str, rust_name: Option<&str>) -> String {
+    rust_name.map_or_else(|| name.to_owned(), upper_camel)
+}
+
 /// Whether `ident` is a plain snake_case Rust identifier (lower-case ASCII letters, digits
 /// and underscores, not starting with a digit).
 pub fn is_snake_ident(ident: &str) -> bool {

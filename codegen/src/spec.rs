@@ -554,6 +554,20 @@ impl HuaweiOperation {
             .iter()
             .find(|p| p.location == ParamLocation::Body)
     }
+
+    /// The body's model, if the operation has a body.
+    pub fn body_type(&self) -> Option<&str> {
+        self.body().and_then(|b| b.ty.named())
+    }
+}
+
+impl HuaweiSpec {
+    /// The typed operations, by name.
+    pub fn typed_operations(&self) -> Vec<&HuaweiOperation> {
+        let mut typed: Vec<_> = self.operations.iter().filter(|o| o.is_typed()).collect();
+        typed.sort_by(|a, b| a.name.cmp(&b.name));
+        typed
+    }
 }
 
 /// One parameter of a Huawei operation's request.
@@ -603,6 +617,18 @@ impl ParamLocation {
             ParamLocation::Header => "header",
             ParamLocation::Body => "body",
         }
+    }
+}
+
+impl FromStr for ParamLocation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use ParamLocation::*;
+        [Path, Query, Header, Body]
+            .into_iter()
+            .find(|location| location.as_str() == s)
+            .ok_or_else(|| format!("location `{s}` is not path, query, header or body"))
     }
 }
 

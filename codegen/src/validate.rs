@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{yaml_line_of, Diagnostic, Diagnostics};
-use crate::names::{is_keyword, is_snake_ident, method_name, snake, upper_camel};
+use crate::names::{is_keyword, is_snake_ident, method_name, snake, type_stem, upper_camel};
 use crate::spec::{
-    HuaweiOperation, HuaweiSpec, ParamLocation, Protocol, ProtocolFamily, Provider, ServiceInfo,
-    Signing, Spec, Support, TencentSpec, TypeDef, TypeRef,
+    HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol, ProtocolFamily, Provider,
+    ServiceInfo, Signing, Spec, Support, TencentSpec, TypeDef, TypeRef,
 };
 
 /// Validates a parsed spec; `text` is the file's text, used to find lines.
@@ -535,7 +535,7 @@ impl Validator<'_> {
         }
         // The generated request struct is named after the operation; a type of that name
         // would be a second Rust item with the same name.
-        let request = format!("{}Request", request_stem(name, op.rust_name.as_deref()));
+        let request = format!("{}Request", type_stem(name, op.rust_name.as_deref()));
         if types.contains_key(&request) {
             self.error(
                 "request-name-collision",
@@ -647,16 +647,7 @@ impl Validator<'_> {
             );
         }
         // Exactly the path template's placeholders are path parameters.
-        let mut in_path: Vec<&str> = op
-            .params
-            .iter()
-            .filter(|p| p.location == ParamLocation::Path)
-            .map(|p| p.wire_name.as_str())
-            .collect();
-        let mut placeholders: Vec<&str> = op.path_params.iter().map(String::as_str).collect();
-        in_path.sort_unstable();
-        placeholders.sort_unstable();
-        if in_path != placeholders {
+        if let Some((in_path, placeholders)) = unfilled_placeholders(&op.params, &op.path_params) {
             self.error(
                 "path-params-mismatch",
                 line,
@@ -670,11 +661,23 @@ impl Validator<'_> {
     }
 }
 
-/// The stem of the names generated for an operation (its request struct is
-/// `<stem>Request`): its name where that is already an UpperCamelCase identifier, else
-/// the UpperCamelCase of its `rust_name`. The same rule names the `Operation` variants.
-pub fn request_stem(name: &str, rust_name: Option<&str>) -> String {
-    rust_name.map_or_else(|| name.to_owned(), upper_camel)
+/// The path parameters' wire names and the placeholders, each sorted, when the path
+/// parameters among `params` do not fill exactly `placeholders`.
+pub(crate) fn unfilled_placeholders<'a>(
+    params: &'a [HuaweiParam],
+    placeholders: &'a [String],
+) -> Option<(Vec<&'a str>, Vec<&'a str>)> {
+    let sorted = |mut names: Vec<&'a str>| {
+        names.sort_unstable();
+        names
+    };
+    let in_path = params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| p.wire_name.as_str());
+    let in_path = sorted(in_path.collect());
+    let placeholders = sorted(placeholders.iter().map(String::as_str).collect());
+    (in_path != placeholders).then_some((in_path, placeholders))
 }
 
 /// The `{name}` placeholders of a path template, in order.

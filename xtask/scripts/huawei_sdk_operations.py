@@ -133,13 +133,11 @@ def subscript_key(node, container):
 
 
 class Model:
-    def __init__(self, path, name, types, wire, required, is_response):
+    def __init__(self, path, types, wire, required):
         self.path = path
-        self.name = name
         self.types = types  # attribute -> SDK type string, in class order
         self.wire = wire  # attribute -> wire name
         self.required = required  # attributes __init__ assigns unconditionally
-        self.is_response = is_response
 
 
 def class_dict(path, cls, attribute):
@@ -206,15 +204,7 @@ def read_models(root):
                 fail(f"{path}: {cls.name}: openapi_types and attribute_map name different attributes")
             if cls.name in models:
                 fail(f"{path}: model {cls.name} is also defined in {models[cls.name].path}")
-            bases = [ast.unparse(base) for base in cls.bases]
-            models[cls.name] = Model(
-                path,
-                cls.name,
-                types,
-                wire,
-                required_attributes(path, cls, types),
-                "SdkResponse" in bases,
-            )
+            models[cls.name] = Model(path, types, wire, required_attributes(path, cls, types))
     if not models:
         fail(f"{root / MODELS}: no model classes found; has the SDK's layout changed?")
     return models
@@ -360,11 +350,13 @@ def routing(path, function, method):
 
 
 def operations(root, core_root, models):
+    """The operations by route, and the models their parameters and responses name."""
     path = root / CLIENT
     tree = parse(path)
     documented = public_method_types(tree)
     from_credentials = credential_path_params(path, tree, core_root)
     found = {}
+    roots = []
     for function, method in http_info_methods(path, tree):
         where = f"{path}: _{function}_http_info"
         info, locations = routing(path, function, method)
@@ -408,7 +400,8 @@ def operations(root, core_root, models):
             location, wire = locations[attribute]
             if location != "body" and wire != request.wire[attribute]:
                 fail(f"{where}: `{attribute}` goes out as `{wire}`, but {request_class} maps it to `{request.wire[attribute]}`")
-            param_type, _ = spec_type(sdk_type, f"{request.path}: {request_class}.{attribute}", models)
+            param_type, named = spec_type(sdk_type, f"{request.path}: {request_class}.{attribute}", models)
+            roots.extend(named)
             params.append(
                 {
                     "name": attribute,
@@ -427,18 +420,16 @@ def operations(root, core_root, models):
             "params": params,
             "response": response,
         }
+        roots.append(response)
     if not found:
         fail(f"{path}: no `_..._http_info` methods found; has the SDK's code layout changed?")
-    return found
+    return found, roots
 
 
-def reachable_models(found, models):
-    """Every model the operations' parameters and responses reach, as JSON documents."""
+def reachable_models(roots, models):
+    """Every model reachable from the model names `roots`, as JSON documents."""
     out = {}
-    stack = [op["response"] for op in found.values()]
-    for op in found.values():
-        for param in op["params"]:
-            stack.extend(re.findall(r"[A-Z][A-Za-z0-9]*", param["type"]))
+    stack = list(roots)
     while stack:
         name = stack.pop()
         if name in out:
@@ -467,14 +458,14 @@ def main():
     root = package_dir(PACKAGE, CLIENT, MODELS)
     core_root = package_dir(CORE, CREDENTIALS)
     models = read_models(root)
-    found = operations(root, core_root, models)
+    found, roots = operations(root, core_root, models)
     print(
         json.dumps(
             {
                 "sdk": PACKAGE,
                 "version": importlib.metadata.version(PACKAGE),
                 "operations": found,
-                "models": reachable_models(found, models),
+                "models": reachable_models(roots, models),
             },
             indent=2,
             sort_keys=True,

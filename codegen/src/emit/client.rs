@@ -7,9 +7,8 @@ use quote::quote;
 
 use super::tables::variant;
 use super::{doc, ident};
-use crate::names::method_name;
+use crate::names::{method_name, type_stem};
 use crate::spec::{HttpMethod, HuaweiSpec, TencentSpec};
-use crate::validate::request_stem;
 
 /// `src/client.rs`.
 pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
@@ -31,6 +30,11 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
             }
         }
     });
+    let (client_struct, client_options) = client_common(
+        "Action",
+        "A client of the service. Cheap to clone: clones share connections, credentials\nand the per-action QPS budgets.",
+        "a write",
+    );
     quote! {
         //! The async client: one method per action of the API definition. Signing, QPS
         //! limits, retries and error decoding are the runtime's (`partnergen_runtime::client`).
@@ -46,19 +50,7 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
         /// policy and per-action QPS limits.
         pub type ClientBuilder = Builder<Action, Client>;
 
-        /// A client of the service. Cheap to clone: clones share connections, credentials
-        /// and the per-action QPS budgets.
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            engine: Engine<Action>,
-            options: CallOptions,
-        }
-
-        impl FromEngine<Action> for Client {
-            fn from_engine(engine: Engine<Action>) -> Self {
-                Client { engine, options: CallOptions::default() }
-            }
-        }
+        #client_struct
 
         impl Client {
             /// A builder for the service's default endpoint.
@@ -66,15 +58,7 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
                 Builder::new(crate::SERVICE, crate::API_VERSION, crate::ENDPOINT)
             }
 
-            /// The same client with other per-call options, e.g. to allow retrying a write.
-            pub fn with_options(&self, options: CallOptions) -> Self {
-                Client { engine: self.engine.clone(), options }
-            }
-
-            /// The engine underneath, shared by every clone.
-            pub fn engine(&self) -> &Engine<Action> {
-                &self.engine
-            }
+            #client_options
 
             /// Calls any action by its wire name with a JSON request; returns the JSON
             /// `Response` object.
@@ -87,15 +71,49 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
     }
 }
 
+/// What both providers' clients have: the `Client` struct over the runtime's engine of
+/// `table` with its `FromEngine` impl, and its `with_options` and `engine` methods.
+fn client_common(table: &str, struct_doc: &str, retry_example: &str) -> (TokenStream, TokenStream) {
+    let table = ident(table);
+    let struct_doc = doc(struct_doc);
+    let options_doc = doc(&format!(
+        "The same client with other per-call options, e.g. to allow retrying {retry_example}."
+    ));
+    let client_struct = quote! {
+        #struct_doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            engine: Engine<#table>,
+            options: CallOptions,
+        }
+
+        impl FromEngine<#table> for Client {
+            fn from_engine(engine: Engine<#table>) -> Self {
+                Client { engine, options: CallOptions::default() }
+            }
+        }
+    };
+    let client_options = quote! {
+        #options_doc
+        pub fn with_options(&self, options: CallOptions) -> Self {
+            Client { engine: self.engine.clone(), options }
+        }
+
+        /// The engine underneath, shared by every clone.
+        pub fn engine(&self) -> &Engine<#table> {
+            &self.engine
+        }
+    };
+    (client_struct, client_options)
+}
+
 /// `src/client.rs` of a Huawei crate.
 pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
-    let mut operations: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
-    operations.sort_by(|a, b| a.name.cmp(&b.name));
-    let methods = operations.iter().map(|o| {
+    let methods = spec.typed_operations().into_iter().map(|o| {
         let method = ident(&method_name(&o.name, o.rust_name.as_deref()));
         let request = ident(&format!(
             "{}Request",
-            request_stem(&o.name, o.rust_name.as_deref())
+            type_stem(&o.name, o.rust_name.as_deref())
         ));
         let response = ident(o.response.as_deref().expect("filtered: typed operations"));
         let retry = if o.method == HttpMethod::Get {
@@ -117,6 +135,11 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
             }
         }
     });
+    let (client_struct, client_options) = client_common(
+        "Operation",
+        "A client of the service. Cheap to clone: clones share connections and\ncredentials.",
+        "a POST",
+    );
     quote! {
         //! The async client: one method per typed operation. Signing, retries and error
         //! decoding are the runtime's (`partnergen_runtime::rest_client`).
@@ -134,19 +157,7 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
         /// policy.
         pub type ClientBuilder = Builder<Operation, Client>;
 
-        /// A client of the service. Cheap to clone: clones share connections and
-        /// credentials.
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            engine: Engine<Operation>,
-            options: CallOptions,
-        }
-
-        impl FromEngine<Operation> for Client {
-            fn from_engine(engine: Engine<Operation>) -> Self {
-                Client { engine, options: CallOptions::default() }
-            }
-        }
+        #client_struct
 
         impl Client {
             /// A builder for the service's default endpoint.
@@ -154,15 +165,7 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
                 Builder::new(crate::SERVICE, crate::ENDPOINT)
             }
 
-            /// The same client with other per-call options, e.g. to allow retrying a POST.
-            pub fn with_options(&self, options: CallOptions) -> Self {
-                Client { engine: self.engine.clone(), options }
-            }
-
-            /// The engine underneath, shared by every clone.
-            pub fn engine(&self) -> &Engine<Operation> {
-                &self.engine
-            }
+            #client_options
 
             /// Calls any operation by name: `parts` fills the path's placeholders and gives
             /// the query and header parameters, `body` is the JSON body; returns the JSON

@@ -92,9 +92,10 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
 }
 
 /// The name of the mock server binary of the crate generated from `spec`, e.g.
-/// `intlpartnersmgt-mock-server`.
-pub fn mock_server_bin(spec: &Spec) -> String {
-    format!("{}-mock-server", spec.service().name)
+/// `intlpartnersmgt-mock-server`; `None` for a crate without models (and so without
+/// mocks).
+pub fn mock_server_bin(spec: &Spec) -> Option<String> {
+    (!types(spec).is_empty()).then(|| format!("{}-mock-server", spec.service().name))
 }
 
 fn types(spec: &Spec) -> &std::collections::BTreeMap<String, TypeDef> {
@@ -154,14 +155,11 @@ policy = ["partnergen-runtime/policy"]
     } else {
         ""
     };
-    let bin = if has_models {
-        format!(
-            "\n[[bin]]\nname = \"{}\"\npath = \"src/bin/mock-server.rs\"\nrequired-features = [\"mock\"]\n",
-            mock_server_bin(spec)
-        )
-    } else {
-        String::new()
-    };
+    let bin = mock_server_bin(spec)
+        .map(|bin| {
+            format!("\n[[bin]]\nname = \"{bin}\"\npath = \"src/bin/mock-server.rs\"\nrequired-features = [\"mock\"]\n")
+        })
+        .unwrap_or_default();
     format!(
         r#"{header}[package]
 name = "{name}"
@@ -453,15 +451,13 @@ fn huawei_readme(spec_label: &str, spec: &HuaweiSpec, name: &str) -> String {
 /// operation fits.
 fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
     use crate::spec::{ParamLocation, Primitive, TypeRef};
-    let mut typed: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
-    typed.sort_by(|a, b| a.name.cmp(&b.name));
-    let op = typed.into_iter().find(|o| {
+    let op = spec.typed_operations().into_iter().find(|o| {
         o.params.iter().any(|p| p.location == ParamLocation::Path)
             && o.params
                 .iter()
                 .all(|p| !p.required || matches!(p.ty, TypeRef::Primitive(_)))
     })?;
-    let stem = crate::validate::request_stem(&op.name, op.rust_name.as_deref());
+    let stem = crate::names::type_stem(&op.name, op.rust_name.as_deref());
     let mut args = Vec::new();
     let mut path = op.path.clone();
     for (index, param) in op.params.iter().filter(|p| p.required).enumerate() {

@@ -214,8 +214,7 @@ pub(crate) fn mock_server_main(crate_name: &str, rest: bool) -> TokenStream {
 /// operation's default response, built from the response schema (the SDK has no
 /// examples).
 pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
-    let mut typed: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
-    typed.sort_by(|a, b| a.name.cmp(&b.name));
+    let typed = spec.typed_operations();
     let defaults = typed.iter().map(|o| {
         let variant = variant(&o.name, o.rust_name.as_deref());
         let response = o.response.clone().expect("typed");
@@ -234,13 +233,13 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
     let untyped = (typed.len() < spec.operations.len()).then(|| quote!(_ => None,));
     let checks = typed.iter().filter_map(|o| {
         let variant = variant(&o.name, o.rust_name.as_deref());
-        let body = ident(o.body()?.ty.named()?);
+        let body = ident(o.body_type()?);
         Some(quote!(Operation::#variant => decode::<models::#body>(body),))
     });
     let rules = typed.iter().map(|o| {
         let function = ident(&method_name(&o.name, o.rust_name.as_deref()));
         let variant = variant(&o.name, o.rust_name.as_deref());
-        let body = match o.body().and_then(|b| b.ty.named()) {
+        let body = match o.body_type() {
             Some(body) => {
                 let body = ident(body);
                 quote!(models::#body)

@@ -18,11 +18,10 @@ use quote::{format_ident, quote};
 
 use super::tables::variant;
 use super::{doc, ident};
-use crate::names::snake;
+use crate::names::{snake, type_stem};
 use crate::spec::{
     FieldDef, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TypeDef, TypeRef,
 };
-use crate::validate::request_stem;
 
 /// How a provider's models are printed.
 #[derive(Debug, Clone, Copy)]
@@ -30,19 +29,11 @@ struct Style {
     /// Wire names are the PascalCase of the Rust field names (`rename_all`); otherwise
     /// each field whose Rust name differs from its wire name is renamed.
     pascal_case: bool,
-    /// The feature that adds the reverse serde directions, in crates that have one.
-    reverse_feature: Option<&'static str>,
 }
 
-const TENCENT: Style = Style {
-    pascal_case: true,
-    reverse_feature: Some("mock"),
-};
+const TENCENT: Style = Style { pascal_case: true };
 
-const HUAWEI: Style = Style {
-    pascal_case: false,
-    reverse_feature: Some("mock"),
-};
+const HUAWEI: Style = Style { pascal_case: false };
 
 /// Which way a type travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,18 +150,9 @@ fn model(
 ) -> TokenStream {
     let default = defaultable.contains(name);
     let type_ident = ident(name);
-    // The direction a client needs comes with `serde`; the reverse feature (`mock`) adds
-    // the other, and without one the other is not derived at all.
-    let derive_when = |wanted: bool, derive: TokenStream| {
-        let feature = if wanted {
-            Some("serde")
-        } else {
-            style.reverse_feature
-        };
-        feature.map(|feature| quote!(#[cfg_attr(feature = #feature, derive(#derive))]))
-    };
-    let serialize = derive_when(sides.request, quote!(serde::Serialize));
-    let deserialize = derive_when(sides.response, quote!(serde::Deserialize));
+    // The direction a client needs comes with `serde`; `mock` adds the other.
+    let serialize_when = if sides.request { "serde" } else { "mock" };
+    let deserialize_when = if sides.response { "serde" } else { "mock" };
     let rename_all = style
         .pascal_case
         .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]));
@@ -189,8 +171,8 @@ fn model(
     quote! {
         #type_doc
         #[derive(Debug, Clone, PartialEq, #defaults)]
-        #serialize
-        #deserialize
+        #[cfg_attr(feature = #serialize_when, derive(serde::Serialize))]
+        #[cfg_attr(feature = #deserialize_when, derive(serde::Deserialize))]
         #rename_all
         #[non_exhaustive]
         pub struct #type_ident {
@@ -398,15 +380,8 @@ fn builders(name: &str, def: &TypeDef) -> TokenStream {
 /// The `models` module of a Huawei spec: the models under `types`, then a request struct
 /// per typed operation, each implementing the runtime's `RestRequest`.
 pub(crate) fn huawei_models_module(spec: &HuaweiSpec) -> Vec<TokenStream> {
-    let typed: Vec<&HuaweiOperation> = {
-        let mut typed: Vec<_> = spec.operations.iter().filter(|o| o.is_typed()).collect();
-        typed.sort_by(|a, b| a.name.cmp(&b.name));
-        typed
-    };
-    let bodies = typed
-        .iter()
-        .filter_map(|o| o.body())
-        .filter_map(|b| b.ty.named());
+    let typed = spec.typed_operations();
+    let bodies = typed.iter().filter_map(|o| o.body_type());
     let responses = typed.iter().filter_map(|o| o.response.as_deref());
     let head = quote! {
         //! Request and response models of the operations, with the vendor's wire names.
@@ -460,27 +435,26 @@ fn param_field(param: &HuaweiParam) -> FieldDef {
     }
 }
 
-/// `parts()`: one `RequestParts` call per path, query and header parameter.
-fn parts_body(params: &[&HuaweiParam]) -> TokenStream {
-    let calls = params.iter().filter_map(|p| {
-        let method = ident(match p.location {
-            ParamLocation::Path => "path",
-            ParamLocation::Query => "query",
-            ParamLocation::Header => "header",
-            ParamLocation::Body => return None,
+/// `parts()`: one `RequestParts` call per path, query and header parameter, each named
+/// after its location.
+fn parts_body(params: &[HuaweiParam]) -> TokenStream {
+    let calls = params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Body)
+        .map(|p| {
+            let method = ident(p.location.as_str());
+            let wire = &p.wire_name;
+            let field = ident(&p.name);
+            quote!(.#method(#wire, &self.#field))
         });
-        let wire = &p.wire_name;
-        let field = ident(&p.name);
-        Some(quote!(.#method(#wire, &self.#field)))
-    });
     quote!(RequestParts::new() #(#calls)*)
 }
 
 fn request_struct(op: &HuaweiOperation) -> TokenStream {
-    let stem = request_stem(&op.name, op.rust_name.as_deref());
+    let stem = type_stem(&op.name, op.rust_name.as_deref());
     let name = format!("{stem}Request");
     let type_ident = ident(&name);
-    let params: Vec<&HuaweiParam> = op.params.iter().collect();
+    let params = &op.params;
     let fields = params.iter().map(|p| {
         let field_ident = ident(&p.name);
         let inner = rust_type(&name, &p.ty);
@@ -529,7 +503,7 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
     let defaults = params.iter().all(|p| !p.required).then(|| quote!(Default,));
     let synthetic = TypeDef {
         doc: None,
-        fields: params.iter().map(|p| param_field(p)).collect(),
+        fields: params.iter().map(param_field).collect(),
     };
     let builders = builders(&name, &synthetic);
     let variant = variant(&op.name, op.rust_name.as_deref());
@@ -547,7 +521,7 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
         None => (quote!(()), quote!(None)),
     };
     let response = ident(response);
-    let parts = parts_body(&params);
+    let parts = parts_body(params);
     quote! {
         #type_doc
         #[derive(Debug, Clone, PartialEq, #defaults)]

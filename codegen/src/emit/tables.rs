@@ -8,13 +8,12 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{doc, ident};
-use crate::names::upper_camel;
+use crate::names::{type_stem, upper_camel};
 use crate::spec::{HuaweiOperation, HuaweiSpec, TencentAction, TencentSpec};
 
-/// The enum variant of an action or operation: its wire name where that is already an
-/// UpperCamelCase identifier (`ForceQN`), else the UpperCamelCase of its `rust_name`.
+/// The enum variant of an action or operation (`ForceQN`): see [`type_stem`].
 pub(crate) fn variant(name: &str, rust_name: Option<&str>) -> proc_macro2::Ident {
-    ident(&rust_name.map_or_else(|| name.to_owned(), upper_camel))
+    ident(&type_stem(name, rust_name))
 }
 
 fn opt_str(value: Option<&str>) -> TokenStream {

@@ -28,7 +28,7 @@ use crate::spec::{
     Primitive, Protocol, ProtocolFamily, Provider, ServiceInfo, Signing, Source, SourceKind, Spec,
     TypeDef, TypeRef,
 };
-use crate::validate::path_placeholders;
+use crate::validate::{path_placeholders, unfilled_placeholders};
 
 /// The permission table's columns, in the order the row parsing relies on.
 const COLUMNS: [&str; 6] = [
@@ -674,6 +674,20 @@ struct SdkOperation {
     response: String,
 }
 
+/// The path `at` one key further in.
+fn child<'s>(at: &[Step<'s>], key: &'s str) -> Vec<Step<'s>> {
+    let mut inner = at.to_vec();
+    inner.push(Step::Key(key));
+    inner
+}
+
+/// Whether `text` is a model name (or an operation name): UpperCamelCase letters and
+/// digits.
+fn is_model_name(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_uppercase())
+        && text.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// The SDK file being read: its positions, and the errors found so far.
 struct SdkFile<'t> {
     file: String,
@@ -721,10 +735,8 @@ impl SdkFile<'_> {
             return None;
         };
         for key in map.keys().filter(|k| !expected.contains(&k.as_str())) {
-            let mut inner = at.to_vec();
-            inner.push(Step::Key(key));
             self.shape(
-                &inner,
+                &child(at, key),
                 format!(
                     "{what}: unknown key `{key}` (expected {})",
                     expected.join(", ")
@@ -750,10 +762,8 @@ impl SdkFile<'_> {
         match map.get(key)? {
             Value::String(text) => Some(text.clone()),
             other => {
-                let mut inner = at.to_vec();
-                inner.push(Step::Key(key));
                 self.shape(
-                    &inner,
+                    &child(at, key),
                     format!("{what}: `{key}` must be a string, not {other}"),
                 );
                 None
@@ -771,10 +781,8 @@ impl SdkFile<'_> {
         match map.get(key)? {
             Value::Bool(value) => Some(*value),
             other => {
-                let mut inner = at.to_vec();
-                inner.push(Step::Key(key));
                 self.shape(
-                    &inner,
+                    &child(at, key),
                     format!("{what}: `{key}` must be true or false, not {other}"),
                 );
                 None
@@ -794,11 +802,9 @@ impl SdkFile<'_> {
         match sdk_type(&text) {
             Ok(ty) => Some(ty),
             Err(problem) => {
-                let mut inner = at.to_vec();
-                inner.push(Step::Key("type"));
                 self.error(
                     "sdk-unsupported-type",
-                    &inner,
+                    &child(at, "type"),
                     Some(subject),
                     format!("{what}: {problem}"),
                 );
@@ -825,13 +831,9 @@ fn sdk_type(text: &str) -> Result<TypeRef, String> {
         _ if text.starts_with("map<") || text == "object" => {
             return Err(format!("type `{text}` has no spec type yet (the spec knows string, int64, float, decimal, bool, list<T> and models)"))
         }
+        _ if is_model_name(text) => return Ok(TypeRef::Named(text.to_owned())),
         _ => {
-            let is_model = text.starts_with(|c: char| c.is_ascii_uppercase())
-                && text.chars().all(|c| c.is_ascii_alphanumeric());
-            if !is_model {
-                return Err(format!("unknown type `{text}` (expected string, int64, float, decimal, bool, list<T> or a model name)"));
-            }
-            return Ok(TypeRef::Named(text.to_owned()));
+            return Err(format!("unknown type `{text}` (expected string, int64, float, decimal, bool, list<T> or a model name)"))
         }
     }))
 }
@@ -930,12 +932,13 @@ fn read_sdk_document(reader: &mut SdkFile<'_>, document: &Value) -> Option<SdkDo
             BTreeMap::new()
         }
     };
-    let mut operations = HashMap::new();
+    // The operations read, with their routes as the file spells them, in its order.
+    let mut read = Vec::new();
     match top.get("operations") {
         Some(Value::Object(entries)) if !entries.is_empty() => {
             for (route, entry) in entries {
                 if let Some((key, operation)) = read_sdk_operation(reader, route, entry) {
-                    operations.insert(key, operation);
+                    read.push((route.as_str(), key, operation));
                 }
             }
         }
@@ -949,8 +952,13 @@ fn read_sdk_document(reader: &mut SdkFile<'_>, document: &Value) -> Option<SdkDo
         None => reader.shape(&[], format!("no `operations` key: expected {SDK_SHAPE}")),
     }
     if reader.errors.is_empty() {
-        check_model_references(reader, top, &operations, &models);
+        let in_order = read.iter().map(|(route, _, operation)| (*route, operation));
+        check_model_references(reader, in_order, &models);
     }
+    let operations = read
+        .into_iter()
+        .map(|(_, key, operation)| (key, operation))
+        .collect();
     Some((version, operations, models))
 }
 
@@ -962,7 +970,7 @@ fn read_sdk_models(
     for (name, model) in models {
         let at = [Step::Key("models"), Step::Key(name)];
         let what = format!("model `{name}`");
-        if !matches!(sdk_type(name), Ok(TypeRef::Named(_))) {
+        if !is_model_name(name) {
             reader.shape(
                 &at,
                 format!("{what}: a model name is UpperCamelCase letters and digits"),
@@ -1050,27 +1058,21 @@ fn read_sdk_operation(
     ];
     let map = reader.object(entry, &at, &what, &keys)?;
     let name = reader.string(map, "name", &at, &what);
-    if let Some(name) = &name {
-        let valid = name.starts_with(|c: char| c.is_ascii_uppercase())
-            && name.chars().all(|c| c.is_ascii_alphanumeric());
-        if !valid {
-            reader.shape(
-                &[at[0], at[1], Step::Key("name")],
-                format!("the name of `{route}` must be UpperCamelCase, not `{name}`"),
-            );
-        }
+    if let Some(name) = name.as_deref().filter(|name| !is_model_name(name)) {
+        reader.shape(
+            &child(&at, "name"),
+            format!("the name of `{route}` must be UpperCamelCase, not `{name}`"),
+        );
     }
     // The SDK's request class is checked for shape only: the generated request struct is
     // named after the operation (`<Operation>Request`), which may be renamed by a pin.
     let _request_class = reader.string(map, "request", &at, &what);
     let response = reader.string(map, "response", &at, &what);
-    if let Some(response) = &response {
-        if !matches!(sdk_type(response), Ok(TypeRef::Named(_))) {
-            reader.shape(
-                &[at[0], at[1], Step::Key("response")],
-                format!("{what}: `response` must name a model, not `{response}`"),
-            );
-        }
+    if let Some(response) = response.as_deref().filter(|r| !is_model_name(r)) {
+        reader.shape(
+            &child(&at, "response"),
+            format!("{what}: `response` must name a model, not `{response}`"),
+        );
     }
     let subject = name.clone().unwrap_or_else(|| route.to_owned());
     let mut params = Vec::new();
@@ -1090,15 +1092,8 @@ fn read_sdk_operation(
         None => {}
     }
     // The SDK's routing must fill exactly the route's placeholders.
-    let mut placeholders = path_placeholders(path);
-    let mut in_path: Vec<String> = params
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-        .map(|p| p.wire_name.clone())
-        .collect();
-    placeholders.sort();
-    in_path.sort();
-    if placeholders != in_path {
+    if let Some((in_path, placeholders)) = unfilled_placeholders(&params, &path_placeholders(path))
+    {
         reader.error(
             "sdk-path-params",
             &at,
@@ -1136,22 +1131,9 @@ fn read_sdk_param(
     let name = reader.string(map, "name", at, &what);
     let wire_name = reader.string(map, "wire_name", at, &what);
     let location = reader.string(map, "location", at, &what).and_then(|text| {
-        let location = match text.as_str() {
-            "path" => ParamLocation::Path,
-            "query" => ParamLocation::Query,
-            "header" => ParamLocation::Header,
-            "body" => ParamLocation::Body,
-            _ => {
-                let mut inner = at.to_vec();
-                inner.push(Step::Key("location"));
-                reader.shape(
-                    &inner,
-                    format!("{what}: location `{text}` is not path, query, header or body"),
-                );
-                return None;
-            }
-        };
-        Some(location)
+        text.parse::<ParamLocation>()
+            .map_err(|problem| reader.shape(&child(at, "location"), format!("{what}: {problem}")))
+            .ok()
     });
     let ty = reader.ty(map, at, &what, subject);
     let required = reader.boolean(map, "required", at, &what);
@@ -1173,90 +1155,80 @@ fn read_sdk_param(
 /// Every model an operation names, directly or through other models, must be defined
 /// under `models`. Each missing one is reported once, naming the first operation (in the
 /// file's order) that needs it, at the line that names it.
-fn check_model_references(
+fn check_model_references<'o>(
     reader: &mut SdkFile<'_>,
-    top: &serde_json::Map<String, Value>,
-    operations: &HashMap<(HttpMethod, String), SdkOperation>,
+    operations: impl IntoIterator<Item = (&'o str, &'o SdkOperation)>,
     models: &BTreeMap<String, TypeDef>,
 ) {
     let mut checked: BTreeSet<&str> = BTreeSet::new();
-    let routes = top
-        .get("operations")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|o| o.keys());
-    for route in routes {
-        let Some((method, path)) = route.split_once(' ') else {
-            continue;
-        };
-        let Some(operation) = method
-            .parse::<HttpMethod>()
-            .ok()
-            .and_then(|m| operations.get(&(m, path.to_owned())))
-        else {
-            continue;
+    for (route, operation) in operations {
+        let mut follow = Follow {
+            reader: &mut *reader,
+            models,
+            stack: Vec::new(),
+            operation: &operation.name,
         };
         let at = [Step::Key("operations"), Step::Key(route)];
-        let mut stack: Vec<&str> = Vec::new();
         for (index, param) in operation.params.iter().enumerate() {
-            let Some(target) = param.ty.named() else {
-                continue;
-            };
-            if models.contains_key(target) {
-                stack.push(target);
-            } else {
-                reader.error(
-                    "sdk-undefined-model",
-                    &[
-                        at[0],
-                        at[1],
-                        Step::Key("params"),
-                        Step::Index(index),
-                        Step::Key("type"),
-                    ],
-                    Some(&operation.name),
+            if let Some(target) = param.ty.named() {
+                let at = [
+                    at[0],
+                    at[1],
+                    Step::Key("params"),
+                    Step::Index(index),
+                    Step::Key("type"),
+                ];
+                follow.model(target, &at, || {
                     format!(
                         "{route}: parameter `{}` has type `{target}`, which is not under `models`",
                         param.name
-                    ),
-                );
+                    )
+                });
             }
         }
-        if models.contains_key(&operation.response) {
-            stack.push(&operation.response);
-        } else {
-            reader.error(
-                "sdk-undefined-model",
-                &[at[0], at[1], Step::Key("response")],
-                Some(&operation.name),
-                format!(
-                    "{route}: the response `{}` is not under `models`",
-                    operation.response
-                ),
-            );
-        }
-        while let Some(model) = stack.pop() {
-            let Some((model, def)) = models.get_key_value(model) else {
-                continue;
-            };
+        let response = &operation.response;
+        follow.model(response, &child(&at, "response"), || {
+            format!("{route}: the response `{response}` is not under `models`")
+        });
+        while let Some(model) = follow.stack.pop() {
             if !checked.insert(model) {
                 continue;
             }
-            for (index, field) in def.fields.iter().enumerate() {
-                let Some(target) = field.ty.named() else {
-                    continue;
-                };
-                if models.contains_key(target) {
-                    stack.push(target);
-                } else {
-                    reader.error(
-                        "sdk-undefined-model",
-                        &[Step::Key("models"), Step::Key(model), Step::Key("fields"), Step::Index(index), Step::Key("type")],
-                        Some(&operation.name),
-                        format!("model `{model}` (used by {route}): field `{}` has type `{target}`, which is not under `models`", field.name),
-                    );
+            for (index, field) in models[model].fields.iter().enumerate() {
+                if let Some(target) = field.ty.named() {
+                    let at = [
+                        Step::Key("models"),
+                        Step::Key(model),
+                        Step::Key("fields"),
+                        Step::Index(index),
+                        Step::Key("type"),
+                    ];
+                    follow.model(target, &at, || {
+                        format!("model `{model}` (used by {route}): field `{}` has type `{target}`, which is not under `models`", field.name)
+                    });
                 }
             }
+        }
+    }
+}
+
+/// The walk of [`check_model_references`] from one operation.
+struct Follow<'r, 't, 'm> {
+    reader: &'r mut SdkFile<'t>,
+    models: &'m BTreeMap<String, TypeDef>,
+    /// The models found and not yet looked into.
+    stack: Vec<&'m str>,
+    operation: &'r str,
+}
+
+impl<'m> Follow<'_, '_, 'm> {
+    /// Queues the model `target` when `models` defines it, else reports it at `at`.
+    fn model(&mut self, target: &str, at: &[Step<'_>], message: impl FnOnce() -> String) {
+        match self.models.get_key_value(target) {
+            Some((name, _)) => self.stack.push(name),
+            None => self
+                .reader
+                .error("sdk-undefined-model", at, Some(self.operation), message()),
         }
     }
 }
@@ -1316,13 +1288,13 @@ fn operations(
         }
         // Parameters and response come from the SDK file when one is given (an operation
         // it lacks is untyped), else they stay as the spec has them.
-        let (params, response) = match (sdk, sdk_operation, old) {
-            (Some(_), Some(sdk_operation), _) => (
+        let (params, response) = match (sdk_operation, sdk, old) {
+            (Some(sdk_operation), _, _) => (
                 sdk_params(&sdk_operation.params),
                 Some(sdk_operation.response.clone()),
             ),
-            (Some(_), None, _) | (None, _, None) => (Vec::new(), None),
-            (None, _, Some(old)) => (old.params.clone(), old.response.clone()),
+            (None, None, Some(old)) => (old.params.clone(), old.response.clone()),
+            (None, _, _) => (Vec::new(), None),
         };
         let mut operation = HuaweiOperation {
             name,
