@@ -18,8 +18,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::json_pos::{JsonPositions, Step};
-use super::pages::last_updated;
+use super::json_pos::{check_depth, JsonPositions, Step};
+use super::pages::{is_closing_line, last_updated};
 use super::{file_name, keep_pinned, read_input, unescape_quotes, Imported};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::names::upper_camel;
@@ -143,6 +143,35 @@ pub fn import_huawei(
     })
 }
 
+/// What the import takes from one permission page, read on its own (for tests and fuzzing:
+/// two readings compare equal exactly when the import would build the same operations).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageReading(PermissionPage);
+
+/// Reads a permission page's text as the import does; `file` names it in diagnostics.
+pub fn read_permission_page(file: &str, text: &str) -> Result<PageReading, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let page = parse_page(file, text, &mut diagnostics);
+    if diagnostics.has_errors() {
+        return Err(errors_only(diagnostics));
+    }
+    Ok(PageReading(page))
+}
+
+/// What the import takes from an SDK operations file, read on its own (for tests and
+/// fuzzing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SdkReading(SdkOperations);
+
+/// Reads an SDK operations file's text as the import does; `file` names it in diagnostics.
+pub fn read_sdk_operations_text(file: &str, text: &str) -> Result<SdkReading, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    match sdk_operations_from_text(file, text, &mut diagnostics) {
+        Some(sdk) if !diagnostics.has_errors() => Ok(SdkReading(sdk)),
+        _ => Err(errors_only(diagnostics)),
+    }
+}
+
 fn errors_only(diagnostics: Diagnostics) -> Diagnostics {
     Diagnostics(
         diagnostics
@@ -225,6 +254,48 @@ fn is_separator(line: &str) -> bool {
     line.contains("---")
         && line.contains('|')
         && line.chars().all(|c| matches!(c, '-' | '|' | ':' | ' '))
+}
+
+/// Checks a route's path: `/` then `/`-separated segments, none empty, of ASCII letters,
+/// digits, `-`, `_`, `.`, `~` and `{placeholder}`s (snake_case, closed, not nested). The
+/// path becomes a URL template and the placeholders Rust field names, so anything else
+/// would be a broken request or broken code.
+fn check_path(path: &str) -> Result<(), String> {
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err("a path starts with `/`".into());
+    };
+    for segment in rest.split('/') {
+        if segment.is_empty() {
+            return Err("an empty segment (`//`, or a `/` at the end)".into());
+        }
+        let mut placeholder: Option<String> = None;
+        for c in segment.chars() {
+            match (c, &mut placeholder) {
+                ('{', Some(_)) => return Err("a `{` inside a placeholder".into()),
+                ('{', None) => placeholder = Some(String::new()),
+                ('}', None) => return Err("a `}` without its `{`".into()),
+                ('}', Some(name)) => {
+                    let snake = name.starts_with(|c: char| c.is_ascii_lowercase())
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    if !snake {
+                        return Err(format!(
+                            "placeholder `{{{name}}}` is not a snake_case name"
+                        ));
+                    }
+                    placeholder = None;
+                }
+                (c, Some(name)) => name.push(c),
+                (c, None) if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~') => {}
+                (c, None) => return Err(format!("`{c}` is not allowed in a path")),
+            }
+        }
+        if placeholder.is_some() {
+            return Err("a `{` without its `}`".into());
+        }
+    }
+    Ok(())
 }
 
 /// `-` in a cell means "none", not "same as above".
@@ -425,6 +496,21 @@ fn table_rows(
     diagnostics: &mut Diagnostics,
 ) -> Vec<PageRow> {
     let end = table_end(file, lines, separator, diagnostics);
+    if end < lines.len() && !is_closing_line(lines[end]) {
+        // The first line that is not a cell must be the page's closing matter: a cell cut
+        // short (no closing pipe) or anything else means the page was cut or mangled.
+        diagnostics.push(
+            Diagnostic::error(
+                file,
+                "truncated-page",
+                format!(
+                    "the table ends at `{}`, not at the page's closing `Feedback`: a cell cut short (no closing `|`) or a cut page; save it again",
+                    lines[end].trim()
+                ),
+            )
+            .at(end + 1),
+        );
+    }
     let error = |rule: &'static str, index: usize, route: &str, message: String| {
         let diagnostic = Diagnostic::error(file, rule, message).at(index + 1);
         if route.is_empty() {
@@ -551,6 +637,13 @@ fn table_rows(
                 None
             }
         };
+        let path_ok = match check_path(path) {
+            Ok(()) => true,
+            Err(problem) => {
+                diagnostics.push(error("invalid-path", index, &route, format!("`{path}`: {problem}")));
+                false
+            }
+        };
         let permissions = match cell(lines[action_index]) {
             Cell::Text(text) => {
                 let actions: Vec<String> = text
@@ -594,7 +687,8 @@ fn table_rows(
                 ));
             }
         }
-        if let (Some(method), Some(description), Some(scenario)) = (method, description, &scenario)
+        if let (Some(method), Some(description), Some(scenario), true) =
+            (method, description, &scenario, path_ok)
         {
             rows.push(PageRow {
                 line: index + 1,
@@ -653,7 +747,7 @@ fn table_rows(
 const SDK_SHAPE: &str = "{\"sdk\": \"huaweicloudsdkbssintl\", \"version\": \"...\", \"operations\": {\"METHOD /path\": {\"name\", \"request\", \"params\", \"response\"}}, \"models\": {\"Name\": {\"fields\": [...]}}}, as xtask/scripts/huawei_sdk_operations.py prints";
 
 /// The operations and models of the official SDK.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct SdkOperations {
     /// The file, as the user named it.
     file: String,
@@ -665,7 +759,7 @@ struct SdkOperations {
 }
 
 /// One operation of the SDK file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct SdkOperation {
     name: String,
     /// The parameters as the SDK has them (the import decides about the body's
@@ -819,10 +913,29 @@ impl SdkFile<'_> {
 /// and its `decimal.Decimal` amounts are read as `f64` here); `map<T>` and `object` have
 /// no spec type yet (no Partner Center model uses them).
 fn sdk_type(text: &str) -> Result<TypeRef, String> {
-    let text = text.trim();
-    if let Some(inner) = text.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
-        return Ok(TypeRef::List(Box::new(sdk_type(inner)?)));
+    let mut text = text.trim();
+    let mut lists = 0;
+    while let Some(inner) = text.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
+        lists += 1;
+        if lists > MAX_LIST_NESTING {
+            return Err(format!(
+                "lists nest deeper than {MAX_LIST_NESTING} levels (`list<list<...>>`)"
+            ));
+        }
+        text = inner.trim();
     }
+    let mut ty = sdk_element_type(text)?;
+    for _ in 0..lists {
+        ty = TypeRef::List(Box::new(ty));
+    }
+    Ok(ty)
+}
+
+/// How deep `list<...>` may nest in the SDK file: the SDK nests one level; the bound keeps
+/// a hostile file from building a type whose every later walk recurses without limit.
+const MAX_LIST_NESTING: usize = 8;
+
+fn sdk_element_type(text: &str) -> Result<TypeRef, String> {
     Ok(TypeRef::Primitive(match text {
         "string" => Primitive::String,
         "int64" => Primitive::Int64,
@@ -852,19 +965,31 @@ fn read_sdk_operations(path: &Path, diagnostics: &mut Diagnostics) -> Option<Sdk
             return None;
         }
     };
-    let document: Value = match serde_json::from_str(&text) {
+    sdk_operations_from_text(&file, &text, diagnostics)
+}
+
+fn sdk_operations_from_text(
+    file: &str,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<SdkOperations> {
+    if let Err(too_deep) = check_depth(file, text, "sdk-operations-shape") {
+        diagnostics.push(too_deep);
+        return None;
+    }
+    let document: Value = match serde_json::from_str(text) {
         Ok(document) => document,
         Err(err) => {
             diagnostics.push(
-                Diagnostic::error(&file, "sdk-operations-shape", format!("not JSON: {err}"))
+                Diagnostic::error(file, "sdk-operations-shape", format!("not JSON: {err}"))
                     .at(err.line()),
             );
             return None;
         }
     };
     let mut reader = SdkFile {
-        file: file.clone(),
-        positions: JsonPositions::new(&text),
+        file: file.to_owned(),
+        positions: JsonPositions::new(text),
         errors: Vec::new(),
     };
     let parsed = read_sdk_document(&mut reader, &document);
@@ -872,7 +997,7 @@ fn read_sdk_operations(path: &Path, diagnostics: &mut Diagnostics) -> Option<Sdk
     diagnostics.0.extend(reader.errors);
     let (version, operations, models) = parsed?;
     ok.then_some(SdkOperations {
-        file,
+        file: file.to_owned(),
         version,
         operations,
         models,
@@ -1045,6 +1170,10 @@ fn read_sdk_operation(
         reader.shape(&at, format!("`{route}` is not a route `METHOD /path`"));
         return None;
     };
+    if let Err(problem) = check_path(path) {
+        reader.error("invalid-path", &at, Some(route), format!("`{path}`: {problem}"));
+        return None;
+    }
     let what = format!("the operation of `{route}`");
     if entry.is_string() {
         reader.shape(&at, format!("{what} is a bare name: the file is from an older version of the script, run it again (expected {SDK_SHAPE})"));

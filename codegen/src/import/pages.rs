@@ -1,5 +1,50 @@
-//! What the two saved forms of a vendor doc page have in common: markdown tables (cells
-//! between pipes) and "Last updated" stamps.
+//! What the saved forms of a vendor doc page have in common: markdown tables (cells
+//! between pipes), "Last updated" stamps, and the site's closing matter after the content.
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// Lines of the sites' closing matter (the feedback box under every doc page), in the UI
+/// languages the pages are saved in. A page was saved whole only if one of them follows
+/// its last table: a page cut anywhere before it lacks them, whatever its last line looks
+/// like.
+const CLOSING_LINES: &[&str] = &[
+    "Was this page helpful?",
+    "Feedback",
+    "Help and support",
+    "文档反馈",
+    "帮助和支持",
+    "피드백",
+];
+
+/// Whether a line belongs to the site's closing matter.
+pub(crate) fn is_closing_line(line: &str) -> bool {
+    CLOSING_LINES.contains(&line.trim())
+}
+
+/// Checks that a line of closing matter follows `after` (the 0-based index of the first
+/// line after the page's last table), else reports the page as cut short at its last line.
+pub(crate) fn check_closing_matter(
+    file: &str,
+    lines: &[&str],
+    after: usize,
+    diags: &mut Diagnostics,
+) {
+    if lines.iter().skip(after).any(|l| is_closing_line(l)) {
+        return;
+    }
+    let last = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(1, |i| i + 1);
+    diags.push(
+        Diagnostic::error(
+            file,
+            "truncated-page",
+            format!(
+                "the page ends at line {last} without the site's closing matter after its last table (one of: {}): it was cut short; save it again",
+                CLOSING_LINES.join(", ")
+            ),
+        )
+        .at(last),
+    );
+}
 
 /// One markdown table: its header cells and its rows, each with its 1-based line.
 #[derive(Debug, Clone)]
@@ -91,6 +136,19 @@ pub(crate) fn last_updated(text: &str) -> Option<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closing_matter_must_follow_the_last_table() {
+        let lines = ["| a |", "Feedback", "| b |"];
+        let mut diags = Diagnostics::default();
+        check_closing_matter("f", &lines, 1, &mut diags);
+        assert!(diags.0.is_empty());
+        check_closing_matter("f", &lines, 2, &mut diags);
+        assert_eq!(diags.0[0].rule, "truncated-page");
+        assert_eq!(diags.0[0].line, Some(3));
+        assert!(is_closing_line(" 文档反馈 "));
+        assert!(!is_closing_line("Feed"));
+    }
 
     #[test]
     fn cells_split_on_unescaped_pipes() {

@@ -16,8 +16,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_pos::{JsonPositions, Step};
-use super::pages::{is_markdown, last_updated, markdown_tables, MarkdownTable};
+use super::json_pos::{check_depth, JsonPositions, Step};
+use super::pages::{
+    check_closing_matter, is_closing_line, is_markdown, last_updated, markdown_tables,
+    MarkdownTable,
+};
 use super::{file_name, keep_pinned, read_input, unescape_quotes, Imported};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::spec::{
@@ -97,6 +100,58 @@ pub fn import_tencent(
     })
 }
 
+/// Which of the Tencent pages a text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// The CAM authorization page (markdown or text form).
+    Cam,
+    /// The API category page (markdown or text form).
+    Category,
+}
+
+/// What the import takes from one input, read on its own (for tests and fuzzing: two
+/// readings compare equal exactly when the import would take the same facts from them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading(Read);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Read {
+    Cam(CamPage),
+    Category(CategoryPage),
+    Definition(ReadDefinition),
+    Examples(ReadExamples),
+}
+
+/// Reads a page's text as the import does; `file` names it in diagnostics and sources.
+pub fn read_page(kind: PageKind, file: &str, text: &str) -> Result<Reading, Diagnostics> {
+    Ok(Reading(match kind {
+        PageKind::Cam => Read::Cam(cam_page_from_text(file, file, text)?.0),
+        PageKind::Category => Read::Category(category_page_from_text(file, file, text)?.0),
+    }))
+}
+
+/// Reads an API definition's text as the import does.
+pub fn read_definition_text(file: &str, text: &str) -> Result<Reading, Diagnostics> {
+    Ok(Reading(Read::Definition(
+        definition_from_text(file, file, text)?.0,
+    )))
+}
+
+/// Reads an examples file's text as the import does, against a definition read by
+/// [`read_definition_text`] (any other reading is an error).
+pub fn read_examples_text(
+    file: &str,
+    text: &str,
+    definition: &Reading,
+) -> Result<Reading, Diagnostics> {
+    let Reading(Read::Definition(definition)) = definition else {
+        return Err(Diagnostic::error(file, "missing-input", "the examples are read against an API definition").into());
+    };
+    Ok(Reading(Read::Examples(
+        examples_from_text(file, file, text, definition)?.0,
+    )))
+}
+
 /// Moves the diagnostics of a reader into `diags`, returning its value if it had one.
 fn collect<T>(diags: &mut Diagnostics, result: Result<(T, Diagnostics), Diagnostics>) -> Option<T> {
     match result {
@@ -114,8 +169,10 @@ fn collect<T>(diags: &mut Diagnostics, result: Result<(T, Diagnostics), Diagnost
 // ---------------------------------------------------------------------------------------
 // The CAM authorization page
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct CamRow {
+    /// The 1-based line of the row.
+    line: usize,
     name: String,
     description: String,
     class: CamClass,
@@ -124,7 +181,7 @@ struct CamRow {
     ip_restriction: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct CamPage {
     file: String,
     title: Option<String>,
@@ -170,25 +227,55 @@ const SUPPORTS: [(&str, Support); 3] = [
 
 fn read_cam_page(path: &Path) -> Result<(CamPage, Diagnostics), Diagnostics> {
     let text = read_input(path)?;
-    let shown = path.display().to_string();
+    cam_page_from_text(&path.display().to_string(), &file_name(path), &text)
+}
+
+/// Reads a CAM page's text; `shown` names it in diagnostics, `file` in the spec.
+fn cam_page_from_text(
+    shown: &str,
+    file: &str,
+    text: &str,
+) -> Result<(CamPage, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut page = if is_markdown(&text) {
-        read_cam_markdown(&shown, &text, &mut diags)
+    let mut page = if is_markdown(text) {
+        read_cam_markdown(shown, text, &mut diags)
     } else {
-        read_cam_text(&shown, &text, &mut diags)
+        read_cam_text(shown, text, &mut diags)
     };
-    if let Some(page) = &mut page {
-        page.file = file_name(path);
+    if let Some((page, _)) = &mut page {
+        page.file = file.to_owned();
     }
-    let names = page.iter().flat_map(|p| &p.rows).map(|r| r.name.as_str());
-    check_page(&shown, &text, names, &mut diags);
+    let names = page.iter().flat_map(|(p, _)| &p.rows).map(|r| r.name.as_str());
+    let tables_end = page.as_ref().map(|(_, end)| *end);
+    check_page(shown, text, tables_end, names, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok((page.expect("a page without errors was read"), diags))
+    let (page, _) = page.expect("a page without errors was read");
+    Ok((page, diags))
 }
 
-fn read_cam_markdown(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamPage> {
+/// The 0-based index of the first line after the last of `tables`.
+fn markdown_tables_end<'t>(tables: impl IntoIterator<Item = &'t MarkdownTable>) -> usize {
+    tables
+        .into_iter()
+        .map(|t| t.rows.last().map_or(t.header_line + 1, |(line, _)| *line))
+        .max()
+        .unwrap_or(0)
+}
+
+/// A table without rows: the page lost them, or was cut right after the header.
+fn empty_table_error(file: &str, header_line: usize) -> Diagnostic {
+    Diagnostic::error(
+        file,
+        "truncated-page",
+        "the table has a header but no rows: its rows are missing",
+    )
+    .at(header_line)
+}
+
+/// Reads the markdown form; the page and the index of the line after its last table.
+fn read_cam_markdown(file: &str, text: &str, diags: &mut Diagnostics) -> Option<(CamPage, usize)> {
     let tables = markdown_tables(text);
     let mut product = None;
     let mut sections = Vec::new();
@@ -249,6 +336,9 @@ fn read_cam_markdown(file: &str, text: &str, diags: &mut Diagnostics) -> Option<
     let mut rows = Vec::new();
     for (table, (_, class)) in sections.iter().zip(CAM_SECTIONS) {
         check_header(file, table.header_line, &table.header, &CAM_HEADER, diags);
+        if table.rows.is_empty() {
+            diags.push(empty_table_error(file, table.header_line));
+        }
         for (line, cells) in &table.rows {
             if cells.len() != CAM_HEADER.len() {
                 diags.push(row_width_error(file, *line, cells.len(), CAM_HEADER.len()));
@@ -261,17 +351,19 @@ fn read_cam_markdown(file: &str, text: &str, diags: &mut Diagnostics) -> Option<
             }
         }
     }
-    Some(CamPage {
+    let page = CamPage {
         file: String::new(),
         title: None,
         last_updated: last_updated(text).map(|(_, stamp)| stamp),
         product_title,
         facts,
         rows,
-    })
+    };
+    Some((page, markdown_tables_end(&tables)))
 }
 
-fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamPage> {
+/// Reads the text form; the page and the index of the line after its last table.
+fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<(CamPage, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let stamp = last_updated(text);
     let title = stamp
@@ -318,8 +410,10 @@ fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamP
     };
     let (product_title, facts) = text_product_row(file, row_index + 1, row.trim(), diags)?;
 
+    let mut tables_end = row_index + 1;
     let mut rows = Vec::new();
-    let mut seen_sections = BTreeSet::new();
+    // Each section seen, with the 1-based line of its heading.
+    let mut seen_sections = BTreeMap::new();
     let mut i = 0;
     while i < lines.len() {
         let heading = lines[i].trim().to_lowercase();
@@ -341,7 +435,7 @@ fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamP
             i += 1;
             continue;
         };
-        if !seen_sections.insert(*class) {
+        if seen_sections.insert(*class, i + 1).is_some() {
             diags.push(
                 Diagnostic::error(
                     file,
@@ -378,25 +472,62 @@ fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<CamP
             );
             return None;
         }
+        let header_line = i + 1;
         i += 1;
-        while i < lines.len() && !lines[i].trim().is_empty() && !is_footer(lines[i]) {
+        while i < lines.len() && !lines[i].trim().is_empty() && !is_closing_line(lines[i]) {
             if let Some(row) = text_cam_row(file, i + 1, lines[i].trim(), *class, diags) {
                 rows.push(row);
             }
             i += 1;
         }
+        if i == header_line {
+            diags.push(empty_table_error(file, header_line));
+        }
+        tables_end = i;
     }
-    if seen_sections.is_empty() {
-        diags.push(Diagnostic::error(file, "cam-sections", "no `Write operations` / `Read operations` / `List Operations` / `Other Operations` section"));
+    // The page shows all four sections, always (an empty class still has its table), so
+    // one that is missing was lost.
+    for (position, (_, class)) in CAM_SECTIONS.iter().enumerate() {
+        if seen_sections.contains_key(class) {
+            continue;
+        }
+        // Where it should have been: before the next section the page shows, else after
+        // the last table.
+        let line = CAM_SECTIONS[position + 1..]
+            .iter()
+            .find_map(|(_, later)| seen_sections.get(later).copied())
+            .unwrap_or(tables_end + 1);
+        diags.push(
+            Diagnostic::error(
+                file,
+                "cam-sections",
+                format!(
+                    "the page has no `{}` section here (the text form shows all four, in this order: Write operations, Read operations, List Operations, Other Operations)",
+                    shown_heading(*class)
+                ),
+            )
+            .at(line),
+        );
     }
-    Some(CamPage {
+    let page = CamPage {
         file: String::new(),
         title,
         last_updated: stamp.map(|(_, s)| s),
         product_title,
         facts,
         rows,
-    })
+    };
+    Some((page, tables_end))
+}
+
+/// A CAM section heading as the text form spells it.
+fn shown_heading(class: CamClass) -> &'static str {
+    match class {
+        CamClass::Write => "Write operations",
+        CamClass::Read => "Read operations",
+        CamClass::List => "List Operations",
+        CamClass::Other => "Other Operations",
+    }
 }
 
 /// The text form's product row: `<title> <abbreviation> <console> <tag> <granularity>
@@ -495,6 +626,10 @@ fn text_cam_row(
         let (description, granularity) = strip_phrase_suffix(rest, &GRANULARITIES)?;
         Some((name, description.trim(), granularity, resource, ip))
     })();
+    if let Some((name, ..)) = parsed.filter(|(name, ..)| !is_action_name(name)) {
+        diags.push(invalid_action_name(file, line, name));
+        return None;
+    }
     let Some((name, description, granularity, resource, ip)) = parsed else {
         diags.push(
             Diagnostic::error(
@@ -507,6 +642,7 @@ fn text_cam_row(
         return None;
     };
     ip_flag(file, line, name, ip, diags).map(|ip_restriction| CamRow {
+        line,
         name: name.to_owned(),
         description: unescape_quotes(description),
         class,
@@ -529,10 +665,7 @@ fn cam_row(
     diags: &mut Diagnostics,
 ) -> Option<CamRow> {
     if !is_action_name(name) {
-        diags.push(
-            Diagnostic::error(file, "table-row", format!("`{name}` is not an action name"))
-                .at(line),
-        );
+        diags.push(invalid_action_name(file, line, name));
         return None;
     }
     let granularity = phrase(
@@ -546,6 +679,7 @@ fn cam_row(
     let ip = phrase(file, line, "IP restriction", ip, &SUPPORTS, diags)
         .and_then(|ip| ip_flag(file, line, name, ip, diags));
     Some(CamRow {
+        line,
         name: name.to_owned(),
         description: unescape_quotes(description),
         class,
@@ -583,15 +717,17 @@ fn ip_flag(
 // ---------------------------------------------------------------------------------------
 // The API category page
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct CategoryRow {
+    /// The 1-based line of the row.
+    line: usize,
     name: String,
     feature: String,
     qps: i64,
     table: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct CategoryPage {
     file: String,
     shown: String,
@@ -614,45 +750,56 @@ const CATEGORY_HEADER: [&str; 3] = [
 
 fn read_category_page(path: &Path) -> Result<(CategoryPage, Diagnostics), Diagnostics> {
     let text = read_input(path)?;
-    let shown = path.display().to_string();
+    category_page_from_text(&path.display().to_string(), &file_name(path), &text)
+}
+
+/// Reads a category page's text; `shown` names it in diagnostics, `file` in the spec.
+fn category_page_from_text(
+    shown: &str,
+    file: &str,
+    text: &str,
+) -> Result<(CategoryPage, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut page = CategoryPage {
-        file: file_name(path),
-        shown: shown.clone(),
+        file: file.to_owned(),
+        shown: shown.to_owned(),
         title: None,
         last_updated: None,
         tables: Vec::new(),
         table_lines: Vec::new(),
-        headings_shown: !is_markdown(&text),
+        headings_shown: !is_markdown(text),
         rows: Vec::new(),
     };
-    if page.headings_shown {
-        read_category_text(&shown, &text, &mut page, &mut diags);
+    let tables_end = if page.headings_shown {
+        read_category_text(shown, text, &mut page, &mut diags)
     } else {
-        read_category_markdown(&shown, &markdown_tables(&text), &mut page, &mut diags);
-    }
-    if let Some((line, stamp)) = last_updated(&text) {
+        read_category_markdown(shown, &markdown_tables(text), &mut page, &mut diags)
+    };
+    if let Some((line, stamp)) = last_updated(text) {
         page.last_updated = Some(stamp);
         page.title = page_title(&text.lines().collect::<Vec<_>>(), line);
     }
     let names = page.rows.iter().map(|r| r.name.as_str());
-    check_page(&shown, &text, names, &mut diags);
+    check_page(shown, text, tables_end, names, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
     Ok((page, diags))
 }
 
+/// Reads the markdown form's tables into `page`; returns the index of the line after the
+/// last one (`None`: no table).
 fn read_category_markdown(
     file: &str,
     tables: &[MarkdownTable],
     page: &mut CategoryPage,
     diags: &mut Diagnostics,
-) {
-    for table in tables
+) -> Option<usize> {
+    let category_tables: Vec<&MarkdownTable> = tables
         .iter()
         .filter(|t| t.header.first().is_some_and(|h| h == "API Name"))
-    {
+        .collect();
+    for &table in &category_tables {
         check_header(
             file,
             table.header_line,
@@ -666,6 +813,9 @@ fn read_category_markdown(
             decision: None,
         });
         page.table_lines.push(table.header_line);
+        if table.rows.is_empty() {
+            diags.push(empty_table_error(file, table.header_line));
+        }
         for (line, cells) in &table.rows {
             if cells.len() != CATEGORY_HEADER.len() {
                 diags.push(row_width_error(
@@ -683,14 +833,23 @@ fn read_category_markdown(
             }
         }
     }
+    (!category_tables.is_empty()).then(|| markdown_tables_end(category_tables))
 }
 
-fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &mut Diagnostics) {
+/// Reads the text form's tables into `page`; returns the index of the line after the last
+/// one (`None`: no table).
+fn read_category_text(
+    file: &str,
+    text: &str,
+    page: &mut CategoryPage,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
     let header = CATEGORY_HEADER.join(" ");
-    // The last line of text seen since the previous table ended: the heading of the next
-    // table, if that table has one.
-    let mut heading: Option<&str> = None;
+    // The last line of text seen since the previous table ended (with its index): the
+    // heading of the next table, if that table has one.
+    let mut heading: Option<(usize, &str)> = None;
+    let mut tables_end = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i].trim();
@@ -698,8 +857,24 @@ fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &m
             i += 1;
             continue;
         }
+        if tables_end.is_some() && is_closing_line(line) {
+            // The site's closing matter: the page's content is over.
+            break;
+        }
         if !line.starts_with("API Name") {
-            heading = Some(line);
+            // Between two tables stands at most their heading: a second line of text means
+            // a heading lost its table (before the first table, the site's menu stands).
+            if let (Some(_), Some((earlier, text))) = (tables_end, heading) {
+                diags.push(
+                    Diagnostic::error(
+                        file,
+                        "truncated-page",
+                        format!("the heading `{text}` has no table under it: the page lost a table"),
+                    )
+                    .at(earlier + 1),
+                );
+            }
+            heading = Some((i, line));
             i += 1;
             continue;
         }
@@ -712,11 +887,11 @@ fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &m
                 )
                 .at(i + 1),
             );
-            return;
+            return tables_end;
         }
         let index = page.tables.len();
         let mut table = CategoryTable {
-            heading: heading.take().map(str::to_owned),
+            heading: heading.take().map(|(_, text)| text.to_owned()),
             decision: None,
         };
         if table.heading.is_none() {
@@ -732,8 +907,9 @@ fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &m
         }
         page.tables.push(table);
         page.table_lines.push(i + 1);
+        let header_line = i + 1;
         i += 1;
-        while i < lines.len() && !lines[i].trim().is_empty() {
+        while i < lines.len() && !lines[i].trim().is_empty() && !is_closing_line(lines[i]) {
             let row = lines[i].trim();
             let parsed = row.split_once(' ').and_then(|(name, rest)| {
                 rest.rsplit_once(' ')
@@ -756,7 +932,22 @@ fn read_category_text(file: &str, text: &str, page: &mut CategoryPage, diags: &m
             }
             i += 1;
         }
+        if i == header_line {
+            diags.push(empty_table_error(file, header_line));
+        }
+        tables_end = Some(i);
     }
+    if let (Some(_), Some((earlier, text))) = (tables_end, heading) {
+        diags.push(
+            Diagnostic::error(
+                file,
+                "truncated-page",
+                format!("the heading `{text}` has no table under it: the page lost a table"),
+            )
+            .at(earlier + 1),
+        );
+    }
+    tables_end
 }
 
 fn category_row(
@@ -769,10 +960,7 @@ fn category_row(
     diags: &mut Diagnostics,
 ) -> Option<CategoryRow> {
     if !is_action_name(name) {
-        diags.push(
-            Diagnostic::error(file, "table-row", format!("`{name}` is not an action name"))
-                .at(line),
-        );
+        diags.push(invalid_action_name(file, line, name));
         return None;
     }
     let Ok(qps) = qps.trim().parse::<i64>() else {
@@ -788,6 +976,7 @@ fn category_row(
         return None;
     };
     Some(CategoryRow {
+        line,
         name: name.to_owned(),
         feature: unescape_quotes(feature.trim()),
         qps,
@@ -931,6 +1120,7 @@ struct DefinitionMember {
     document: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq)]
 struct ReadDefinition {
     file: String,
     version: String,
@@ -942,20 +1132,39 @@ struct ReadDefinition {
 
 fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnostics> {
     let text = read_input(path)?;
-    let shown = path.display().to_string();
-    let raw: Definition = serde_json::from_str(&text).map_err(|err| {
+    definition_from_text(&path.display().to_string(), &file_name(path), &text)
+}
+
+/// Reads the API definition's text; `shown` names it in diagnostics, `file` in the spec.
+fn definition_from_text(
+    shown: &str,
+    file: &str,
+    text: &str,
+) -> Result<(ReadDefinition, Diagnostics), Diagnostics> {
+    check_depth(shown, text, "malformed-definition")?;
+    let raw: Definition = serde_json::from_str(text).map_err(|err| {
         Diagnostic::error(
-            &shown,
+            shown,
             "malformed-definition",
             format!("not a valid API definition: {err}"),
         )
         .at(err.line())
     })?;
-    let positions = JsonPositions::new(&text);
+    let positions = JsonPositions::new(text);
     let mut diags = Diagnostics::default();
     let request_side = request_side_types(&raw);
     let mut types = BTreeMap::new();
     for (type_name, object) in &raw.objects {
+        if !is_action_name(type_name) {
+            diags.push(
+                Diagnostic::error(
+                    shown,
+                    "invalid-type-name",
+                    format!("`{type_name}` is not a type name (ASCII letters and digits, starting with a capital letter)"),
+                )
+                .at(positions.line(&[Step::Key("objects"), Step::Key(type_name)])),
+            );
+        }
         let mut fields = Vec::new();
         for (index, member) in object.members.iter().enumerate() {
             let line = positions.line(&[
@@ -967,7 +1176,7 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
             let Some(ty) = member_type(member, &raw.objects) else {
                 diags.push(
                     Diagnostic::error(
-                        &shown,
+                        shown,
                         "unknown-type",
                         format!("type `{}` / member `{}` is neither a known primitive nor a defined object", member.kind, member.member),
                     )
@@ -1010,11 +1219,14 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
     let mut actions = BTreeMap::new();
     for (name, action) in &raw.actions {
         let line = positions.line(&[Step::Key("actions"), Step::Key(name)]);
+        if !is_action_name(name) {
+            diags.push(invalid_action_name(shown, line, name));
+        }
         for ty in [&action.input, &action.output] {
             if !raw.objects.contains_key(ty) {
                 diags.push(
                     Diagnostic::error(
-                        &shown,
+                        shown,
                         "undefined-type",
                         format!("type `{ty}` is not among the definition's objects"),
                     )
@@ -1031,7 +1243,7 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
     }
     if actions.is_empty() {
         diags.push(Diagnostic::error(
-            &shown,
+            shown,
             "no-actions",
             "the definition has no actions",
         ));
@@ -1041,7 +1253,7 @@ fn read_definition(path: &Path) -> Result<(ReadDefinition, Diagnostics), Diagnos
     }
     Ok((
         ReadDefinition {
-            file: file_name(path),
+            file: file.to_owned(),
             version: raw.metadata.api_version,
             service: raw.metadata.service_short_name,
             actions,
@@ -1123,6 +1335,7 @@ struct RawExample {
     output: String,
 }
 
+#[derive(Debug, Clone, PartialEq)]
 struct ReadExamples {
     file: String,
     endpoint: Option<String>,
@@ -1134,24 +1347,39 @@ fn read_examples(
     definition: &ReadDefinition,
 ) -> Result<(ReadExamples, Diagnostics), Diagnostics> {
     let text = read_input(path)?;
-    let shown = path.display().to_string();
-    let raw: ExamplesFile = serde_json::from_str(&text).map_err(|err| {
+    examples_from_text(&path.display().to_string(), &file_name(path), &text, definition)
+}
+
+/// Reads the examples' text; `shown` names it in diagnostics, `file` in the spec.
+fn examples_from_text(
+    shown: &str,
+    file: &str,
+    text: &str,
+    definition: &ReadDefinition,
+) -> Result<(ReadExamples, Diagnostics), Diagnostics> {
+    check_depth(shown, text, "malformed-examples")?;
+    let raw: ExamplesFile = serde_json::from_str(text).map_err(|err| {
         Diagnostic::error(
-            &shown,
+            shown,
             "malformed-examples",
             format!("not a valid examples file: {err}"),
         )
         .at(err.line())
     })?;
-    let positions = JsonPositions::new(&text);
+    let positions = JsonPositions::new(text);
     let mut diags = Diagnostics::default();
     let mut endpoint = None;
     let mut by_action = BTreeMap::new();
     for (action, examples) in &raw.actions {
+        if !is_action_name(action) {
+            let line = positions.line(&[Step::Key("actions"), Step::Key(action)]);
+            diags.push(invalid_action_name(shown, line, action));
+            continue;
+        }
         let Some((_, request_type, response_type)) = definition.actions.get(action) else {
             diags.push(
                 Diagnostic::warning(
-                    &shown,
+                    shown,
                     "example-unknown-action",
                     "examples for an action the API definition does not have; skipped",
                 )
@@ -1176,7 +1404,7 @@ fn read_examples(
                 Err(problem) => {
                     diags.push(
                         Diagnostic::warning(
-                            &shown,
+                            shown,
                             "invalid-example",
                             format!("example `{}`: {problem}; left out (mocks build a response from the schema instead)", example.title),
                         )
@@ -1221,7 +1449,7 @@ fn read_examples(
                         for quirk in &request_quirks {
                             diags.push(
                                 Diagnostic::warning(
-                                    &shown,
+                                    shown,
                                     "example-request-type-mismatch",
                                     format!("example `{}`: {quirk}; kept", example.title),
                                 )
@@ -1236,7 +1464,7 @@ fn read_examples(
                 Err(problem) => {
                     diags.push(
                         Diagnostic::warning(
-                            &shown,
+                            shown,
                             "invalid-example",
                             format!(
                                 "example `{}`: request body {problem}; kept without it",
@@ -1257,7 +1485,7 @@ fn read_examples(
                 };
                 diags.push(
                     Diagnostic::warning(
-                        &shown,
+                        shown,
                         rule,
                         format!(
                             "example `{}`: {quirk}; kept, the models accept it",
@@ -1279,7 +1507,7 @@ fn read_examples(
     }
     Ok((
         ReadExamples {
-            file: file_name(path),
+            file: file.to_owned(),
             endpoint,
             by_action,
         },
@@ -1423,6 +1651,18 @@ fn assemble(
     let mut names: BTreeSet<&str> = definition.actions.keys().map(String::as_str).collect();
     names.extend(cam_rows.iter().flat_map(|m| m.keys().copied()));
     names.extend(category_rows.iter().flat_map(|m| m.keys().copied()));
+
+    // An edition that lacks an action another edition lists would erase that action's
+    // documented values (its QPS, its CAM class): refused, since the import cannot tell a
+    // withdrawn action from a lost row.
+    for &name in &names {
+        let cam_lines = cam_rows.iter().map(|rows| rows.get(name).map(|r| r.line));
+        let cam_files = cam_pages.iter().map(|p| p.file.as_str());
+        lacking_editions(name, cam_files.zip(cam_lines), diags);
+        let category_lines = category_rows.iter().map(|rows| rows.get(name).map(|r| r.line));
+        let category_files = category_pages.iter().map(|p| p.file.as_str());
+        lacking_editions(name, category_files.zip(category_lines), diags);
+    }
 
     let base_actions: BTreeMap<&str, &TencentAction> = base
         .map(|b| b.actions.iter().map(|a| (a.name.as_str(), a)).collect())
@@ -1642,6 +1882,32 @@ fn assemble(
     }
 }
 
+/// Reports each edition (file, line of the action's row if listed) that lacks the action
+/// `name` while another edition of the same page lists it.
+fn lacking_editions<'f>(
+    name: &str,
+    editions: impl Iterator<Item = (&'f str, Option<usize>)>,
+    diags: &mut Diagnostics,
+) {
+    let editions: Vec<(&str, Option<usize>)> = editions.collect();
+    let Some((listed_in, line)) = editions
+        .iter()
+        .find_map(|&(file, line)| line.map(|line| (file, line)))
+    else {
+        return;
+    };
+    for &(file, _) in editions.iter().filter(|(_, line)| line.is_none()) {
+        diags.push(
+            Diagnostic::error(
+                file,
+                "edition-lacks-action",
+                format!("this edition does not list the action, which {listed_in} lists on line {line}: its documented values would be lost. Give only editions that agree (leave out a stale one), or save the page again if this one was cut"),
+            )
+            .about(name),
+        );
+    }
+}
+
 /// Indices of editions, newest first: dated ones by date descending, then undated ones,
 /// each group in the order given.
 fn by_edition<'a>(dates: impl Iterator<Item = Option<&'a str>>) -> Vec<usize> {
@@ -1736,15 +2002,23 @@ fn row_width_error(file: &str, line: usize, found: usize, expected: usize) -> Di
     .at(line)
 }
 
-/// The checks every page gets once its tables are read: it is not truncated, it lists
+/// The checks every page gets once its tables are read: the site's closing matter follows
+/// its last table (`tables_end`, the index of the line after it; `None`: no table), it lists
 /// some action (unless it already failed), and it lists none twice.
 fn check_page<'a>(
     file: &str,
     text: &str,
+    tables_end: Option<usize>,
     names: impl Iterator<Item = &'a str>,
     diags: &mut Diagnostics,
 ) {
-    check_not_truncated(file, text, diags);
+    if text.trim().is_empty() {
+        diags.push(Diagnostic::error(file, "truncated-page", "the page is empty"));
+        return;
+    }
+    if let Some(end) = tables_end {
+        check_closing_matter(file, &text.lines().collect::<Vec<_>>(), end, diags);
+    }
     let mut seen = BTreeSet::new();
     for name in names {
         if !seen.insert(name) {
@@ -1763,37 +2037,6 @@ fn check_page<'a>(
     }
 }
 
-/// A saved page ends with the site's footer; one whose last text is a table row was cut.
-fn check_not_truncated(file: &str, text: &str, diags: &mut Diagnostics) {
-    let lines: Vec<&str> = text.lines().collect();
-    let Some(last) = lines.iter().rposition(|l| !l.trim().is_empty()) else {
-        diags.push(Diagnostic::error(
-            file,
-            "truncated-page",
-            "the page is empty",
-        ));
-        return;
-    };
-    let line = lines[last].trim();
-    let table_row = line.starts_with('|')
-        || line.ends_with(" Supported")
-        || line.ends_with(" supported")
-        || line
-            .rsplit_once(' ')
-            .is_some_and(|(_, n)| n.parse::<i64>().is_ok());
-    if table_row {
-        diags.push(
-            Diagnostic::error(file, "truncated-page", "the page ends inside a table, without the site's footer: it looks truncated; save it again")
-                .at(last + 1),
-        );
-    }
-}
-
-fn is_footer(line: &str) -> bool {
-    let line = line.trim();
-    line == "Was this page helpful?" || line == "Feedback"
-}
-
 /// The page title shown above its "last updated" stamp (skipping short UI words).
 fn page_title(lines: &[&str], stamp_line: usize) -> Option<String> {
     lines[..stamp_line.saturating_sub(1)]
@@ -1802,6 +2045,15 @@ fn page_title(lines: &[&str], stamp_line: usize) -> Option<String> {
         .map(|l| l.trim())
         .find(|l| l.chars().count() >= 6)
         .map(str::to_owned)
+}
+
+fn invalid_action_name(file: &str, line: impl Into<Option<usize>>, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        file,
+        "invalid-action-name",
+        format!("`{name}` is not an action name (ASCII letters and digits, starting with a capital letter)"),
+    )
+    .at(line)
 }
 
 fn is_action_name(name: &str) -> bool {
