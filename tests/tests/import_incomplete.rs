@@ -94,7 +94,10 @@ fn real_huawei_page_cut_to_1197_bytes_is_an_error() {
         "api-access-permissions.txt",
         &String::from_utf8_lossy(&text[..1197]),
     );
-    assert_fails_at(import_huawei(&cut, None, None), "api-access-permissions.txt");
+    assert_fails_at(
+        import_huawei(&cut, None, None),
+        "api-access-permissions.txt",
+    );
 }
 
 #[test]
@@ -125,7 +128,8 @@ fn real_category_text_cut_mid_table_with_the_other_forms_is_an_error() {
     };
     let dir = tempfile::tempdir().unwrap();
     let text = read(&category_txt);
-    let cut = cut_before(&text, "DescribeBillDownloadUrl Downloads") + "DescribeBillDownloadUrl Down";
+    let cut =
+        cut_before(&text, "DescribeBillDownloadUrl Downloads") + "DescribeBillDownloadUrl Down";
     let category_cut = write(dir.path(), "api-category.txt", &cut);
     let inputs = TencentInputs {
         cam_pages: vec![cam_txt, cam_md],
@@ -178,7 +182,10 @@ fn cam_text_missing_a_section_is_an_error() {
     let inputs = fixture_inputs(vec![cam], vec![tencent_fixture("category.txt")]);
     let errors = assert_fails_at(import_tencent(&inputs, None), "cam.txt");
     assert!(
-        errors.0.iter().any(|e| e.message.contains("List Operations")),
+        errors
+            .0
+            .iter()
+            .any(|e| e.message.contains("List Operations")),
         "{errors}"
     );
 }
@@ -205,8 +212,15 @@ fn an_edition_that_lacks_an_action_is_an_error() {
         .iter()
         .find(|e| e.rule == "edition-lacks-action")
         .unwrap_or_else(|| panic!("no edition-lacks-action error:\n{errors}"));
-    assert_eq!(conflict.subject.as_deref(), Some("QueryCredit"), "{conflict}");
-    assert!(conflict.message.contains("category.txt lists on line 10"), "{conflict}");
+    assert_eq!(
+        conflict.subject.as_deref(),
+        Some("QueryCredit"),
+        "{conflict}"
+    );
+    assert!(
+        conflict.message.contains("category.txt lists on line 10"),
+        "{conflict}"
+    );
     assert!(conflict.file.ends_with("category.md"), "{conflict}");
 }
 
@@ -378,7 +392,11 @@ fn deeply_nested_json_inputs_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         // The SDK operations file.
         let sdk_text = read(&fixture("huawei/sdk-operations.json"));
-        let sdk_text = sdk_text.replacen("\"models\": {", &format!("\"deep\": {nested},\n  \"models\": {{"), 1);
+        let sdk_text = sdk_text.replacen(
+            "\"models\": {",
+            &format!("\"deep\": {nested},\n  \"models\": {{"),
+            1,
+        );
         let sdk = write(dir.path(), "huawei-ops.json", &sdk_text);
         assert_fails_at(
             import_huawei(&fixture("huawei/page.txt"), Some(&sdk), None),

@@ -280,9 +280,7 @@ fn check_path(path: &str) -> Result<(), String> {
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
                     if !snake {
-                        return Err(format!(
-                            "placeholder `{{{name}}}` is not a snake_case name"
-                        ));
+                        return Err(format!("placeholder `{{{name}}}` is not a snake_case name"));
                     }
                     placeholder = None;
                 }
@@ -640,7 +638,12 @@ fn table_rows(
         let path_ok = match check_path(path) {
             Ok(()) => true,
             Err(problem) => {
-                diagnostics.push(error("invalid-path", index, &route, format!("`{path}`: {problem}")));
+                diagnostics.push(error(
+                    "invalid-path",
+                    index,
+                    &route,
+                    format!("`{path}`: {problem}"),
+                ));
                 false
             }
         };
@@ -1171,7 +1174,12 @@ fn read_sdk_operation(
         return None;
     };
     if let Err(problem) = check_path(path) {
-        reader.error("invalid-path", &at, Some(route), format!("`{path}`: {problem}"));
+        reader.error(
+            "invalid-path",
+            &at,
+            Some(route),
+            format!("`{path}`: {problem}"),
+        );
         return None;
     }
     let what = format!("the operation of `{route}`");
@@ -1637,7 +1645,7 @@ mod tests {
 
     #[test]
     fn more_than_two_leading_cells_is_an_error_at_the_first() {
-        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nP_1 |\n|\nX |\nY |\nZ |\nD2 |\nGET /b |\nP_2 |\n|\nEnd\n";
+        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nP_1 |\n|\nX |\nY |\nZ |\nD2 |\nGET /b |\nP_2 |\n|\nFeedback\n";
         let (_, diagnostics) = parse(table);
         let error = diagnostics.errors().next().expect("an error");
         assert_eq!(
@@ -1648,7 +1656,7 @@ mod tests {
 
     #[test]
     fn the_first_row_needs_a_scenario() {
-        let table = "Sub1 |\nD1 |\nGET /a |\nP_1 |\n|\nD2 |\nGET /b |\nP_2 |\n|\nEnd\n";
+        let table = "Sub1 |\nD1 |\nGET /a |\nP_1 |\n|\nD2 |\nGET /b |\nP_2 |\n|\nFeedback\n";
         let (_, diagnostics) = parse(table);
         let rules: Vec<_> = diagnostics.errors().map(|d| (d.rule, d.line)).collect();
         assert_eq!(
@@ -1659,7 +1667,7 @@ mod tests {
 
     #[test]
     fn a_url_right_after_the_previous_row_has_no_description() {
-        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nP_1 |\n|\nGET /b |\nP_2 |\n|\nEnd\n";
+        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nP_1 |\n|\nGET /b |\nP_2 |\n|\nFeedback\n";
         let (page, diagnostics) = parse(table);
         let rules: Vec<_> = diagnostics.errors().map(|d| (d.rule, d.line)).collect();
         assert_eq!(
@@ -1671,7 +1679,7 @@ mod tests {
 
     #[test]
     fn a_row_cut_short_by_the_next_url_is_reported() {
-        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nD2 |\nGET /b |\nP_2 |\n|\nEnd\n";
+        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nD2 |\nGET /b |\nP_2 |\n|\nFeedback\n";
         let (_, diagnostics) = parse(table);
         let first = diagnostics.errors().next().expect("an error");
         assert_eq!(
@@ -1682,14 +1690,14 @@ mod tests {
 
     #[test]
     fn a_misplaced_cell_in_the_action_column_is_reported() {
-        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nSales > Customers |\n|\nEnd\n";
+        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nSales > Customers |\n|\nFeedback\n";
         let (_, diagnostics) = parse(table);
         assert!(diagnostics.has_rule("invalid-permission"), "{diagnostics}");
     }
 
     #[test]
     fn cells_after_the_last_row_are_reported() {
-        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nP_1 |\n|\nS2 |\nEnd\n";
+        let table = "S1 |\nSub1 |\nD1 |\nGET /a |\nP_1 |\n|\nS2 |\nFeedback\n";
         let (_, diagnostics) = parse(table);
         let first = diagnostics.errors().next().expect("an error");
         assert_eq!(
@@ -1701,7 +1709,7 @@ mod tests {
     #[test]
     fn missing_permission_sentences_warn_and_keep_the_values() {
         let text = "Title\nScenario |\nSub-Scenario |\nAPI Description |\nURL |\nAction |\nPath |\n---|---|---|---|---|---|\n\
-            S |\nSub |\nD |\nGET /a |\nP_1 |\n|\nEnd\n";
+            S |\nSub |\nD |\nGET /a |\nP_1 |\n|\nFeedback\n";
         let mut diagnostics = Diagnostics::default();
         let page = parse_page("page.txt", text, &mut diagnostics);
         assert!(!diagnostics.has_errors(), "{diagnostics}");
@@ -1717,11 +1725,42 @@ mod tests {
 
     #[test]
     fn columns_out_of_order_are_a_header_error() {
-        let text = "Scenario |\nSub-Scenario |\nAPI Description |\nAction |\nURL |\nPath |\n---|---|---|---|---|---|\nEnd\n";
+        let text = "Scenario |\nSub-Scenario |\nAPI Description |\nAction |\nURL |\nPath |\n---|---|---|---|---|---|\nFeedback\n";
         let mut diagnostics = Diagnostics::default();
         parse_page("page.txt", text, &mut diagnostics);
         let rules: Vec<_> = diagnostics.errors().map(|d| (d.rule, d.line)).collect();
         assert_eq!(rules, [("table-header", Some(1))]);
+    }
+
+    #[test]
+    fn paths_are_checked_segment_by_segment() {
+        assert_eq!(
+            check_path("/v1.0/{domain_id}/payments/intl-invoices"),
+            Ok(())
+        );
+        assert_eq!(check_path("/v2/a{x}b{y2}/c~d_e"), Ok(()));
+        for bad in [
+            "v2/a",
+            "/v2/",
+            "/v2//a",
+            "/v2/{a",
+            "/v2/a}",
+            "/v2/{{a}}",
+            "/v2/{}",
+            "/v2/{A}",
+            "/v2/a?b",
+            "/v2/ä",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_nesting_is_bounded() {
+        let eight = format!("{}string{}", "list<".repeat(8), ">".repeat(8));
+        assert!(sdk_type(&eight).is_ok());
+        let nine = format!("{}string{}", "list<".repeat(9), ">".repeat(9));
+        assert!(sdk_type(&nine).unwrap_err().contains("nest deeper than 8"));
     }
 
     #[test]

@@ -102,7 +102,11 @@ mod tests {
 
     #[test]
     fn depth_is_bounded_outside_strings() {
-        let ok = format!("{}{}", "[".repeat(MAX_JSON_DEPTH), "]".repeat(MAX_JSON_DEPTH));
+        let ok = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
         assert!(check_depth("f", &ok, "r").is_ok());
         let in_string = format!("\"{}\\\"\"", "[".repeat(1000));
         assert!(check_depth("f", &in_string, "r").is_ok());

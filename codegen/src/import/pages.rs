@@ -32,7 +32,10 @@ pub(crate) fn check_closing_matter(
     if lines.iter().skip(after).any(|l| is_closing_line(l)) {
         return;
     }
-    let last = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(1, |i| i + 1);
+    let last = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .map_or(1, |i| i + 1);
     diags.push(
         Diagnostic::error(
             file,

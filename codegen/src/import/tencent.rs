@@ -145,7 +145,12 @@ pub fn read_examples_text(
     definition: &Reading,
 ) -> Result<Reading, Diagnostics> {
     let Reading(Read::Definition(definition)) = definition else {
-        return Err(Diagnostic::error(file, "missing-input", "the examples are read against an API definition").into());
+        return Err(Diagnostic::error(
+            file,
+            "missing-input",
+            "the examples are read against an API definition",
+        )
+        .into());
     };
     Ok(Reading(Read::Examples(
         examples_from_text(file, file, text, definition)?.0,
@@ -245,14 +250,27 @@ fn cam_page_from_text(
     if let Some((page, _)) = &mut page {
         page.file = file.to_owned();
     }
-    let names = page.iter().flat_map(|(p, _)| &p.rows).map(|r| r.name.as_str());
+    let names = page
+        .iter()
+        .flat_map(|(p, _)| &p.rows)
+        .map(|r| r.name.as_str());
     let tables_end = page.as_ref().map(|(_, end)| *end);
     check_page(shown, text, tables_end, names, &mut diags);
     if diags.has_errors() {
-        return Err(diags);
+        return Err(at_page_end(diags, text));
     }
     let (page, _) = page.expect("a page without errors was read");
     Ok((page, diags))
+}
+
+/// Points the page's errors that concern no one line (a table or section it lacks) at its
+/// last line, where the missing matter was due: every error of a page names a line.
+fn at_page_end(mut diags: Diagnostics, text: &str) -> Diagnostics {
+    let last = text.lines().count().max(1);
+    for diag in diags.0.iter_mut().filter(|d| d.line.is_none()) {
+        diag.line = Some(last);
+    }
+    diags
 }
 
 /// The 0-based index of the first line after the last of `tables`.
@@ -782,7 +800,7 @@ fn category_page_from_text(
     let names = page.rows.iter().map(|r| r.name.as_str());
     check_page(shown, text, tables_end, names, &mut diags);
     if diags.has_errors() {
-        return Err(diags);
+        return Err(at_page_end(diags, text));
     }
     Ok((page, diags))
 }
@@ -869,7 +887,9 @@ fn read_category_text(
                     Diagnostic::error(
                         file,
                         "truncated-page",
-                        format!("the heading `{text}` has no table under it: the page lost a table"),
+                        format!(
+                            "the heading `{text}` has no table under it: the page lost a table"
+                        ),
                     )
                     .at(earlier + 1),
                 );
@@ -1347,7 +1367,12 @@ fn read_examples(
     definition: &ReadDefinition,
 ) -> Result<(ReadExamples, Diagnostics), Diagnostics> {
     let text = read_input(path)?;
-    examples_from_text(&path.display().to_string(), &file_name(path), &text, definition)
+    examples_from_text(
+        &path.display().to_string(),
+        &file_name(path),
+        &text,
+        definition,
+    )
 }
 
 /// Reads the examples' text; `shown` names it in diagnostics, `file` in the spec.
@@ -1659,7 +1684,9 @@ fn assemble(
         let cam_lines = cam_rows.iter().map(|rows| rows.get(name).map(|r| r.line));
         let cam_files = cam_pages.iter().map(|p| p.file.as_str());
         lacking_editions(name, cam_files.zip(cam_lines), diags);
-        let category_lines = category_rows.iter().map(|rows| rows.get(name).map(|r| r.line));
+        let category_lines = category_rows
+            .iter()
+            .map(|rows| rows.get(name).map(|r| r.line));
         let category_files = category_pages.iter().map(|p| p.file.as_str());
         lacking_editions(name, category_files.zip(category_lines), diags);
     }
@@ -2013,7 +2040,11 @@ fn check_page<'a>(
     diags: &mut Diagnostics,
 ) {
     if text.trim().is_empty() {
-        diags.push(Diagnostic::error(file, "truncated-page", "the page is empty"));
+        diags.push(Diagnostic::error(
+            file,
+            "truncated-page",
+            "the page is empty",
+        ));
         return;
     }
     if let Some(end) = tables_end {
