@@ -511,4 +511,121 @@ mod tests {
         assert!(!err.to_string().contains("clikey"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn the_default_chain_lists_every_source_it_tried() {
+        let dir = std::env::temp_dir().join(format!("tc-chain-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".tencentcloud")).unwrap();
+        let home = dir.to_str().unwrap().to_owned();
+        let env = |vars: Vec<(&'static str, String)>| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            }
+        };
+        let etc = CredentialSource::ProfileFile(PathBuf::from("/etc/tencentcloud/credentials"));
+
+        // Nothing anywhere: the variables first, then each file, with why not.
+        let Err(CredentialsError::NotFound(tried)) =
+            Credentials::from_default_chain_with(env(vec![]))
+        else {
+            panic!("found credentials in an empty environment");
+        };
+        assert_eq!(
+            tried[..2],
+            [
+                Tried {
+                    source: CredentialSource::Env {
+                        id: ENV_SECRET_ID,
+                        key: ENV_SECRET_KEY
+                    },
+                    failure: CredentialsError::MissingEnv(ENV_SECRET_ID),
+                },
+                Tried {
+                    source: CredentialSource::ProfileFile(PathBuf::from(
+                        "~/.tencentcloud/credentials"
+                    )),
+                    failure: CredentialsError::MissingEnv("HOME"),
+                },
+            ]
+        );
+        assert_eq!(tried.get(2).map(|t| &t.source), Some(&etc));
+
+        // USERPROFILE stands in for HOME; a missing file is named.
+        let Err(err) =
+            Credentials::from_default_chain_with(env(vec![("USERPROFILE", home.clone())]))
+        else {
+            panic!("no profile file was written yet");
+        };
+        let in_home = dir.join(".tencentcloud/credentials");
+        assert!(
+            err.to_string().contains(&format!(
+                "profile file {} (does not exist)",
+                in_home.display()
+            )),
+            "{err}"
+        );
+
+        // A profile file that exists but lacks the key: the SDK reads no further file.
+        std::fs::write(
+            &in_home,
+            "[default]\nsecret_id = AKIDnot-a-secret-but-hidden\n",
+        )
+        .unwrap();
+        let err = Credentials::from_default_chain_with(env(vec![
+            ("HOME", home.clone()),
+            (ENV_SECRET_KEY, "key-value-never-shown".into()),
+        ]))
+        .unwrap_err();
+        let CredentialsError::NotFound(tried) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(tried.len(), 2, "{err}");
+        assert_eq!(
+            tried[0].failure,
+            CredentialsError::MissingEnv(ENV_SECRET_ID)
+        );
+        assert!(matches!(
+            tried[1].failure,
+            CredentialsError::IncompleteProfile(..)
+        ));
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("no credentials found; tried, in order: environment variables")
+                && shown.contains("section [default] is missing or lacks")
+                && !shown.contains("key-value-never-shown")
+                && !shown.contains("hidden"),
+            "{shown}"
+        );
+
+        // A complete profile file is used; the environment still comes first.
+        std::fs::write(
+            &in_home,
+            "[default]\nsecret_id = AKIDfile\nsecret_key = filekey\n",
+        )
+        .unwrap();
+        let c = Credentials::from_default_chain_with(env(vec![("HOME", home.clone())])).unwrap();
+        assert_eq!(c.secret_id(), "AKIDfile");
+        let c = Credentials::from_default_chain_with(env(vec![
+            ("HOME", home.clone()),
+            (ENV_SECRET_ID, "AKIDenv".into()),
+            (ENV_SECRET_KEY, "envkey".into()),
+        ]))
+        .unwrap();
+        assert_eq!(c.secret_id(), "AKIDenv");
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // Huawei: the variables.
+        let err = Credentials::from_huawei_default_chain_with(env(vec![(
+            ENV_HUAWEI_SK,
+            "sk-never-shown".into(),
+        )]))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no credentials found; tried, in order: environment variables HUAWEICLOUD_SDK_AK \
+             and HUAWEICLOUD_SDK_SK (HUAWEICLOUD_SDK_AK is not set)"
+        );
+    }
 }

@@ -294,3 +294,83 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::SendFuture;
+
+    /// A transport that answers every request with one response, already read whole.
+    struct Fixed(HttpResponse);
+
+    impl Transport for Fixed {
+        fn send(&self, _: HttpRequest) -> SendFuture<'_> {
+            let response = self.0.clone();
+            Box::pin(async move { Ok(response) })
+        }
+    }
+
+    fn sender(response: HttpResponse, max_response_body: u64) -> Sender {
+        Sender {
+            transport: Arc::new(Fixed(response)),
+            max_response_body,
+        }
+    }
+
+    fn request() -> HttpRequest {
+        HttpRequest {
+            method: crate::HttpMethod::Post,
+            url: "http://127.0.0.1:9/".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn custom_transports_get_the_same_checks() {
+        let mut redirect = HttpResponse::new(302, Vec::new());
+        redirect
+            .headers
+            .push(("location".into(), "http://elsewhere.invalid/x".into()));
+        let err = sender(redirect, 100)
+            .send("A", request())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Redirect { action: "A", status: 302, location: Some(l) }
+                    if l == "http://elsewhere.invalid/x"
+            ),
+            "{err:?}"
+        );
+
+        let big = HttpResponse::new(200, vec![b' '; 101]);
+        let err = sender(big, 100).send("A", request()).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::ResponseTooLarge {
+                    action: "A",
+                    status: 200,
+                    limit: 100
+                }
+            ),
+            "{err:?}"
+        );
+
+        let fits = HttpResponse::new(200, vec![b' '; 100]);
+        assert!(sender(fits, 100).send("A", request()).await.is_ok());
+    }
+
+    #[test]
+    fn a_long_location_is_shortened_in_the_message() {
+        let err = Error::Redirect {
+            action: "A",
+            status: 307,
+            location: Some(format!("http://x/{}", "a".repeat(10_000))),
+        };
+        let shown = err.to_string();
+        assert!(shown.contains("HTTP 307") && shown.len() < 500, "{shown}");
+    }
+}

@@ -262,3 +262,87 @@ impl Transport for ReqwestTransport {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    /// A resolver that knows no name: a DNS failure without asking the network.
+    struct NoSuchHost;
+
+    impl reqwest::dns::Resolve for NoSuchHost {
+        fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            Box::pin(async {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such host (test resolver)",
+                )
+                .into())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_dns_failure_keeps_its_cause() {
+        let client =
+            ReqwestTransport::client_builder(Duration::from_secs(5), Duration::from_secs(5))
+                .dns_resolver(Arc::new(NoSuchHost))
+                .build()
+                .unwrap();
+        let transport = ReqwestTransport {
+            client,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+        };
+        let err = transport
+            .send(HttpRequest {
+                method: crate::HttpMethod::Get,
+                url: "http://nonexistent.invalid/".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            })
+            .await
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains("dns error") && shown.contains("no such host (test resolver)"),
+            "{shown}"
+        );
+        let mut next = err.source();
+        let mut found = false;
+        while let Some(cause) = next {
+            found |= cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
+            next = cause.source();
+        }
+        assert!(
+            found,
+            "source() does not lead to the resolver's error: {err:?}"
+        );
+    }
+
+    #[test]
+    fn causes_are_joined_once_each() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "outer: {}", self.0)
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let inner = || std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        // An error that repeats its cause shows it once; one that does not gets it added.
+        assert_eq!(with_causes(&Outer(inner())), "outer: reset");
+        let err = TransportError::from_error(std::io::Error::other(Outer(inner())));
+        assert_eq!(err.to_string(), "outer: reset");
+        assert!(err.source().is_some());
+        assert_eq!(TransportError::failed("plain").to_string(), "plain");
+        assert!(TransportError::failed("plain").source().is_none());
+    }
+}

@@ -42,6 +42,8 @@ const TOKEN: &str = "session-token-must-stay-home";
 struct Settings {
     /// Retries off (the default policy, with quick backoff, otherwise).
     no_retries: bool,
+    /// Another cap on response bodies.
+    max_response_body: Option<u64>,
 }
 
 fn retry_policy(settings: Settings) -> tencent::RetryPolicy {
@@ -62,13 +64,15 @@ async fn call(vendor: Vendor, endpoint: &str, what: Call, settings: Settings) ->
     let timeout = Duration::from_secs(20);
     match vendor {
         Vendor::Tencent => {
-            let client = tencent::Client::builder()
+            let mut builder = tencent::Client::builder()
                 .credentials(tencent::Credentials::new("AKIDhostile", "key").with_token(TOKEN))
                 .endpoint(endpoint)
                 .timeout(timeout)
-                .retry_policy(retry_policy(settings))
-                .build()
-                .unwrap();
+                .retry_policy(retry_policy(settings));
+            if let Some(bytes) = settings.max_response_body {
+                builder = builder.max_response_body(bytes);
+            }
+            let client = builder.build().unwrap();
             match what {
                 Call::Read => client
                     .query_partner_credit(&tencent::models::QueryPartnerCreditRequest::new())
@@ -84,14 +88,16 @@ async fn call(vendor: Vendor, endpoint: &str, what: Call, settings: Settings) ->
             }
         }
         Vendor::Huawei => {
-            let client = huawei::Client::builder()
+            let mut builder = huawei::Client::builder()
                 .credentials(huawei::Credentials::new("HPUAhostile", "sk").with_token(TOKEN))
                 .domain_id("0a1b2c")
                 .endpoint(endpoint)
                 .timeout(timeout)
-                .retry_policy(retry_policy(settings))
-                .build()
-                .unwrap();
+                .retry_policy(retry_policy(settings));
+            if let Some(bytes) = settings.max_response_body {
+                builder = builder.max_response_body(bytes);
+            }
+            let client = builder.build().unwrap();
             match what {
                 Call::Read => client
                     .show_partner_consumption_quota(
@@ -314,7 +320,10 @@ async fn endless_body(mut stream: TcpStream) -> u64 {
 async fn an_endless_body_stops_at_the_default_cap() {
     for vendor in VENDORS {
         let (url, server) = one_connection(endless_body).await;
-        let settings = Settings { no_retries: true };
+        let settings = Settings {
+            no_retries: true,
+            ..Settings::default()
+        };
         let err = call(vendor, &url, Call::Read, settings).await.unwrap_err();
         let sent = server.await.unwrap();
         let shown = err.to_string();
@@ -333,6 +342,64 @@ async fn an_endless_body_stops_at_the_default_cap() {
 }
 
 #[tokio::test]
+async fn the_cap_is_configurable() {
+    for vendor in VENDORS {
+        let (url, server) = one_connection(endless_body).await;
+        let settings = Settings {
+            no_retries: true,
+            max_response_body: Some(100_000),
+        };
+        let err = call(vendor, &url, Call::Read, settings).await.unwrap_err();
+        let sent = server.await.unwrap();
+        eprintln!("{vendor:?}: the server sent {sent} bytes; {err}");
+        assert!(
+            matches!(
+                err,
+                Error::ResponseTooLarge {
+                    limit: 100_000,
+                    status: 200,
+                    ..
+                }
+            ),
+            "{vendor:?}: {err:?}"
+        );
+        assert!(err.to_string().contains("100000"), "{vendor:?}: {err}");
+        assert!(
+            sent < ENDLESS_LIMIT / 4,
+            "{vendor:?}: the server sent {sent} bytes before the client hung up"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_content_length_over_the_cap_fails_before_reading() {
+    for vendor in VENDORS {
+        // Announces a terabyte and sends none of it: a client that started reading would
+        // wait for its timeout.
+        let (url, server) = one_connection(|mut stream| async move {
+            read_request(&mut stream).await.unwrap();
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1099511627776\r\n\r\n";
+            stream.write_all(head.as_bytes()).await.unwrap();
+            // Holds the connection until the client drops it.
+            let mut rest = Vec::new();
+            let _ = stream.read_to_end(&mut rest).await;
+        })
+        .await;
+        let settings = Settings {
+            no_retries: true,
+            max_response_body: Some(1 << 20),
+        };
+        let err = call(vendor, &url, Call::Write, settings).await.unwrap_err();
+        server.await.unwrap();
+        assert!(
+            matches!(err, Error::ResponseTooLarge { limit: 1048576, .. }),
+            "{vendor:?}: {err:?}"
+        );
+        assert!(!err.is_transient(), "{vendor:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_refused_connection_names_its_cause() {
     for vendor in VENDORS {
         // Nothing listens on a port just freed.
@@ -341,7 +408,10 @@ async fn a_refused_connection_names_its_cause() {
             .local_addr()
             .unwrap()
             .port();
-        let settings = Settings { no_retries: true };
+        let settings = Settings {
+            no_retries: true,
+            ..Settings::default()
+        };
         let err = call(
             vendor,
             &format!("http://127.0.0.1:{port}"),
@@ -376,7 +446,10 @@ async fn a_reset_connection_names_its_cause() {
             drop(stream);
         })
         .await;
-        let settings = Settings { no_retries: true };
+        let settings = Settings {
+            no_retries: true,
+            ..Settings::default()
+        };
         let err = call(vendor, &url, Call::Read, settings).await.unwrap_err();
         server.await.unwrap();
         eprintln!("{vendor:?}: {err}");
