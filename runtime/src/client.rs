@@ -14,11 +14,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::credentials::{Credentials, CredentialsError};
-use crate::engine::{self, not_json, unix_now, with_retries, Answer, HttpSettings};
+use crate::engine::{self, not_json, unix_now, with_retries, Answer, HttpSettings, Sender};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::ActionTable;
 use crate::tc3::{authorization, SigningInput};
-use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// The Content-Type every request is sent and signed with.
 const CONTENT_TYPE: &str = "application/json";
@@ -108,6 +108,8 @@ pub enum BuildError {
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            // It says "no credentials found" itself.
+            BuildError::Credentials(err @ CredentialsError::NotFound(_)) => write!(f, "{err}"),
             BuildError::Credentials(err) => write!(f, "no credentials: {err}"),
             BuildError::Endpoint(why) => write!(f, "bad endpoint: {why}"),
             BuildError::Transport(why) => write!(f, "cannot set up HTTP: {why}"),
@@ -191,13 +193,17 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
 
     crate::engine::http_settings_setters!();
 
-    /// Builds the client.
+    /// Builds the client. Without credentials given, it reads them from the environment,
+    /// then the SDK's profile file ([`Credentials::from_default_chain`]).
     pub fn build(self) -> Result<C, BuildError> {
+        self.build_with(|name| std::env::var(name).ok())
+    }
+
+    /// Builds, reading what was not given from the environment through `env`.
+    fn build_with(self, env: impl Fn(&str) -> Option<String>) -> Result<C, BuildError> {
         let credentials = match self.credentials {
             Some(c) => c,
-            None => Credentials::from_env()
-                .or_else(|_| Credentials::from_default_profile())
-                .map_err(BuildError::Credentials)?,
+            None => Credentials::from_default_chain_with(env).map_err(BuildError::Credentials)?,
         };
         let retry = self.http.retry;
         let connection = self.http.connect()?;
@@ -227,7 +233,7 @@ impl<A: ActionTable, C: FromEngine<A>> Builder<A, C> {
                 language: self.language,
                 retry,
                 limiters,
-                transport: connection.transport,
+                sender: connection.sender,
             }),
             actions: PhantomData,
         }))
@@ -273,7 +279,7 @@ struct Inner {
     retry: RetryPolicy,
     /// Per action, by `ActionTable::index`; `None` for no client-side limit.
     limiters: Vec<Option<DefaultDirectRateLimiter>>,
-    transport: Arc<dyn Transport>,
+    sender: Sender,
 }
 
 impl<A: ActionTable> Engine<A> {
@@ -341,7 +347,7 @@ impl<A: ActionTable> Engine<A> {
             limiter.until_ready().await;
         }
         let request = self.signed_request(name, body.to_vec(), unix_now());
-        let response = engine::send(&*inner.transport, name, request).await?;
+        let response = inner.sender.send(name, request).await?;
         read_envelope(name, response)
     }
 

@@ -61,6 +61,54 @@ pub enum CredentialsError {
     UnreadableProfile(PathBuf, String),
     /// The profile file has no such section, or it lacks `secret_id` / `secret_key`.
     IncompleteProfile(PathBuf, String),
+    /// No source had credentials: every source tried, in the order tried (environment
+    /// variables first), with why each gave none. Names variables and files, never values.
+    NotFound(Vec<Tried>),
+}
+
+/// A place credentials are looked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// Environment variables: the id's and the key's (the token's is optional).
+    Env {
+        /// The id's variable (`TENCENTCLOUD_SECRET_ID`, `HUAWEICLOUD_SDK_AK`).
+        id: &'static str,
+        /// The key's variable.
+        key: &'static str,
+    },
+    /// A profile file (`~/...` when the home directory is unknown).
+    ProfileFile(PathBuf),
+}
+
+/// A source tried, and why it gave no credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tried {
+    /// Where.
+    pub source: CredentialSource,
+    /// Why not: [`CredentialsError::MissingEnv`] for a variable that is not set (`HOME`
+    /// for a file under an unknown home), [`CredentialsError::NoProfileFile`] for a file
+    /// that does not exist, or the file's own error.
+    pub failure: CredentialsError,
+}
+
+impl fmt::Display for Tried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            CredentialSource::Env { id, key } => write!(f, "environment variables {id} and {key}")?,
+            CredentialSource::ProfileFile(path) => write!(f, "profile file {}", path.display())?,
+        }
+        // The source names the file already: the reason without it.
+        match &self.failure {
+            CredentialsError::MissingEnv(var) => write!(f, " ({var} is not set)"),
+            CredentialsError::NoProfileFile(_) => write!(f, " (does not exist)"),
+            CredentialsError::UnreadableProfile(_, why) => write!(f, " (cannot read it: {why})"),
+            CredentialsError::IncompleteProfile(_, section) => write!(
+                f,
+                " (section [{section}] is missing or lacks secret_id / secret_key)"
+            ),
+            CredentialsError::NotFound(_) => write!(f, " ({})", self.failure),
+        }
+    }
 }
 
 impl fmt::Display for CredentialsError {
@@ -79,6 +127,16 @@ impl fmt::Display for CredentialsError {
                 "{}: section [{section}] is missing or lacks secret_id / secret_key",
                 path.display()
             ),
+            CredentialsError::NotFound(tried) => {
+                f.write_str("no credentials found; tried, in order: ")?;
+                for (n, tried) in tried.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{tried}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -187,15 +245,79 @@ impl Credentials {
     /// `/etc/tencentcloud/credentials`; INI with `secret_id` and `secret_key` (and
     /// optionally `token`) under `[default]`.
     pub fn from_default_profile() -> Result<Self, CredentialsError> {
-        let mut candidates = Vec::new();
-        if let Some(home) = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")) {
-            candidates.push(Path::new(&home).join(".tencentcloud/credentials"));
-        }
-        candidates.push(PathBuf::from("/etc/tencentcloud/credentials"));
+        let candidates: Vec<PathBuf> = profile_candidates(|name| std::env::var(name).ok())
+            .into_iter()
+            .flatten()
+            .collect();
         match candidates.iter().find(|p| p.exists()) {
             Some(path) => Self::from_profile_file(path, "default"),
             None => Err(CredentialsError::NoProfileFile(candidates)),
         }
+    }
+
+    /// What a Tencent client builder without credentials uses: the environment
+    /// ([`Credentials::from_env`]), else the first profile file that exists
+    /// ([`Credentials::from_default_profile`]). Finding none is a
+    /// [`CredentialsError::NotFound`] listing every source tried.
+    pub fn from_default_chain() -> Result<Self, CredentialsError> {
+        Self::from_default_chain_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Credentials::from_default_chain`], reading variables (`HOME` and
+    /// `USERPROFILE` too) through `lookup`.
+    pub fn from_default_chain_with(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, CredentialsError> {
+        let mut tried = Vec::new();
+        match Self::from_lookup(&lookup) {
+            Ok(credentials) => return Ok(credentials),
+            Err(failure) => tried.push(Tried {
+                source: CredentialSource::Env {
+                    id: ENV_SECRET_ID,
+                    key: ENV_SECRET_KEY,
+                },
+                failure,
+            }),
+        }
+        for candidate in profile_candidates(&lookup) {
+            let (path, failure) = match candidate {
+                Ok(path) if path.exists() => match Self::from_profile_file(&path, "default") {
+                    Ok(credentials) => return Ok(credentials),
+                    // The SDK reads the first file that exists, and only that one.
+                    Err(failure) => {
+                        tried.push(Tried {
+                            source: CredentialSource::ProfileFile(path),
+                            failure,
+                        });
+                        break;
+                    }
+                },
+                Ok(path) => (path.clone(), CredentialsError::NoProfileFile(vec![path])),
+                Err(unknown) => unknown,
+            };
+            tried.push(Tried {
+                source: CredentialSource::ProfileFile(path),
+                failure,
+            });
+        }
+        Err(CredentialsError::NotFound(tried))
+    }
+
+    /// What a Huawei client builder without credentials uses: the environment
+    /// ([`Credentials::from_huawei_lookup`] through `lookup`). Finding none is a
+    /// [`CredentialsError::NotFound`] naming the variables.
+    pub fn from_huawei_default_chain_with(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, CredentialsError> {
+        Self::from_huawei_lookup(lookup).map_err(|failure| {
+            CredentialsError::NotFound(vec![Tried {
+                source: CredentialSource::Env {
+                    id: ENV_HUAWEI_AK,
+                    key: ENV_HUAWEI_SK,
+                },
+                failure,
+            }])
+        })
     }
 
     /// From a profile of the official CLI (tccli): `~/.tccli/<profile>.credential`, JSON
@@ -252,6 +374,28 @@ impl Credentials {
         );
         Ok(credentials.with_optional_token(get("token")))
     }
+}
+
+/// The profile files the official SDK reads, in order: under the home directory (`HOME`,
+/// else `USERPROFILE`; when neither is set, `~/...` and the variable missing), then
+/// `/etc/tencentcloud/credentials`.
+fn profile_candidates(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> [Result<PathBuf, (PathBuf, CredentialsError)>; 2] {
+    const IN_HOME: &str = ".tencentcloud/credentials";
+    let home = lookup("HOME")
+        .filter(|h| !h.is_empty())
+        .or_else(|| lookup("USERPROFILE").filter(|h| !h.is_empty()));
+    [
+        home.map(|home| Path::new(&home).join(IN_HOME))
+            .ok_or_else(|| {
+                (
+                    Path::new("~").join(IN_HOME),
+                    CredentialsError::MissingEnv("HOME"),
+                )
+            }),
+        Ok(PathBuf::from("/etc/tencentcloud/credentials")),
+    ]
 }
 
 #[cfg(test)]
@@ -366,5 +510,122 @@ mod tests {
         let err = Credentials::from_cli_file(&cli).unwrap_err();
         assert!(!err.to_string().contains("clikey"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_default_chain_lists_every_source_it_tried() {
+        let dir = std::env::temp_dir().join(format!("tc-chain-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".tencentcloud")).unwrap();
+        let home = dir.to_str().unwrap().to_owned();
+        let env = |vars: Vec<(&'static str, String)>| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            }
+        };
+        let etc = CredentialSource::ProfileFile(PathBuf::from("/etc/tencentcloud/credentials"));
+
+        // Nothing anywhere: the variables first, then each file, with why not.
+        let Err(CredentialsError::NotFound(tried)) =
+            Credentials::from_default_chain_with(env(vec![]))
+        else {
+            panic!("found credentials in an empty environment");
+        };
+        assert_eq!(
+            tried[..2],
+            [
+                Tried {
+                    source: CredentialSource::Env {
+                        id: ENV_SECRET_ID,
+                        key: ENV_SECRET_KEY
+                    },
+                    failure: CredentialsError::MissingEnv(ENV_SECRET_ID),
+                },
+                Tried {
+                    source: CredentialSource::ProfileFile(PathBuf::from(
+                        "~/.tencentcloud/credentials"
+                    )),
+                    failure: CredentialsError::MissingEnv("HOME"),
+                },
+            ]
+        );
+        assert_eq!(tried.get(2).map(|t| &t.source), Some(&etc));
+
+        // USERPROFILE stands in for HOME; a missing file is named.
+        let Err(err) =
+            Credentials::from_default_chain_with(env(vec![("USERPROFILE", home.clone())]))
+        else {
+            panic!("no profile file was written yet");
+        };
+        let in_home = dir.join(".tencentcloud/credentials");
+        assert!(
+            err.to_string().contains(&format!(
+                "profile file {} (does not exist)",
+                in_home.display()
+            )),
+            "{err}"
+        );
+
+        // A profile file that exists but lacks the key: the SDK reads no further file.
+        std::fs::write(
+            &in_home,
+            "[default]\nsecret_id = AKIDnot-a-secret-but-hidden\n",
+        )
+        .unwrap();
+        let err = Credentials::from_default_chain_with(env(vec![
+            ("HOME", home.clone()),
+            (ENV_SECRET_KEY, "key-value-never-shown".into()),
+        ]))
+        .unwrap_err();
+        let CredentialsError::NotFound(tried) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(tried.len(), 2, "{err}");
+        assert_eq!(
+            tried[0].failure,
+            CredentialsError::MissingEnv(ENV_SECRET_ID)
+        );
+        assert!(matches!(
+            tried[1].failure,
+            CredentialsError::IncompleteProfile(..)
+        ));
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("no credentials found; tried, in order: environment variables")
+                && shown.contains("section [default] is missing or lacks")
+                && !shown.contains("key-value-never-shown")
+                && !shown.contains("hidden"),
+            "{shown}"
+        );
+
+        // A complete profile file is used; the environment still comes first.
+        std::fs::write(
+            &in_home,
+            "[default]\nsecret_id = AKIDfile\nsecret_key = filekey\n",
+        )
+        .unwrap();
+        let c = Credentials::from_default_chain_with(env(vec![("HOME", home.clone())])).unwrap();
+        assert_eq!(c.secret_id(), "AKIDfile");
+        let c = Credentials::from_default_chain_with(env(vec![
+            ("HOME", home.clone()),
+            (ENV_SECRET_ID, "AKIDenv".into()),
+            (ENV_SECRET_KEY, "envkey".into()),
+        ]))
+        .unwrap();
+        assert_eq!(c.secret_id(), "AKIDenv");
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // Huawei: the variables.
+        let err = Credentials::from_huawei_default_chain_with(env(vec![(
+            ENV_HUAWEI_SK,
+            "sk-never-shown".into(),
+        )]))
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no credentials found; tried, in order: environment variables HUAWEICLOUD_SDK_AK \
+             and HUAWEICLOUD_SDK_SK (HUAWEICLOUD_SDK_AK is not set)"
+        );
     }
 }

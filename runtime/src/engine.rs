@@ -2,7 +2,8 @@
 //! [`crate::rest_client`]): their builders' HTTP settings (endpoint, timeouts, retry policy,
 //! a custom transport) and how they become a connection, the retry loop with its
 //! per-attempt tracing span, the JSON in and out of a call, and the errors of requests
-//! that cannot be encoded, get no response, or get one that cannot be read.
+//! that cannot be encoded, get no response, get one that is refused (a redirect, a body
+//! over the cap), or get one that cannot be read.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,7 +16,10 @@ use tracing::Instrument;
 
 use crate::client::{BuildError, RetryPolicy};
 use crate::error::Error;
-use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
+use crate::transport::{
+    HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError,
+    DEFAULT_MAX_RESPONSE_BODY,
+};
 
 /// A successful answer as an engine reads it: the HTTP status, the request id, and the
 /// JSON (the `Response` object of API 3.0, the body of a Huawei answer).
@@ -30,6 +34,8 @@ pub(crate) struct HttpSettings {
     /// The timeout for establishing a connection.
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
+    /// The largest response body read, in bytes.
+    pub max_response_body: u64,
     /// Sends instead of HTTP when set (tests and mocks).
     pub transport: Option<Arc<dyn Transport>>,
 }
@@ -40,11 +46,19 @@ pub(crate) struct Connection {
     pub scheme: String,
     /// `host[:port]`, as the `Host` header carries it.
     pub host: String,
-    pub transport: Arc<dyn Transport>,
+    pub sender: Sender,
+}
+
+/// A transport and the checks every answer passes, whatever the transport: a redirect is
+/// an [`Error::Redirect`], a body over the cap an [`Error::ResponseTooLarge`].
+pub(crate) struct Sender {
+    transport: Arc<dyn Transport>,
+    max_response_body: u64,
 }
 
 /// The builder setters of the [`HttpSettings`] a builder keeps in its `http` field:
-/// `endpoint`, `timeout`, `connect_timeout`, `retry_policy`, `transport`. Both client
+/// `endpoint`, `timeout`, `connect_timeout`, `retry_policy`, `max_response_body`,
+/// `transport`. Both client
 /// builders expand it, so the two have the same words for the same settings.
 macro_rules! http_settings_setters {
     () => {
@@ -72,7 +86,18 @@ macro_rules! http_settings_setters {
             self
         }
 
-        /// Sends through `transport` instead of HTTP (for tests and mocks).
+        /// The largest response body read, in bytes (default
+        /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::transport::DEFAULT_MAX_RESPONSE_BODY),
+        /// 10 MiB). The body is read chunk by chunk and never buffered beyond the cap; a
+        /// larger one, or a Content-Length above the cap, fails the call with
+        /// [`Error::ResponseTooLarge`](crate::error::Error::ResponseTooLarge).
+        pub fn max_response_body(mut self, bytes: u64) -> Self {
+            self.http.max_response_body = bytes;
+            self
+        }
+
+        /// Sends through `transport` instead of HTTP (for tests and mocks). Redirects and
+        /// the body cap are checked on its answers too.
         pub fn transport(
             mut self,
             transport: std::sync::Arc<dyn crate::transport::Transport>,
@@ -85,13 +110,15 @@ macro_rules! http_settings_setters {
 pub(crate) use http_settings_setters;
 
 impl HttpSettings {
-    /// The defaults: 30 s per attempt, 10 s to connect, the default retry policy.
+    /// The defaults: 30 s per attempt, 10 s to connect, the default retry policy, a body
+    /// cap of [`DEFAULT_MAX_RESPONSE_BODY`].
     pub fn new(endpoint: String) -> Self {
         HttpSettings {
             endpoint,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             transport: None,
         }
     }
@@ -114,28 +141,66 @@ impl HttpSettings {
             Some(t) => t,
             None => Arc::new(
                 ReqwestTransport::new(self.timeout, self.connect_timeout)
-                    .map_err(|e| BuildError::Transport(format!("{e:?}")))?,
+                    .map_err(|e| BuildError::Transport(e.to_string()))?
+                    .with_max_response_body(self.max_response_body),
             ),
         };
         Ok(Connection {
             scheme: scheme.to_owned(),
             host: host.to_owned(),
-            transport,
+            sender: Sender {
+                transport,
+                max_response_body: self.max_response_body,
+            },
         })
     }
 }
 
-/// Sends `request`; a request that gets no response is an [`Error::Timeout`] or an
-/// [`Error::Transport`] of `action`.
-pub(crate) async fn send(
-    transport: &dyn Transport,
-    action: &'static str,
-    request: HttpRequest,
-) -> Result<HttpResponse, Error> {
-    transport.send(request).await.map_err(|err| match err {
-        TransportError::Timeout => Error::Timeout { action },
-        TransportError::Failed(message) => Error::Transport { action, message },
-    })
+impl Sender {
+    /// Sends `request` for `action`. No response is an [`Error::Timeout`] or an
+    /// [`Error::Transport`] (its cause kept); a 3xx answer an [`Error::Redirect`]; a body
+    /// over the cap an [`Error::ResponseTooLarge`].
+    pub async fn send(
+        &self,
+        action: &'static str,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, Error> {
+        let response = self
+            .transport
+            .send(request)
+            .await
+            .map_err(|err| match err {
+                TransportError::Timeout => Error::Timeout { action },
+                TransportError::Failed { message, source } => Error::Transport {
+                    action,
+                    message,
+                    source,
+                },
+                TransportError::BodyTooLarge { status, limit } => Error::ResponseTooLarge {
+                    action,
+                    status,
+                    limit,
+                },
+            })?;
+        let status = response.status;
+        // A custom transport may have read more than the cap: the caller's limit holds all
+        // the same.
+        if response.body.len() as u64 > self.max_response_body {
+            return Err(Error::ResponseTooLarge {
+                action,
+                status,
+                limit: self.max_response_body,
+            });
+        }
+        if (300..400).contains(&status) {
+            return Err(Error::Redirect {
+                action,
+                status,
+                location: response.header("Location").map(str::to_owned),
+            });
+        }
+        Ok(response)
+    }
 }
 
 /// The JSON bytes of a request's body; a value that does not serialize is an
@@ -227,5 +292,85 @@ where
             }
             other => return other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::SendFuture;
+
+    /// A transport that answers every request with one response, already read whole.
+    struct Fixed(HttpResponse);
+
+    impl Transport for Fixed {
+        fn send(&self, _: HttpRequest) -> SendFuture<'_> {
+            let response = self.0.clone();
+            Box::pin(async move { Ok(response) })
+        }
+    }
+
+    fn sender(response: HttpResponse, max_response_body: u64) -> Sender {
+        Sender {
+            transport: Arc::new(Fixed(response)),
+            max_response_body,
+        }
+    }
+
+    fn request() -> HttpRequest {
+        HttpRequest {
+            method: crate::HttpMethod::Post,
+            url: "http://127.0.0.1:9/".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn custom_transports_get_the_same_checks() {
+        let mut redirect = HttpResponse::new(302, Vec::new());
+        redirect
+            .headers
+            .push(("location".into(), "http://elsewhere.invalid/x".into()));
+        let err = sender(redirect, 100)
+            .send("A", request())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Redirect { action: "A", status: 302, location: Some(l) }
+                    if l == "http://elsewhere.invalid/x"
+            ),
+            "{err:?}"
+        );
+
+        let big = HttpResponse::new(200, vec![b' '; 101]);
+        let err = sender(big, 100).send("A", request()).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::ResponseTooLarge {
+                    action: "A",
+                    status: 200,
+                    limit: 100
+                }
+            ),
+            "{err:?}"
+        );
+
+        let fits = HttpResponse::new(200, vec![b' '; 100]);
+        assert!(sender(fits, 100).send("A", request()).await.is_ok());
+    }
+
+    #[test]
+    fn a_long_location_is_shortened_in_the_message() {
+        let err = Error::Redirect {
+            action: "A",
+            status: 307,
+            location: Some(format!("http://x/{}", "a".repeat(10_000))),
+        };
+        let shown = err.to_string();
+        assert!(shown.contains("HTTP 307") && shown.len() < 500, "{shown}");
     }
 }

@@ -4,9 +4,11 @@
 //! for some operations, at 200) is read by the REST engine. Either way the code is
 //! matchable without string compares ([`ErrorKind::of`], [`ErrorKind::of_huawei`]), and
 //! the HTTP status and the request id are kept; transport failures, timeouts and
-//! undecodable responses stay distinct.
+//! undecodable responses stay distinct, and so do the answers a client refuses to read:
+//! redirects and bodies over the cap.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The family of an API error code, for `match`: for Tencent the part before the first
 /// `.` ([`ErrorKind::of`]); Huawei's codes map by a table ([`ErrorKind::of_huawei`]).
@@ -189,8 +191,33 @@ pub enum Error {
     Transport {
         /// The action or operation called.
         action: &'static str,
-        /// What went wrong (never includes credentials).
+        /// What went wrong, with its causes (connection refused, reset, DNS); never
+        /// includes credentials.
         message: String,
+        /// The underlying error, when there is one: [`std::error::Error::source`] returns
+        /// it, and its own `source()` chain leads to the I/O error.
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The endpoint answered with a redirect (any 3xx), which is not followed: following
+    /// it would send the signed request, its session token and its body wherever the
+    /// `Location` points, and would repeat a write.
+    Redirect {
+        /// The action or operation called.
+        action: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The `Location` header, when there was one.
+        location: Option<String>,
+    },
+    /// The response body is larger than the cap (the builder's `max_response_body`);
+    /// reading stopped at the cap, or before reading when the Content-Length exceeded it.
+    ResponseTooLarge {
+        /// The action or operation called.
+        action: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The cap, in bytes.
+        limit: u64,
     },
     /// The service answered, but not with a response this client can read.
     Decode {
@@ -240,13 +267,16 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { error, .. } => Some(error.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. }
+            | Error::Redirect { status, .. }
+            | Error::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
 
     /// Whether repeating the request may succeed: rate limits (the code's kind, or HTTP
-    /// 429), HTTP 5xx answers, transport failures and timeouts. Whether it is *safe* to
+    /// 429), HTTP 5xx answers, transport failures and timeouts (not redirects or bodies
+    /// over the cap: the same request would get them again). Whether it is *safe* to
     /// repeat depends on the action too (see the retry policy).
     pub fn is_transient(&self) -> bool {
         match self {
@@ -257,7 +287,9 @@ impl Error {
             }
             Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Decode { status, .. } => *status >= 500,
-            Error::InvalidRequest { .. } => false,
+            Error::Redirect { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::InvalidRequest { .. } => false,
         }
     }
 }
@@ -283,9 +315,36 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Timeout { action } => write!(f, "{action}: timed out"),
-            Error::Transport { action, message } => {
+            Error::Transport {
+                action, message, ..
+            } => {
                 write!(f, "{action}: transport failure: {message}")
             }
+            Error::Redirect {
+                action,
+                status,
+                location,
+            } => {
+                write!(f, "{action}: HTTP {status}, a redirect ")?;
+                match location {
+                    Some(location) => write!(f, "to `{}`", shorten(location))?,
+                    None => write!(f, "with no Location header")?,
+                }
+                write!(
+                    f,
+                    ", not followed (it would carry the signed request elsewhere); \
+                     set the endpoint to the service itself"
+                )
+            }
+            Error::ResponseTooLarge {
+                action,
+                status,
+                limit,
+            } => write!(
+                f,
+                "{action}: the response body (HTTP {status}) is larger than the cap of \
+                 {limit} bytes (the builder's max_response_body)"
+            ),
             Error::Decode {
                 action,
                 status,
@@ -304,7 +363,26 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport {
+                source: Some(source),
+                ..
+            } => Some(&**source as &(dyn std::error::Error + 'static)),
+            _ => None,
+        }
+    }
+}
+
+/// At most the first 200 characters of a server-chosen text, for a message.
+fn shorten(text: &str) -> String {
+    const MOST: usize = 200;
+    match text.char_indices().nth(MOST) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_owned(),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -36,12 +36,14 @@ use serde_json::Value;
 
 use crate::client::{BuildError, CallOptions, RetryPolicy};
 use crate::credentials::{Credentials, ENV_HUAWEI_DOMAIN_ID};
-use crate::engine::{self, not_json, preview, unix_now, with_retries, Answer, HttpSettings};
+use crate::engine::{
+    self, not_json, preview, unix_now, with_retries, Answer, HttpSettings, Sender,
+};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::huawei_sign::{self, canonical_query_string, SigningInput};
 use crate::rest::{RequestParts, RestRequest};
 use crate::tables::{match_path, OperationInfo, OperationTable};
-use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::transport::{HttpRequest, HttpResponse};
 use crate::HttpMethod;
 
 /// The Content-Type every request is sent and signed with, GETs included (as the SDK does).
@@ -93,7 +95,8 @@ impl<O: OperationTable, C: FromEngine<O>> Builder<O, C> {
     /// The credentials to sign with: `Credentials::new(ak, sk)`, with
     /// `with_token(security_token)` for temporary ones. Without this, `build` reads
     /// `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and `HUAWEICLOUD_SDK_SECURITY_TOKEN`
-    /// ([`Credentials::from_huawei_env`]).
+    /// ([`Credentials::from_huawei_default_chain_with`]); finding none, the error names
+    /// the variables.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
@@ -125,7 +128,8 @@ impl<O: OperationTable, C: FromEngine<O>> Builder<O, C> {
     fn build_with(self, env: impl Fn(&str) -> Option<String>) -> Result<C, BuildError> {
         let credentials = match self.credentials {
             Some(c) => c,
-            None => Credentials::from_huawei_lookup(&env).map_err(BuildError::Credentials)?,
+            None => Credentials::from_huawei_default_chain_with(&env)
+                .map_err(BuildError::Credentials)?,
         };
         let domain_id = self
             .domain_id
@@ -142,7 +146,7 @@ impl<O: OperationTable, C: FromEngine<O>> Builder<O, C> {
                 domain_id,
                 user_agent: self.user_agent,
                 retry,
-                transport: connection.transport,
+                sender: connection.sender,
             }),
             operations: PhantomData,
         }))
@@ -176,7 +180,7 @@ struct Inner {
     domain_id: Option<String>,
     user_agent: String,
     retry: RetryPolicy,
-    transport: Arc<dyn Transport>,
+    sender: Sender,
 }
 
 /// A request ready to sign: everything but the signing time.
@@ -339,7 +343,7 @@ impl<O: OperationTable> Engine<O> {
     async fn attempt(&self, prepared: &Prepared) -> Result<Answer, Error> {
         let name = prepared.info.name;
         let request = self.sign(prepared, unix_now());
-        let response = engine::send(&*self.inner.transport, name, request).await?;
+        let response = self.inner.sender.send(name, request).await?;
         read_response(name, response)
     }
 
