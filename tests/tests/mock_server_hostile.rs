@@ -501,3 +501,64 @@ fn hw_server(signature: bool) -> &'static hw::Server {
             .unwrap()
     })
 }
+
+#[tokio::test]
+async fn allowed_off_loopback_the_admin_endpoint_wants_the_token() {
+    let server = tc::server()
+        .addr("0.0.0.0:0".parse().unwrap())
+        .allow_remote(true)
+        .start()
+        .await
+        .unwrap();
+    let token = server
+        .admin_token()
+        .expect("a token when allowed off loopback");
+    assert_eq!(token.len(), 32);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], server.addr().port()));
+    let log = |header: Option<String>| {
+        let mut bytes = format!("GET /_mock/log HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        if let Some(header) = header {
+            bytes.push_str(&header);
+        }
+        bytes.push_str("\r\n");
+        async move { exchange(addr, bytes.as_bytes()).await }
+    };
+    for header in [
+        None,
+        Some("X-Mock-Admin-Token: wrong\r\n".to_owned()),
+        Some(format!("X-Mock-Admin-Token: {}\r\n", &token[..31])),
+        // The right token twice is not one token.
+        Some(format!(
+            "X-Mock-Admin-Token: {token}\r\nX-Mock-Admin-Token: {token}\r\n"
+        )),
+    ] {
+        let raw = log(header.clone()).await;
+        assert_eq!(raw.status, 401, "{header:?}: {raw:?}");
+        let error = raw.json()["error"].as_str().unwrap().to_owned();
+        assert!(error.contains("X-Mock-Admin-Token"), "{error}");
+        assert!(!error.contains(token), "{error}");
+    }
+    let reset = exchange(
+        addr,
+        format!("POST /_mock/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(reset.status, 401);
+    let raw = log(Some(format!("X-Mock-Admin-Token: {token}\r\n"))).await;
+    assert_eq!(raw.status, 200, "{raw:?}");
+    // The API itself is served as ever.
+    let request = tencent_request(&server, unix_now());
+    let raw = exchange(addr, &wire::as_sent(&request)).await;
+    assert_eq!(raw.code(), None, "{}", raw.message());
+
+    // On loopback there is no token, and none is asked for.
+    let local = hw::server().start().await.unwrap();
+    assert_eq!(local.admin_token(), None);
+    let raw = exchange(
+        local.addr(),
+        &wire::admin_bytes("GET", "/_mock/log", &serde_json::Value::Null),
+    )
+    .await;
+    assert_eq!(raw.status, 200);
+}
