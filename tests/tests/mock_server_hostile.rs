@@ -361,7 +361,39 @@ async fn huawei_path_and_query_parameters_are_checked() {
         );
         assert!(message.contains(parameter), "{message}");
         assert!(message.contains(why), "{message}");
+        assert!(message.starts_with("ListInvoices: "), "{message}");
     }
+
+    // A header parameter (X-Language of ShowCustomerOrderDetails) given twice.
+    let parts = RequestParts::new()
+        .path("order_id", "CS01")
+        .header("X-Language", "en_US");
+    let mut request = client
+        .engine()
+        .signed_raw_request(Operation::ShowCustomerOrderDetails, &parts, Vec::new(), now)
+        .unwrap();
+    let once = exchange(server.addr(), &wire::as_sent(&request)).await;
+    assert_eq!(once.status, 200, "{once:?}");
+    request.headers.push(("X-Language", "zh_CN".to_owned()));
+    let twice = exchange(server.addr(), &wire::as_sent(&request)).await;
+    // It is a signed header: the signature check refuses it first ...
+    assert_eq!(huawei_error(&twice).1.as_deref(), Some("APIGW.0301"));
+    // ... and without that check, the parameter check does.
+    server.set_checks(hw::Checks {
+        signature: false,
+        ..hw::Checks::default()
+    });
+    let twice = exchange(server.addr(), &wire::as_sent(&request)).await;
+    let (status, code, message) = huawei_error(&twice);
+    assert_eq!(
+        (status, code.as_deref()),
+        (400, Some("CBC.0100")),
+        "{message}"
+    );
+    assert!(
+        message.contains("header `X-Language` is given 2 times"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -516,7 +548,7 @@ async fn allowed_off_loopback_the_admin_endpoint_wants_the_token() {
     assert_eq!(token.len(), 32);
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], server.addr().port()));
     let log = |header: Option<String>| {
-        let mut bytes = format!("GET /_mock/log HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        let mut bytes = "GET /_mock/log HTTP/1.1\r\nHost: x\r\nConnection: close\r\n".to_owned();
         if let Some(header) = header {
             bytes.push_str(&header);
         }
@@ -540,8 +572,7 @@ async fn allowed_off_loopback_the_admin_endpoint_wants_the_token() {
     }
     let reset = exchange(
         addr,
-        format!("POST /_mock/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .as_bytes(),
+        b"POST /_mock/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
     )
     .await;
     assert_eq!(reset.status, 401);

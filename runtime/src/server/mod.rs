@@ -657,12 +657,12 @@ fn screen(head: &http::Head, rules: &[HeaderRule]) -> Result<(), Refusal> {
 }
 
 impl<S: Pipeline> Serve<S> {
-    /// The request's log entry, or the refusal of a header that is repeated or too long,
-    /// with an entry that holds nothing the client claimed.
-    fn entry(&self, head: &http::Head) -> Result<LogEntry, (LogEntry, Refusal)> {
+    /// The request's log entry, and the refusal of a header that is repeated or too
+    /// long, if one is (then the entry holds nothing the client claimed).
+    fn entry(&self, head: &http::Head) -> (LogEntry, Option<Refusal>) {
         match screen(head, S::HEADERS) {
-            Ok(()) => Ok(self.0.entry(head)),
-            Err(refusal) => Err((self.0.core().entry(head.peer.ip()), refusal)),
+            Ok(()) => (self.0.entry(head), None),
+            Err(refusal) => (self.0.core().entry(head.peer.ip()), Some(refusal)),
         }
     }
 
@@ -691,10 +691,10 @@ impl<S: Pipeline> http::Handler for Serve<S> {
         if head.path.starts_with(admin::PREFIX) {
             return admin::handle(&*self.0, &head, &body);
         }
-        let mut entry = match self.entry(&head) {
-            Ok(entry) => entry,
-            Err((entry, refusal)) => return self.refused(entry, refusal),
-        };
+        let (mut entry, refusal) = self.entry(&head);
+        if let Some(refusal) = refusal {
+            return self.refused(entry, refusal);
+        }
         match self.0.pipeline(&head, &body, &mut entry) {
             Ok(reply) => self.finish(entry, reply),
             Err(refusal) => self.refused(entry, refusal),
@@ -702,10 +702,10 @@ impl<S: Pipeline> http::Handler for Serve<S> {
     }
 
     fn reject(&self, head: http::Head, problem: http::BodyProblem) -> http::Answer {
-        let entry = match self.entry(&head) {
-            Ok(entry) => entry,
-            Err((entry, refusal)) => return self.refused(entry, refusal),
-        };
+        let (entry, refusal) = self.entry(&head);
+        if let Some(refusal) = refusal {
+            return self.refused(entry, refusal);
+        }
         let (code, message) = match problem {
             http::BodyProblem::TooLarge => (
                 S::TOO_LARGE,
