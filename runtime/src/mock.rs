@@ -289,7 +289,65 @@ pub struct Call<A> {
 
 struct State<A> {
     rules: Vec<Rule<A>>,
-    calls: Vec<Call<A>>,
+    calls: VecDeque<(Call<A>, usize)>,
+    /// The sum of the recorded calls' weights ([`call_weight`]).
+    call_bytes: usize,
+    /// Past it, the oldest calls are dropped.
+    max_call_bytes: usize,
+    /// Calls answered since the last reset, dropped ones included.
+    answered: usize,
+}
+
+/// The most bytes a mock's recorded calls hold by default.
+pub const DEFAULT_MAX_CALL_BYTES: usize = 64 << 20;
+
+/// About how many bytes a JSON value holds in memory: each node, and the text of its
+/// strings and keys.
+pub(crate) fn json_weight(value: &Value) -> usize {
+    const NODE: usize = std::mem::size_of::<Value>();
+    NODE + match value {
+        Value::String(text) => text.len(),
+        Value::Array(items) => items.iter().map(json_weight).sum(),
+        // A key is a String beside its value.
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| std::mem::size_of::<String>() + k.len() + json_weight(v))
+            .sum(),
+        _ => 0,
+    }
+}
+
+/// About how many bytes a recorded call holds.
+fn call_weight<A>(call: &Call<A>) -> usize {
+    std::mem::size_of::<Call<A>>()
+        + json_weight(&call.request)
+        + match &call.reply {
+            Reply::Response(value) => json_weight(value),
+            Reply::ApiError { code, message } => code.len() + message.len(),
+            Reply::Raw { body, .. } => body.len(),
+        }
+}
+
+/// How much a mock's recorded calls hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallsHeld {
+    /// How many calls are recorded.
+    pub calls: usize,
+    /// About how many bytes they hold (requests and replies).
+    pub bytes: usize,
+    /// The budget: past it, the oldest calls are dropped.
+    pub max_bytes: usize,
+}
+
+impl<A> State<A> {
+    /// Drops the oldest calls past the budget, keeping the latest.
+    fn trim_calls(&mut self) {
+        while self.call_bytes > self.max_call_bytes && self.calls.len() > 1 {
+            if let Some((_, weight)) = self.calls.pop_front() {
+                self.call_bytes -= weight;
+            }
+        }
+    }
 }
 
 /// How a mocked service's calls are told apart and answered on the wire.
@@ -506,7 +564,10 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
         MockTransport {
             state: Arc::new(Mutex::new(State {
                 rules: Vec::new(),
-                calls: Vec::new(),
+                calls: VecDeque::new(),
+                call_bytes: 0,
+                max_call_bytes: DEFAULT_MAX_CALL_BYTES,
+                answered: 0,
             })),
             defaults,
             parsed_defaults: (0..P::count()).map(|_| OnceLock::new()).collect(),
@@ -536,19 +597,46 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
         let mut state = self.state();
         state.rules.clear();
         state.calls.clear();
+        state.call_bytes = 0;
+        state.answered = 0;
     }
 
-    /// Every call so far.
+    /// The most bytes the recorded calls hold (default [`DEFAULT_MAX_CALL_BYTES`]):
+    /// past it the oldest calls are dropped, though the latest is always kept.
+    /// Shared by every clone.
+    pub fn with_call_budget(self, max_bytes: usize) -> Self {
+        self.set_call_budget(max_bytes);
+        self
+    }
+
+    /// [`MockTransport::with_call_budget`] through a shared handle.
+    pub fn set_call_budget(&self, max_bytes: usize) {
+        let mut state = self.state();
+        state.max_call_bytes = max_bytes;
+        state.trim_calls();
+    }
+
+    /// How many calls are recorded and about how many bytes they hold.
+    pub fn held(&self) -> CallsHeld {
+        let state = self.state();
+        CallsHeld {
+            calls: state.calls.len(),
+            bytes: state.call_bytes,
+            max_bytes: state.max_call_bytes,
+        }
+    }
+
+    /// Every call recorded (all calls so far, unless the budget dropped the oldest).
     pub fn calls(&self) -> Vec<Call<A>> {
-        self.state().calls.clone()
+        self.state().calls.iter().map(|(c, _)| c.clone()).collect()
     }
 
-    /// How many calls of `action` so far.
+    /// How many calls of `action` are recorded.
     pub fn count(&self, action: A) -> usize {
         self.state()
             .calls
             .iter()
-            .filter(|c| c.action == action)
+            .filter(|(c, _)| c.action == action)
             .count()
     }
 
@@ -595,11 +683,16 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
                 (Reply::Response(response.clone()), Source::Default)
             }
         };
-        state.calls.push(Call {
+        let call = Call {
             action,
             request: document,
             reply: reply.clone(),
-        });
+        };
+        let weight = call_weight(&call);
+        state.calls.push_back((call, weight));
+        state.call_bytes += weight;
+        state.answered += 1;
+        state.trim_calls();
         Ok((reply, source))
     }
 }
@@ -611,7 +704,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Transport for MockTra
         Box::pin(async move {
             // Unmatched calls fail loudly: a panic names the action in the test's output.
             let (reply, _) = answer.unwrap_or_else(|message| panic!("mock: {message}"));
-            let count = self.state().calls.len();
+            let count = self.state().answered;
             Ok(P::render(reply, &format!("mock-{count:08}")))
         })
     }

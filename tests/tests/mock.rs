@@ -185,3 +185,27 @@ async fn a_call_no_rule_matches_fails_loudly_when_there_is_no_default() {
         .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(2, 1.0))
         .await;
 }
+
+#[tokio::test]
+async fn recorded_calls_stay_within_their_byte_budget() {
+    let mock = mock::mock().with_call_budget(8 << 10);
+    let client = fast_client(&mock);
+    for uin in 0..200u64 {
+        client
+            .query_credit_allocation_history(&models::QueryCreditAllocationHistoryRequest::new(uin))
+            .await
+            .unwrap();
+    }
+    let held = mock.held();
+    assert!(held.bytes <= 8 << 10, "{held:?}");
+    assert!(held.calls > 1 && held.calls < 200, "{held:?}");
+    let calls = mock.calls();
+    assert_eq!(calls.len(), held.calls);
+    // The newest are kept.
+    assert_eq!(calls.last().unwrap().request["ClientUin"], 199);
+    // A budget smaller than one call still keeps the latest.
+    mock.set_call_budget(1);
+    assert_eq!(mock.held().calls, 1);
+    mock.reset();
+    assert_eq!((mock.held().calls, mock.held().bytes), (0, 0));
+}

@@ -806,21 +806,102 @@ fn a_blocking_server_serves_tests_that_are_not_async() {
 /// Runs `cargo xtask mock-server intlpartnersmgt` with these arguments and environment;
 /// returns the child and the first line of its stdout.
 fn xtask_mock_server(args: &[&str]) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO"))
+    let (child, mut stdout) = xtask_mock_server_with(args, true);
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    (child, first.trim().to_owned())
+}
+
+/// Runs `cargo xtask mock-server intlpartnersmgt` with these arguments, with the
+/// reader's credentials in the environment or without any; returns the child and its
+/// stdout.
+fn xtask_mock_server_with(
+    args: &[&str],
+    credentials: bool,
+) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+    let mut command = Command::new(env!("CARGO"));
+    command
         .current_dir(workspace_root())
         .args(["xtask", "mock-server", "intlpartnersmgt"])
         .args(args)
-        .env("TENCENTCLOUD_SECRET_ID", READER_ID)
-        .env("TENCENTCLOUD_SECRET_KEY", READER_KEY)
+        .env_remove("TENCENTCLOUD_SECRET_ID")
+        .env_remove("TENCENTCLOUD_SECRET_KEY")
+        .env_remove("TENCENTCLOUD_SESSION_TOKEN")
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    (child, first.trim().to_owned())
+        .stderr(Stdio::piped());
+    if credentials {
+        command
+            .env("TENCENTCLOUD_SECRET_ID", READER_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", READER_KEY);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    (child, stdout)
+}
+
+/// Waits for the child to exit; its status and stderr.
+fn exit_and_stderr(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (status, stderr)
+}
+
+#[test]
+fn the_binary_names_missing_credentials_in_words() {
+    let (child, _) = xtask_mock_server_with(&["--quiet"], false);
+    let (status, stderr) = exit_and_stderr(child);
+    assert!(!status.success());
+    assert!(
+        stderr.contains(
+            "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not set: the mock server"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("MissingEnv"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_listens_off_loopback_only_when_allowed_and_then_wants_the_token() {
+    let (child, _) = xtask_mock_server_with(&["--addr", "0.0.0.0:0", "--quiet"], true);
+    let (status, stderr) = exit_and_stderr(child);
+    assert!(!status.success());
+    assert!(stderr.contains("not a loopback address"), "{stderr}");
+    assert!(stderr.contains("--allow-remote"), "{stderr}");
+
+    let (mut child, mut stdout) =
+        xtask_mock_server_with(&["--addr", "0.0.0.0:0", "--allow-remote", "--quiet"], true);
+    let (mut url, mut token) = (String::new(), String::new());
+    stdout.read_line(&mut url).unwrap();
+    stdout.read_line(&mut token).unwrap();
+    let port: u16 = url
+        .trim()
+        .strip_prefix("http://0.0.0.0:")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("first line: {url:?}")
+        });
+    let token = token
+        .trim()
+        .strip_prefix("admin-token: ")
+        .unwrap_or_default()
+        .to_owned();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let without = exchange(addr, &wire::admin_bytes("GET", "/_mock/log", &Value::Null)).await;
+    let with = exchange(
+        addr,
+        format!(
+            "GET /_mock/log HTTP/1.1\r\nHost: x\r\nX-Mock-Admin-Token: {token}\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(token.len(), 32, "second line: {token:?}");
+    assert_eq!(without.status, 401, "{without:?}");
+    assert_eq!(with.status, 200, "{with:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -861,10 +942,8 @@ async fn the_binary_runs_from_cargo_xtask_with_a_policy_file() {
 
     // A broken policy file: a non-zero exit naming the file and the position.
     std::fs::write(&policy, "{\"version\": \"2.0\",\n \"statement\": [}").unwrap();
-    let (mut child, first) = xtask_mock_server(&["--policy", policy.to_str().unwrap()]);
-    let status = child.wait().unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let (child, first) = xtask_mock_server(&["--policy", policy.to_str().unwrap()]);
+    let (status, stderr) = exit_and_stderr(child);
     assert!(!status.success());
     assert_eq!(first, "", "nothing on stdout");
     assert!(stderr.contains("policy.json:2:"), "{stderr}");

@@ -57,9 +57,9 @@ enum Command {
     MockServer {
         /// The service: `intlpartnersmgt` or `partner-center`.
         service: String,
-        /// The server's own arguments (`--addr 127.0.0.1:PORT`, Tencent's `--policy FILE`,
-        /// Huawei's `--permissions P1,P2`, `--disable CHECK`, `--quiet`; `-- --help` lists
-        /// them).
+        /// The server's own arguments (`--addr 127.0.0.1:PORT`, `--allow-remote` for a
+        /// non-loopback address, Tencent's `--policy FILE`, Huawei's `--permissions P1,P2`,
+        /// `--disable CHECK`, `--quiet`; `-- --help` lists them).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },

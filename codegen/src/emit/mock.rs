@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 use super::tables::variant;
 use super::{doc, ident};
 use crate::names::method_name;
-use crate::spec::{HuaweiSpec, Primitive, TencentSpec, TypeDef, TypeRef};
+use crate::spec::{
+    HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TencentSpec, TypeDef, TypeRef,
+};
 
 /// A JSON value of a declared type with every field filled in (lists of one element,
 /// self-references cut off after a few levels), for default responses and tests.
@@ -209,6 +211,36 @@ pub(crate) fn mock_server_main(crate_name: &str, rest: bool) -> TokenStream {
     }
 }
 
+/// A path, query or header parameter as the server checks it (`RestParam`); `None` for
+/// the body (its model checks it) and for types a parameter cannot have.
+fn rest_param(param: &HuaweiParam) -> Option<TokenStream> {
+    let location = match param.location {
+        ParamLocation::Path => quote!(ParamIn::Path),
+        ParamLocation::Query => quote!(ParamIn::Query),
+        ParamLocation::Header => quote!(ParamIn::Header),
+        ParamLocation::Body => return None,
+    };
+    let (primitive, list) = match &param.ty {
+        TypeRef::Primitive(p) => (p, false),
+        TypeRef::List(inner) => match &**inner {
+            TypeRef::Primitive(p) => (p, true),
+            _ => return None,
+        },
+        TypeRef::Named(_) => return None,
+    };
+    let kind = match primitive {
+        Primitive::String => quote!(ParamKind::String),
+        Primitive::Int64 => quote!(ParamKind::Int64),
+        Primitive::Uint64 => quote!(ParamKind::Uint64),
+        Primitive::Float => quote!(ParamKind::Float),
+        Primitive::Bool => quote!(ParamKind::Bool),
+    };
+    let (name, required) = (&param.wire_name, param.required);
+    Some(quote! {
+        RestParam { name: #name, location: #location, kind: #kind, list: #list, required: #required },
+    })
+}
+
 /// `src/mock.rs` of a Huawei crate: the in-process mock and the mock server over REST,
 /// a typed rule constructor per typed operation (matching on the typed body), and each
 /// operation's default response, built from the response schema (the SDK has no
@@ -258,6 +290,19 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
             }
         }
     });
+    let params: Vec<TokenStream> = typed
+        .iter()
+        .filter_map(|o| {
+            let list: Vec<TokenStream> = o.params.iter().filter_map(rest_param).collect();
+            if list.is_empty() {
+                return None;
+            }
+            let variant = variant(&o.name, o.rust_name.as_deref());
+            Some(quote!(Operation::#variant => &[#(#list)*],))
+        })
+        .collect();
+    // Every operation listed: no fallback arm (it would be unreachable).
+    let without_params = (params.len() < spec.operations.len()).then(|| quote!(_ => &[],));
     let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY");
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
@@ -275,7 +320,9 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
 
         use partnergen_runtime::mock::{MockTransport, Rest, RuleBuilder};
         pub use partnergen_runtime::mock::{Call, Reply, Rule};
-        use partnergen_runtime::server::{decode_request as decode, ParamError, RestServiceDef};
+        use partnergen_runtime::server::{
+            decode_request as decode, ParamError, ParamIn, ParamKind, RestParam, RestServiceDef,
+        };
         pub use partnergen_runtime::server::{Checks, LogEntry, RestMockServerBuilder};
 
         use crate::operations::Operation;
@@ -295,12 +342,14 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
 
         #helpers
 
-        /// The service as the mock server serves it: body checks and default responses.
+        /// The service as the mock server serves it: body and parameter checks, and
+        /// default responses.
         pub fn service() -> RestServiceDef<Operation> {
             RestServiceDef {
                 service: crate::SERVICE,
                 check_request,
                 defaults: default_response,
+                params,
             }
         }
 
@@ -327,6 +376,14 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
                 #(#checks)*
                 _ => return None,
             })
+        }
+
+        /// The operation's path, query and header parameters, as the server checks them.
+        fn params(operation: Operation) -> &'static [RestParam] {
+            match operation {
+                #(#params)*
+                #without_params
+            }
         }
 
         #(#rules)*

@@ -12,7 +12,9 @@
 use std::sync::Arc;
 use partnergen_runtime::mock::{MockTransport, Rest, RuleBuilder};
 pub use partnergen_runtime::mock::{Call, Reply, Rule};
-use partnergen_runtime::server::{decode_request as decode, ParamError, RestServiceDef};
+use partnergen_runtime::server::{
+    decode_request as decode, ParamError, ParamIn, ParamKind, RestParam, RestServiceDef,
+};
 pub use partnergen_runtime::server::{Checks, LogEntry, RestMockServerBuilder};
 use crate::operations::Operation;
 use crate::models;
@@ -48,12 +50,14 @@ pub fn server_client(server: &Server) -> Client {
         .build()
         .expect("a mock server client builds")
 }
-/// The service as the mock server serves it: body checks and default responses.
+/// The service as the mock server serves it: body and parameter checks, and
+/// default responses.
 pub fn service() -> RestServiceDef<Operation> {
     RestServiceDef {
         service: crate::SERVICE,
         check_request,
         defaults: default_response,
+        params,
     }
 }
 /// A mock server builder on 127.0.0.1 (a free port) that accepts the test
@@ -194,6 +198,317 @@ fn check_request(operation: Operation, body: &[u8]) -> Option<Result<(), ParamEr
             _ => return None,
         },
     )
+}
+/// The operation's path, query and header parameters, as the server checks them.
+fn params(operation: Operation) -> &'static [RestParam] {
+    match operation {
+        Operation::ListCustomerOnDemandResources => {
+            &[
+                RestParam {
+                    name: "X-Language",
+                    location: ParamIn::Header,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+            ]
+        }
+        Operation::ListCustomerOrders => {
+            &[
+                RestParam {
+                    name: "order_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "customer_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "create_time_begin",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "create_time_end",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "service_type_code",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "status",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "order_type",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "limit",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "offset",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "order_by",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "payment_time_begin",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "payment_time_end",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "indirect_partner_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "method",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+            ]
+        }
+        Operation::ListInvoices => {
+            &[
+                RestParam {
+                    name: "domain_id",
+                    location: ParamIn::Path,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: true,
+                },
+                RestParam {
+                    name: "start_time",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: true,
+                },
+                RestParam {
+                    name: "end_time",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: true,
+                },
+                RestParam {
+                    name: "offset",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: true,
+                },
+                RestParam {
+                    name: "limit",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: true,
+                },
+            ]
+        }
+        Operation::ListPostpaidBillSum => {
+            &[
+                RestParam {
+                    name: "bill_cycle",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: true,
+                },
+            ]
+        }
+        Operation::ListSubCustomerCoupons => {
+            &[
+                RestParam {
+                    name: "coupon_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "order_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "promotion_plan_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "coupon_type",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "status",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "active_start_time",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "active_end_time",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "offset",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "limit",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "source_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+            ]
+        }
+        Operation::ShowCustomerOrderDetails => {
+            &[
+                RestParam {
+                    name: "X-Language",
+                    location: ParamIn::Header,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "order_id",
+                    location: ParamIn::Path,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: true,
+                },
+                RestParam {
+                    name: "limit",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "offset",
+                    location: ParamIn::Query,
+                    kind: ParamKind::Int64,
+                    list: false,
+                    required: false,
+                },
+                RestParam {
+                    name: "indirect_partner_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+            ]
+        }
+        Operation::ShowRealnameAuthenticationReviewResult => {
+            &[
+                RestParam {
+                    name: "customer_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: true,
+                },
+            ]
+        }
+        Operation::ShowSubCustomerBudget => {
+            &[
+                RestParam {
+                    name: "customer_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: true,
+                },
+                RestParam {
+                    name: "indirect_partner_id",
+                    location: ParamIn::Query,
+                    kind: ParamKind::String,
+                    list: false,
+                    required: false,
+                },
+            ]
+        }
+        _ => &[],
+    }
 }
 /// A rule for `ChangeEnterpriseRealnameAuthentication` (`PUT /v2/customers/realname-auths/enterprise`), matching on its typed body; typed by its response.
 pub fn change_enterprise_realname_authentication() -> RuleBuilder<

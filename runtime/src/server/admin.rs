@@ -1,9 +1,12 @@
 //! The admin endpoint under `/_mock/`, so tests in any language can drive a running
-//! server. It takes no credentials: the server listens on loopback for tests.
+//! server. On loopback (the default, and the only address allowed unless the builder
+//! says `allow_remote`) it takes no credentials; a server allowed elsewhere answers only
+//! requests carrying its random token in `X-Mock-Admin-Token` (401 otherwise).
 //!
 //! | request | does |
 //! |---|---|
 //! | `GET /_mock/log` | the decision log, `{"entries": [...]}` |
+//! | `GET /_mock/memory` | what the log and the recorded calls hold: `{"log_entries", "log_bytes", "calls", "call_bytes"}` |
 //! | `GET /_mock/calls` | the calls answered, `{"calls": [{"action", "request", "reply"}]}` |
 //! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`], names looked up in the service's table) |
 //! | `GET` / `POST /_mock/checks` | reads, or switches, checks: `{"qps": false}` |
@@ -47,14 +50,37 @@ fn reply_json(reply: &Reply) -> Value {
     }
 }
 
+/// The header an admin request carries the token in.
+const TOKEN_HEADER: &str = "x-mock-admin-token";
+
+/// Whether two byte strings are equal, in time that depends only on their lengths (a
+/// guess at the token learns nothing from how long the answer took).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 pub(crate) fn handle<S: ServerState>(state: &S, head: &Head, body: &[u8]) -> Answer {
     let core = state.core();
+    if let Some(token) = &core.admin_token {
+        let mut given = head.headers.get_all(TOKEN_HEADER).iter();
+        let authorized = match (given.next(), given.next()) {
+            (Some(value), None) => same(value.as_bytes(), token.as_bytes()),
+            _ => false,
+        };
+        if !authorized {
+            return error(
+                401,
+                "this server listens beyond loopback: /_mock/ needs the admin token it printed at start, in X-Mock-Admin-Token",
+            );
+        }
+    }
     let route = &head.path[PREFIX.len()..];
     let read = || -> Result<Value, Answer> {
         serde_json::from_slice(body).map_err(|e| error(400, &format!("the body is not JSON: {e}")))
     };
     let result = match (&head.method, route) {
         (&Method::GET, "log") => Ok(ok(json!({ "entries": core.log() }))),
+        (&Method::GET, "memory") => Ok(ok(json!(core.memory()))),
         (&Method::GET, "calls") => {
             let calls: Vec<Value> = core
                 .mock
@@ -112,8 +138,9 @@ pub(crate) fn handle<S: ServerState>(state: &S, head: &Head, body: &[u8]) -> Ans
         _ => Err(error(
             404,
             &format!(
-                "no admin endpoint `{} {}`: GET log, GET calls, POST rules, GET|POST checks, POST policies (Tencent), POST permissions (Huawei), POST reset",
-                head.method, head.path
+                "no admin endpoint `{} {}`: GET log, GET memory, GET calls, POST rules, GET|POST checks, POST policies (Tencent), POST permissions (Huawei), POST reset",
+                head.method,
+                super::shown(&head.path)
             ),
         )),
     };

@@ -2,8 +2,8 @@
 //! tests in any language can start it from a shell.
 //!
 //! ```text
-//! intlpartnersmgt-mock-server [--addr 127.0.0.1:PORT] [--policy FILE]... [--disable CHECK]... [--quiet]
-//! partner-center-mock-server [--addr 127.0.0.1:PORT] [--permissions P1,P2,...] [--disable CHECK]... [--quiet]
+//! intlpartnersmgt-mock-server [--addr 127.0.0.1:PORT] [--allow-remote] [--policy FILE]... [--disable CHECK]... [--quiet]
+//! partner-center-mock-server [--addr 127.0.0.1:PORT] [--allow-remote] [--permissions P1,P2,...] [--disable CHECK]... [--quiet]
 //! ```
 //!
 //! Tencent: it accepts the credentials in `TENCENTCLOUD_SECRET_ID` and
@@ -13,6 +13,10 @@
 //! are the operator account's permission actions (without it, every operation is
 //! allowed). It prints its URL as the first line on stdout, logs each decision to stderr
 //! (unless `--quiet`), and serves until interrupted (SIGINT or SIGTERM).
+//!
+//! It listens on loopback only unless `--allow-remote` is given; then the admin
+//! endpoint `/_mock/` wants the random token printed as the second line on stdout
+//! (`admin-token: ...`) in `X-Mock-Admin-Token`.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -38,6 +42,8 @@ pub struct Options {
     pub checks: Checks,
     /// No decision lines on stderr.
     pub quiet: bool,
+    /// May listen on a non-loopback address (the admin endpoint then wants a token).
+    pub allow_remote: bool,
 }
 
 fn usage(program: &str, huawei: bool) -> String {
@@ -59,11 +65,15 @@ fn usage(program: &str, huawei: bool) -> String {
         )
     };
     format!(
-        "usage: {program} [--addr ADDR] {flags} [--disable CHECK]... [--quiet]\n\
+        "usage: {program} [--addr ADDR] [--allow-remote] {flags} [--disable CHECK]... [--quiet]\n\
          \n\
          Serves the service's mock on ADDR (default 127.0.0.1:0, a free port) and prints\n\
          its URL as the first line on stdout. Requests must be signed with the credentials\n\
-         in {credentials}. {access} CHECK is one of {}.",
+         in {credentials}. {access} CHECK is one of {}.\n\
+         \n\
+         ADDR must be a loopback address unless --allow-remote is given: the admin\n\
+         endpoint /_mock/ then answers only requests carrying the random token printed as\n\
+         the second line on stdout (`admin-token: ...`) in X-Mock-Admin-Token.",
         Checks::NAMES.join(", ")
     )
 }
@@ -77,6 +87,7 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
         permissions: None,
         checks: Checks::default(),
         quiet: false,
+        allow_remote: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -114,6 +125,7 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
                 }
             }
             "--quiet" => options.quiet = true,
+            "--allow-remote" => options.allow_remote = true,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -193,13 +205,46 @@ fn options(program: &str, args: &[String], huawei: bool) -> Result<Option<Option
     Ok(Some(options))
 }
 
-/// Prints the URL as the first line, then serves until a signal.
-fn serve_until_signal(url: String) -> Result<(), String> {
+/// Prints the URL as the first line (and the admin token, if any, as the second), then
+/// serves until a signal.
+fn serve_until_signal(url: String, admin_token: Option<&str>) -> Result<(), String> {
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{url}")
+        .and_then(|()| match admin_token {
+            Some(token) => writeln!(stdout, "admin-token: {token}"),
+            None => Ok(()),
+        })
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write the URL: {e}"))?;
     wait_for_signal()
+}
+
+/// The credentials the server accepts, from the environment variables `id`, `key` and
+/// `token` (read through `env`); the error names each variable that is missing, in
+/// words.
+fn credentials_from(
+    env: impl Fn(&str) -> Option<String>,
+    [id, key, token]: [&str; 3],
+) -> Result<Credentials, String> {
+    let value = |name: &str| env(name).filter(|v| !v.is_empty());
+    match (value(id), value(key)) {
+        (Some(id), Some(key)) => Ok(Credentials::new(id, key).with_optional_token(value(token))),
+        (found_id, _) => {
+            let missing = match found_id {
+                None if value(key).is_none() => format!("{id} and {key} are not set"),
+                None => format!("{id} is not set"),
+                Some(_) => format!("{key} is not set"),
+            };
+            Err(format!(
+                "{missing}: the mock server accepts requests signed with the credentials in \
+                 {id} and {key} (and {token}, if set); set both"
+            ))
+        }
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 fn run<A: ActionTable + Send + Sync>(
@@ -210,11 +255,17 @@ fn run<A: ActionTable + Send + Sync>(
     let Some(options) = options(program, args, false)? else {
         return Ok(());
     };
-    let credentials = Credentials::from_env().map_err(|e| {
-        format!("{e:?}: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY to the credentials the server accepts")
-    })?;
+    let credentials = credentials_from(
+        env_var,
+        [
+            "TENCENTCLOUD_SECRET_ID",
+            "TENCENTCLOUD_SECRET_KEY",
+            "TENCENTCLOUD_SESSION_TOKEN",
+        ],
+    )?;
     let mut builder = MockServerBuilder::new(service)
         .addr(options.addr)
+        .allow_remote(options.allow_remote)
         .checks(options.checks)
         .echo_log(!options.quiet);
     for path in &options.policies {
@@ -224,7 +275,7 @@ fn run<A: ActionTable + Send + Sync>(
         .credentials(credentials)
         .start_blocking()
         .map_err(|e| e.to_string())?;
-    serve_until_signal(server.url())
+    serve_until_signal(server.url(), server.admin_token())
 }
 
 fn run_rest<O: OperationTable + Send + Sync>(
@@ -235,17 +286,17 @@ fn run_rest<O: OperationTable + Send + Sync>(
     let Some(options) = options(program, args, true)? else {
         return Ok(());
     };
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let (Some(ak), Some(sk)) = (env("HUAWEICLOUD_SDK_AK"), env("HUAWEICLOUD_SDK_SK")) else {
-        return Err(
-            "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK to the credentials the server accepts"
-                .into(),
-        );
-    };
-    let credentials =
-        Credentials::new(ak, sk).with_optional_token(env("HUAWEICLOUD_SDK_SECURITY_TOKEN"));
+    let credentials = credentials_from(
+        env_var,
+        [
+            "HUAWEICLOUD_SDK_AK",
+            "HUAWEICLOUD_SDK_SK",
+            "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        ],
+    )?;
     let mut builder = RestMockServerBuilder::new(service)
         .addr(options.addr)
+        .allow_remote(options.allow_remote)
         .checks(options.checks)
         .echo_log(!options.quiet)
         .credentials(credentials);
@@ -253,7 +304,7 @@ fn run_rest<O: OperationTable + Send + Sync>(
         builder = builder.permissions(permissions);
     }
     let server = builder.start_blocking().map_err(|e| e.to_string())?;
-    serve_until_signal(server.url())
+    serve_until_signal(server.url(), server.admin_token())
 }
 
 /// Blocks until SIGINT or SIGTERM.
@@ -307,6 +358,11 @@ mod tests {
         assert_eq!(options.policies, vec![PathBuf::from("p.json")]);
         assert!(!options.checks.qps && !options.checks.clock_skew && options.checks.signature);
         assert!(options.quiet);
+        assert!(!options.allow_remote);
+        let remote = parse_args(&args(&["--addr", "0.0.0.0:0", "--allow-remote"]))
+            .unwrap()
+            .unwrap();
+        assert!(remote.allow_remote);
         assert_eq!(
             options.permissions,
             Some(vec!["BPC_A".to_owned(), "BPC_B".to_owned()])
@@ -324,5 +380,31 @@ mod tests {
             let err = parse_args(&args(bad)).unwrap_err();
             assert!(err.contains(needle), "{bad:?}: {err}");
         }
+    }
+
+    #[test]
+    fn missing_credentials_are_named_in_words() {
+        const NAMES: [&str; 3] = ["ID", "KEY", "TOKEN"];
+        let env = |set: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                set.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        for (set, says) in [
+            (&[][..], "ID and KEY are not set: "),
+            (&[("KEY", "k")][..], "ID is not set: "),
+            (&[("ID", "i"), ("KEY", "")][..], "KEY is not set: "),
+        ] {
+            let err = credentials_from(env(set), NAMES).unwrap_err();
+            assert!(err.starts_with(says), "{set:?}: {err}");
+            assert!(err.contains("credentials in ID and KEY"), "{err}");
+            assert!(!err.contains("MissingEnv"), "{err}");
+        }
+        let credentials =
+            credentials_from(env(&[("ID", "i"), ("KEY", "k"), ("TOKEN", "t")]), NAMES).unwrap();
+        assert_eq!(credentials.secret_id(), "i");
+        assert!(credentials.token().is_some());
     }
 }

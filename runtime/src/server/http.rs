@@ -17,7 +17,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-/// What a client may send.
+/// What a client may send, and what the server keeps of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// The largest request body (larger ones are refused without being read).
@@ -28,6 +28,11 @@ pub struct Limits {
     pub head_timeout: Duration,
     /// How long a client may take to send a request's body.
     pub body_timeout: Duration,
+    /// The most bytes the decision log holds; the oldest entries are dropped past it.
+    pub max_log_bytes: usize,
+    /// The most bytes the recorded calls hold (requests and replies); the oldest calls
+    /// are dropped past it, though the latest is always kept.
+    pub max_recorded_call_bytes: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +43,9 @@ impl Default for Limits {
             max_head_bytes: 64 << 10,
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
+            // Thousands of entries or calls: enough for any test, small for any machine.
+            max_log_bytes: 16 << 20,
+            max_recorded_call_bytes: 64 << 20,
         }
     }
 }
@@ -56,6 +64,11 @@ impl Head {
     /// A header's value, if present and visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// How many times a header is in the request.
+    pub fn count(&self, name: &str) -> usize {
+        self.headers.get_all(name).iter().count()
     }
 }
 
@@ -104,6 +117,9 @@ pub(crate) async fn serve(listener: TcpListener, handler: Arc<dyn Handler>, limi
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
+                    // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d: policies
+                    // and the log see the IPv4 address the client has.
+                    let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
                     connections.spawn(connection(stream, peer, Arc::clone(&handler), limits));
                 }
                 // Out of file descriptors, or a connection reset before it was accepted:

@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 
 use super::http::{Head, Limits};
 use super::{
-    refuse, server_settings_setters, unix_now, Core, LogEntry, MockServer, Pipeline, Refusal,
-    RequestCheck, Serve, ServerSettings, ServerState, StartError,
+    refuse, server_settings_setters, shown, unix_now, Core, HeaderRule, LogEntry, MockServer,
+    Pipeline, Refusal, RequestCheck, Serve, ServerSettings, ServerState, StartError,
 };
 use crate::credentials::Credentials;
 use crate::huawei_sign::{self, ReceivedRequest, VerifyError};
@@ -32,6 +32,138 @@ pub struct RestServiceDef<O> {
     pub check_request: RequestCheck<O>,
     /// The operation's default response body (JSON), as for the in-process mock.
     pub defaults: fn(O) -> Option<&'static str>,
+    /// The operation's path, query and header parameters, checked for presence and
+    /// type as the body is.
+    pub params: fn(O) -> &'static [RestParam],
+}
+
+/// A path, query or header parameter of a REST operation, as the server checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestParam {
+    /// The name on the wire: the path placeholder, the query key, the header name.
+    pub name: &'static str,
+    /// Where the request carries it.
+    pub location: ParamIn,
+    /// The type of its value (of each value, for a list).
+    pub kind: ParamKind,
+    /// A list: the query key may repeat.
+    pub list: bool,
+    /// Whether the request must carry it.
+    pub required: bool,
+}
+
+/// Where a request carries a [`RestParam`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A `{placeholder}` of the path template.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// The type of a [`RestParam`]'s value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// Any UTF-8 text.
+    String,
+    /// A signed 64-bit integer.
+    Int64,
+    /// An unsigned 64-bit integer.
+    Uint64,
+    /// A number.
+    Float,
+    /// `true` or `false`.
+    Bool,
+}
+
+impl ParamKind {
+    /// Why `value` is not of this type, if it is not.
+    fn problem(self, value: &[u8]) -> Option<&'static str> {
+        let Ok(text) = std::str::from_utf8(value) else {
+            return Some("not UTF-8 text");
+        };
+        let (fits, problem) = match self {
+            ParamKind::String => (true, ""),
+            ParamKind::Int64 => (text.parse::<i64>().is_ok(), "not an integer (64-bit)"),
+            ParamKind::Uint64 => (
+                text.parse::<u64>().is_ok(),
+                "not an unsigned integer (64-bit)",
+            ),
+            ParamKind::Float => (
+                text.parse::<f64>().is_ok_and(f64::is_finite),
+                "not a number",
+            ),
+            ParamKind::Bool => (matches!(text, "true" | "false"), "not `true` or `false`"),
+        };
+        (!fits).then_some(problem)
+    }
+}
+
+/// Checks the path values, query and headers of a request against the operation's
+/// parameters: each required one present, none but a list repeated, each value of its
+/// type. The error names the parameter.
+pub(crate) fn check_params(
+    params: &[RestParam],
+    path_names: &[&str],
+    path_values: &[&str],
+    query: &str,
+    head: &Head,
+) -> Result<(), String> {
+    let pairs = crate::rest::parse_query(query);
+    for param in params {
+        let (where_, values): (&str, Vec<Vec<u8>>) = match param.location {
+            ParamIn::Path => (
+                "path parameter",
+                path_names
+                    .iter()
+                    .zip(path_values)
+                    .filter(|(name, _)| **name == param.name)
+                    .map(|(_, value)| crate::rest::percent_decode(value.as_bytes()))
+                    .collect(),
+            ),
+            ParamIn::Query => (
+                "query parameter",
+                pairs
+                    .iter()
+                    .filter(|(key, _)| key == param.name.as_bytes())
+                    .map(|(_, value)| value.clone())
+                    .collect(),
+            ),
+            ParamIn::Header => (
+                "header",
+                head.headers
+                    .get_all(param.name)
+                    .iter()
+                    .map(|value| value.as_bytes().to_vec())
+                    .collect(),
+            ),
+        };
+        let name = param.name;
+        match values.len() {
+            0 if param.required => {
+                return Err(format!("the required {where_} `{name}` is missing"));
+            }
+            0 | 1 => {}
+            n if !param.list => {
+                return Err(format!(
+                    "the {where_} `{name}` is given {n} times; it takes one value"
+                ));
+            }
+            _ => {}
+        }
+        for value in &values {
+            if let Some(problem) = param.kind.problem(value) {
+                let text = String::from_utf8_lossy(value);
+                return Err(format!(
+                    "the {where_} `{name}` is `{}`: {problem}",
+                    shown(&text)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl<O> Clone for RestServiceDef<O> {
@@ -43,7 +175,7 @@ impl<O> Clone for RestServiceDef<O> {
 impl<O> Copy for RestServiceDef<O> {}
 
 /// How far `X-Sdk-Date` may be from the server's clock (APIGW allows 15 minutes).
-const MAX_CLOCK_SKEW: i64 = 15 * 60;
+const MAX_CLOCK_SKEW: u64 = 15 * 60;
 
 /// The state of a Huawei REST mock server.
 pub struct RestState<O: OperationTable> {
@@ -161,6 +293,35 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
 }
 
 impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
+    /// Each bound is far above any valid value (an AK/SK Authorization is under 512
+    /// bytes unless it signs many headers; a security token is a few KB).
+    const HEADERS: &'static [HeaderRule] = &[
+        HeaderRule {
+            name: "Authorization",
+            max_bytes: 4096,
+            code: "APIGW.0301",
+        },
+        HeaderRule {
+            name: "X-Sdk-Date",
+            max_bytes: 32,
+            code: "APIGW.0301",
+        },
+        HeaderRule {
+            name: "X-Security-Token",
+            max_bytes: 32 << 10,
+            code: "APIGW.0301",
+        },
+        HeaderRule {
+            name: "Host",
+            max_bytes: 1024,
+            code: "CBC.0100",
+        },
+        HeaderRule {
+            name: "Content-Type",
+            max_bytes: 256,
+            code: "CBC.0100",
+        },
+    ];
     const TOO_LARGE: &'static str = "APIGW.0201";
     const UNREADABLE: &'static str = "CBC.0100";
 
@@ -185,7 +346,9 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
                 "route",
                 format!(
                     "{} has no API `{} {}`",
-                    self.service.service, head.method, head.path
+                    self.service.service,
+                    head.method,
+                    shown(&head.path)
                 ),
             )
         };
@@ -193,7 +356,11 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
         let (operation, path_values) = O::route(method, &head.path).ok_or_else(not_found)?;
         let name = operation.info().name;
         entry.action = Some(name.to_owned());
-        if checks.clock_skew {
+        // Without the signature X-Sdk-Date is not needed; one that is sent is still
+        // held to the clock.
+        if checks.clock_skew
+            && (checks.signature || head.header(huawei_sign::DATE_HEADER).is_some())
+        {
             self.within_clock_skew(head)?;
         }
         if checks.signature {
@@ -201,6 +368,17 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
         }
         if checks.permissions {
             self.authorize(operation, entry)?;
+        }
+        if checks.parameters {
+            let info = operation.info();
+            check_params(
+                (self.service.params)(operation),
+                info.path_params,
+                &path_values,
+                &head.query,
+                head,
+            )
+            .map_err(|why| refuse("CBC.0100", "parameters", format!("{name}: {why}")))?;
         }
         if checks.parameters && !body.is_empty() {
             if let Some(Err(problem)) = (self.service.check_request)(operation, body) {
@@ -230,10 +408,10 @@ impl<O: OperationTable + Send + Sync> RestState<O> {
             refuse(
                 "APIGW.0301",
                 "signature",
-                format!("X-Sdk-Date `{value}` is not YYYYMMDDTHHMMSSZ"),
+                format!("X-Sdk-Date `{}` is not YYYYMMDDTHHMMSSZ", shown(value)),
             )
         })?;
-        let skew = (unix_now() - date).abs();
+        let skew = unix_now().abs_diff(date);
         if skew > MAX_CLOCK_SKEW {
             return Err(refuse(
                 "APIGW.0303",
@@ -273,12 +451,14 @@ impl<O: OperationTable + Send + Sync> RestState<O> {
                 }
                 VerifyError::MissingDate => "the request has no X-Sdk-Date header".into(),
                 VerifyError::MissingSignedHeader(name) => {
-                    format!("the signed header `{name}` is not in the request")
+                    format!("the signed header `{}` is not in the request", shown(&name))
                 }
                 VerifyError::DuplicateSignedHeader(name) => {
-                    format!("the signed header `{name}` is in the request more than once")
+                    format!("the signed header `{}` is in the request more than once", shown(&name))
                 }
-                VerifyError::UnknownAccessKey(ak) => format!("the access key `{ak}` is not known here"),
+                VerifyError::UnknownAccessKey(ak) => {
+                    format!("the access key `{}` is not known here", shown(&ak))
+                }
                 VerifyError::SignatureMismatch => format!(
                     "the signature does not match the request as received ({} body bytes)",
                     body.len()

@@ -36,7 +36,9 @@ use crate::mock::{MockTransport, Protocol, Reply};
 use crate::transport::HttpResponse;
 
 pub use self::http::Limits;
-pub use huawei::{RestMockServer, RestMockServerBuilder, RestServiceDef, RestState};
+pub use huawei::{
+    ParamIn, ParamKind, RestMockServer, RestMockServerBuilder, RestParam, RestServiceDef, RestState,
+};
 pub use params::{decode_request, ParamError};
 pub use tencent::{MockServerBuilder, Tc3State};
 
@@ -146,7 +148,8 @@ pub struct LogEntry {
     pub action: Option<String>,
     /// The error code sent; `None` when answered with a response.
     pub error_code: Option<String>,
-    /// What decided: `protocol`, `body`, `action` (or `route`), `version`, `signature`,
+    /// What decided: `header` (a header the service reads is repeated or too long),
+    /// `protocol`, `body`, `action` (or `route`), `version`, `signature`,
     /// `clock-skew`, `token`, `qps`, `policies`, `permissions`, `parameters` (a check
     /// refused), `rule` or `default` (answered), or `unanswered` (no rule and no default).
     pub decided_by: &'static str,
@@ -157,8 +160,48 @@ pub struct LogEntry {
     pub reason: String,
 }
 
-/// The most log entries kept; older ones are dropped first.
+/// The most log entries kept; older ones are dropped first. (The log is bounded in
+/// bytes too: [`Limits::max_log_bytes`].)
 pub const LOG_CAPACITY: usize = 100_000;
+
+impl LogEntry {
+    /// About how many bytes the entry holds: its fixed size and its texts.
+    fn weight(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        std::mem::size_of::<LogEntry>()
+            + self.request_id.len()
+            + text(&self.secret_id)
+            + text(&self.action)
+            + text(&self.error_code)
+            + text(&self.statement)
+            + self.reason.len()
+    }
+}
+
+/// What a server holds in memory for the log and the recorded calls, so tests can see
+/// that it stays within [`Limits::max_log_bytes`] and
+/// [`Limits::max_recorded_call_bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Memory {
+    /// Log entries kept.
+    pub log_entries: usize,
+    /// About how many bytes they hold.
+    pub log_bytes: usize,
+    /// Calls recorded.
+    pub calls: usize,
+    /// About how many bytes they hold (requests and replies).
+    pub call_bytes: usize,
+}
+
+/// A value as messages show it: long ones cut to their first 100 characters (what a
+/// client sends is echoed in replies and the log, which must stay small).
+pub(crate) fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    const SHOWN: usize = 100;
+    match value.char_indices().nth(SHOWN) {
+        None => value.into(),
+        Some((end, _)) => format!("{}... ({} bytes)", &value[..end], value.len()).into(),
+    }
+}
 
 /// Why a server could not start.
 #[derive(Debug)]
@@ -175,6 +218,8 @@ pub enum StartError {
     },
     /// The runtime of a blocking server could not be built.
     Runtime(std::io::Error),
+    /// The address is not loopback, and listening there was not allowed.
+    NotLoopback(SocketAddr),
 }
 
 impl std::fmt::Display for StartError {
@@ -185,6 +230,13 @@ impl std::fmt::Display for StartError {
                 write!(f, "the policy for SecretId `{secret_id}`: {message}")
             }
             StartError::Runtime(err) => write!(f, "cannot start a runtime: {err}"),
+            StartError::NotLoopback(addr) => write!(
+                f,
+                "will not listen on {addr}: it is not a loopback address, and the admin endpoint \
+                 (/_mock/) would be open to anyone who reaches it; allow it with \
+                 `allow_remote(true)` (the binary's --allow-remote), which protects /_mock/ \
+                 with a random token"
+            ),
         }
     }
 }
@@ -204,19 +256,60 @@ use crate::engine::unix_now;
 pub struct Core<A, P> {
     startup_checks: Checks,
     checks: RwLock<Checks>,
-    log: Mutex<VecDeque<LogEntry>>,
+    log: Mutex<Log>,
+    /// What `/_mock/` requests must carry in `X-Mock-Admin-Token`; set exactly when the
+    /// server may listen on a non-loopback address.
+    admin_token: Option<String>,
     sequence: AtomicU64,
     /// Print each decision to stderr as it is made.
     echo: bool,
     mock: MockTransport<A, P>,
 }
 
+/// The decision log: the newest entries within a count and a byte budget.
+struct Log {
+    entries: VecDeque<(LogEntry, usize)>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+impl Log {
+    fn push(&mut self, entry: LogEntry) {
+        let weight = entry.weight();
+        self.entries.push_back((entry, weight));
+        self.bytes += weight;
+        while self.entries.len() > LOG_CAPACITY || self.bytes > self.max_bytes {
+            match self.entries.pop_front() {
+                Some((_, weight)) => self.bytes -= weight,
+                None => break,
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
 impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
-    fn new(checks: Checks, mock: MockTransport<A, P>, echo: bool) -> Self {
+    fn new(
+        checks: Checks,
+        mock: MockTransport<A, P>,
+        echo: bool,
+        limits: &Limits,
+        admin_token: Option<String>,
+    ) -> Self {
+        mock.set_call_budget(limits.max_recorded_call_bytes);
         Core {
             startup_checks: checks,
             checks: RwLock::new(checks),
-            log: Mutex::new(VecDeque::new()),
+            log: Mutex::new(Log {
+                entries: VecDeque::new(),
+                bytes: 0,
+                max_bytes: limits.max_log_bytes,
+            }),
+            admin_token,
             sequence: AtomicU64::new(0),
             echo,
             mock,
@@ -304,15 +397,29 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
                 entry.reason
             );
         }
-        let mut log = lock(&self.log);
-        if log.len() == LOG_CAPACITY {
-            log.pop_front();
-        }
-        log.push_back(entry);
+        lock(&self.log).push(entry);
     }
 
     fn log(&self) -> Vec<LogEntry> {
-        lock(&self.log).iter().cloned().collect()
+        lock(&self.log)
+            .entries
+            .iter()
+            .map(|(e, _)| e.clone())
+            .collect()
+    }
+
+    fn memory(&self) -> Memory {
+        let (log_entries, log_bytes) = {
+            let log = lock(&self.log);
+            (log.entries.len(), log.bytes)
+        };
+        let calls = self.mock.held();
+        Memory {
+            log_entries,
+            log_bytes,
+            calls: calls.calls,
+            call_bytes: calls.bytes,
+        }
     }
 }
 
@@ -342,6 +449,7 @@ pub(crate) struct ServerSettings<A, P> {
     mock: Option<MockTransport<A, P>>,
     rules: Vec<crate::mock::Rule<A>>,
     echo: bool,
+    allow_remote: bool,
 }
 
 impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> {
@@ -355,6 +463,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> 
             mock: None,
             rules: Vec::new(),
             echo: false,
+            allow_remote: false,
         }
     }
 
@@ -379,8 +488,9 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> 
             .into_iter()
             .map(|c| (c.secret_id().to_owned(), c))
             .collect();
+        let admin_token = self.allow_remote.then(admin_token);
         (
-            Core::new(self.checks, mock, self.echo),
+            Core::new(self.checks, mock, self.echo, &self.limits, admin_token),
             credentials,
             self.addr,
             self.limits,
@@ -388,12 +498,32 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> 
     }
 }
 
+/// A new admin token: 128 bits from the operating system's generator, in hex.
+fn admin_token() -> String {
+    let mut bytes = [0u8; 16];
+    // Without the OS generator there is no secret to be had; a server that cannot make
+    // one must not open its admin endpoint, so this is the one place that stops it.
+    getrandom::getrandom(&mut bytes).expect("the operating system's random generator");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The setters of the [`ServerSettings`] a server builder keeps in its `settings` field.
 macro_rules! server_settings_setters {
     ($op:ty, $protocol:ty) => {
-        /// Where to listen (default `127.0.0.1:0`: loopback, a free port).
+        /// Where to listen (default `127.0.0.1:0`: loopback, a free port). A
+        /// non-loopback address needs [`Self::allow_remote`].
         pub fn addr(mut self, addr: std::net::SocketAddr) -> Self {
             self.settings.addr = addr;
+            self
+        }
+
+        /// Allows listening on a non-loopback address (`0.0.0.0`, `[::]`, a LAN
+        /// address). The admin endpoint `/_mock/` then answers only requests carrying
+        /// the server's random token ([`super::MockServer::admin_token`]) in
+        /// `X-Mock-Admin-Token`: whoever reaches the API port must not be able to load
+        /// rules, switch checks or read the log.
+        pub fn allow_remote(mut self, allow: bool) -> Self {
+            self.settings.allow_remote = allow;
             self
         }
 
@@ -458,8 +588,21 @@ pub(crate) fn refuse(
     }
 }
 
+/// A header a pipeline reads: it must be there at most once, and no longer than any
+/// valid value (a longer one is refused before anything of it is logged).
+pub(crate) struct HeaderRule {
+    /// As the service's documents spell it (messages name it so).
+    pub name: &'static str,
+    /// The longest valid value, in bytes.
+    pub max_bytes: usize,
+    /// The error code of a refusal.
+    pub code: &'static str,
+}
+
 /// A protocol's checks and rendering, behind the one HTTP handler every server shares.
 pub(crate) trait Pipeline: ServerState {
+    /// The headers the pipeline reads.
+    const HEADERS: &'static [HeaderRule];
     /// The error code of a body over the size limit.
     const TOO_LARGE: &'static str;
     /// The error code of a body that could not be read.
@@ -481,7 +624,54 @@ pub(crate) trait Pipeline: ServerState {
 /// pipeline; every decision logged.
 pub(crate) struct Serve<S>(pub Arc<S>);
 
+/// The first header of `rules` that is repeated or too long. (A value that is not
+/// visible ASCII is the pipeline's to judge: [`http::Head::header`] does not read it.)
+fn screen(head: &http::Head, rules: &[HeaderRule]) -> Result<(), Refusal> {
+    for rule in rules {
+        let mut values = head.headers.get_all(rule.name).iter();
+        let Some(value) = values.next() else {
+            continue;
+        };
+        let count = 1 + values.count();
+        let name = rule.name;
+        if count > 1 {
+            return Err(refuse(
+                rule.code,
+                "header",
+                format!("the request has {name} {count} times; the service takes one"),
+            ));
+        }
+        if value.len() > rule.max_bytes {
+            return Err(refuse(
+                rule.code,
+                "header",
+                format!(
+                    "{name} is {} bytes, longer than any valid value (at most {})",
+                    value.len(),
+                    rule.max_bytes
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl<S: Pipeline> Serve<S> {
+    /// The request's log entry, and the refusal of a header that is repeated or too
+    /// long, if one is (then the entry holds nothing the client claimed).
+    fn entry(&self, head: &http::Head) -> (LogEntry, Option<Refusal>) {
+        match screen(head, S::HEADERS) {
+            Ok(()) => (self.0.entry(head), None),
+            Err(refusal) => (self.0.core().entry(head.peer.ip()), Some(refusal)),
+        }
+    }
+
+    fn refused(&self, mut entry: LogEntry, refusal: Refusal) -> http::Answer {
+        entry.decided_by = refusal.check;
+        entry.reason = refusal.message.clone();
+        self.finish(entry, Reply::api_error(refusal.code, refusal.message))
+    }
+
     fn finish(&self, mut entry: LogEntry, reply: Reply) -> http::Answer {
         if let Reply::ApiError { code, .. } = &reply {
             entry.error_code = Some(code.clone());
@@ -501,20 +691,21 @@ impl<S: Pipeline> http::Handler for Serve<S> {
         if head.path.starts_with(admin::PREFIX) {
             return admin::handle(&*self.0, &head, &body);
         }
-        let mut entry = self.0.entry(&head);
-        let reply = match self.0.pipeline(&head, &body, &mut entry) {
-            Ok(reply) => reply,
-            Err(refusal) => {
-                entry.decided_by = refusal.check;
-                entry.reason = refusal.message.clone();
-                Reply::api_error(refusal.code, refusal.message)
-            }
-        };
-        self.finish(entry, reply)
+        let (mut entry, refusal) = self.entry(&head);
+        if let Some(refusal) = refusal {
+            return self.refused(entry, refusal);
+        }
+        match self.0.pipeline(&head, &body, &mut entry) {
+            Ok(reply) => self.finish(entry, reply),
+            Err(refusal) => self.refused(entry, refusal),
+        }
     }
 
     fn reject(&self, head: http::Head, problem: http::BodyProblem) -> http::Answer {
-        let mut entry = self.0.entry(&head);
+        let (entry, refusal) = self.entry(&head);
+        if let Some(refusal) = refusal {
+            return self.refused(entry, refusal);
+        }
         let (code, message) = match problem {
             http::BodyProblem::TooLarge => (
                 S::TOO_LARGE,
@@ -524,9 +715,7 @@ impl<S: Pipeline> http::Handler for Serve<S> {
                 (S::UNREADABLE, format!("the body could not be read: {why}"))
             }
         };
-        entry.decided_by = "body";
-        entry.reason = message.clone();
-        self.finish(entry, Reply::api_error(code, message))
+        self.refused(entry, refuse(code, "body", message))
     }
 }
 
@@ -552,6 +741,9 @@ impl<A: Copy + Eq + Send + Sync + 'static, S: ServerState<Op = A>> MockServer<A,
         addr: SocketAddr,
         limits: Limits,
     ) -> Result<Self, StartError> {
+        if shared.core().admin_token.is_none() && !addr.ip().to_canonical().is_loopback() {
+            return Err(StartError::NotLoopback(addr));
+        }
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| StartError::Bind(addr, e))?;
@@ -604,9 +796,21 @@ impl<A: Copy + Eq + Send + Sync + 'static, S: ServerState<Op = A>> MockServer<A,
         &self.shared.core().mock
     }
 
-    /// Every decision so far (the last [`LOG_CAPACITY`]), oldest first.
+    /// Every decision so far (the newest, within [`LOG_CAPACITY`] entries and
+    /// [`Limits::max_log_bytes`]), oldest first.
     pub fn log(&self) -> Vec<LogEntry> {
         self.shared.core().log()
+    }
+
+    /// What the log and the recorded calls hold now.
+    pub fn memory(&self) -> Memory {
+        self.shared.core().memory()
+    }
+
+    /// The token `/_mock/` requests must carry in `X-Mock-Admin-Token`: set when the
+    /// builder allowed a non-loopback address ([`MockServerBuilder::allow_remote`]).
+    pub fn admin_token(&self) -> Option<&str> {
+        self.shared.core().admin_token.as_deref()
     }
 
     /// The checks in force.

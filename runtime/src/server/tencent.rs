@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 use super::http::{Head, Limits};
 use super::{
-    lock, refuse, server_settings_setters, unix_now, Checks, Core, LogEntry, MockServer, Pipeline,
-    Refusal, Serve, ServerSettings, ServerState, ServiceDef, StartError,
+    lock, refuse, server_settings_setters, shown, unix_now, Checks, Core, HeaderRule, LogEntry,
+    MockServer, Pipeline, Refusal, Serve, ServerSettings, ServerState, ServiceDef, StartError,
 };
 use crate::credentials::Credentials;
 use crate::mock::{render, ApiV3, Reply};
@@ -44,7 +44,7 @@ struct Principals {
 pub struct Tc3State<A: ActionTable> {
     core: Core<A, ApiV3>,
     service: ServiceDef<A>,
-    max_clock_skew: i64,
+    max_clock_skew: u64,
     startup_principals: Principals,
     principals: RwLock<Principals>,
     /// Per SecretId, then per action (by `ActionTable::index`).
@@ -199,7 +199,32 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     }
 }
 
+/// A header of API 3.0 that must be there at most once, within `max_bytes`.
+const fn header(name: &'static str, max_bytes: usize) -> HeaderRule {
+    HeaderRule {
+        name,
+        max_bytes,
+        code: "InvalidParameter",
+    }
+}
+
 impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
+    /// Each bound is far above any valid value (action names are under 64 bytes, a
+    /// TC3 Authorization under 512 unless it signs many headers, STS tokens a few KB).
+    const HEADERS: &'static [HeaderRule] = &[
+        HeaderRule {
+            name: "Authorization",
+            max_bytes: 4096,
+            code: "AuthFailure.InvalidAuthorization",
+        },
+        header("X-TC-Action", 128),
+        header("X-TC-Version", 64),
+        header("X-TC-Timestamp", 32),
+        header("X-TC-Token", 16 << 10),
+        header("X-TC-Content-SHA256", 128),
+        header("Content-Type", 256),
+        header("Host", 1024),
+    ];
     const TOO_LARGE: &'static str = "RequestSizeLimitExceeded";
     const UNREADABLE: &'static str = "InvalidParameter";
 
@@ -246,22 +271,28 @@ impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
                 "UnsupportedProtocol",
                 "protocol",
                 format!(
-                    "this mock server takes Content-Type application/json, not `{content_type}`"
+                    "this mock server takes Content-Type application/json, not `{}`",
+                    shown(content_type)
                 ),
             ));
         }
         let name = head.header("x-tc-action").ok_or_else(|| {
-            refuse(
-                "MissingParameter",
-                "action",
-                "the request has no X-TC-Action header",
-            )
+            let why = if head.count("x-tc-action") > 0 {
+                "X-TC-Action has bytes that are not visible ASCII"
+            } else {
+                "the request has no X-TC-Action header"
+            };
+            refuse("MissingParameter", "action", why)
         })?;
         let action = A::from_name(name).ok_or_else(|| {
             refuse(
                 "InvalidAction",
                 "action",
-                format!("`{name}` is not an action of {}", self.service.service),
+                format!(
+                    "`{}` is not an action of {}",
+                    shown(name),
+                    self.service.service
+                ),
             )
         })?;
         match head.header("x-tc-version") {
@@ -277,8 +308,10 @@ impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
                     "NoSuchVersion",
                     "version",
                     format!(
-                        "{} has no version `{version}` (this server serves {})",
-                        self.service.service, self.service.version
+                        "{} has no version `{}` (this server serves {})",
+                        self.service.service,
+                        shown(version),
+                        self.service.version
                     ),
                 ))
             }
@@ -321,6 +354,18 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
     ) -> Result<Option<String>, Refusal> {
         let authorization = head.header("authorization");
         let parsed = authorization.and_then(tc3::parse_authorization);
+        let parse_timestamp = |value: &str| -> Result<i64, Refusal> {
+            value.parse().map_err(|_| {
+                refuse(
+                    "InvalidParameter",
+                    "signature",
+                    format!(
+                        "X-TC-Timestamp `{}` is not a Unix time in seconds",
+                        shown(value)
+                    ),
+                )
+            })
+        };
         let timestamp = || -> Result<i64, Refusal> {
             let value = head.header("x-tc-timestamp").ok_or_else(|| {
                 refuse(
@@ -329,16 +374,11 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
                     "the request has no X-TC-Timestamp header",
                 )
             })?;
-            value.parse().map_err(|_| {
-                refuse(
-                    "InvalidParameter",
-                    "signature",
-                    format!("X-TC-Timestamp `{value}` is not a Unix time in seconds"),
-                )
-            })
+            parse_timestamp(value)
         };
         let check_skew = |timestamp: i64| {
-            let skew = (unix_now() - timestamp).abs();
+            // abs_diff: any two i64 are at most u64::MAX apart, so no value overflows.
+            let skew = unix_now().abs_diff(timestamp);
             if skew > self.max_clock_skew {
                 return Err(refuse(
                     "AuthFailure.SignatureExpire",
@@ -352,8 +392,10 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
             Ok(())
         };
         if !checks.signature {
-            if checks.clock_skew {
-                check_skew(timestamp()?)?;
+            // Without the signature a timestamp is not needed; one that is sent is
+            // still held to the clock.
+            if let (true, Some(value)) = (checks.clock_skew, head.header("x-tc-timestamp")) {
+                check_skew(parse_timestamp(value)?)?;
             }
             return Ok(parsed.map(|p| p.secret_id.to_owned()));
         }
@@ -386,7 +428,10 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
                 refuse(
                     "AuthFailure.SecretIdNotFound",
                     "signature",
-                    format!("the SecretId `{}` is not known here", parsed.secret_id),
+                    format!(
+                        "the SecretId `{}` is not known here",
+                        shown(parsed.secret_id)
+                    ),
                 )
             })?;
         let failure =
@@ -394,29 +439,38 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
         if parsed.service != self.service.service {
             return Err(failure(format!(
                 "the credential scope names service `{}`, not `{}`",
-                parsed.service, self.service.service
+                shown(parsed.service),
+                self.service.service
             )));
         }
         let date = tc3::scope_date(timestamp);
         if parsed.date != date {
             return Err(failure(format!(
                 "the credential scope's date {} is not the date of X-TC-Timestamp ({date})",
-                parsed.date
+                shown(parsed.date)
             )));
         }
         let names: Vec<&str> = parsed.signed_headers.split(';').collect();
         if !names.contains(&"content-type") || !names.contains(&"host") {
             return Err(failure(format!(
                 "SignedHeaders `{}` must include content-type and host",
-                parsed.signed_headers
+                shown(parsed.signed_headers)
             )));
         }
         let values = names
             .iter()
             .map(|name| {
                 let value = head.header(name).ok_or_else(|| {
-                    failure(format!("the signed header `{name}` is not in the request"))
+                    failure(format!(
+                        "the signed header `{}` is not in the request",
+                        shown(name)
+                    ))
                 })?;
+                if head.count(name) > 1 {
+                    return Err(failure(format!(
+                        "the signed header `{name}` is in the request more than once"
+                    )));
+                }
                 // The docs' canonical form has X-TC-Action's value in lower case.
                 Ok(if *name == "x-tc-action" {
                     value.trim().to_ascii_lowercase()
@@ -453,7 +507,7 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
             return Err(failure(format!(
                 "the signature does not match the request as received ({} body bytes, signed headers {})",
                 body.len(),
-                parsed.signed_headers
+                shown(parsed.signed_headers)
             )));
         }
         let token = head.header("x-tc-token").filter(|t| !t.is_empty());
@@ -473,7 +527,7 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
                     "token",
                     format!(
                         "the SecretId `{}` has no session token, but X-TC-Token is set",
-                        parsed.secret_id
+                        shown(parsed.secret_id)
                     ),
                 ))
             }
