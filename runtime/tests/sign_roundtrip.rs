@@ -130,7 +130,10 @@ fn answer(request: &Tc3Request, raw: Vec<u8>) -> Value {
         .unwrap_or_else(|| panic!("an HTTP answer: {text:?}"));
     let envelope: Value =
         serde_json::from_str(body).unwrap_or_else(|e| panic!("a JSON body ({e}): {body:?}"));
-    assert!(envelope["Response"].is_object(), "not an API answer: {text:?}");
+    assert!(
+        envelope["Response"].is_object(),
+        "not an API answer: {text:?}"
+    );
     envelope["Response"].clone()
 }
 
@@ -213,6 +216,8 @@ proptest! {
     }
 }
 
+type Pairs<'a> = Vec<(&'a str, &'a str)>;
+
 /// A Huawei request as the client builds it, before signing.
 #[derive(Debug, Clone)]
 struct HuaweiRequest {
@@ -227,7 +232,8 @@ struct HuaweiRequest {
 }
 
 impl HuaweiRequest {
-    fn input(&self) -> (Vec<(&str, &str)>, Vec<(&str, &str)>) {
+    /// The query pairs and the headers, borrowed.
+    fn input(&self) -> (Pairs<'_>, Pairs<'_>) {
         let query = self
             .query
             .iter()
