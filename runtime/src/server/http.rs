@@ -131,8 +131,8 @@ pub(crate) async fn serve(listener: TcpListener, handler: Arc<dyn Handler>, limi
     }
 }
 
-async fn connection(
-    stream: tokio::net::TcpStream,
+pub(crate) async fn connection(
+    stream: impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
     peer: SocketAddr,
     handler: Arc<dyn Handler>,
     limits: Limits,

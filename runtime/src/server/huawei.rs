@@ -277,6 +277,17 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
         (Arc::new(state), addr, limits)
     }
 
+    /// Serves one connection over `stream` as if from `peer`, without a listener: the
+    /// fuzz targets' way into the whole request path.
+    #[doc(hidden)]
+    pub async fn serve_stream<S>(self, stream: S, peer: SocketAddr)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+    {
+        let (state, _, limits) = self.state();
+        super::http::connection(stream, peer, Arc::new(Serve(state)), limits).await;
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<RestMockServer<O>, StartError> {
         let (state, addr, limits) = self.state();

@@ -183,6 +183,18 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
         Ok((Arc::new(state), addr, limits))
     }
 
+    /// Serves one connection over `stream` as if from `peer`, without a listener: the
+    /// fuzz targets' way into the whole request path.
+    #[doc(hidden)]
+    pub async fn serve_stream<S>(self, stream: S, peer: SocketAddr) -> Result<(), StartError>
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+    {
+        let (state, _, limits) = self.state()?;
+        super::http::connection(stream, peer, Arc::new(Serve(state)), limits).await;
+        Ok(())
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer<A>, StartError> {
         let (state, addr, limits) = self.state()?;
