@@ -346,20 +346,52 @@ pub fn discover_specs(spec_dir: &Path) -> io::Result<Vec<PathBuf>> {
 }
 
 /// Writes a file so that readers see either the old or the new contents, never half of
-/// one: the text goes to a temporary file beside it, which is then renamed over it.
+/// one: the text goes to a temporary file beside it (same directory, so same filesystem),
+/// flushed to disk, which is then renamed over it. On any failure the temporary file is
+/// removed (tempfile deletes it when dropped) and the old file is untouched; every error
+/// names the path it happened at.
 pub fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
+    use std::io::Write;
+
+    let named = |doing: &str, at: &Path, err: io::Error| {
+        io::Error::new(err.kind(), format!("cannot {doing} {}: {err}", at.display()))
+    };
+    let file_name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} has no file name", path.display()),
+        )
+    })?;
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(parent).map_err(|err| named("create", parent, err))?;
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(file_name);
+    prefix.push(".");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // What `fs::write` gives a new file under the usual umask, not tempfile's 0600.
+        builder.permissions(fs::Permissions::from_mode(0o644));
     }
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(file_name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    fs::write(&tmp, contents)?;
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
+    let mut tmp = builder
+        .tempfile_in(parent)
+        .map_err(|err| named("create a temporary file in", parent, err))?;
+    let tmp_path = tmp.path().to_path_buf();
+    tmp.write_all(contents.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|err| named("write", &tmp_path, err))?;
+    tmp.persist(path).map_err(|err| {
+        // Dropping the returned file removes it.
+        named(
+            &format!("rename {} to", tmp_path.display()),
+            path,
+            err.error,
+        )
+    })?;
+    Ok(())
 }
