@@ -88,7 +88,12 @@ pub const WORK_DIR: &str = ".codegen";
 
 /// An `io::Error` that names the path it happened at and what was being done.
 fn at<'p>(path: &'p Path, doing: &'static str) -> impl FnOnce(io::Error) -> io::Error + 'p {
-    move |err| io::Error::new(err.kind(), format!("cannot {doing} {}: {err}", path.display()))
+    move |err| {
+        io::Error::new(
+            err.kind(),
+            format!("cannot {doing} {}: {err}", path.display()),
+        )
+    }
 }
 
 /// Every difference between `<root>/generated` and `files`, sorted by path.
@@ -170,7 +175,10 @@ pub fn write(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
     lock.lock().map_err(at(&lock_path, "lock"))?;
     for entry in fs::read_dir(&work).map_err(at(&work, "list"))? {
         let path = entry.map_err(at(&work, "list"))?.path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("staging-")) {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("staging-"))
+        {
             fs::remove_dir_all(&path).map_err(at(&path, "remove the leftover"))?;
         }
     }

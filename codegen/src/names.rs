@@ -111,9 +111,12 @@ pub fn is_type_ident(name: &str) -> bool {
 /// joined by single hyphens, starting with a letter.
 pub fn is_service_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .split('-')
-            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && name.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]
@@ -156,7 +159,9 @@ mod tests {
         assert!(!is_type_ident("Option"));
         assert!(is_service_name("partner-center"));
         assert!(is_service_name("intlpartnersmgt"));
-        for bad in ["", "Demo", "demo_x", "-demo", "demo-", "demo--x", "../x", "9demo"] {
+        for bad in [
+            "", "Demo", "demo_x", "-demo", "demo-", "demo--x", "../x", "9demo",
+        ] {
             assert!(!is_service_name(bad), "{bad}");
         }
     }

@@ -436,7 +436,7 @@ impl fmt::Display for TypeRef {
     }
 }
 
-/// How many `list<...>` a field type may nest. The API definitions nest two; the bound
+/// How many `list<...>` a field type may nest. The real specs nest one; the bound
 /// keeps hostile specs from building types that recursion over them (printing, dropping,
 /// emitting) could not handle.
 pub const MAX_LIST_DEPTH: usize = 8;
@@ -447,7 +447,10 @@ impl FromStr for TypeRef {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut inner = s.trim();
         let mut depth = 0;
-        while let Some(rest) = inner.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
+        while let Some(rest) = inner
+            .strip_prefix("list<")
+            .and_then(|r| r.strip_suffix('>'))
+        {
             depth += 1;
             if depth > MAX_LIST_DEPTH {
                 return Err(format!(
@@ -459,7 +462,10 @@ impl FromStr for TypeRef {
         }
         let mut ty = if let Some(p) = Primitive::parse(inner) {
             TypeRef::Primitive(p)
-        } else if inner.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        } else if inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
             && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             TypeRef::Named(inner.to_owned())

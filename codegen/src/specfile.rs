@@ -63,7 +63,8 @@ pub fn parse_spec(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
 const MAX_FLOW_DEPTH: usize = 32;
 
 /// The widest indentation (spaces and `- ` indicators before a line's content) a spec may
-/// have, for the same reason. Canonical specs indent at most 6 columns.
+/// have, for the same reason. Canonical specs indent 6 columns, and the JSON of their
+/// examples (block scalars, whose brackets count as flow nesting here too) about 30.
 const MAX_INDENT: usize = 128;
 
 /// Checks what serde cannot see: the text's nesting is bounded (a lexical scan, before
@@ -354,7 +355,10 @@ pub fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
     use std::io::Write;
 
     let named = |doing: &str, at: &Path, err: io::Error| {
-        io::Error::new(err.kind(), format!("cannot {doing} {}: {err}", at.display()))
+        io::Error::new(
+            err.kind(),
+            format!("cannot {doing} {}: {err}", at.display()),
+        )
     };
     let file_name = path.file_name().ok_or_else(|| {
         io::Error::new(

@@ -35,7 +35,11 @@ struct Validator<'a> {
     out: Diagnostics,
 }
 
-/// How deep required fields may nest types (the API definitions nest 4).
+/// A type on the walk of [`Validator::required_type_graph`]: its name, its required
+/// `(field, type)` children, and the next child to visit.
+type Visit<'t> = (&'t str, Vec<(&'t str, &'t str)>, usize);
+
+/// How deep required fields may nest types (the real specs nest a few levels).
 const MAX_REQUIRED_DEPTH: usize = 32;
 
 /// Fields of an action or operation that `pinned` may name.
@@ -541,8 +545,7 @@ impl Validator<'_> {
                 continue;
             }
             // An explicit stack: the chain may be longer than the thread's stack allows.
-            let mut stack: Vec<(&str, Vec<(&str, &str)>, usize)> =
-                vec![(root.as_str(), required_children(root), 0)];
+            let mut stack: Vec<Visit<'_>> = vec![(root.as_str(), required_children(root), 0)];
             state.insert(root, State::Open);
             while let Some((name, children, next)) = stack.last_mut() {
                 let name = *name;

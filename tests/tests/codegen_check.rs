@@ -164,7 +164,14 @@ fn strays(root: &Path) -> Vec<String> {
     };
     let mut out: Vec<String> = names(&root.join("generated"))
         .into_iter()
-        .filter(|n| !["tencentcloud-intlpartnersmgt", "huaweicloud-partner-center", ".codegen"].contains(&n.as_str()))
+        .filter(|n| {
+            ![
+                "tencentcloud-intlpartnersmgt",
+                "huaweicloud-partner-center",
+                ".codegen",
+            ]
+            .contains(&n.as_str())
+        })
         .collect();
     out.extend(
         names(&root.join("generated/.codegen"))
@@ -199,7 +206,10 @@ fn a_crate_directory_is_never_missing_while_it_is_swapped() {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         watcher.join().unwrap()
     });
-    assert_eq!(missing, 0, "the crate's Cargo.toml was missing {missing} time(s)");
+    assert_eq!(
+        missing, 0,
+        "the crate's Cargo.toml was missing {missing} time(s)"
+    );
     assert!(check(&root, &plans[1]).unwrap().is_empty());
     assert_eq!(strays(&root), Vec::<String>::new());
 }
@@ -226,7 +236,9 @@ fn concurrent_writes_are_serialised() {
         }
     });
     // Whichever ran last, the tree is exactly one plan, whole.
-    let clean = plans.iter().filter(|files| check(&root, files).unwrap().is_empty());
+    let clean = plans
+        .iter()
+        .filter(|files| check(&root, files).unwrap().is_empty());
     assert_eq!(clean.count(), 1);
 }
 
@@ -247,7 +259,8 @@ fn a_failed_write_leaves_the_tree_and_no_staging_behind() {
     let root = scratch_root();
     let root = root.path();
     let mut files = plan_with_qps(root, 3);
-    let before = fs::read(root.join("generated/tencentcloud-intlpartnersmgt/src/actions.rs")).unwrap();
+    let before =
+        fs::read(root.join("generated/tencentcloud-intlpartnersmgt/src/actions.rs")).unwrap();
     // A file that must also be a directory: writing it fails after staging has begun.
     let blocked = "tencentcloud-intlpartnersmgt/src/lib.rs/inner.rs";
     files.insert(blocked.into(), "// x\n".into());

@@ -80,8 +80,19 @@ fn the_fixtures_load_and_emit() {
 
 #[test]
 fn action_names_that_are_not_identifiers() {
-    for bad in ["Force QN", "FörceQN", "Force-QN", "9Lives", "forceQn", "Force::QN"] {
-        let text = edit(&tencent(), "- name: QueryT1UIN\n", &format!("- name: '{bad}'\n"));
+    for bad in [
+        "Force QN",
+        "FörceQN",
+        "Force-QN",
+        "9Lives",
+        "forceQn",
+        "Force::QN",
+    ] {
+        let text = edit(
+            &tencent(),
+            "- name: QueryT1UIN\n",
+            &format!("- name: '{bad}'\n"),
+        );
         assert_rejected(&text, "invalid-name", bad, "name: ");
     }
 }
@@ -89,7 +100,11 @@ fn action_names_that_are_not_identifiers() {
 #[test]
 fn operation_names_that_are_not_identifiers() {
     for bad in ["List Orders", "ListOrdérs", "list-orders", "ListOrders()"] {
-        let text = edit(&huawei(), "- name: ListOrders\n", &format!("- name: '{bad}'\n"));
+        let text = edit(
+            &huawei(),
+            "- name: ListOrders\n",
+            &format!("- name: '{bad}'\n"),
+        );
         assert_rejected(&text, "invalid-name", bad, "name: ");
     }
 }
@@ -109,8 +124,16 @@ fn variants_that_collide_through_rust_name() {
 #[test]
 fn method_names_the_generated_code_already_uses() {
     // `Client::builder`, `mock::server` and `mock::decode` exist in every crate.
-    for (name, method) in [("Builder", "builder"), ("Server", "server"), ("Decode", "decode")] {
-        let text = edit(&tencent(), "- name: QueryT1UIN\n", &format!("- name: {name}\n"));
+    for (name, method) in [
+        ("Builder", "builder"),
+        ("Server", "server"),
+        ("Decode", "decode"),
+    ] {
+        let text = edit(
+            &tencent(),
+            "- name: QueryT1UIN\n",
+            &format!("- name: {name}\n"),
+        );
         let shown = assert_rejected(&text, "reserved-name", name, &format!("name: {name}"));
         assert!(shown.contains(&format!("`{method}`")), "{shown}");
     }
@@ -124,23 +147,38 @@ fn method_names_the_generated_code_already_uses() {
 
 #[test]
 fn type_names_that_are_not_identifiers() {
-    for bad in ["Bad Type", "Filtér", "1Filter", "filter", "Self", "Option", "Vec", "String", "Box"] {
+    for bad in [
+        "Bad Type", "Filtér", "1Filter", "filter", "Self", "Option", "Vec", "String", "Box",
+    ] {
         let text = edit(&tencent(), "  Filter:\n", &format!("  '{bad}':\n"));
         let text = text.replace("type: Filter,", &format!("type: '{bad}',"));
         let text = text.replace("type: list<Filter>,", &format!("type: 'list<{bad}>',"));
         let diagnostics = load_and_emit(&text).expect_err(bad);
         assert!(
-            diagnostics.errors().any(|d| d.rule == "invalid-type-name"
-                || d.rule == "malformed-spec"),
+            diagnostics
+                .errors()
+                .any(|d| d.rule == "invalid-type-name" || d.rule == "malformed-spec"),
             "{bad}: {diagnostics}"
         );
     }
     // The key of the map is checked where no field refers to it too.
-    let text = edit(&tencent(), "  Filter:\n", "  'Filter X':\n  Filter:\n  # \n");
-    let text = edit(&text, "  'Filter X':\n  Filter:\n  # \n", "  'Filter X':\n    fields: []\n  Filter:\n");
+    let text = edit(
+        &tencent(),
+        "  Filter:\n",
+        "  'Filter X':\n  Filter:\n  # \n",
+    );
+    let text = edit(
+        &text,
+        "  'Filter X':\n  Filter:\n  # \n",
+        "  'Filter X':\n    fields: []\n  Filter:\n",
+    );
     assert_rejected(&text, "invalid-type-name", "Filter X", "'Filter X':");
     // A request type of an action must be a valid name too (it names a struct).
-    let text = edit(&huawei(), "  CreateOrderResponse:\n", "  RestRequest:\n    fields: []\n  CreateOrderResponse:\n");
+    let text = edit(
+        &huawei(),
+        "  CreateOrderResponse:\n",
+        "  RestRequest:\n    fields: []\n  CreateOrderResponse:\n",
+    );
     assert_rejected(&text, "invalid-type-name", "RestRequest", "RestRequest:");
 }
 
@@ -153,7 +191,12 @@ fn field_names_that_are_not_identifiers_after_snake_case() {
             "    - {name: Values, type: list<string>, required: false}\n",
             &format!("    - {{name: '{bad}', type: list<string>, required: false}}\n"),
         );
-        let shown = assert_rejected(&text, "invalid-field-name", &format!("Filter.{bad}"), "name: '");
+        let shown = assert_rejected(
+            &text,
+            "invalid-field-name",
+            &format!("Filter.{bad}"),
+            "name: '",
+        );
         assert!(shown.contains("rust_name"), "{shown}");
     }
     // Keywords that can be raw identifiers stay fine (`r#type`).
@@ -173,13 +216,26 @@ fn huawei_param_names_that_cannot_be_fields() {
             "  - {name: type, wire_name: type, location: query",
             &format!("  - {{name: {bad}, wire_name: type, location: query"),
         );
-        assert_rejected(&text, "invalid-param-name", &format!("ShowOrder.{bad}"), &format!("name: {bad}"));
+        assert_rejected(
+            &text,
+            "invalid-param-name",
+            &format!("ShowOrder.{bad}"),
+            &format!("name: {bad}"),
+        );
     }
 }
 
 #[test]
 fn service_names_that_cannot_name_a_crate() {
-    for bad in ["demo svc", "../../escape", "Demo", "demo_", "-demo", "demo--x", "démo"] {
+    for bad in [
+        "demo svc",
+        "../../escape",
+        "Demo",
+        "demo_",
+        "-demo",
+        "demo--x",
+        "démo",
+    ] {
         let text = edit(&tencent(), "  name: demo\n", &format!("  name: '{bad}'\n"));
         assert_rejected(&text, "invalid-service-name", bad, "  name: '");
     }
@@ -195,7 +251,10 @@ fn a_spec_without_actions_or_operations() {
     let end = text.find("types:\n").unwrap();
     let text = format!("{}actions: []\n{}", &text[..start], &text[end..]);
     // The types are then unreachable, which is fine; no actions is not.
-    let text = text.replace("  ip_restriction: partial\n", "  ip_restriction: not_supported\n");
+    let text = text.replace(
+        "  ip_restriction: partial\n",
+        "  ip_restriction: not_supported\n",
+    );
     assert_rejected(&text, "no-actions", "demo", "actions: []");
 
     let text = huawei();
@@ -213,16 +272,34 @@ fn a_spec_without_actions_or_operations() {
 fn qps_beyond_u32_is_an_error_not_a_truncation() {
     for big in ["4294967296", "4294967297", "9223372036854775807"] {
         let text = edit(&tencent(), "  qps: 5\n", &format!("  qps: {big}\n"));
-        let shown = assert_rejected(&text, "qps-out-of-range", "AllocateCredit", "name: AllocateCredit");
+        let shown = assert_rejected(
+            &text,
+            "qps-out-of-range",
+            "AllocateCredit",
+            "name: AllocateCredit",
+        );
         assert!(shown.contains(big), "{shown}");
-        let text = edit(&tencent(), "    value: 20\n", &format!("    value: {big}\n"));
-        assert_rejected(&text, "qps-out-of-range", "default_qps", &format!("value: {big}"));
+        let text = edit(
+            &tencent(),
+            "    value: 20\n",
+            &format!("    value: {big}\n"),
+        );
+        assert_rejected(
+            &text,
+            "qps-out-of-range",
+            "default_qps",
+            &format!("value: {big}"),
+        );
     }
     // The largest allowed value loads and prints as itself.
     let text = edit(&tencent(), "  qps: 5\n", "  qps: 4294967295\n");
     let loaded = parse_spec(FILE, &text).unwrap();
     let files = emit(FILE, &loaded.spec);
-    let actions = files.iter().find(|(p, _)| p.ends_with("src/actions.rs")).unwrap().1;
+    let actions = files
+        .iter()
+        .find(|(p, _)| p.ends_with("src/actions.rs"))
+        .unwrap()
+        .1;
     assert!(actions.contains("Qps::Documented(4294967295)"));
     // Past i64 the YAML reader refuses it, with the line.
     let text = edit(&tencent(), "  qps: 5\n", "  qps: 18446744073709551616\n");
@@ -237,7 +314,12 @@ fn undocumented_qps_needs_a_default() {
     let start = text.find("  default_qps:\n").unwrap();
     let end = text.find("  sources:\n").unwrap();
     let text = format!("{}{}", &text[..start], &text[end..]);
-    assert_rejected(&text, "missing-default-qps", "DescribeUsage", "name: DescribeUsage");
+    assert_rejected(
+        &text,
+        "missing-default-qps",
+        "DescribeUsage",
+        "name: DescribeUsage",
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -255,9 +337,17 @@ fn duplicate_keys_anywhere_are_errors_naming_the_line() {
     assert!(shown.contains("Filter"), "{shown}");
     // A key of a struct, block style and flow style, at the top and nested.
     let cases = [
-        ("  title: Demo Service\n", "  title: Demo Service\n  title: Other\n", "title: Other"),
+        (
+            "  title: Demo Service\n",
+            "  title: Demo Service\n  title: Other\n",
+            "title: Other",
+        ),
         ("  qps: 5\n", "  qps: 5\n  qps: 50\n", "qps: 50"),
-        ("    value: 20\n", "    value: 20\n    value: 2\n", "value: 2"),
+        (
+            "    value: 20\n",
+            "    value: 20\n    value: 2\n",
+            "value: 2",
+        ),
         (
             "    - {name: A1, type: string, required: true}\n",
             "    - {name: A1, type: string, required: true, required: false}\n",
@@ -269,7 +359,11 @@ fn duplicate_keys_anywhere_are_errors_naming_the_line() {
         assert_malformed(&edit(&tencent(), from, to), line, "duplicate key");
     }
     // Huawei too.
-    let text = edit(&huawei(), "  Order:\n", "  OrderItem:\n    fields: []\n  Order:\n");
+    let text = edit(
+        &huawei(),
+        "  Order:\n",
+        "  OrderItem:\n    fields: []\n  Order:\n",
+    );
     assert_malformed(&text, "  OrderItem:", "duplicate key");
 }
 
@@ -281,7 +375,11 @@ fn deeply_nested_yaml_is_an_error_not_a_stack_overflow() {
     let depth = 100_000;
     for (open, close) in [("[", "]"), ("{a: ", "}")] {
         let nested = format!("{}1{}", open.repeat(depth), close.repeat(depth));
-        let text = edit(&tencent(), "  title: Demo Service\n", &format!("  title: {nested}\n"));
+        let text = edit(
+            &tencent(),
+            "  title: Demo Service\n",
+            &format!("  title: {nested}\n"),
+        );
         let diagnostics = load_and_emit(&text).expect_err("too deep");
         let hit = diagnostics.errors().next().unwrap();
         assert_eq!(hit.rule, "malformed-spec", "{hit}");
@@ -304,7 +402,11 @@ fn deeply_nested_type_expressions_are_an_error() {
             &format!("{{name: Values, type: '{ty}',"),
         );
         let shown = assert_malformed(&text, "name: Values", "nests lists");
-        assert!(shown.len() < 1000, "the message quotes the whole type: {}", shown.len());
+        assert!(
+            shown.len() < 1000,
+            "the message quotes the whole type: {}",
+            shown.len()
+        );
     }
     // A few levels are fine.
     let text = edit(
@@ -334,7 +436,12 @@ fn long_chains_and_cycles_of_required_types_are_errors() {
         "    - {name: Total, type: float, required: true}\n",
         "    - {name: Total, type: float, required: true}\n    - {name: Deep, type: Deep0, required: true}\n",
     );
-    assert_rejected(&text, "type-too-deep", "AllocateCreditResponse.Deep", "name: Deep,");
+    assert_rejected(
+        &text,
+        "type-too-deep",
+        "AllocateCreditResponse.Deep",
+        "name: Deep,",
+    );
 
     // A cycle of required, non-optional fields is a type no value can fill (and no Rust
     // struct can hold without a box).

@@ -63,7 +63,11 @@ fn a_write_that_fails_midway_leaves_no_temporary_file() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "the child failed: {stdout}");
     assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
-    assert_eq!(names(dir.path()), ["spec.yaml"], "a temporary file was left");
+    assert_eq!(
+        names(dir.path()),
+        ["spec.yaml"],
+        "a temporary file was left"
+    );
     let error = stdout
         .lines()
         .find_map(|l| l.strip_prefix("child error: "))
@@ -80,7 +84,11 @@ fn a_failed_rename_leaves_no_temporary_file_and_names_the_path() {
     fs::write(path.join("keep"), "").unwrap();
     let err = write_atomically(&path, "new\n").unwrap_err();
     assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
-    assert_eq!(names(dir.path()), ["spec.yaml"], "a temporary file was left");
+    assert_eq!(
+        names(dir.path()),
+        ["spec.yaml"],
+        "a temporary file was left"
+    );
 }
 
 #[test]
@@ -90,6 +98,9 @@ fn an_impossible_parent_names_the_path() {
     fs::write(&blocker, "a file where a directory should be").unwrap();
     let path = blocker.join("tencentcloud/x.yaml");
     let err = write_atomically(&path, "new\n").unwrap_err();
-    assert!(err.to_string().contains(&*blocker.to_string_lossy()), "{err}");
+    assert!(
+        err.to_string().contains(&*blocker.to_string_lossy()),
+        "{err}"
+    );
     assert_eq!(names(dir.path()), ["spec"]);
 }

@@ -30,7 +30,12 @@ pub const SAMPLE_MAX_DEPTH: usize = 64;
 /// How many values [`sample_value`] builds at most.
 pub const SAMPLE_MAX_NODES: usize = 100_000;
 
-fn sample(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: usize, budget: &mut usize) -> Value {
+fn sample(
+    ty: &TypeRef,
+    types: &BTreeMap<String, TypeDef>,
+    depth: usize,
+    budget: &mut usize,
+) -> Value {
     *budget = budget.saturating_sub(1);
     let exhausted = *budget == 0 || depth >= SAMPLE_MAX_DEPTH;
     match ty {
