@@ -5,14 +5,14 @@
 //! to a staging directory and swapped in whole, so `generated/` never holds half a crate.
 //! `--check` compares instead of writing, and names each stale, missing or orphaned file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::emit::{emit, Files};
+use crate::emit::{crate_name, emit, Files};
 use crate::specfile::{discover_specs, load_spec};
 
 /// Every generated file, by path relative to `generated/`, for the specs under
@@ -29,6 +29,8 @@ pub fn plan(root: &Path) -> Result<(Files, Diagnostics), Diagnostics> {
     let mut files = Files::new();
     let mut warnings = Diagnostics::default();
     let mut errors = Diagnostics::default();
+    // Which spec each crate comes from: two specs of one crate would merge silently.
+    let mut crates: BTreeMap<String, String> = BTreeMap::new();
     for path in paths {
         let label = path
             .strip_prefix(root)
@@ -39,6 +41,15 @@ pub fn plan(root: &Path) -> Result<(Files, Diagnostics), Diagnostics> {
         match load_spec(&path) {
             Ok(loaded) => {
                 warnings.0.extend(loaded.warnings.0);
+                let krate = crate_name(&loaded.spec);
+                if let Some(first) = crates.insert(krate.clone(), label.clone()) {
+                    errors.push(Diagnostic::error(
+                        &label,
+                        "duplicate-crate",
+                        format!("generates the crate `{krate}`, as {first} does: one spec per provider and service name"),
+                    ).about(loaded.spec.service().name.clone()));
+                    continue;
+                }
                 files.extend(emit(&label, &loaded.spec));
             }
             Err(diagnostics) => errors.0.extend(diagnostics.0),

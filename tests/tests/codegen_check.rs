@@ -296,3 +296,22 @@ fn leftovers_of_a_killed_run_are_not_drift_and_are_cleared() {
     assert!(!root.join("generated/.codegen/staging-999999").exists());
     assert_eq!(strays(root), Vec::<String>::new());
 }
+
+#[test]
+fn two_specs_of_one_crate_are_an_error_not_a_merge() {
+    let root = scratch_root();
+    let root = root.path();
+    fs::copy(
+        root.join("spec/tencentcloud/intlpartnersmgt.yaml"),
+        root.join("spec/tencentcloud/copy.yaml"),
+    )
+    .unwrap();
+    let errors = plan(root).unwrap_err();
+    let error = errors.errors().next().unwrap();
+    assert_eq!(error.rule, "duplicate-crate", "{error}");
+    let shown = error.to_string();
+    assert!(
+        shown.contains("copy.yaml") && shown.contains("intlpartnersmgt.yaml"),
+        "{error}"
+    );
+}
