@@ -457,3 +457,36 @@ fn long_chains_and_cycles_of_required_types_are_errors() {
     );
     assert_rejected(&text, "infinite-type", "Node.Loop", "name: Loop,");
 }
+
+// ---------------------------------------------------------------------------------------
+// Text the emitters quote
+
+#[test]
+fn titles_with_backslashes_and_newlines_keep_the_manifest_valid_toml() {
+    // The title goes into the crate's `description = "..."`: a raw backslash or newline
+    // there would make the whole workspace's manifests unreadable to cargo.
+    let text = edit(
+        &tencent(),
+        "  title: Demo Service\n",
+        "  title: \"Demo \\\\d \\\"quoted\\\"\\nsecond line\\ttab\"\n",
+    );
+    let loaded = parse_spec(FILE, &text).unwrap();
+    assert_eq!(
+        loaded.spec.service().title,
+        "Demo \\d \"quoted\"\nsecond line\ttab"
+    );
+    let files = emit(FILE, &loaded.spec);
+    let manifest = files
+        .iter()
+        .find(|(p, _)| p.ends_with("Cargo.toml"))
+        .unwrap()
+        .1;
+    let description = manifest
+        .lines()
+        .find(|l| l.starts_with("description = "))
+        .unwrap();
+    assert!(
+        description.contains(r#"Demo \\d \"quoted\"\nsecond line\ttab"#),
+        "{description}"
+    );
+}
