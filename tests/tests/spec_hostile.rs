@@ -490,3 +490,25 @@ fn titles_with_backslashes_and_newlines_keep_the_manifest_valid_toml() {
         "{description}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Other hostile text
+
+#[test]
+fn alias_bombs_and_odd_documents_are_errors() {
+    // Nine levels of nine aliases: 387,420,489 strings once expanded.
+    let mut bomb = String::from("x0: &a0 [lol]\n");
+    for level in 1..10 {
+        let refs = vec![format!("*a{}", level - 1); 9].join(", ");
+        bomb.push_str(&format!("x{level}: &a{level} [{refs}]\n"));
+    }
+    let text = format!("{bomb}{}", tencent());
+    let errors = load_and_emit(&text).unwrap_err();
+    assert_eq!(errors.errors().next().unwrap().rule, "malformed-spec", "{errors}");
+
+    for text in ["", "---\n", "~\n", "[1, 2]\n", "service: 1\n", "\u{feff}", "--- a\n--- b\n"] {
+        let errors = load_and_emit(text).unwrap_err();
+        let error = errors.errors().next().unwrap();
+        assert_eq!(error.rule, "malformed-spec", "{text:?}: {error}");
+    }
+}
