@@ -504,9 +504,21 @@ fn alias_bombs_and_odd_documents_are_errors() {
     }
     let text = format!("{bomb}{}", tencent());
     let errors = load_and_emit(&text).unwrap_err();
-    assert_eq!(errors.errors().next().unwrap().rule, "malformed-spec", "{errors}");
+    assert_eq!(
+        errors.errors().next().unwrap().rule,
+        "malformed-spec",
+        "{errors}"
+    );
 
-    for text in ["", "---\n", "~\n", "[1, 2]\n", "service: 1\n", "\u{feff}", "--- a\n--- b\n"] {
+    for text in [
+        "",
+        "---\n",
+        "~\n",
+        "[1, 2]\n",
+        "service: 1\n",
+        "\u{feff}",
+        "--- a\n--- b\n",
+    ] {
         let errors = load_and_emit(text).unwrap_err();
         let error = errors.errors().next().unwrap();
         assert_eq!(error.rule, "malformed-spec", "{text:?}: {error}");
