@@ -198,7 +198,7 @@ pub fn write(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
         return Ok(drift);
     }
     let staging = work.join(format!("staging-{}", std::process::id()));
-    let result = stage_and_swap(&generated, &staging, files, &drift);
+    let result = stage_and_swap(&generated, &staging, files, &drift, exchange);
     let cleaned = match fs::remove_dir_all(&staging) {
         Err(err) if err.kind() != io::ErrorKind::NotFound => Err(at(&staging, "remove")(err)),
         _ => Ok(()),
@@ -216,11 +216,15 @@ fn crate_of(path: &Path) -> Option<PathBuf> {
         .map(|c| PathBuf::from(c.as_os_str()))
 }
 
+/// `exchange` swaps two paths atomically, or says it cannot (`Ok(false)`).
+type Exchange = fn(&Path, &Path) -> io::Result<bool>;
+
 fn stage_and_swap(
     generated: &Path,
     staging: &Path,
     files: &Files,
     drift: &[Drift],
+    exchange: Exchange,
 ) -> io::Result<()> {
     let planned: BTreeSet<PathBuf> = files.keys().filter_map(|p| crate_of(p)).collect();
     let touched: BTreeSet<PathBuf> = drift.iter().filter_map(|d| crate_of(d.path())).collect();
@@ -302,4 +306,49 @@ fn update_in_place(
         fs::remove_file(&path).map_err(at(&path, "remove"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fallback where no atomic exchange exists: files are replaced in place, new
+    /// ones added, orphans removed, and the crate's manifest is there throughout.
+    #[test]
+    fn without_an_exchange_files_are_replaced_in_place() {
+        let root = tempfile::tempdir().unwrap();
+        let generated = root.path().join("generated");
+        let live = generated.join("demo-crate");
+        fs::create_dir_all(live.join("src")).unwrap();
+        fs::write(live.join("Cargo.toml"), "old").unwrap();
+        fs::write(live.join("src/gone.rs"), "orphan").unwrap();
+        let mut files = Files::new();
+        files.insert("demo-crate/Cargo.toml".into(), "new".into());
+        files.insert("demo-crate/src/lib.rs".into(), "lib".into());
+        let drift = check(root.path(), &files).unwrap();
+        let staging = generated.join(WORK_DIR).join("staging-test");
+        let cannot: Exchange = |_, _| Ok(false);
+        stage_and_swap(&generated, &staging, &files, &drift, cannot).unwrap();
+        assert_eq!(fs::read_to_string(live.join("Cargo.toml")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(live.join("src/lib.rs")).unwrap(), "lib");
+        assert!(!live.join("src/gone.rs").exists());
+        assert!(check(root.path(), &files).unwrap().is_empty());
+    }
+
+    #[test]
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    fn the_exchange_swaps_two_directories() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("mark"), "a").unwrap();
+        fs::write(b.join("mark"), "b").unwrap();
+        // ext4, xfs, btrfs and tmpfs have it (this machine's ext4 does); on a filesystem
+        // without it the answer is `false` and `write` falls back.
+        if exchange(&a, &b).unwrap() {
+            assert_eq!(fs::read_to_string(a.join("mark")).unwrap(), "b");
+            assert_eq!(fs::read_to_string(b.join("mark")).unwrap(), "a");
+        }
+    }
 }
