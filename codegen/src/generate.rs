@@ -5,14 +5,14 @@
 //! to a staging directory and swapped in whole, so `generated/` never holds half a crate.
 //! `--check` compares instead of writing, and names each stale, missing or orphaned file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::emit::{emit, Files};
+use crate::emit::{crate_name, emit, Files};
 use crate::specfile::{discover_specs, load_spec};
 
 /// Every generated file, by path relative to `generated/`, for the specs under
@@ -29,6 +29,8 @@ pub fn plan(root: &Path) -> Result<(Files, Diagnostics), Diagnostics> {
     let mut files = Files::new();
     let mut warnings = Diagnostics::default();
     let mut errors = Diagnostics::default();
+    // Which spec each crate comes from: two specs of one crate would merge silently.
+    let mut crates: BTreeMap<String, String> = BTreeMap::new();
     for path in paths {
         let label = path
             .strip_prefix(root)
@@ -39,6 +41,15 @@ pub fn plan(root: &Path) -> Result<(Files, Diagnostics), Diagnostics> {
         match load_spec(&path) {
             Ok(loaded) => {
                 warnings.0.extend(loaded.warnings.0);
+                let krate = crate_name(&loaded.spec);
+                if let Some(first) = crates.insert(krate.clone(), label.clone()) {
+                    errors.push(Diagnostic::error(
+                        &label,
+                        "duplicate-crate",
+                        format!("generates the crate `{krate}`, as {first} does: one spec per provider and service name"),
+                    ).about(loaded.spec.service().name.clone()));
+                    continue;
+                }
                 files.extend(emit(&label, &loaded.spec));
             }
             Err(diagnostics) => errors.0.extend(diagnostics.0),
@@ -80,19 +91,36 @@ impl fmt::Display for Drift {
     }
 }
 
+/// The directory under `generated/` that holds the lock and the staging directories. It
+/// is on the same filesystem as the crates (so renames never fail with EXDEV), and the
+/// workspace `exclude`s it from the `generated/*` member glob (cargo matches hidden names
+/// too, and would fail on a directory without a manifest).
+pub const WORK_DIR: &str = ".codegen";
+
+/// An `io::Error` that names the path it happened at and what was being done.
+fn at<'p>(path: &'p Path, doing: &'static str) -> impl FnOnce(io::Error) -> io::Error + 'p {
+    move |err| {
+        io::Error::new(
+            err.kind(),
+            format!("cannot {doing} {}: {err}", path.display()),
+        )
+    }
+}
+
 /// Every difference between `<root>/generated` and `files`, sorted by path.
 pub fn check(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
     let generated = root.join("generated");
     let on_disk = list_files(&generated)?;
     let mut drift = Vec::new();
     for (path, contents) in files {
-        match fs::read(generated.join(path)) {
+        let live = generated.join(path);
+        match fs::read(&live) {
             Ok(bytes) if bytes == contents.as_bytes() => {}
             Ok(_) => drift.push(Drift::Stale(path.clone())),
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
                 drift.push(Drift::Missing(path.clone()))
             }
-            Err(err) => return Err(err),
+            Err(err) => return Err(at(&live, "read")(err)),
         }
     }
     for path in on_disk {
@@ -104,24 +132,25 @@ pub fn check(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
     Ok(drift)
 }
 
-/// Files under `dir`, relative to it, skipping nothing (a stray file is an orphan).
+/// Files under `dir`, relative to it, skipping nothing (a stray file is an orphan) but
+/// codegen's own [`WORK_DIR`].
 fn list_files(dir: &Path) -> io::Result<BTreeSet<PathBuf>> {
     let mut out = BTreeSet::new();
     if !dir.exists() {
         return Ok(out);
     }
+    let work = dir.join(WORK_DIR);
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        for entry in fs::read_dir(&current)? {
-            let path = entry?.path();
+        for entry in fs::read_dir(&current).map_err(at(&current, "list"))? {
+            let path = entry.map_err(at(&current, "list"))?.path();
+            if path == work {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir)
-                        .expect("listed below dir")
-                        .to_path_buf(),
-                );
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                out.insert(relative.to_path_buf());
             }
         }
     }
@@ -129,47 +158,197 @@ fn list_files(dir: &Path) -> io::Result<BTreeSet<PathBuf>> {
 }
 
 /// Brings `<root>/generated` in line with `files`: each crate directory with drift is
-/// rebuilt in a staging directory (under `target/`, outside the workspace's member glob)
-/// and swapped in whole; crate directories no spec produces are removed. Returns the drift
-/// it repaired.
+/// rebuilt in a staging directory (`generated/.codegen/staging-<pid>`) and swapped in
+/// whole; crate directories no spec produces are removed. Returns the drift it repaired.
+///
+/// - No gap: where the platform has an atomic exchange of two paths (Linux
+///   `renameat2(RENAME_EXCHANGE)`, macOS `RENAME_SWAP`), the staged crate and the live
+///   one trade places in one step, so `generated/<crate>` exists at every instant, old or
+///   new. Elsewhere (or on a filesystem without it) each file is renamed over its live
+///   copy one by one and orphans are removed after: the directory and its `Cargo.toml`
+///   never go missing, though a crate killed mid-way may hold old and new files until the
+///   next run (which `--check` would name).
+/// - One run at a time: an exclusive lock on `generated/.codegen/lock`, held until the
+///   end; leftovers of killed runs are removed under it.
+/// - Nothing left behind: the staging directory is removed on success and on failure.
+/// - Every I/O error names its path.
 pub fn write(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
+    let generated = root.join("generated");
+    let work = generated.join(WORK_DIR);
+    fs::create_dir_all(&work).map_err(at(&work, "create"))?;
+    let lock_path = work.join("lock");
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(at(&lock_path, "open"))?;
+    lock.lock().map_err(at(&lock_path, "lock"))?;
+    for entry in fs::read_dir(&work).map_err(at(&work, "list"))? {
+        let path = entry.map_err(at(&work, "list"))?.path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("staging-"))
+        {
+            fs::remove_dir_all(&path).map_err(at(&path, "remove the leftover"))?;
+        }
+    }
     let drift = check(root, files)?;
     if drift.is_empty() {
         return Ok(drift);
     }
-    let generated = root.join("generated");
-    let crate_of = |path: &Path| {
-        path.components()
-            .next()
-            .map(|c| PathBuf::from(c.as_os_str()))
+    let staging = work.join(format!("staging-{}", std::process::id()));
+    let result = stage_and_swap(&generated, &staging, files, &drift, exchange);
+    let cleaned = match fs::remove_dir_all(&staging) {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(at(&staging, "remove")(err)),
+        _ => Ok(()),
     };
+    // The lock is released when `lock` is dropped, after the cleanup.
+    drop(lock);
+    result?;
+    cleaned?;
+    Ok(drift)
+}
+
+fn crate_of(path: &Path) -> Option<PathBuf> {
+    path.components()
+        .next()
+        .map(|c| PathBuf::from(c.as_os_str()))
+}
+
+/// `exchange` swaps two paths atomically, or says it cannot (`Ok(false)`).
+type Exchange = fn(&Path, &Path) -> io::Result<bool>;
+
+fn stage_and_swap(
+    generated: &Path,
+    staging: &Path,
+    files: &Files,
+    drift: &[Drift],
+    exchange: Exchange,
+) -> io::Result<()> {
     let planned: BTreeSet<PathBuf> = files.keys().filter_map(|p| crate_of(p)).collect();
     let touched: BTreeSet<PathBuf> = drift.iter().filter_map(|d| crate_of(d.path())).collect();
-
-    let staging = root
-        .join("target")
-        .join(format!("codegen-staging-{}", std::process::id()));
-    let retired = staging.join(".retired");
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir_all(&retired)?;
-    for (path, contents) in files
+    fs::create_dir_all(staging).map_err(at(staging, "create"))?;
+    let touched_files = files
         .iter()
-        .filter(|(p, _)| crate_of(p).is_some_and(|c| touched.contains(&c)))
-    {
+        .filter(|(p, _)| crate_of(p).is_some_and(|c| touched.contains(&c)));
+    for (path, contents) in touched_files.clone() {
         let target = staging.join(path);
-        fs::create_dir_all(target.parent().expect("files live in a crate directory"))?;
-        fs::write(target, contents)?;
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(at(parent, "create"))?;
+        }
+        fs::write(&target, contents).map_err(at(&target, "write"))?;
     }
-    fs::create_dir_all(&generated)?;
     for krate in &touched {
         let live = generated.join(krate);
-        if live.exists() {
-            fs::rename(&live, retired.join(krate))?;
-        }
-        if planned.contains(krate) {
-            fs::rename(staging.join(krate), &live)?;
+        let staged = staging.join(krate);
+        let live_exists = live.symlink_metadata().is_ok();
+        if !planned.contains(krate) {
+            // No spec makes this crate any more: move it out whole, then it goes with
+            // the staging directory.
+            fs::rename(&live, &staged).map_err(at(&live, "move away"))?;
+        } else if !live_exists {
+            fs::rename(&staged, &live).map_err(at(&live, "create"))?;
+        } else if !exchange(&staged, &live).map_err(at(&live, "swap in"))? {
+            let crate_files: Vec<&PathBuf> = touched_files
+                .clone()
+                .map(|(p, _)| p)
+                .filter(|p| crate_of(p).as_ref() == Some(krate))
+                .collect();
+            update_in_place(generated, staging, krate, &crate_files)?;
         }
     }
-    fs::remove_dir_all(&staging)?;
-    Ok(drift)
+    Ok(())
+}
+
+/// Swaps two paths atomically; `false` where this platform or filesystem cannot.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        // Kernels or filesystems without the flag.
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Swaps two paths atomically; `false` where this platform or filesystem cannot.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// The fallback without an atomic exchange: each staged file is renamed over its live
+/// copy, then files the plan no longer has are removed. The crate directory and its
+/// manifest exist throughout.
+fn update_in_place(
+    generated: &Path,
+    staging: &Path,
+    krate: &Path,
+    crate_files: &[&PathBuf],
+) -> io::Result<()> {
+    for path in crate_files {
+        let live = generated.join(path);
+        if let Some(parent) = live.parent() {
+            fs::create_dir_all(parent).map_err(at(parent, "create"))?;
+        }
+        fs::rename(staging.join(path), &live).map_err(at(&live, "replace"))?;
+    }
+    let planned: BTreeSet<PathBuf> = crate_files
+        .iter()
+        .filter_map(|p| p.strip_prefix(krate).ok().map(Path::to_path_buf))
+        .collect();
+    let live_dir = generated.join(krate);
+    for orphan in list_files(&live_dir)?.difference(&planned) {
+        let path = live_dir.join(orphan);
+        fs::remove_file(&path).map_err(at(&path, "remove"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fallback where no atomic exchange exists: files are replaced in place, new
+    /// ones added, orphans removed, and the crate's manifest is there throughout.
+    #[test]
+    fn without_an_exchange_files_are_replaced_in_place() {
+        let root = tempfile::tempdir().unwrap();
+        let generated = root.path().join("generated");
+        let live = generated.join("demo-crate");
+        fs::create_dir_all(live.join("src")).unwrap();
+        fs::write(live.join("Cargo.toml"), "old").unwrap();
+        fs::write(live.join("src/gone.rs"), "orphan").unwrap();
+        let mut files = Files::new();
+        files.insert("demo-crate/Cargo.toml".into(), "new".into());
+        files.insert("demo-crate/src/lib.rs".into(), "lib".into());
+        let drift = check(root.path(), &files).unwrap();
+        let staging = generated.join(WORK_DIR).join("staging-test");
+        let cannot: Exchange = |_, _| Ok(false);
+        stage_and_swap(&generated, &staging, &files, &drift, cannot).unwrap();
+        assert_eq!(fs::read_to_string(live.join("Cargo.toml")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(live.join("src/lib.rs")).unwrap(), "lib");
+        assert!(!live.join("src/gone.rs").exists());
+        assert!(check(root.path(), &files).unwrap().is_empty());
+    }
+
+    #[test]
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    fn the_exchange_swaps_two_directories() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("mark"), "a").unwrap();
+        fs::write(b.join("mark"), "b").unwrap();
+        // ext4, xfs, btrfs and tmpfs have it (this machine's ext4 does); on a filesystem
+        // without it the answer is `false` and `write` falls back.
+        if exchange(&a, &b).unwrap() {
+            assert_eq!(fs::read_to_string(a.join("mark")).unwrap(), "b");
+            assert_eq!(fs::read_to_string(b.join("mark")).unwrap(), "a");
+        }
+    }
 }

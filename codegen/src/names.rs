@@ -51,6 +51,74 @@ pub fn is_snake_ident(ident: &str) -> bool {
         && ident != "_"
 }
 
+/// Keywords that cannot be raw identifiers either (`r#self` is not an identifier).
+const NOT_RAW: &[&str] = &["Self", "self", "super", "crate", "_"];
+
+/// Whether the emitters can print `ident` as a field, parameter or method name: a plain
+/// snake_case identifier, printed raw (`r#type`) where it is a keyword that can be raw.
+pub fn is_field_ident(ident: &str) -> bool {
+    is_snake_ident(ident) && !NOT_RAW.contains(&ident)
+}
+
+/// Whether `name` can be the wire name of an action or operation, whose variant in the
+/// generated `Action`/`Operation` enum it is: an upper-case ASCII letter, then ASCII
+/// letters, digits and underscores (the vendors' names are PascalCase).
+pub fn is_variant_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !NOT_RAW.contains(&name)
+}
+
+/// Method and function names every generated crate defines itself, in the client
+/// (`Client::builder`, ...) and the mock module (`mock::server`, ...), beside the
+/// per-action ones: an action whose Rust name is one of them needs a `rust_name`.
+pub const RESERVED_METHODS: &[&str] = &[
+    "builder",
+    "with_options",
+    "engine",
+    "call_json",
+    "mock",
+    "client",
+    "server_client",
+    "service",
+    "server",
+    "check_request",
+    "default_response",
+    "decode",
+];
+
+/// Type names the models module uses itself (the prelude's and the runtime's): a model of
+/// one of these names would shadow it.
+pub const RESERVED_TYPES: &[&str] = &[
+    "Self",
+    "Box",
+    "Vec",
+    "Option",
+    "String",
+    "RestRequest",
+    "RequestParts",
+];
+
+/// Whether `name` can name a model: an upper-case ASCII letter, then ASCII letters,
+/// digits and underscores, and not a name the models module already uses.
+pub fn is_type_ident(name: &str) -> bool {
+    is_variant_ident(name) && !RESERVED_TYPES.contains(&name)
+}
+
+/// Whether `name` can be a service's short name, and so (after `<provider>-`) a crate's
+/// name and directory under `generated/`: lower-case ASCII letters and digits in words
+/// joined by single hyphens, starting with a letter.
+pub fn is_service_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +142,27 @@ mod tests {
         assert!(!is_snake_ident("2query"));
         assert!(!is_snake_ident("ListSubCustomers"));
         assert!(!is_snake_ident("_"));
+        assert!(is_field_ident("type"));
+        assert!(!is_field_ident("self"));
+        assert!(!is_field_ident("super"));
+    }
+
+    #[test]
+    fn variant_type_and_service_names() {
+        assert!(is_variant_ident("QueryT1UIN"));
+        assert!(is_variant_ident("List_clients"));
+        assert!(!is_variant_ident("Force QN"));
+        assert!(!is_variant_ident("FörceQN"));
+        assert!(!is_variant_ident("forceQn"));
+        assert!(!is_variant_ident("Self"));
+        assert!(is_type_ident("Filter"));
+        assert!(!is_type_ident("Option"));
+        assert!(is_service_name("partner-center"));
+        assert!(is_service_name("intlpartnersmgt"));
+        for bad in [
+            "", "Demo", "demo_x", "-demo", "demo-", "demo--x", "../x", "9demo",
+        ] {
+            assert!(!is_service_name(bad), "{bad}");
+        }
     }
 }

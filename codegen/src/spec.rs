@@ -436,26 +436,57 @@ impl fmt::Display for TypeRef {
     }
 }
 
+/// How many `list<...>` a field type may nest. The real specs nest one; the bound
+/// keeps hostile specs from building types that recursion over them (printing, dropping,
+/// emitting) could not handle.
+pub const MAX_LIST_DEPTH: usize = 8;
+
 impl FromStr for TypeRef {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        if let Some(inner) = s.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
-            return Ok(TypeRef::List(Box::new(inner.parse()?)));
+        let mut inner = s.trim();
+        let mut depth = 0;
+        while let Some(rest) = inner
+            .strip_prefix("list<")
+            .and_then(|r| r.strip_suffix('>'))
+        {
+            depth += 1;
+            if depth > MAX_LIST_DEPTH {
+                return Err(format!(
+                    "type `{}` nests lists more than {MAX_LIST_DEPTH} deep",
+                    shortened(s.trim())
+                ));
+            }
+            inner = rest.trim();
         }
-        if let Some(p) = Primitive::parse(s) {
-            return Ok(TypeRef::Primitive(p));
-        }
-        let valid = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if valid {
-            Ok(TypeRef::Named(s.to_owned()))
+        let mut ty = if let Some(p) = Primitive::parse(inner) {
+            TypeRef::Primitive(p)
+        } else if inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            TypeRef::Named(inner.to_owned())
         } else {
-            Err(format!(
-                "invalid type `{s}` (expected string, int64, uint64, float, bool, a type name, or list<T>)"
-            ))
+            return Err(format!(
+                "invalid type `{}` (expected string, int64, uint64, float, bool, a type name, or list<T>)",
+                shortened(s.trim())
+            ));
+        };
+        for _ in 0..depth {
+            ty = TypeRef::List(Box::new(ty));
         }
+        Ok(ty)
+    }
+}
+
+/// At most the first 60 characters of `text`, for messages that quote hostile input.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 

@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{yaml_line_of, Diagnostic, Diagnostics};
-use crate::names::{is_keyword, is_snake_ident, method_name, snake, type_stem, upper_camel};
+use crate::names::{
+    is_field_ident, is_keyword, is_service_name, is_snake_ident, is_type_ident, is_variant_ident,
+    method_name, snake, type_stem, upper_camel, RESERVED_METHODS, RESERVED_TYPES,
+};
 use crate::spec::{
     HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol, ProtocolFamily, Provider,
     ServiceInfo, Signing, Spec, Support, TencentSpec, TypeDef, TypeRef,
@@ -31,6 +34,13 @@ struct Validator<'a> {
     text: &'a str,
     out: Diagnostics,
 }
+
+/// A type on the walk of [`Validator::required_type_graph`]: its name, its required
+/// `(field, type)` children, and the next child to visit.
+type Visit<'t> = (&'t str, Vec<(&'t str, &'t str)>, usize);
+
+/// How deep required fields may nest types (the real specs nest a few levels).
+const MAX_REQUIRED_DEPTH: usize = 32;
 
 /// Fields of an action or operation that `pinned` may name.
 const TENCENT_PINNABLE: &[&str] = &[
@@ -109,11 +119,10 @@ impl Validator<'_> {
             At::Param(operation, param) => self.param_line(operation, param),
             At::Field(type_name, field) => {
                 let start = self.type_line(type_name)?;
-                let wanted = format!("- name: {field}");
                 self.text
                     .lines()
                     .skip(start)
-                    .position(|l| l.trim_start() == wanted)
+                    .position(|l| is_entry_named(l, field))
                     .map(|i| i + start + 1)
             }
         }
@@ -121,21 +130,32 @@ impl Validator<'_> {
 
     fn param_line(&self, operation: &str, param: &str) -> Option<usize> {
         let start = self.line(operation, 0)?;
-        let wanted = format!("- name: {param}");
         self.text
             .lines()
             .skip(start)
             .take_while(|l| !l.starts_with("- ") && !l.starts_with(|c: char| c.is_alphabetic()))
-            .position(|l| l.trim_start() == wanted)
+            .position(|l| is_entry_named(l, param))
             .map(|i| i + start + 1)
             .or(Some(start))
     }
 
     fn type_line(&self, type_name: &str) -> Option<usize> {
-        let wanted = format!("  {type_name}:");
+        let forms = [
+            format!("  {type_name}:"),
+            format!("  '{type_name}':"),
+            format!("  \"{type_name}\":"),
+        ];
         self.text
             .lines()
-            .position(|l| l.trim_end() == wanted)
+            .position(|l| forms.iter().any(|f| l.trim_end() == f))
+            .map(|i| i + 1)
+    }
+
+    /// The line of a top-level key (`actions:`).
+    fn top_key_line(&self, key: &str) -> Option<usize> {
+        self.text
+            .lines()
+            .position(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
             .map(|i| i + 1)
     }
 
@@ -175,12 +195,47 @@ impl Validator<'_> {
                 ),
             );
         }
+        if !is_service_name(&service.name) {
+            let line = self
+                .text
+                .lines()
+                .position(|l| l.starts_with("  name:"))
+                .map(|i| i + 1);
+            self.error(
+                "invalid-service-name",
+                line,
+                &service.name,
+                format!(
+                    "the service name `{}` must be lower-case ASCII letters and digits in words joined by single hyphens, starting with a letter: it names the crate `{}-<name>` and its directory under generated/",
+                    service.name,
+                    service.provider.as_str()
+                ),
+            );
+        }
         if let Some(default) = &service.default_qps {
             let line = self
                 .text
                 .lines()
                 .position(|l| l.trim() == "default_qps:")
-                .map(|i| i + 2);
+                .and_then(|start| {
+                    self.text
+                        .lines()
+                        .skip(start)
+                        .position(|l| l.trim_start().starts_with("value:"))
+                        .map(|i| i + start + 1)
+                });
+            if default.value > i64::from(u32::MAX) {
+                self.error(
+                    "qps-out-of-range",
+                    line,
+                    "default_qps",
+                    format!(
+                        "the default QPS must be at most {}, not {}",
+                        u32::MAX,
+                        default.value
+                    ),
+                );
+            }
             if default.value <= 0 {
                 self.error(
                     "qps-not-positive",
@@ -204,7 +259,18 @@ impl Validator<'_> {
     fn names<'n>(&mut self, kind: &str, names: impl Iterator<Item = (&'n str, Option<&'n str>)>) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut methods: BTreeMap<String, &str> = BTreeMap::new();
+        let mut variants: BTreeMap<String, &str> = BTreeMap::new();
         for (name, rust_name) in names {
+            if !is_variant_ident(name) {
+                let line = self.line(name, 0);
+                self.error(
+                    "invalid-name",
+                    line,
+                    name,
+                    format!("the {kind} name must start with an upper-case ASCII letter followed by ASCII letters, digits or underscores: it is the {kind}'s variant in the generated enum"),
+                );
+                continue;
+            }
             let count = seen.entry(name).or_insert(0);
             *count += 1;
             if *count > 1 {
@@ -230,7 +296,25 @@ impl Validator<'_> {
                 }
             }
             let method = method_name(name, rust_name);
-            if is_keyword(&method) {
+            let variant = type_stem(name, rust_name);
+            if let Some(other) = variants.insert(variant.clone(), name) {
+                let line = self.line(name, 0);
+                self.error(
+                    "name-collision",
+                    line,
+                    name,
+                    format!("its enum variant `{variant}` is also the variant of {kind} {other}: change `rust_name`"),
+                );
+            }
+            if RESERVED_METHODS.contains(&method.as_str()) {
+                let line = self.line(name, 0);
+                self.error(
+                    "reserved-name",
+                    line,
+                    name,
+                    format!("its Rust name `{method}` is a function every generated crate defines already: set `rust_name`"),
+                );
+            } else if is_keyword(&method) {
                 let line = self.line(name, 0);
                 self.error(
                     "rust-keyword",
@@ -268,6 +352,35 @@ impl Validator<'_> {
     }
 
     fn tencent(&mut self, spec: &TencentSpec) {
+        if spec.actions.is_empty() {
+            let line = self.top_key_line("actions");
+            self.error(
+                "no-actions",
+                line,
+                &spec.service.name,
+                "the spec has no actions: the generated crate would have an empty table".into(),
+            );
+        }
+        if spec.service.default_qps.is_none() {
+            let undocumented: Vec<&str> = spec
+                .actions
+                .iter()
+                .filter(|a| a.qps.is_none())
+                .map(|a| a.name.as_str())
+                .collect();
+            if let Some(first) = undocumented.first() {
+                self.error(
+                    "missing-default-qps",
+                    At::Entry(first),
+                    first,
+                    format!(
+                        "{} action(s) have no documented QPS ({}) and the service sets no `default_qps`: they would be sent without any limit",
+                        undocumented.len(),
+                        undocumented.join(", ")
+                    ),
+                );
+            }
+        }
         self.names(
             "action",
             spec.actions
@@ -292,6 +405,13 @@ impl Validator<'_> {
                         line,
                         name,
                         format!("qps must be at least 1, not {qps}"),
+                    );
+                } else if qps > i64::from(u32::MAX) {
+                    self.error(
+                        "qps-out-of-range",
+                        line,
+                        name,
+                        format!("qps must be at most {}, not {qps}", u32::MAX),
                     );
                 }
             }
@@ -393,10 +513,112 @@ impl Validator<'_> {
         self.types(&spec.types);
     }
 
+    /// The graph of required fields that hold another type directly (not through a list):
+    /// a value of the type must hold one of the other. A cycle there is a type no finite
+    /// value fills (and no Rust struct holds without a box), and a long chain makes every
+    /// sample response (mock defaults) recurse once per link.
+    fn required_type_graph(&mut self, types: &BTreeMap<String, TypeDef>) {
+        let required_children = |name: &str| -> Vec<(&str, &str)> {
+            types.get(name).map_or_else(Vec::new, |def| {
+                def.fields
+                    .iter()
+                    .filter(|f| f.required)
+                    .filter_map(|f| match &f.ty {
+                        TypeRef::Named(child) if types.contains_key(child) => {
+                            Some((f.name.as_str(), child.as_str()))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+        };
+        #[derive(Clone, Copy, PartialEq)]
+        enum State {
+            Open,
+            Done,
+        }
+        let mut state: HashMap<&str, State> = HashMap::new();
+        // The depth of each finished type: 1 + the deepest child, and the field to it.
+        let mut depth: HashMap<&str, (usize, Option<&str>)> = HashMap::new();
+        for root in types.keys() {
+            if state.contains_key(root.as_str()) {
+                continue;
+            }
+            // An explicit stack: the chain may be longer than the thread's stack allows.
+            let mut stack: Vec<Visit<'_>> = vec![(root.as_str(), required_children(root), 0)];
+            state.insert(root, State::Open);
+            while let Some((name, children, next)) = stack.last_mut() {
+                let name = *name;
+                if let Some(&(field, child)) = children.get(*next) {
+                    *next += 1;
+                    match state.get(child) {
+                        Some(State::Open) => {
+                            let cycle: Vec<&str> = stack
+                                .iter()
+                                .skip_while(|(n, _, _)| *n != child)
+                                .map(|(n, _, _)| *n)
+                                .collect();
+                            self.error(
+                                "infinite-type",
+                                At::Field(name, field),
+                                &format!("{name}.{field}"),
+                                format!(
+                                    "required fields hold these types in a cycle, so no finite value fills them: {} -> {child}; make one field optional or a list",
+                                    cycle.join(" -> ")
+                                ),
+                            );
+                            return;
+                        }
+                        Some(State::Done) => {}
+                        None => {
+                            state.insert(child, State::Open);
+                            stack.push((child, required_children(child), 0));
+                        }
+                    }
+                } else {
+                    let deepest = children
+                        .iter()
+                        .map(|&(field, child)| (depth[child].0, field))
+                        .max_by_key(|&(d, _)| d);
+                    depth.insert(
+                        name,
+                        deepest.map_or((1, None), |(d, field)| (d + 1, Some(field))),
+                    );
+                    state.insert(name, State::Done);
+                    stack.pop();
+                }
+            }
+        }
+        if let Some((name, &(levels, Some(field)))) = depth
+            .iter()
+            .filter(|(_, (levels, _))| *levels > MAX_REQUIRED_DEPTH)
+            .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.0.cmp(a.0)))
+        {
+            self.error(
+                "type-too-deep",
+                At::Field(name, field),
+                &format!("{name}.{field}"),
+                format!("required fields nest types {levels} levels deep from here (at most {MAX_REQUIRED_DEPTH})"),
+            );
+        }
+    }
+
     fn types(&mut self, types: &BTreeMap<String, TypeDef>) {
         let mut rust_types: BTreeMap<String, &str> = BTreeMap::new();
         for (type_name, def) in types {
             let type_line = At::Type(type_name);
+            if !is_type_ident(type_name) {
+                self.error(
+                    "invalid-type-name",
+                    type_line,
+                    type_name,
+                    format!(
+                        "a type name must start with an upper-case ASCII letter followed by ASCII letters, digits or underscores, and not be one of {}: it names a Rust struct",
+                        RESERVED_TYPES.join(", ")
+                    ),
+                );
+                continue;
+            }
             if let Some(other) = rust_types.insert(upper_camel(type_name), type_name) {
                 self.error(
                     "name-collision",
@@ -445,6 +667,15 @@ impl Validator<'_> {
                     .rust_name
                     .clone()
                     .unwrap_or_else(|| snake(&field.name));
+                if !is_field_ident(&rust) {
+                    self.error(
+                        "invalid-field-name",
+                        field_line,
+                        &subject,
+                        format!("its Rust name `{rust}` is not a snake_case identifier that can name a field: set `rust_name`"),
+                    );
+                    continue;
+                }
                 if let Some(other) = rust_fields.insert(rust.clone(), &field.name) {
                     self.error(
                         "name-collision",
@@ -455,9 +686,19 @@ impl Validator<'_> {
                 }
             }
         }
+        self.required_type_graph(types);
     }
 
     fn huawei(&mut self, spec: &HuaweiSpec) {
+        if spec.operations.is_empty() {
+            let line = self.top_key_line("operations");
+            self.error(
+                "no-actions",
+                line,
+                &spec.service.name,
+                "the spec has no operations: the generated crate would have an empty table".into(),
+            );
+        }
         self.names(
             "operation",
             spec.operations
@@ -536,7 +777,7 @@ impl Validator<'_> {
         // The generated request struct is named after the operation; a type of that name
         // would be a second Rust item with the same name.
         let request = format!("{}Request", type_stem(name, op.rust_name.as_deref()));
-        if types.contains_key(&request) {
+        if types.contains_key(&request) || RESERVED_TYPES.contains(&request.as_str()) {
             self.error(
                 "request-name-collision",
                 line,
@@ -550,13 +791,13 @@ impl Validator<'_> {
         for param in &op.params {
             let subject = format!("{name}.{}", param.name);
             let line = At::Param(name, &param.name);
-            if !is_snake_ident(&param.name) {
+            if !is_field_ident(&param.name) {
                 self.error(
                     "invalid-param-name",
                     line,
                     &subject,
                     format!(
-                        "parameter name `{}` is not a snake_case identifier",
+                        "parameter name `{}` is not a snake_case identifier that can name a field",
                         param.name
                     ),
                 );
@@ -659,6 +900,36 @@ impl Validator<'_> {
             );
         }
     }
+}
+
+/// Whether a line starts a list entry named `name`, block style (`- name: x`) or flow
+/// style (`- {name: x, ...}`), the name plain or quoted.
+fn is_entry_named(line: &str, name: &str) -> bool {
+    let Some(rest) = line.trim_start().strip_prefix("- ") else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let (rest, flow) = match rest.strip_prefix('{') {
+        Some(inner) => (inner.trim_start(), true),
+        None => (rest, false),
+    };
+    let Some(value) = rest.strip_prefix("name:") else {
+        return false;
+    };
+    let value = value.trim_start();
+    for quote in ['\'', '"'] {
+        if let Some(quoted) = value.strip_prefix(quote) {
+            return quoted
+                .strip_prefix(name)
+                .is_some_and(|r| r.starts_with(quote));
+        }
+    }
+    let end = if flow {
+        value.find([',', '}']).unwrap_or(value.len())
+    } else {
+        value.len()
+    };
+    value[..end].trim_end() == name
 }
 
 /// The path parameters' wire names and the placeholders, each sorted, when the path

@@ -135,3 +135,183 @@ fn an_invalid_spec_stops_before_anything_is_written() {
         before
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Writing: gap-free swaps, a lock, nothing left behind, paths in errors.
+
+/// The plan of `root`'s specs with ForceQN's documented QPS set to `qps`.
+fn plan_with_qps(root: &Path, qps: u32) -> partnergen_codegen::emit::Files {
+    let spec = root.join("spec/tencentcloud/intlpartnersmgt.yaml");
+    let text = fs::read_to_string(&spec).unwrap();
+    let start = text.find("- name: ForceQN\n").unwrap();
+    let at = start + text[start..].find("qps: ").unwrap();
+    let end = at + text[at..].find('\n').unwrap();
+    fs::write(&spec, format!("{}qps: {qps}{}", &text[..at], &text[end..])).unwrap();
+    plan(root).unwrap().0
+}
+
+/// Everything under `generated/` that is neither a crate directory of the plan nor the
+/// lock file (`.codegen/lock`).
+fn strays(root: &Path) -> Vec<String> {
+    let names = |dir: &Path| -> Vec<String> {
+        fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut out: Vec<String> = names(&root.join("generated"))
+        .into_iter()
+        .filter(|n| {
+            ![
+                "tencentcloud-intlpartnersmgt",
+                "huaweicloud-partner-center",
+                ".codegen",
+            ]
+            .contains(&n.as_str())
+        })
+        .collect();
+    out.extend(
+        names(&root.join("generated/.codegen"))
+            .into_iter()
+            .filter(|n| n != "lock")
+            .map(|n| format!(".codegen/{n}")),
+    );
+    out.sort();
+    out
+}
+
+#[test]
+fn a_crate_directory_is_never_missing_while_it_is_swapped() {
+    let root = scratch_root();
+    let root = root.path().to_path_buf();
+    let plans = [plan_with_qps(&root, 3), plan_with_qps(&root, 4)];
+    let manifest = root.join("generated/tencentcloud-intlpartnersmgt/Cargo.toml");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let missing = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            let mut missing = 0u32;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                if !manifest.exists() {
+                    missing += 1;
+                }
+            }
+            missing
+        });
+        for round in 0..60 {
+            write(&root, &plans[round % 2]).unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        watcher.join().unwrap()
+    });
+    assert_eq!(
+        missing, 0,
+        "the crate's Cargo.toml was missing {missing} time(s)"
+    );
+    assert!(check(&root, &plans[1]).unwrap().is_empty());
+    assert_eq!(strays(&root), Vec::<String>::new());
+}
+
+#[test]
+fn concurrent_writes_are_serialised() {
+    let root = scratch_root();
+    let root = root.path().to_path_buf();
+    let plans = [plan_with_qps(&root, 3), plan_with_qps(&root, 4)];
+    std::thread::scope(|scope| {
+        let writers: Vec<_> = plans
+            .iter()
+            .map(|files| {
+                let root = &root;
+                scope.spawn(move || {
+                    for _ in 0..10 {
+                        write(root, files).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+    });
+    // Whichever ran last, the tree is exactly one plan, whole.
+    let clean = plans
+        .iter()
+        .filter(|files| check(&root, files).unwrap().is_empty());
+    assert_eq!(clean.count(), 1);
+}
+
+#[test]
+fn staging_does_not_depend_on_target() {
+    // A `target` that cannot hold a staging directory (here a file; elsewhere a directory
+    // on another filesystem, where a rename fails with EXDEV).
+    let root = scratch_root();
+    let root = root.path();
+    fs::write(root.join("target"), "not a directory").unwrap();
+    let files = plan_with_qps(root, 3);
+    write(root, &files).unwrap();
+    assert!(check(root, &files).unwrap().is_empty());
+}
+
+#[test]
+fn a_failed_write_leaves_the_tree_and_no_staging_behind() {
+    let root = scratch_root();
+    let root = root.path();
+    let mut files = plan_with_qps(root, 3);
+    let before =
+        fs::read(root.join("generated/tencentcloud-intlpartnersmgt/src/actions.rs")).unwrap();
+    // A file that must also be a directory: writing it fails after staging has begun.
+    let blocked = "tencentcloud-intlpartnersmgt/src/lib.rs/inner.rs";
+    files.insert(blocked.into(), "// x\n".into());
+    let err = write(root, &files).unwrap_err();
+    assert!(
+        err.to_string().contains("lib.rs"),
+        "the error names the path: {err}"
+    );
+    assert_eq!(
+        fs::read(root.join("generated/tencentcloud-intlpartnersmgt/src/actions.rs")).unwrap(),
+        before
+    );
+    assert_eq!(strays(root), Vec::<String>::new());
+    let target = root.join("target");
+    assert!(
+        !target.exists() || fs::read_dir(&target).unwrap().next().is_none(),
+        "staging left under target/"
+    );
+}
+
+#[test]
+fn leftovers_of_a_killed_run_are_not_drift_and_are_cleared() {
+    let root = scratch_root();
+    let root = root.path();
+    let (files, _) = plan(root).unwrap();
+    // What a run killed mid-way leaves: a staging directory with half a crate.
+    let leftover = root.join("generated/.codegen/staging-999999/tencentcloud-intlpartnersmgt");
+    fs::create_dir_all(&leftover).unwrap();
+    fs::write(leftover.join("Cargo.toml"), "half").unwrap();
+    assert!(check(root, &files).unwrap().is_empty());
+    let files = plan_with_qps(root, 3);
+    write(root, &files).unwrap();
+    assert!(!root.join("generated/.codegen/staging-999999").exists());
+    assert_eq!(strays(root), Vec::<String>::new());
+}
+
+#[test]
+fn two_specs_of_one_crate_are_an_error_not_a_merge() {
+    let root = scratch_root();
+    let root = root.path();
+    fs::copy(
+        root.join("spec/tencentcloud/intlpartnersmgt.yaml"),
+        root.join("spec/tencentcloud/copy.yaml"),
+    )
+    .unwrap();
+    let errors = plan(root).unwrap_err();
+    let error = errors.errors().next().unwrap();
+    assert_eq!(error.rule, "duplicate-crate", "{error}");
+    let shown = error.to_string();
+    assert!(
+        shown.contains("copy.yaml") && shown.contains("intlpartnersmgt.yaml"),
+        "{error}"
+    );
+}

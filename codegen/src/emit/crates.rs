@@ -175,8 +175,27 @@ publish = false
 partnergen-runtime = {{ path = "../../runtime", version = "0.1.0" }}
 {serde}{dev}"#,
         header = header("#", spec_label),
-        description = description.replace('"', "\\\""),
+        description = toml_basic_string_body(&description),
     )
+}
+
+/// `text` escaped for a TOML basic string (`"..."`): a backslash, a quote or a control
+/// character from a spec must not end the string or make the manifest invalid, which
+/// would stop cargo from reading the whole workspace.
+fn toml_basic_string_body(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {

@@ -17,15 +17,39 @@ use crate::spec::{
 
 /// A JSON value of a declared type with every field filled in (lists of one element,
 /// self-references cut off after a few levels), for default responses and tests.
+///
+/// Bounded for any input: below [`SAMPLE_MAX_DEPTH`] levels, or once [`SAMPLE_MAX_NODES`]
+/// values are built, a structure is `{}` and a list `[]` (validation keeps real specs far
+/// inside both: required fields nest types at most 32 deep).
 pub fn sample_value(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: usize) -> Value {
+    let mut budget = SAMPLE_MAX_NODES;
+    sample(ty, types, depth, &mut budget)
+}
+
+/// How deep [`sample_value`] goes.
+pub const SAMPLE_MAX_DEPTH: usize = 64;
+
+/// How many values [`sample_value`] builds at most.
+pub const SAMPLE_MAX_NODES: usize = 100_000;
+
+fn sample(
+    ty: &TypeRef,
+    types: &BTreeMap<String, TypeDef>,
+    depth: usize,
+    budget: &mut usize,
+) -> Value {
+    *budget = budget.saturating_sub(1);
+    let exhausted = *budget == 0 || depth >= SAMPLE_MAX_DEPTH;
     match ty {
         TypeRef::Primitive(Primitive::String) => json!("text"),
         TypeRef::Primitive(Primitive::Int64) => json!(-7),
         TypeRef::Primitive(Primitive::Uint64) => json!(20000000000u64),
         TypeRef::Primitive(Primitive::Float) => json!(12.5),
         TypeRef::Primitive(Primitive::Bool) => json!(true),
-        TypeRef::List(inner) if depth < 3 => json!([sample_value(inner, types, depth + 1)]),
+        TypeRef::List(_) if exhausted => json!([]),
+        TypeRef::List(inner) if depth < 3 => json!([sample(inner, types, depth + 1, budget)]),
         TypeRef::List(_) => json!([]),
+        TypeRef::Named(_) if exhausted => json!({}),
         TypeRef::Named(name) => {
             let Some(def) = types.get(name) else {
                 return json!({});
@@ -33,7 +57,7 @@ pub fn sample_value(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: usiz
             let fields = def.fields.iter().filter(|f| depth < 3 || f.required);
             Value::Object(
                 fields
-                    .map(|f| (f.name.clone(), sample_value(&f.ty, types, depth + 1)))
+                    .map(|f| (f.name.clone(), sample(&f.ty, types, depth + 1, budget)))
                     .collect(),
             )
         }
