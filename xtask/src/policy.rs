@@ -13,26 +13,31 @@ use tencentcloud_intlpartnersmgt::{Action, CamClass, SERVICE};
 #[derive(Subcommand)]
 pub enum PolicyCommand {
     /// Print a least-privilege allow policy (JSON) for the selected actions.
+    ///
+    /// Selectors of one kind add (`--read --list`: read or list actions), kinds narrow
+    /// each other (`--category C --list`: C's list actions), `--action` adds, `--exclude`
+    /// subtracts last.
     Build {
-        /// Every read action.
+        /// Read actions (classes add to each other and narrow --category).
         #[arg(long)]
         read: bool,
-        /// Every list action.
+        /// List actions (classes add to each other and narrow --category).
         #[arg(long)]
         list: bool,
-        /// Every write action.
+        /// Write actions (classes add to each other and narrow --category).
         #[arg(long)]
         write: bool,
-        /// Every "other" action.
+        /// "Other" actions (classes add to each other and narrow --category).
         #[arg(long)]
         other: bool,
-        /// Every action of an API category (e.g. "Bill Management APIs"); repeatable.
+        /// The actions of an API category (e.g. "Bill Management APIs"); repeatable:
+        /// categories add to each other and narrow the class selectors.
         #[arg(long)]
         category: Vec<String>,
-        /// One action by name; repeatable.
+        /// One action by name, added whatever the other selectors say; repeatable.
         #[arg(long)]
         action: Vec<String>,
-        /// Leave an action out; repeatable.
+        /// Leave an action out, whatever selected it; repeatable.
         #[arg(long)]
         exclude: Vec<String>,
         /// Allow only these source CIDRs (or addresses); repeatable.

@@ -294,7 +294,10 @@ impl fmt::Display for PolicyError {
                 f,
                 "`{value}` is not a CIDR (e.g. 10.0.0.0/8) or an IP address"
             ),
-            PolicyError::NoActions => f.write_str("the selection names no action"),
+            PolicyError::NoActions => f.write_str(
+                "the selection names no action (selectors of different kinds narrow each other: \
+                 a category and a class select the category's actions of that class)",
+            ),
         }
     }
 }
