@@ -1,6 +1,7 @@
 //! Maintainer commands. Run as `cargo xtask <command>` from anywhere in the workspace.
 
 mod bench;
+mod output;
 mod policy;
 
 use std::path::{Path, PathBuf};
@@ -133,8 +134,10 @@ fn default_spec_dir() -> PathBuf {
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): what it did read is what it wanted.
+        Err(err) if output::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            output::error(&err);
             ExitCode::FAILURE
         }
     }
@@ -376,11 +379,10 @@ fn actions(service: Option<&str>, json: bool) -> Result<()> {
         bail!("no spec for service `{}`", service.unwrap_or("*"));
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&records)?);
+        outln!("{}", serde_json::to_string_pretty(&records)?)
     } else {
-        print!("{}", tables.join("\n"));
+        output::text(&tables.join("\n"))
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
+
+use crate::{outln, output};
 use tencentcloud_intlpartnersmgt::policy::{
     evaluate, lint, statements, Decision, LintOptions, PolicyBuilder, Request, Severity,
 };
@@ -122,9 +124,9 @@ pub fn run(command: PolicyCommand) -> Result<()> {
             }
             let (policy, warnings) = builder.build()?;
             for warning in warnings {
-                eprintln!("warning: {warning}");
+                output::warning(&warning);
             }
-            println!("{}", serde_json::to_string_pretty(&policy)?);
+            outln!("{}", serde_json::to_string_pretty(&policy)?)?;
             Ok(())
         }
         PolicyCommand::Lint {
@@ -149,12 +151,12 @@ pub fn run(command: PolicyCommand) -> Result<()> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&records)?);
+                outln!("{}", serde_json::to_string_pretty(&records)?)?;
             } else if findings.is_empty() {
-                println!("{}: no findings", file.display());
+                outln!("{}: no findings", file.display())?;
             } else {
                 for finding in &findings {
-                    println!("{}: {finding}", file.display());
+                    outln!("{}: {finding}", file.display())?;
                 }
             }
             let errors = findings
@@ -200,14 +202,14 @@ pub fn run(command: PolicyCommand) -> Result<()> {
                         .assumption
                         .map(|a| format!(" [assumption: {}]", a.name()))
                         .unwrap_or_default();
-                    println!(
+                    outln!(
                         "{verdict}: {} of {}: {}{assumption}",
                         o.statement,
                         policy[o.policy].display(),
                         o.reason
-                    )
+                    )?;
                 }
-                None => println!("{verdict}: no statement applies (implicit deny)"),
+                None => outln!("{verdict}: no statement applies (implicit deny)")?,
             }
             Ok(())
         }
