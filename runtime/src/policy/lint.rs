@@ -4,10 +4,12 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use ipnet::IpNet;
 use serde_json::Value;
 
 use super::{
-    expand, out_of_scope, parse_action, parse_ip_range, statements, Effect, IP_KEY, IP_OPERATORS,
+    expand, out_of_scope, parse_action, parse_ip_range, parse_ip_range_as_written, statements,
+    Effect, IP_KEY, IP_OPERATORS,
 };
 use crate::tables::ActionTable;
 
@@ -252,13 +254,21 @@ pub fn lint<A: ActionTable>(service: &str, text: &str, options: &LintOptions) ->
                 continue;
             }
             for (k, value) in condition.values.iter().enumerate() {
-                if parse_ip_range(value).is_none() {
-                    out.add(
+                let at = format!("{pointer}/{IP_KEY}/{k}");
+                match (parse_ip_range_as_written(value), parse_ip_range(value)) {
+                    (Some(IpNet::V6(_)), Some(IpNet::V4(ipv4))) => out.add(
+                        "mapped-ipv4",
+                        Severity::Warning,
+                        at,
+                        format!("`{value}` is the IPv4-mapped form of `{ipv4}`: it is read as `{ipv4}` here, and IPv4 callers match it, but CAM's documentation does not say CAM does the same; write `{ipv4}`"),
+                    ),
+                    (Some(_), _) => {}
+                    (None, _) => out.add(
                         "invalid-cidr",
                         Severity::Error,
-                        format!("{pointer}/{IP_KEY}/{k}"),
+                        at,
                         format!("`{value}` is not a CIDR or an IP address"),
-                    );
+                    ),
                 }
             }
             let unprotected: Vec<&str> = covered

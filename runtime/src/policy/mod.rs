@@ -12,7 +12,7 @@ mod lint;
 use std::fmt;
 use std::net::IpAddr;
 
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde_json::Value;
 
 use crate::tables::ActionTable;
@@ -270,12 +270,47 @@ pub fn out_of_scope(granularity: Option<Granularity>, resources: &[String]) -> b
     granularity == Some(Granularity::Operation) && !resources.iter().any(|r| is_any_resource(r))
 }
 
-/// Parses an IP condition value: a CIDR, or a single address.
-pub fn parse_ip_range(value: &str) -> Option<IpNet> {
+/// Parses an IP condition value: a CIDR, or a single address, as written.
+fn parse_ip_range_as_written(value: &str) -> Option<IpNet> {
     value
         .parse::<IpNet>()
         .ok()
         .or_else(|| value.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+/// Parses an IP condition value: a CIDR, or a single address. An IPv4-mapped IPv6 range
+/// (inside `::ffff:0:0/96`, e.g. `::ffff:10.0.0.0/104`) comes back as the IPv4 range it
+/// maps (`10.0.0.0/8`).
+pub fn parse_ip_range(value: &str) -> Option<IpNet> {
+    parse_ip_range_as_written(value).map(canonical_range)
+}
+
+/// The IPv4 range an IPv4-mapped IPv6 range maps; any other range unchanged.
+pub fn canonical_range(range: IpNet) -> IpNet {
+    let IpNet::V6(v6) = range else { return range };
+    match (v6.addr().to_ipv4_mapped(), v6.prefix_len().checked_sub(96)) {
+        (Some(v4), Some(prefix)) => Ipv4Net::new(v4, prefix).map_or(range, IpNet::V4),
+        _ => range,
+    }
+}
+
+/// Whether `range` holds `ip`, an IPv4 address and its IPv4-mapped IPv6 form
+/// (`::ffff:a.b.c.d`, what a dual-stack listener reports for an IPv4 caller) being one
+/// address: `10.0.0.0/8` holds `::ffff:10.0.0.1`, and an IPv6 range that takes in
+/// `::ffff:0:0/96` (e.g. `::/0`) holds every IPv4 address.
+pub fn range_contains(range: &IpNet, ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    };
+    let range = match range {
+        IpNet::V4(v4) => match Ipv6Net::new(v4.addr().to_ipv6_mapped(), v4.prefix_len() + 96) {
+            Ok(mapped) => mapped,
+            Err(_) => return false,
+        },
+        IpNet::V6(v6) => *v6,
+    };
+    range.contains(&ip)
 }
 
 /// A policy document could not be built.
@@ -354,5 +389,33 @@ mod tests {
         assert!(parse_ip_range("2001:db8::/32").is_some());
         assert!(parse_ip_range("10.0.0.0/33").is_none());
         assert!(parse_ip_range("ten").is_none());
+        assert_eq!(
+            parse_ip_range("::ffff:10.0.0.0/104"),
+            parse_ip_range("10.0.0.0/8")
+        );
+        assert_eq!(
+            parse_ip_range("::ffff:10.0.0.1"),
+            parse_ip_range("10.0.0.1")
+        );
+        // Wider than the mapped block, or beside it: IPv6 as written.
+        assert!(matches!(
+            parse_ip_range("::ffff:0:0/95"),
+            Some(IpNet::V6(v6)) if v6.prefix_len() == 95
+        ));
+        assert_eq!(parse_ip_range("::1").unwrap().to_string(), "::1/128");
+    }
+
+    #[test]
+    fn mapped_addresses_are_their_ipv4_address() {
+        let range = |r: &str| parse_ip_range(r).unwrap();
+        let ip = |a: &str| a.parse::<IpAddr>().unwrap();
+        assert!(range_contains(&range("10.0.0.0/8"), ip("::ffff:10.0.0.1")));
+        assert!(range_contains(&range("10.0.0.0/8"), ip("10.0.0.1")));
+        assert!(!range_contains(&range("10.0.0.0/8"), ip("::ffff:11.0.0.1")));
+        assert!(!range_contains(&range("10.0.0.0/8"), ip("::10.0.0.1")));
+        assert!(range_contains(&range("0.0.0.0/0"), ip("::ffff:1.2.3.4")));
+        assert!(!range_contains(&range("0.0.0.0/0"), ip("2001:db8::1")));
+        assert!(range_contains(&range("::/0"), ip("1.2.3.4")));
+        assert!(!range_contains(&range("2001:db8::/32"), ip("1.2.3.4")));
     }
 }
