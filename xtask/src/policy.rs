@@ -1,14 +1,15 @@
 //! `cargo xtask policy build|lint|eval`: the CAM policy library over the generated
 //! intlpartnersmgt permission table, from the shell.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 
 use crate::{outln, output};
 use tencentcloud_intlpartnersmgt::policy::{
-    evaluate, lint, statements, Decision, LintOptions, PolicyBuilder, Request, Severity,
+    evaluate, lint, statements, strip_byte_order_mark, Decision, LintOptions, PolicyBuilder,
+    Request, Severity, BYTE_ORDER_MARK_WARNING,
 };
 use tencentcloud_intlpartnersmgt::{Action, CamClass, SERVICE};
 
@@ -77,6 +78,27 @@ pub enum PolicyCommand {
     },
 }
 
+/// A policy file's text. UTF-16 (a Windows editor's "Unicode") and other non-UTF-8 bytes
+/// are errors that say so; a UTF-8 byte order mark is kept for the linter to report.
+fn read_policy(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        bail!(
+            "{} is UTF-16 (it starts with the byte order mark {:02X} {:02X}): save it as UTF-8",
+            path.display(),
+            bytes[0],
+            bytes[1]
+        );
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 (byte {} is not valid UTF-8): save it as UTF-8",
+            path.display(),
+            err.utf8_error().valid_up_to()
+        )
+    })
+}
+
 fn action(name: &str) -> Result<Action> {
     Action::from_name(name).with_context(|| format!("`{name}` is not an action of {SERVICE}"))
 }
@@ -134,8 +156,7 @@ pub fn run(command: PolicyCommand) -> Result<()> {
             json,
             read_only,
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let text = read_policy(&file)?;
             let findings = lint::<Action>(SERVICE, &text, &LintOptions { read_only });
             if json {
                 let records: Vec<_> = findings
@@ -176,9 +197,15 @@ pub fn run(command: PolicyCommand) -> Result<()> {
         } => {
             let mut policies = Vec::new();
             for path in &policy {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let document: serde_json::Value = serde_json::from_str(&text)
+                let text = read_policy(path)?;
+                let (text, had_bom) = strip_byte_order_mark(&text);
+                if had_bom {
+                    output::warning(&format_args!(
+                        "{}: {BYTE_ORDER_MARK_WARNING}",
+                        path.display()
+                    ));
+                }
+                let document: serde_json::Value = serde_json::from_str(text)
                     .with_context(|| format!("{} is not JSON (lint it)", path.display()))?;
                 let parsed = statements(&document).map_err(|(pointer, message)| {
                     anyhow::anyhow!("{}{pointer}: {message} (lint it)", path.display())

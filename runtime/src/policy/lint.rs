@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{
     expand, out_of_scope, parse_action, parse_ip_range, parse_ip_range_as_written, statements,
-    Effect, IP_KEY, IP_OPERATORS,
+    strip_byte_order_mark, Effect, BYTE_ORDER_MARK_WARNING, IP_KEY, IP_OPERATORS,
 };
 use crate::tables::ActionTable;
 
@@ -99,16 +99,27 @@ impl Findings {
 /// Lints the policy text for service `service` of table `A`.
 pub fn lint<A: ActionTable>(service: &str, text: &str, options: &LintOptions) -> Vec<Finding> {
     let mut out = Findings(Vec::new());
+    let (text, had_bom) = strip_byte_order_mark(text);
+    if had_bom {
+        out.0.push(Finding {
+            code: "byte-order-mark",
+            severity: Severity::Warning,
+            pointer: String::new(),
+            line_column: Some((1, 1)),
+            message: BYTE_ORDER_MARK_WARNING.into(),
+        });
+    }
     let document: Value = match serde_json::from_str(text) {
         Ok(document) => document,
         Err(err) => {
-            return vec![Finding {
+            out.0.push(Finding {
                 code: "malformed-json",
                 severity: Severity::Error,
                 pointer: String::new(),
                 line_column: Some((err.line(), err.column())),
                 message: format!("not JSON: {err}"),
-            }]
+            });
+            return out.0;
         }
     };
     element_case(&document, "", &mut out);

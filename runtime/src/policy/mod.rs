@@ -313,6 +313,19 @@ pub fn range_contains(range: &IpNet, ip: IpAddr) -> bool {
     range.contains(&ip)
 }
 
+/// The text without a leading UTF-8 byte order mark, and whether it had one. Editors on
+/// Windows save one; it carries no meaning, so the linter and the evaluator accept it
+/// with a warning (some tools, possibly CAM's console, refuse it).
+pub fn strip_byte_order_mark(text: &str) -> (&str, bool) {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    }
+}
+
+/// What to say about a byte order mark.
+pub const BYTE_ORDER_MARK_WARNING: &str = "the file starts with a UTF-8 byte order mark (bytes EF BB BF); it is skipped here, but some tools refuse it: save the file as UTF-8 without BOM";
+
 /// A policy document could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyError {
