@@ -209,6 +209,16 @@ impl<A: ActionTable> PolicyBuilder<A> {
                 }
             }
         }
+        // An entry that another emitted wildcard covers says the same thing twice (e.g.
+        // `DescribeBillSummary`, taken before `DescribeBillSummary*` came up for its
+        // longer relatives): drop it. Every wildcard expands within the selection, so the
+        // expansion stays the selection.
+        let wildcards: Vec<String> = out.iter().filter(|e| e.ends_with('*')).cloned().collect();
+        out.retain(|entry| {
+            !wildcards.iter().any(|wildcard| {
+                wildcard != entry && entry.starts_with(wildcard.trim_end_matches('*'))
+            })
+        });
         out.into_iter().collect()
     }
 }
