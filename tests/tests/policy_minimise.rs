@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use tencentcloud_intlpartnersmgt::policy::{expand, PolicyBuilder};
+use tencentcloud_intlpartnersmgt::policy::{self, expand, PolicyBuilder};
 use tencentcloud_intlpartnersmgt::{Action, SERVICE};
 
 /// The minimised patterns of a policy granting exactly `selection`.
@@ -82,6 +82,23 @@ fn any_selection() -> impl Strategy<Value = BTreeSet<Action>> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// `expand` looks only at the names that start with the pattern's literal prefix: it
+    /// must still agree with a glob over the whole table.
+    #[test]
+    fn expansion_agrees_with_a_glob_over_the_whole_table(
+        service in prop_oneof![Just("intlpartnersmgt"), Just("*"), Just("cvm")],
+        name in "(Query|Describe|Q|D|)[*]?(Bill|Credit|List|e|)[*]?(List|Detail|)[*]?",
+    ) {
+        let pattern = format!("{service}:{name}");
+        let fast: Vec<Action> = expand::<Action>(SERVICE, &pattern).collect();
+        let slow: Vec<Action> = Action::all()
+            .iter()
+            .copied()
+            .filter(|a| service != "cvm" && policy::glob(&name, a.name()))
+            .collect();
+        prop_assert_eq!(fast, slow, "{}", pattern);
+    }
 
     #[test]
     fn minimised_patterns_expand_exactly_and_never_overlap(selection in any_selection()) {

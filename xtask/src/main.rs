@@ -46,8 +46,9 @@ enum Command {
     Bench {
         /// `codegen`: specs to files (real and synthetic); `build`: clean builds of the
         /// generated crates; `client`: request signing time and achieved QPS;
-        /// `mock-server`: signed requests per second the mock server answers.
-        #[arg(value_parser = ["codegen", "build", "client", "mock-server"])]
+        /// `mock-server`: signed requests per second the mock server answers; `policy`:
+        /// the policy linter and evaluator on 1,000 to 100,000 statements or actions.
+        #[arg(value_parser = ["codegen", "build", "client", "mock-server", "policy"])]
         what: String,
     },
     /// Run a service's mock server (the generated crate's binary, feature `mock`) until
@@ -191,6 +192,7 @@ fn run(cli: Cli) -> Result<()> {
             "codegen" => bench::codegen(&workspace_root()),
             "client" => bench::client(),
             "mock-server" => bench::mock_server(&workspace_root()),
+            "policy" => policy::bench(),
             _ => bench::build(&workspace_root()),
         },
         Command::Actions { service, json } => actions(service.as_deref(), json),

@@ -242,3 +242,92 @@ pub fn run(command: PolicyCommand) -> Result<()> {
         }
     }
 }
+
+/// `cargo xtask bench policy`: the linter and the evaluator on large hostile input, at
+/// 1,000, 10,000 and 100,000 items (so the growth shows: 10x the input should take about
+/// 10x the time). A series stops once one size takes over 30 s; figures, never asserted.
+pub fn bench() -> Result<()> {
+    type Case = (&'static str, fn(usize) -> Box<dyn Fn()>);
+    let cases: [Case; 6] = [
+        ("lint: N statements, one known action each, IP condition", |n| {
+            let text = document((0..n).map(|i| {
+                let action = Action::all()[i % Action::all().len()].name();
+                format!(r#"{{"effect":"allow","action":["{SERVICE}:{action}"],"resource":"*","condition":{{"ip_equal":{{"qcs:ip":["10.0.0.0/8"]}}}}}}"#)
+            }));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions { read_only: true })))
+        }),
+        ("lint: one statement, N unknown actions", |n| {
+            let actions: Vec<String> = (0..n)
+                .map(|i| format!("\"{SERVICE}:QueryPartnerCredit{i}\""))
+                .collect();
+            let text = document(std::iter::once(format!(
+                r#"{{"effect":"allow","action":[{}],"resource":"*"}}"#,
+                actions.join(",")
+            )));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        ("lint: N statements, one unknown action each", |n| {
+            let text = document((0..n).map(|i| {
+                format!(r#"{{"effect":"allow","action":"{SERVICE}:DescribeBillSummary{i}","resource":"*"}}"#)
+            }));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        ("lint: one unknown action of N characters", |n| {
+            let text = document(std::iter::once(format!(
+                r#"{{"effect":"allow","action":"{SERVICE}:{}","resource":"*"}}"#,
+                "Q".repeat(n)
+            )));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        ("lint: one statement, N wildcards", |n| {
+            let actions: Vec<String> = (0..n).map(|i| format!("\"{SERVICE}:Query*{i}*\"")).collect();
+            let text = document(std::iter::once(format!(
+                r#"{{"effect":"allow","action":[{}],"resource":"*"}}"#,
+                actions.join(",")
+            )));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        ("eval: N statements (N-1 not matching, then a conditional deny)", |n| {
+            let text = document((0..n).map(|i| {
+                if i + 1 == n {
+                    format!(r#"{{"effect":"deny","action":"{SERVICE}:*","resource":"*","condition":{{"ip_not_equal":{{"qcs:ip":["10.0.0.0/8"]}}}}}}"#)
+                } else {
+                    format!(r#"{{"effect":"allow","action":["{SERVICE}:Describe*","{SERVICE}:DescribeBillSummary{i}"],"resource":"*"}}"#)
+                }
+            }));
+            let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            let policies = vec![statements(&document).expect("a policy")];
+            Box::new(move || {
+                let request = Request {
+                    action: Action::QueryPartnerCredit,
+                    source_ip: Some("::ffff:192.0.2.1".parse().expect("an address")),
+                    resource: "*",
+                };
+                drop(evaluate::<Action>(SERVICE, &policies, &request))
+            })
+        }),
+    ];
+    for (name, setup) in cases {
+        outln!("{name}")?;
+        for n in [1_000usize, 10_000, 100_000] {
+            let run = setup(n);
+            let start = std::time::Instant::now();
+            run();
+            let took = start.elapsed();
+            outln!("  N = {n:>7}: {took:>10.2?}")?;
+            if took > std::time::Duration::from_secs(30) {
+                outln!("  (larger N skipped: this size took over 30 s)")?;
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A policy document of these statements (JSON text each).
+fn document(statements: impl Iterator<Item = String>) -> String {
+    format!(
+        r#"{{"version":"2.0","statement":[{}]}}"#,
+        statements.collect::<Vec<_>>().join(",")
+    )
+}

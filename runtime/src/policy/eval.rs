@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use super::{
-    expand, out_of_scope, parse_ip_range, range_contains, Assumption, Condition, Effect, Statement, IP_KEY,
+    covers, out_of_scope, parse_ip_range, range_contains, Assumption, Condition, Effect, Statement, IP_KEY,
 };
 use crate::tables::ActionTable;
 
@@ -107,7 +107,7 @@ fn applies<A: ActionTable>(
     let matched = statement
         .actions
         .iter()
-        .find(|pattern| expand::<A>(service, pattern).any(|a| a == request.action));
+        .find(|pattern| covers(service, pattern, info.name));
     let Some(pattern) = matched else {
         return (
             false,

@@ -20,7 +20,7 @@ use crate::Granularity;
 
 pub use build::{BuildWarning, PolicyBuilder};
 pub use eval::{evaluate, Decision, Request, StatementOutcome, Trace};
-pub use lint::{lint, Finding, LintOptions, Severity};
+pub use lint::{lint, Finding, LintOptions, Severity, SUGGESTION_BUDGET};
 
 /// The choices made where CAM's documentation is silent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +121,8 @@ fn strings(value: Option<&Value>) -> Option<Vec<String>> {
 /// a message).
 pub fn statements(document: &Value) -> Result<Vec<Statement>, (String, String)> {
     let list = match document.get("statement") {
-        Some(Value::Array(list)) => list.clone(),
-        Some(single @ Value::Object(_)) => vec![single.clone()],
+        Some(Value::Array(list)) => list.as_slice(),
+        Some(single @ Value::Object(_)) => std::slice::from_ref(single),
         _ => {
             return Err((
                 "/statement".into(),
@@ -223,21 +223,22 @@ pub fn parse_action(pattern: &str) -> Option<ActionPattern<'_>> {
 }
 
 /// Glob match with `*` as any run of characters (case-sensitive:
-/// [`Assumption::CaseSensitiveActions`]).
+/// [`Assumption::CaseSensitiveActions`]). Allocates nothing and takes time linear in the
+/// pattern and the text: it runs once per pattern and action on the linter's and the
+/// evaluator's hot paths.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let Some((first, after_first)) = pattern.split_once('*') else {
         return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first)
-        || !text[first.len()..].ends_with(last)
-        || text.len() < first.len() + last.len()
-    {
+    };
+    let (middles, last) = after_first.rsplit_once('*').unwrap_or(("", after_first));
+    let Some(rest) = text.strip_prefix(first) else {
         return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for middle in &parts[1..parts.len() - 1] {
+    };
+    let Some(mut rest) = rest.strip_suffix(last) else {
+        return false;
+    };
+    // Each middle part matches at its leftmost place after the previous one.
+    for middle in middles.split('*').filter(|m| !m.is_empty()) {
         match rest.find(middle) {
             Some(at) => rest = &rest[at + middle.len()..],
             None => return false,
@@ -246,17 +247,34 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// The actions of table `A` (of service `service`) that a pattern covers.
+/// Whether `pattern` covers the action named `name` of service `service`: one parse and
+/// one glob, where [`expand`] walks the whole table.
+pub fn covers(service: &str, pattern: &str, name: &str) -> bool {
+    parse_action(pattern)
+        .is_some_and(|p| (p.service == "*" || p.service == service) && glob(p.name, name))
+}
+
+/// The actions of table `A` (of service `service`) that a pattern covers. The table is
+/// sorted by name, so only the run of names that start with the pattern's literal prefix
+/// (`Query` of `Query*Detail`) is matched against it.
 pub fn expand<'t, A: ActionTable>(
     service: &'t str,
     pattern: &'t str,
 ) -> impl Iterator<Item = A> + 't {
-    let parsed = parse_action(pattern);
-    A::ALL.iter().copied().filter(move |a| {
-        parsed.as_ref().is_some_and(|p| {
-            (p.service == "*" || p.service == service) && glob(p.name, a.info().name)
-        })
-    })
+    let parsed = parse_action(pattern).filter(|p| p.service == "*" || p.service == service);
+    let (start, prefix) = match &parsed {
+        Some(p) => {
+            let prefix = p.name.split('*').next().unwrap_or("");
+            (A::INFO.partition_point(|info| info.name < prefix), prefix)
+        }
+        None => (A::INFO.len(), ""),
+    };
+    A::INFO[start..]
+        .iter()
+        .zip(&A::ALL[start..])
+        .take_while(move |(info, _)| info.name.starts_with(prefix))
+        .filter(move |(info, _)| parsed.as_ref().is_some_and(|p| glob(p.name, info.name)))
+        .map(|(_, &action)| action)
 }
 
 /// Whether a resource pattern is the whole-service `*` that operation-level actions need.
@@ -366,6 +384,9 @@ mod tests {
         assert!(!glob("Q*r*z", "QueryUser"));
         assert!(glob("QueryUser", "QueryUser") && !glob("QueryUser", "QueryUsers"));
         assert!(!glob("ab*ba", "aba"));
+        assert!(glob("a**b", "ab") && glob("**", "") && glob("a*b*c", "abc"));
+        assert!(!glob("a*b*c", "acb") && !glob("*x*", "abc"));
+        assert!(glob("é*ü", "éü") && !glob("é*ü", "é"));
     }
 
     #[test]
