@@ -127,7 +127,9 @@ mod sdk_venv {
 
     /// The environment's Python, made ready under the lock.
     pub fn ready(venv: &Path) -> Result<PathBuf, String> {
-        let parent = venv.parent().expect("the venv is inside the target directory");
+        let parent = venv
+            .parent()
+            .expect("the venv is inside the target directory");
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         let lock_path = venv.with_extension("lock");
@@ -156,7 +158,13 @@ mod sdk_venv {
         step(
             "installing the official SDKs",
             Command::new(&python)
-                .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                ])
                 .arg("-r")
                 .arg(&requirements),
         )?;

@@ -92,7 +92,10 @@ fn mapped_addresses_are_the_ipv4_address_they_map() {
         ),
         (
             "a deny on a mapped range applies to an IPv4 caller",
-            vec![allow_all(), policy("deny", "ip_equal", &["::ffff:10.0.0.0/104"])],
+            vec![
+                allow_all(),
+                policy("deny", "ip_equal", &["::ffff:10.0.0.0/104"]),
+            ],
             "10.9.9.9",
             Deny,
         ),
@@ -137,7 +140,10 @@ fn the_builder_writes_mapped_ranges_as_ipv4() {
 fn the_linter_names_the_ipv4_range_of_a_mapped_one() {
     let text = policy("allow", "ip_equal", &["10.0.0.0/8", "::ffff:10.0.0.0/104"]).to_string();
     let findings = lint::<Action>(SERVICE, &text, &LintOptions::default());
-    let mapped: Vec<_> = findings.iter().filter(|f| f.code == "mapped-ipv4").collect();
+    let mapped: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "mapped-ipv4")
+        .collect();
     assert_eq!(mapped.len(), 1, "{findings:?}");
     assert_eq!(mapped[0].severity, Severity::Warning);
     assert_eq!(

@@ -32,12 +32,16 @@ fn check(selection: &BTreeSet<Action>) -> Result<(), String> {
     let patterns = minimised(selection);
     let expanded: BTreeSet<Action> = patterns.iter().flat_map(|p| expansion(p)).collect();
     if &expanded != selection {
-        return Err(format!("{patterns:?} expand to {expanded:?}, not {selection:?}"));
+        return Err(format!(
+            "{patterns:?} expand to {expanded:?}, not {selection:?}"
+        ));
     }
     for entry in &patterns {
         for wildcard in patterns.iter().filter(|w| w.contains('*') && *w != entry) {
             if expansion(entry).is_subset(&expansion(wildcard)) {
-                return Err(format!("`{entry}` is covered by `{wildcard}` in {patterns:?}"));
+                return Err(format!(
+                    "`{entry}` is covered by `{wildcard}` in {patterns:?}"
+                ));
             }
         }
     }

@@ -53,10 +53,16 @@ fn selectors_add_within_a_kind_and_narrow_across_kinds() {
         fn(Action) -> bool,
     );
     let cases: Vec<Case> = vec![
-        ("one category", || b().category(BILLING), |a| {
-            in_category(a, &[BILLING])
-        }),
-        ("one class", || b().cam_class(List), |a| in_class(a, &[List])),
+        (
+            "one category",
+            || b().category(BILLING),
+            |a| in_category(a, &[BILLING]),
+        ),
+        (
+            "one class",
+            || b().cam_class(List),
+            |a| in_class(a, &[List]),
+        ),
         (
             "two classes add: read or list",
             || b().cam_class(Read).cam_class(List),
@@ -101,7 +107,10 @@ fn selectors_add_within_a_kind_and_narrow_across_kinds() {
         ),
         (
             "named actions alone",
-            || b().action(Action::QueryUser).action(Action::AllocateCreditPool),
+            || {
+                b().action(Action::QueryUser)
+                    .action(Action::AllocateCreditPool)
+            },
             |a| a == Action::QueryUser || a == Action::AllocateCreditPool,
         ),
         (
@@ -160,7 +169,11 @@ fn a_read_only_billing_policy_grants_only_billing_reads_and_lists() {
     let got = granted(&builder);
     assert!(!got.is_empty());
     for action in &got {
-        assert_eq!(action.info().category, Some(BILLING), "{action} is not billing");
+        assert_eq!(
+            action.info().category,
+            Some(BILLING),
+            "{action} is not billing"
+        );
         assert!(
             action.info().cam_class.is_some_and(|c| c.is_read_only()),
             "{action} is not read or list"

@@ -249,13 +249,22 @@ pub fn run(command: PolicyCommand) -> Result<()> {
 pub fn bench() -> Result<()> {
     type Case = (&'static str, fn(usize) -> Box<dyn Fn()>);
     let cases: [Case; 6] = [
-        ("lint: N statements, one known action each, IP condition", |n| {
-            let text = document((0..n).map(|i| {
+        (
+            "lint: N statements, one known action each, IP condition",
+            |n| {
+                let text = document((0..n).map(|i| {
                 let action = Action::all()[i % Action::all().len()].name();
                 format!(r#"{{"effect":"allow","action":["{SERVICE}:{action}"],"resource":"*","condition":{{"ip_equal":{{"qcs:ip":["10.0.0.0/8"]}}}}}}"#)
             }));
-            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions { read_only: true })))
-        }),
+                Box::new(move || {
+                    drop(lint::<Action>(
+                        SERVICE,
+                        &text,
+                        &LintOptions { read_only: true },
+                    ))
+                })
+            },
+        ),
         ("lint: one statement, N unknown actions", |n| {
             let actions: Vec<String> = (0..n)
                 .map(|i| format!("\"{SERVICE}:QueryPartnerCredit{i}\""))
@@ -280,32 +289,37 @@ pub fn bench() -> Result<()> {
             Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
         }),
         ("lint: one statement, N wildcards", |n| {
-            let actions: Vec<String> = (0..n).map(|i| format!("\"{SERVICE}:Query*{i}*\"")).collect();
+            let actions: Vec<String> = (0..n)
+                .map(|i| format!("\"{SERVICE}:Query*{i}*\""))
+                .collect();
             let text = document(std::iter::once(format!(
                 r#"{{"effect":"allow","action":[{}],"resource":"*"}}"#,
                 actions.join(",")
             )));
             Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
         }),
-        ("eval: N statements (N-1 not matching, then a conditional deny)", |n| {
-            let text = document((0..n).map(|i| {
+        (
+            "eval: N statements (N-1 not matching, then a conditional deny)",
+            |n| {
+                let text = document((0..n).map(|i| {
                 if i + 1 == n {
                     format!(r#"{{"effect":"deny","action":"{SERVICE}:*","resource":"*","condition":{{"ip_not_equal":{{"qcs:ip":["10.0.0.0/8"]}}}}}}"#)
                 } else {
                     format!(r#"{{"effect":"allow","action":["{SERVICE}:Describe*","{SERVICE}:DescribeBillSummary{i}"],"resource":"*"}}"#)
                 }
             }));
-            let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-            let policies = vec![statements(&document).expect("a policy")];
-            Box::new(move || {
-                let request = Request {
-                    action: Action::QueryPartnerCredit,
-                    source_ip: Some("::ffff:192.0.2.1".parse().expect("an address")),
-                    resource: "*",
-                };
-                drop(evaluate::<Action>(SERVICE, &policies, &request))
-            })
-        }),
+                let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+                let policies = vec![statements(&document).expect("a policy")];
+                Box::new(move || {
+                    let request = Request {
+                        action: Action::QueryPartnerCredit,
+                        source_ip: Some("::ffff:192.0.2.1".parse().expect("an address")),
+                        resource: "*",
+                    };
+                    drop(evaluate::<Action>(SERVICE, &policies, &request))
+                })
+            },
+        ),
     ];
     for (name, setup) in cases {
         outln!("{name}")?;

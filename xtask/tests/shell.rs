@@ -180,7 +180,11 @@ fn policy_files_with_a_byte_order_mark_or_in_utf16() {
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     std::fs::write(&utf16, bytes).unwrap();
     let latin1 = dir.join("latin1.json");
-    std::fs::write(&latin1, b"{\"version\":\"2.0\",\"statement\":[],\"sid\":\"caf\xe9\"}").unwrap();
+    std::fs::write(
+        &latin1,
+        b"{\"version\":\"2.0\",\"statement\":[],\"sid\":\"caf\xe9\"}",
+    )
+    .unwrap();
 
     // A BOM: accepted, with a warning that names it.
     let eval = run(xtask()
@@ -188,19 +192,30 @@ fn policy_files_with_a_byte_order_mark_or_in_utf16() {
         .arg(&bom));
     assert!(String::from_utf8_lossy(&eval.stdout).starts_with("allow: "));
     let stderr = String::from_utf8_lossy(&eval.stderr);
-    assert!(stderr.contains("byte order mark") && stderr.contains("bom.json"), "{stderr}");
+    assert!(
+        stderr.contains("byte order mark") && stderr.contains("bom.json"),
+        "{stderr}"
+    );
     let lint = run(xtask().args(["policy", "lint"]).arg(&bom));
     let stdout = String::from_utf8_lossy(&lint.stdout);
-    assert!(stdout.contains("warning[byte-order-mark] line 1, column 1"), "{stdout}");
+    assert!(
+        stdout.contains("warning[byte-order-mark] line 1, column 1"),
+        "{stdout}"
+    );
 
     // UTF-16 or not UTF-8 at all: a clear error naming the file, for lint and eval.
     for (file, says) in [(&utf16, "UTF-16"), (&latin1, "not UTF-8")] {
-        for args in [vec!["policy", "lint"], vec!["policy", "eval", "--action", "QueryUser", "--policy"]] {
+        for args in [
+            vec!["policy", "lint"],
+            vec!["policy", "eval", "--action", "QueryUser", "--policy"],
+        ] {
             let output = xtask().args(&args).arg(file).output().unwrap();
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert!(!output.status.success(), "{args:?} {}", file.display());
             assert!(
-                stderr.contains(says) && stderr.contains(&*file.to_string_lossy()) && !stderr.contains("panicked"),
+                stderr.contains(says)
+                    && stderr.contains(&*file.to_string_lossy())
+                    && !stderr.contains("panicked"),
                 "{args:?}: {stderr}"
             );
         }

@@ -6,7 +6,8 @@
 use std::net::IpAddr;
 
 use super::{
-    covers, out_of_scope, parse_ip_range, range_contains, Assumption, Condition, Effect, Statement, IP_KEY,
+    covers, out_of_scope, parse_ip_range, range_contains, Assumption, Condition, Effect, Statement,
+    IP_KEY,
 };
 use crate::tables::ActionTable;
 

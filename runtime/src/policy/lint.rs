@@ -380,7 +380,11 @@ impl<A: ActionTable> Suggestions<A> {
                     (lower, length, info.name)
                 })
                 .collect();
-            self.longest = A::INFO.iter().map(|i| i.name.chars().count()).max().unwrap_or(0);
+            self.longest = A::INFO
+                .iter()
+                .map(|i| i.name.chars().count())
+                .max()
+                .unwrap_or(0);
         }
         // Longer than twice the longest name: at least that many edits from every action.
         if name.chars().count() > 2 * self.longest {
