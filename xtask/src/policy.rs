@@ -116,6 +116,9 @@ pub fn run(command: PolicyCommand) -> Result<()> {
             ip,
             minimise,
         } => {
+            if !(read || list || write || other) && category.is_empty() && actions.is_empty() {
+                bail!("select some actions: --read, --list, --write, --other, --category NAME or --action NAME");
+            }
             let mut builder = PolicyBuilder::<Action>::new(SERVICE)
                 .minimise(minimise)
                 .allow_ips(ip);

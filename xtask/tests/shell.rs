@@ -222,3 +222,32 @@ fn policy_files_with_a_byte_order_mark_or_in_utf16() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn policy_build_says_why_a_selection_is_empty() {
+    for (args, says) in [
+        (&["policy", "build"][..], "select some actions"),
+        (
+            &[
+                "policy",
+                "build",
+                "--category",
+                "Bill Management APIs",
+                "--write",
+            ][..],
+            "narrow each other",
+        ),
+        (
+            &["policy", "build", "--category", "Nope", "--read"][..],
+            "no action is in category `Nope`",
+        ),
+    ] {
+        let output = xtask().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !output.status.success() && output.stdout.is_empty(),
+            "{args:?}"
+        );
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
