@@ -133,6 +133,7 @@ fn default_spec_dir() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    output::quiet_on_closed_stdout();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`| head`): what it did read is what it wanted.
