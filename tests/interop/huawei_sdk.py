@@ -5,7 +5,7 @@ The Huawei mock server's interoperability test (tests/tests/huawei_mock.rs) writ
 plan and checks the outcomes; this script only drives the SDK, which no one here wrote,
 so the server is tested against a real client's signing, routing and error handling.
 
-    pip install huaweicloudsdkbssintl==3.1.219
+    pip install -r tests/interop/requirements.txt   # the tests do this in target/interop-venv
     python3 tests/interop/huawei_sdk.py PLAN.json > OUTCOMES.json
 
 PLAN.json: {"url": "http://127.0.0.1:PORT",

@@ -5,7 +5,7 @@ The mock server's interoperability test (tests/tests/mock_server.rs) writes the 
 checks the outcomes; this script only drives the SDK, which no one here wrote, so the
 server is tested against a real client's signing, headers and response handling.
 
-    pip install tencentcloud-sdk-python-intl-en==3.1.193
+    pip install -r tests/interop/requirements.txt   # the tests do this in target/interop-venv
     python3 tests/interop/tencent_sdk.py PLAN.json > OUTCOMES.json
 
 PLAN.json: {"url": "http://127.0.0.1:PORT",

@@ -41,25 +41,164 @@ pub fn tencent_doc(name: &str) -> Option<PathBuf> {
     shared_doc(&format!("tencentcloud/intlpartnersmgt/{name}"))
 }
 
-/// The Python interpreter (`$PYTHON`, else `python3`) if it can import `module`, or
-/// `None` with a note on stderr. CI installs the official SDKs, so there a missing one
-/// fails the test instead of skipping it.
-pub fn python_with(module: &str, package: &str) -> Option<String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let found = std::process::Command::new(&python)
-        .args(["-c", &format!("import {module}")])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Some(python);
+/// The pinned official SDKs (`tests/interop/requirements.txt`).
+const SDK_REQUIREMENTS: &str = include_str!("../interop/requirements.txt");
+
+/// A Python that has the official SDKs pinned in `tests/interop/requirements.txt`: the
+/// virtual environment `interop-venv` in the target directory, which the first test that
+/// needs it creates and fills (`$PYTHON`, else `python3`, makes it; pip installs the
+/// pins), and later tests and runs reuse. A file lock makes concurrent tests and test
+/// binaries wait for one creator; an environment without the mark written last (a run
+/// killed half-way) or made for other pins is made afresh.
+///
+/// Panics with the output of the step that failed (venv, pip, the import check): a test
+/// that needs the SDKs never passes without having run them.
+pub fn sdk_python() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    match PYTHON.get_or_init(|| sdk_venv::ready(&target_dir().join("interop-venv"))) {
+        Ok(python) => python.clone(),
+        Err(why) => panic!("the official SDKs are needed and could not be installed: {why}"),
     }
+}
+
+/// The Python of [`sdk_python`], after checking it imports `module` (of pip package
+/// `package`). Always `Some`: the `Option` remains for callers written when a missing
+/// SDK skipped the test; it panics instead, so a test never reports `ok` without running.
+pub fn python_with(module: &str, package: &str) -> Option<String> {
+    let python = sdk_python();
+    let output = std::process::Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have {package} (.ci/run installs it)"
+        output.status.success(),
+        "{} cannot import {module}; is {package} pinned in tests/interop/requirements.txt?\n{}",
+        python.display(),
+        String::from_utf8_lossy(&output.stderr)
     );
-    eprintln!("skipped: {python} has no {package}");
-    None
+    Some(python.to_string_lossy().into_owned())
+}
+
+/// The Cargo target directory these tests were built in: the nearest ancestor of the
+/// test binary that holds Cargo's `CACHEDIR.TAG` (so `CARGO_TARGET_DIR` and
+/// `build.target-dir` are honoured); `<workspace>/target` if there is none.
+pub fn target_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.ancestors()
+                .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+mod sdk_venv {
+    use std::fs::File;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// The mark written last, holding the requirements the environment was made for.
+    const MARK: &str = "partnergen-requirements.txt";
+
+    fn python_in(venv: &Path) -> PathBuf {
+        if cfg!(windows) {
+            venv.join("Scripts").join("python.exe")
+        } else {
+            venv.join("bin").join("python")
+        }
+    }
+
+    /// Runs a step; its combined output is the error if it fails.
+    fn step(what: &str, command: &mut Command) -> Result<(), String> {
+        let output = command
+            .output()
+            .map_err(|e| format!("{what}: cannot run {command:?}: {e}"))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        Err(format!(
+            "{what} failed ({}): {command:?}\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+
+    /// The environment's Python, made ready under the lock.
+    pub fn ready(venv: &Path) -> Result<PathBuf, String> {
+        let parent = venv
+            .parent()
+            .expect("the venv is inside the target directory");
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        let lock_path = venv.with_extension("lock");
+        let lock = File::create(&lock_path)
+            .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
+        // Held until `lock` is dropped, or the process ends however it ends.
+        exclusive(&lock).map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        let python = python_in(venv);
+        let mark = venv.join(MARK);
+        let made_for = std::fs::read_to_string(&mark).ok();
+        if made_for.as_deref() == Some(super::SDK_REQUIREMENTS) && python.exists() {
+            return Ok(python);
+        }
+        let started = std::time::Instant::now();
+        if venv.exists() {
+            // Half made (no mark) or made for other pins.
+            std::fs::remove_dir_all(venv)
+                .map_err(|e| format!("cannot remove the stale {}: {e}", venv.display()))?;
+        }
+        let base = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        step(
+            "creating the virtual environment",
+            Command::new(&base).arg("-m").arg("venv").arg(venv),
+        )?;
+        let requirements = super::workspace_root().join("tests/interop/requirements.txt");
+        step(
+            "installing the official SDKs",
+            Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    "--no-input",
+                ])
+                .arg("-r")
+                .arg(&requirements),
+        )?;
+        step(
+            "importing the installed SDKs",
+            Command::new(&python).args([
+                "-c",
+                "import tencentcloud.intlpartnersmgt.v20220928, huaweicloudsdkbssintl.v2",
+            ]),
+        )?;
+        // The mark goes last and whole (a rename), so only a finished environment has it.
+        let partial = venv.join(format!("{MARK}.partial"));
+        std::fs::write(&partial, super::SDK_REQUIREMENTS)
+            .and_then(|()| std::fs::rename(&partial, &mark))
+            .map_err(|e| format!("cannot write {}: {e}", mark.display()))?;
+        eprintln!(
+            "made {} with the official SDKs in {:.0?}",
+            venv.display(),
+            started.elapsed()
+        );
+        Ok(python)
+    }
+
+    #[cfg(unix)]
+    fn exclusive(file: &File) -> std::io::Result<()> {
+        rustix::fs::flock(file, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(std::io::Error::from)
+    }
+
+    #[cfg(not(unix))]
+    fn exclusive(_file: &File) -> std::io::Result<()> {
+        // Tests run on Unix; elsewhere concurrent first runs may both build the venv.
+        Ok(())
+    }
 }
 
 /// Runs `tests/interop/<script>` with `python` on a plan (written to a temporary file)

@@ -1,6 +1,7 @@
 //! Maintainer commands. Run as `cargo xtask <command>` from anywhere in the workspace.
 
 mod bench;
+mod output;
 mod policy;
 
 use std::path::{Path, PathBuf};
@@ -45,8 +46,9 @@ enum Command {
     Bench {
         /// `codegen`: specs to files (real and synthetic); `build`: clean builds of the
         /// generated crates; `client`: request signing time and achieved QPS;
-        /// `mock-server`: signed requests per second the mock server answers.
-        #[arg(value_parser = ["codegen", "build", "client", "mock-server"])]
+        /// `mock-server`: signed requests per second the mock server answers; `policy`:
+        /// the policy linter and evaluator on 1,000 to 100,000 statements or actions.
+        #[arg(value_parser = ["codegen", "build", "client", "mock-server", "policy"])]
         what: String,
     },
     /// Run a service's mock server (the generated crate's binary, feature `mock`) until
@@ -131,10 +133,13 @@ fn default_spec_dir() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    output::quiet_on_closed_stdout();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): what it did read is what it wanted.
+        Err(err) if output::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            output::error(&err);
             ExitCode::FAILURE
         }
     }
@@ -188,6 +193,7 @@ fn run(cli: Cli) -> Result<()> {
             "codegen" => bench::codegen(&workspace_root()),
             "client" => bench::client(),
             "mock-server" => bench::mock_server(&workspace_root()),
+            "policy" => policy::bench(),
             _ => bench::build(&workspace_root()),
         },
         Command::Actions { service, json } => actions(service.as_deref(), json),
@@ -376,11 +382,10 @@ fn actions(service: Option<&str>, json: bool) -> Result<()> {
         bail!("no spec for service `{}`", service.unwrap_or("*"));
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&records)?);
+        outln!("{}", serde_json::to_string_pretty(&records)?)
     } else {
-        print!("{}", tables.join("\n"));
+        output::text(&tables.join("\n"))
     }
-    Ok(())
 }
 
 #[cfg(test)]

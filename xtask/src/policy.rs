@@ -1,38 +1,46 @@
 //! `cargo xtask policy build|lint|eval`: the CAM policy library over the generated
 //! intlpartnersmgt permission table, from the shell.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
+
+use crate::{outln, output};
 use tencentcloud_intlpartnersmgt::policy::{
-    evaluate, lint, statements, Decision, LintOptions, PolicyBuilder, Request, Severity,
+    evaluate, lint, statements, strip_byte_order_mark, Decision, LintOptions, PolicyBuilder,
+    Request, Severity, BYTE_ORDER_MARK_WARNING,
 };
 use tencentcloud_intlpartnersmgt::{Action, CamClass, SERVICE};
 
 #[derive(Subcommand)]
 pub enum PolicyCommand {
     /// Print a least-privilege allow policy (JSON) for the selected actions.
+    ///
+    /// Selectors of one kind add (`--read --list`: read or list actions), kinds narrow
+    /// each other (`--category C --list`: C's list actions), `--action` adds, `--exclude`
+    /// subtracts last.
     Build {
-        /// Every read action.
+        /// Read actions (classes add to each other and narrow --category).
         #[arg(long)]
         read: bool,
-        /// Every list action.
+        /// List actions (classes add to each other and narrow --category).
         #[arg(long)]
         list: bool,
-        /// Every write action.
+        /// Write actions (classes add to each other and narrow --category).
         #[arg(long)]
         write: bool,
-        /// Every "other" action.
+        /// "Other" actions (classes add to each other and narrow --category).
         #[arg(long)]
         other: bool,
-        /// Every action of an API category (e.g. "Bill Management APIs"); repeatable.
+        /// The actions of an API category (e.g. "Bill Management APIs"); repeatable:
+        /// categories add to each other and narrow the class selectors.
         #[arg(long)]
         category: Vec<String>,
-        /// One action by name; repeatable.
+        /// One action by name, added whatever the other selectors say; repeatable.
         #[arg(long)]
         action: Vec<String>,
-        /// Leave an action out; repeatable.
+        /// Leave an action out, whatever selected it; repeatable.
         #[arg(long)]
         exclude: Vec<String>,
         /// Allow only these source CIDRs (or addresses); repeatable.
@@ -70,6 +78,27 @@ pub enum PolicyCommand {
     },
 }
 
+/// A policy file's text. UTF-16 (a Windows editor's "Unicode") and other non-UTF-8 bytes
+/// are errors that say so; a UTF-8 byte order mark is kept for the linter to report.
+fn read_policy(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        bail!(
+            "{} is UTF-16 (it starts with the byte order mark {:02X} {:02X}): save it as UTF-8",
+            path.display(),
+            bytes[0],
+            bytes[1]
+        );
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 (byte {} is not valid UTF-8): save it as UTF-8",
+            path.display(),
+            err.utf8_error().valid_up_to()
+        )
+    })
+}
+
 fn action(name: &str) -> Result<Action> {
     Action::from_name(name).with_context(|| format!("`{name}` is not an action of {SERVICE}"))
 }
@@ -87,6 +116,9 @@ pub fn run(command: PolicyCommand) -> Result<()> {
             ip,
             minimise,
         } => {
+            if !(read || list || write || other) && category.is_empty() && actions.is_empty() {
+                bail!("select some actions: --read, --list, --write, --other, --category NAME or --action NAME");
+            }
             let mut builder = PolicyBuilder::<Action>::new(SERVICE)
                 .minimise(minimise)
                 .allow_ips(ip);
@@ -117,9 +149,9 @@ pub fn run(command: PolicyCommand) -> Result<()> {
             }
             let (policy, warnings) = builder.build()?;
             for warning in warnings {
-                eprintln!("warning: {warning}");
+                output::warning(&warning);
             }
-            println!("{}", serde_json::to_string_pretty(&policy)?);
+            outln!("{}", serde_json::to_string_pretty(&policy)?)?;
             Ok(())
         }
         PolicyCommand::Lint {
@@ -127,8 +159,7 @@ pub fn run(command: PolicyCommand) -> Result<()> {
             json,
             read_only,
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let text = read_policy(&file)?;
             let findings = lint::<Action>(SERVICE, &text, &LintOptions { read_only });
             if json {
                 let records: Vec<_> = findings
@@ -144,12 +175,12 @@ pub fn run(command: PolicyCommand) -> Result<()> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&records)?);
+                outln!("{}", serde_json::to_string_pretty(&records)?)?;
             } else if findings.is_empty() {
-                println!("{}: no findings", file.display());
+                outln!("{}: no findings", file.display())?;
             } else {
                 for finding in &findings {
-                    println!("{}: {finding}", file.display());
+                    outln!("{}: {finding}", file.display())?;
                 }
             }
             let errors = findings
@@ -169,9 +200,15 @@ pub fn run(command: PolicyCommand) -> Result<()> {
         } => {
             let mut policies = Vec::new();
             for path in &policy {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let document: serde_json::Value = serde_json::from_str(&text)
+                let text = read_policy(path)?;
+                let (text, had_bom) = strip_byte_order_mark(&text);
+                if had_bom {
+                    output::warning(&format_args!(
+                        "{}: {BYTE_ORDER_MARK_WARNING}",
+                        path.display()
+                    ));
+                }
+                let document: serde_json::Value = serde_json::from_str(text)
                     .with_context(|| format!("{} is not JSON (lint it)", path.display()))?;
                 let parsed = statements(&document).map_err(|(pointer, message)| {
                     anyhow::anyhow!("{}{pointer}: {message} (lint it)", path.display())
@@ -195,16 +232,119 @@ pub fn run(command: PolicyCommand) -> Result<()> {
                         .assumption
                         .map(|a| format!(" [assumption: {}]", a.name()))
                         .unwrap_or_default();
-                    println!(
+                    outln!(
                         "{verdict}: {} of {}: {}{assumption}",
                         o.statement,
                         policy[o.policy].display(),
                         o.reason
-                    )
+                    )?;
                 }
-                None => println!("{verdict}: no statement applies (implicit deny)"),
+                None => outln!("{verdict}: no statement applies (implicit deny)")?,
             }
             Ok(())
         }
     }
+}
+
+/// `cargo xtask bench policy`: the linter and the evaluator on large hostile input, at
+/// 1,000, 10,000 and 100,000 items (so the growth shows: 10x the input should take about
+/// 10x the time). A series stops once one size takes over 30 s; figures, never asserted.
+pub fn bench() -> Result<()> {
+    type Case = (&'static str, fn(usize) -> Box<dyn Fn()>);
+    let cases: [Case; 6] = [
+        (
+            "lint: N statements, one known action each, IP condition",
+            |n| {
+                let text = document((0..n).map(|i| {
+                let action = Action::all()[i % Action::all().len()].name();
+                format!(r#"{{"effect":"allow","action":["{SERVICE}:{action}"],"resource":"*","condition":{{"ip_equal":{{"qcs:ip":["10.0.0.0/8"]}}}}}}"#)
+            }));
+                Box::new(move || {
+                    drop(lint::<Action>(
+                        SERVICE,
+                        &text,
+                        &LintOptions { read_only: true },
+                    ))
+                })
+            },
+        ),
+        ("lint: one statement, N unknown actions", |n| {
+            let actions: Vec<String> = (0..n)
+                .map(|i| format!("\"{SERVICE}:QueryPartnerCredit{i}\""))
+                .collect();
+            let text = document(std::iter::once(format!(
+                r#"{{"effect":"allow","action":[{}],"resource":"*"}}"#,
+                actions.join(",")
+            )));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        ("lint: N statements, one unknown action each", |n| {
+            let text = document((0..n).map(|i| {
+                format!(r#"{{"effect":"allow","action":"{SERVICE}:DescribeBillSummary{i}","resource":"*"}}"#)
+            }));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        ("lint: one unknown action of N characters", |n| {
+            let text = document(std::iter::once(format!(
+                r#"{{"effect":"allow","action":"{SERVICE}:{}","resource":"*"}}"#,
+                "Q".repeat(n)
+            )));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        ("lint: one statement, N wildcards", |n| {
+            let actions: Vec<String> = (0..n)
+                .map(|i| format!("\"{SERVICE}:Query*{i}*\""))
+                .collect();
+            let text = document(std::iter::once(format!(
+                r#"{{"effect":"allow","action":[{}],"resource":"*"}}"#,
+                actions.join(",")
+            )));
+            Box::new(move || drop(lint::<Action>(SERVICE, &text, &LintOptions::default())))
+        }),
+        (
+            "eval: N statements (N-1 not matching, then a conditional deny)",
+            |n| {
+                let text = document((0..n).map(|i| {
+                if i + 1 == n {
+                    format!(r#"{{"effect":"deny","action":"{SERVICE}:*","resource":"*","condition":{{"ip_not_equal":{{"qcs:ip":["10.0.0.0/8"]}}}}}}"#)
+                } else {
+                    format!(r#"{{"effect":"allow","action":["{SERVICE}:Describe*","{SERVICE}:DescribeBillSummary{i}"],"resource":"*"}}"#)
+                }
+            }));
+                let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+                let policies = vec![statements(&document).expect("a policy")];
+                Box::new(move || {
+                    let request = Request {
+                        action: Action::QueryPartnerCredit,
+                        source_ip: Some("::ffff:192.0.2.1".parse().expect("an address")),
+                        resource: "*",
+                    };
+                    drop(evaluate::<Action>(SERVICE, &policies, &request))
+                })
+            },
+        ),
+    ];
+    for (name, setup) in cases {
+        outln!("{name}")?;
+        for n in [1_000usize, 10_000, 100_000] {
+            let run = setup(n);
+            let start = std::time::Instant::now();
+            run();
+            let took = start.elapsed();
+            outln!("  N = {n:>7}: {took:>10.2?}")?;
+            if took > std::time::Duration::from_secs(30) {
+                outln!("  (larger N skipped: this size took over 30 s)")?;
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A policy document of these statements (JSON text each).
+fn document(statements: impl Iterator<Item = String>) -> String {
+    format!(
+        r#"{{"version":"2.0","statement":[{}]}}"#,
+        statements.collect::<Vec<_>>().join(",")
+    )
 }

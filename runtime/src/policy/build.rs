@@ -33,10 +33,24 @@ impl std::fmt::Display for BuildWarning {
 }
 
 /// Builds an allow policy for a set of actions of table `A`.
+///
+/// Selectors compose the way a reader reads them: within one kind they add, across kinds
+/// they narrow, then named actions add and exclusions subtract:
+///
+/// ```text
+/// (category₁ ∪ category₂ …) ∩ (class₁ ∪ class₂ …) ∪ {named actions} − {excluded}
+/// ```
+///
+/// A kind with no selector does not narrow; with neither categories nor classes, only
+/// the named actions are selected. So `.category("Bill Management APIs")
+/// .cam_class(Read).cam_class(List)` is the category's read and list actions, never
+/// every list action of the service.
 #[derive(Debug, Clone)]
 pub struct PolicyBuilder<A: ActionTable> {
     service: &'static str,
-    selected: BTreeSet<usize>,
+    categories: BTreeSet<String>,
+    classes: BTreeSet<CamClass>,
+    named: BTreeSet<usize>,
     excluded: BTreeSet<usize>,
     ip_allow: Vec<String>,
     minimise: bool,
@@ -48,7 +62,9 @@ impl<A: ActionTable> PolicyBuilder<A> {
     pub fn new(service: &'static str) -> Self {
         PolicyBuilder {
             service,
-            selected: BTreeSet::new(),
+            categories: BTreeSet::new(),
+            classes: BTreeSet::new(),
+            named: BTreeSet::new(),
             excluded: BTreeSet::new(),
             ip_allow: Vec::new(),
             minimise: false,
@@ -56,25 +72,26 @@ impl<A: ActionTable> PolicyBuilder<A> {
         }
     }
 
-    /// Adds one action.
+    /// Adds one action by name, whatever the category and class selectors say.
     pub fn action(mut self, action: A) -> Self {
-        self.selected.insert(action.index());
+        self.named.insert(action.index());
         self
     }
 
-    /// Adds every action of a CAM class.
+    /// Selects a CAM class: classes add to each other (read or list) and narrow the
+    /// categories (category and class).
     pub fn cam_class(mut self, class: CamClass) -> Self {
-        self.selected.extend(A::with_cam_class(class).map(A::index));
+        self.classes.insert(class);
         self
     }
 
-    /// Adds every action of an API category.
+    /// Selects an API category: categories add to each other and narrow the classes.
     pub fn category(mut self, category: &str) -> Self {
-        self.selected.extend(A::in_category(category).map(A::index));
+        self.categories.insert(category.to_owned());
         self
     }
 
-    /// Leaves an action out, whatever selected it.
+    /// Leaves an action out, whatever selected it (named actions included).
     pub fn exclude(mut self, action: A) -> Self {
         self.excluded.insert(action.index());
         self
@@ -95,9 +112,19 @@ impl<A: ActionTable> PolicyBuilder<A> {
 
     /// The actions the policy will allow, in name order.
     pub fn actions(&self) -> Vec<A> {
-        self.selected
-            .difference(&self.excluded)
-            .map(|&i| A::ALL[i])
+        let by_kind = !self.categories.is_empty() || !self.classes.is_empty();
+        A::ALL
+            .iter()
+            .copied()
+            .filter(|action| {
+                let info = action.info();
+                let in_categories = self.categories.is_empty()
+                    || info.category.is_some_and(|c| self.categories.contains(c));
+                let in_classes = self.classes.is_empty()
+                    || info.cam_class.is_some_and(|c| self.classes.contains(&c));
+                (by_kind && in_categories && in_classes) || self.named.contains(&action.index())
+            })
+            .filter(|action| !self.excluded.contains(&action.index()))
             .collect()
     }
 
@@ -182,6 +209,16 @@ impl<A: ActionTable> PolicyBuilder<A> {
                 }
             }
         }
+        // An entry that another emitted wildcard covers says the same thing twice (e.g.
+        // `DescribeBillSummary`, taken before `DescribeBillSummary*` came up for its
+        // longer relatives): drop it. Every wildcard expands within the selection, so the
+        // expansion stays the selection.
+        let wildcards: Vec<String> = out.iter().filter(|e| e.ends_with('*')).cloned().collect();
+        out.retain(|entry| {
+            !wildcards.iter().any(|wildcard| {
+                wildcard != entry && entry.starts_with(wildcard.trim_end_matches('*'))
+            })
+        });
         out.into_iter().collect()
     }
 }

@@ -6,7 +6,8 @@
 use std::net::IpAddr;
 
 use super::{
-    expand, out_of_scope, parse_ip_range, Assumption, Condition, Effect, Statement, IP_KEY,
+    covers, out_of_scope, parse_ip_range, range_contains, Assumption, Condition, Effect, Statement,
+    IP_KEY,
 };
 use crate::tables::ActionTable;
 
@@ -107,7 +108,7 @@ fn applies<A: ActionTable>(
     let matched = statement
         .actions
         .iter()
-        .find(|pattern| expand::<A>(service, pattern).any(|a| a == request.action));
+        .find(|pattern| covers(service, pattern, info.name));
     let Some(pattern) = matched else {
         return (
             false,
@@ -184,14 +185,15 @@ fn check(condition: &Condition, ip_support: Option<bool>, source_ip: Option<IpAd
     if ip_support == Some(false) {
         return Check::Ignored;
     }
-    let Some(ip) = source_ip else {
+    // `::ffff:10.0.0.1` is 10.0.0.1 (a dual-stack listener's view of an IPv4 caller).
+    let Some(ip) = source_ip.map(|ip| ip.to_canonical()) else {
         return Check::Uncheckable("an IP condition, and the request has no source IP".into());
     };
     let ranges: Option<Vec<_>> = condition.values.iter().map(|v| parse_ip_range(v)).collect();
     let Some(ranges) = ranges else {
         return Check::Uncheckable("an IP condition with a value that is not a CIDR".into());
     };
-    let inside = ranges.iter().any(|r| r.contains(&ip));
+    let inside = ranges.iter().any(|r| range_contains(r, ip));
     if inside != negate {
         Check::Holds
     } else {

@@ -4,10 +4,12 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use ipnet::IpNet;
 use serde_json::Value;
 
 use super::{
-    expand, out_of_scope, parse_action, parse_ip_range, statements, Effect, IP_KEY, IP_OPERATORS,
+    expand, out_of_scope, parse_action, parse_ip_range, parse_ip_range_as_written, statements,
+    strip_byte_order_mark, Effect, BYTE_ORDER_MARK_WARNING, IP_KEY, IP_OPERATORS,
 };
 use crate::tables::ActionTable;
 
@@ -97,16 +99,27 @@ impl Findings {
 /// Lints the policy text for service `service` of table `A`.
 pub fn lint<A: ActionTable>(service: &str, text: &str, options: &LintOptions) -> Vec<Finding> {
     let mut out = Findings(Vec::new());
+    let (text, had_bom) = strip_byte_order_mark(text);
+    if had_bom {
+        out.0.push(Finding {
+            code: "byte-order-mark",
+            severity: Severity::Warning,
+            pointer: String::new(),
+            line_column: Some((1, 1)),
+            message: BYTE_ORDER_MARK_WARNING.into(),
+        });
+    }
     let document: Value = match serde_json::from_str(text) {
         Ok(document) => document,
         Err(err) => {
-            return vec![Finding {
+            out.0.push(Finding {
                 code: "malformed-json",
                 severity: Severity::Error,
                 pointer: String::new(),
                 line_column: Some((err.line(), err.column())),
                 message: format!("not JSON: {err}"),
-            }]
+            });
+            return out.0;
         }
     };
     element_case(&document, "", &mut out);
@@ -132,6 +145,7 @@ pub fn lint<A: ActionTable>(service: &str, text: &str, options: &LintOptions) ->
             return out.0;
         }
     };
+    let mut suggestions = Suggestions::<A>::new();
     for statement in &statements {
         let at = |field: &str| format!("/statement/{}/{field}", statement.index);
         let single_action = document["statement"].is_object()
@@ -161,7 +175,12 @@ pub fn lint<A: ActionTable>(service: &str, text: &str, options: &LintOptions) ->
                 );
                 continue;
             }
-            let expansion: Vec<A> = expand::<A>(service, pattern).collect();
+            // An exact name is a binary search; only a wildcard walks the table.
+            let expansion: Vec<A> = if parsed.name.contains('*') {
+                expand::<A>(service, pattern).collect()
+            } else {
+                A::from_name(parsed.name).into_iter().collect()
+            };
             covered.extend(expansion.iter().map(|a| a.index()));
             if parsed.name.contains('*') {
                 if expansion.is_empty() {
@@ -192,15 +211,18 @@ pub fn lint<A: ActionTable>(service: &str, text: &str, options: &LintOptions) ->
                     );
                 }
             } else if expansion.is_empty() {
-                let nearest = nearest::<A>(parsed.name);
+                let hint = match suggestions.nearest(parsed.name) {
+                    Suggestion::Name(nearest) => format!("; did you mean `{service}:{nearest}`?"),
+                    Suggestion::TooFar => String::new(),
+                    Suggestion::OverBudget => format!(
+                        " (no nearest-name suggestion after the first {SUGGESTION_BUDGET} unknown names)"
+                    ),
+                };
                 out.add(
                     "unknown-action",
                     Severity::Error,
                     pointer,
-                    format!(
-                        "`{}` is not an action of {service}; did you mean `{service}:{nearest}`?",
-                        parsed.name
-                    ),
+                    format!("`{}` is not an action of {service}{hint}", parsed.name),
                 );
             }
         }
@@ -252,13 +274,21 @@ pub fn lint<A: ActionTable>(service: &str, text: &str, options: &LintOptions) ->
                 continue;
             }
             for (k, value) in condition.values.iter().enumerate() {
-                if parse_ip_range(value).is_none() {
-                    out.add(
+                let at = format!("{pointer}/{IP_KEY}/{k}");
+                match (parse_ip_range_as_written(value), parse_ip_range(value)) {
+                    (Some(IpNet::V6(_)), Some(IpNet::V4(ipv4))) => out.add(
+                        "mapped-ipv4",
+                        Severity::Warning,
+                        at,
+                        format!("`{value}` is the IPv4-mapped form of `{ipv4}`: it is read as `{ipv4}` here, and IPv4 callers match it, but CAM's documentation does not say CAM does the same; write `{ipv4}`"),
+                    ),
+                    (Some(_), _) => {}
+                    (None, _) => out.add(
                         "invalid-cidr",
                         Severity::Error,
-                        format!("{pointer}/{IP_KEY}/{k}"),
+                        at,
                         format!("`{value}` is not a CIDR or an IP address"),
-                    );
+                    ),
                 }
             }
             let unprotected: Vec<&str> = covered
@@ -306,18 +336,84 @@ fn preview(names: &[&str]) -> String {
     }
 }
 
-/// The known action name closest to `name` (fewest edits).
-fn nearest<A: ActionTable>(name: &str) -> &'static str {
-    A::INFO
-        .iter()
-        .map(|info| {
-            (
-                strsim::levenshtein(&name.to_lowercase(), &info.name.to_lowercase()),
-                info.name,
-            )
-        })
-        .min()
-        .map_or("", |(_, n)| n)
+/// How many distinct unknown names get a nearest-name suggestion in one lint. Each costs
+/// an edit distance to every action of the table; past this many, a suggestion helps no
+/// one and 100,000 of them took minutes.
+pub const SUGGESTION_BUDGET: usize = 100;
+
+enum Suggestion {
+    Name(&'static str),
+    /// The name is so long that every action is too far from it to be what was meant.
+    TooFar,
+    /// [`SUGGESTION_BUDGET`] is spent.
+    OverBudget,
+}
+
+/// Nearest-name suggestions for unknown action names, each distinct name looked up once,
+/// the table's names lower-cased once.
+struct Suggestions<A> {
+    /// The table's names lower-cased, with their length in characters, in name order.
+    lower_names: Vec<(String, usize, &'static str)>,
+    longest: usize,
+    seen: std::collections::HashMap<String, Option<&'static str>>,
+    _table: std::marker::PhantomData<A>,
+}
+
+impl<A: ActionTable> Suggestions<A> {
+    fn new() -> Self {
+        Suggestions {
+            lower_names: Vec::new(),
+            longest: 0,
+            seen: std::collections::HashMap::new(),
+            _table: std::marker::PhantomData,
+        }
+    }
+
+    /// The known action name closest to `name` (fewest edits, ignoring case).
+    fn nearest(&mut self, name: &str) -> Suggestion {
+        if self.lower_names.is_empty() {
+            self.lower_names = A::INFO
+                .iter()
+                .map(|info| {
+                    let lower = info.name.to_lowercase();
+                    let length = lower.chars().count();
+                    (lower, length, info.name)
+                })
+                .collect();
+            self.longest = A::INFO
+                .iter()
+                .map(|i| i.name.chars().count())
+                .max()
+                .unwrap_or(0);
+        }
+        // Longer than twice the longest name: at least that many edits from every action.
+        if name.chars().count() > 2 * self.longest {
+            return Suggestion::TooFar;
+        }
+        if let Some(found) = self.seen.get(name) {
+            return found.map_or(Suggestion::TooFar, Suggestion::Name);
+        }
+        if self.seen.len() >= SUGGESTION_BUDGET {
+            return Suggestion::OverBudget;
+        }
+        let lower = name.to_lowercase();
+        let length = lower.chars().count();
+        let mut best: Option<(usize, &'static str)> = None;
+        // In name order, so a later name wins only with fewer edits (ties go to the first);
+        // the edit distance is at least the difference in length, which skips most.
+        for (candidate, candidate_length, original) in &self.lower_names {
+            if best.is_some_and(|(d, _)| candidate_length.abs_diff(length) >= d) {
+                continue;
+            }
+            let distance = strsim::levenshtein(&lower, candidate);
+            if best.is_none_or(|(d, _)| distance < d) {
+                best = Some((distance, original));
+            }
+        }
+        let found = best.map(|(_, n)| n);
+        self.seen.insert(name.to_owned(), found);
+        found.map_or(Suggestion::TooFar, Suggestion::Name)
+    }
 }
 
 /// CAM's element names are lower-case; `Statement` is not `statement`.

@@ -12,7 +12,7 @@ mod lint;
 use std::fmt;
 use std::net::IpAddr;
 
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde_json::Value;
 
 use crate::tables::ActionTable;
@@ -20,7 +20,7 @@ use crate::Granularity;
 
 pub use build::{BuildWarning, PolicyBuilder};
 pub use eval::{evaluate, Decision, Request, StatementOutcome, Trace};
-pub use lint::{lint, Finding, LintOptions, Severity};
+pub use lint::{lint, Finding, LintOptions, Severity, SUGGESTION_BUDGET};
 
 /// The choices made where CAM's documentation is silent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +121,8 @@ fn strings(value: Option<&Value>) -> Option<Vec<String>> {
 /// a message).
 pub fn statements(document: &Value) -> Result<Vec<Statement>, (String, String)> {
     let list = match document.get("statement") {
-        Some(Value::Array(list)) => list.clone(),
-        Some(single @ Value::Object(_)) => vec![single.clone()],
+        Some(Value::Array(list)) => list.as_slice(),
+        Some(single @ Value::Object(_)) => std::slice::from_ref(single),
         _ => {
             return Err((
                 "/statement".into(),
@@ -223,21 +223,22 @@ pub fn parse_action(pattern: &str) -> Option<ActionPattern<'_>> {
 }
 
 /// Glob match with `*` as any run of characters (case-sensitive:
-/// [`Assumption::CaseSensitiveActions`]).
+/// [`Assumption::CaseSensitiveActions`]). Allocates nothing and takes time linear in the
+/// pattern and the text: it runs once per pattern and action on the linter's and the
+/// evaluator's hot paths.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let Some((first, after_first)) = pattern.split_once('*') else {
         return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first)
-        || !text[first.len()..].ends_with(last)
-        || text.len() < first.len() + last.len()
-    {
+    };
+    let (middles, last) = after_first.rsplit_once('*').unwrap_or(("", after_first));
+    let Some(rest) = text.strip_prefix(first) else {
         return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for middle in &parts[1..parts.len() - 1] {
+    };
+    let Some(mut rest) = rest.strip_suffix(last) else {
+        return false;
+    };
+    // Each middle part matches at its leftmost place after the previous one.
+    for middle in middles.split('*').filter(|m| !m.is_empty()) {
         match rest.find(middle) {
             Some(at) => rest = &rest[at + middle.len()..],
             None => return false,
@@ -246,17 +247,34 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// The actions of table `A` (of service `service`) that a pattern covers.
+/// Whether `pattern` covers the action named `name` of service `service`: one parse and
+/// one glob, where [`expand`] walks the whole table.
+pub fn covers(service: &str, pattern: &str, name: &str) -> bool {
+    parse_action(pattern)
+        .is_some_and(|p| (p.service == "*" || p.service == service) && glob(p.name, name))
+}
+
+/// The actions of table `A` (of service `service`) that a pattern covers. The table is
+/// sorted by name, so only the run of names that start with the pattern's literal prefix
+/// (`Query` of `Query*Detail`) is matched against it.
 pub fn expand<'t, A: ActionTable>(
     service: &'t str,
     pattern: &'t str,
 ) -> impl Iterator<Item = A> + 't {
-    let parsed = parse_action(pattern);
-    A::ALL.iter().copied().filter(move |a| {
-        parsed.as_ref().is_some_and(|p| {
-            (p.service == "*" || p.service == service) && glob(p.name, a.info().name)
-        })
-    })
+    let parsed = parse_action(pattern).filter(|p| p.service == "*" || p.service == service);
+    let (start, prefix) = match &parsed {
+        Some(p) => {
+            let prefix = p.name.split('*').next().unwrap_or("");
+            (A::INFO.partition_point(|info| info.name < prefix), prefix)
+        }
+        None => (A::INFO.len(), ""),
+    };
+    A::INFO[start..]
+        .iter()
+        .zip(&A::ALL[start..])
+        .take_while(move |(info, _)| info.name.starts_with(prefix))
+        .filter(move |(info, _)| parsed.as_ref().is_some_and(|p| glob(p.name, info.name)))
+        .map(|(_, &action)| action)
 }
 
 /// Whether a resource pattern is the whole-service `*` that operation-level actions need.
@@ -270,13 +288,61 @@ pub fn out_of_scope(granularity: Option<Granularity>, resources: &[String]) -> b
     granularity == Some(Granularity::Operation) && !resources.iter().any(|r| is_any_resource(r))
 }
 
-/// Parses an IP condition value: a CIDR, or a single address.
-pub fn parse_ip_range(value: &str) -> Option<IpNet> {
+/// Parses an IP condition value: a CIDR, or a single address, as written.
+fn parse_ip_range_as_written(value: &str) -> Option<IpNet> {
     value
         .parse::<IpNet>()
         .ok()
         .or_else(|| value.parse::<IpAddr>().ok().map(IpNet::from))
 }
+
+/// Parses an IP condition value: a CIDR, or a single address. An IPv4-mapped IPv6 range
+/// (inside `::ffff:0:0/96`, e.g. `::ffff:10.0.0.0/104`) comes back as the IPv4 range it
+/// maps (`10.0.0.0/8`).
+pub fn parse_ip_range(value: &str) -> Option<IpNet> {
+    parse_ip_range_as_written(value).map(canonical_range)
+}
+
+/// The IPv4 range an IPv4-mapped IPv6 range maps; any other range unchanged.
+pub fn canonical_range(range: IpNet) -> IpNet {
+    let IpNet::V6(v6) = range else { return range };
+    match (v6.addr().to_ipv4_mapped(), v6.prefix_len().checked_sub(96)) {
+        (Some(v4), Some(prefix)) => Ipv4Net::new(v4, prefix).map_or(range, IpNet::V4),
+        _ => range,
+    }
+}
+
+/// Whether `range` holds `ip`, an IPv4 address and its IPv4-mapped IPv6 form
+/// (`::ffff:a.b.c.d`, what a dual-stack listener reports for an IPv4 caller) being one
+/// address: `10.0.0.0/8` holds `::ffff:10.0.0.1`, and an IPv6 range that takes in
+/// `::ffff:0:0/96` (e.g. `::/0`) holds every IPv4 address.
+pub fn range_contains(range: &IpNet, ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    };
+    let range = match range {
+        IpNet::V4(v4) => match Ipv6Net::new(v4.addr().to_ipv6_mapped(), v4.prefix_len() + 96) {
+            Ok(mapped) => mapped,
+            Err(_) => return false,
+        },
+        IpNet::V6(v6) => *v6,
+    };
+    range.contains(&ip)
+}
+
+/// The text without a leading UTF-8 byte order mark, and whether it had one. Editors on
+/// Windows save one; it carries no meaning, so the linter and the evaluator accept it
+/// with a warning (some tools, possibly CAM's console, refuse it).
+pub fn strip_byte_order_mark(text: &str) -> (&str, bool) {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    }
+}
+
+/// What to say about a byte order mark.
+pub const BYTE_ORDER_MARK_WARNING: &str = "the file starts with a UTF-8 byte order mark (bytes EF BB BF); it is skipped here, but some tools refuse it: save the file as UTF-8 without BOM";
 
 /// A policy document could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,7 +360,10 @@ impl fmt::Display for PolicyError {
                 f,
                 "`{value}` is not a CIDR (e.g. 10.0.0.0/8) or an IP address"
             ),
-            PolicyError::NoActions => f.write_str("the selection names no action"),
+            PolicyError::NoActions => f.write_str(
+                "the selection names no action (selectors of different kinds narrow each other: \
+                 a category and a class select the category's actions of that class)",
+            ),
         }
     }
 }
@@ -315,6 +384,9 @@ mod tests {
         assert!(!glob("Q*r*z", "QueryUser"));
         assert!(glob("QueryUser", "QueryUser") && !glob("QueryUser", "QueryUsers"));
         assert!(!glob("ab*ba", "aba"));
+        assert!(glob("a**b", "ab") && glob("**", "") && glob("a*b*c", "abc"));
+        assert!(!glob("a*b*c", "acb") && !glob("*x*", "abc"));
+        assert!(glob("é*ü", "éü") && !glob("é*ü", "é"));
     }
 
     #[test]
@@ -351,5 +423,33 @@ mod tests {
         assert!(parse_ip_range("2001:db8::/32").is_some());
         assert!(parse_ip_range("10.0.0.0/33").is_none());
         assert!(parse_ip_range("ten").is_none());
+        assert_eq!(
+            parse_ip_range("::ffff:10.0.0.0/104"),
+            parse_ip_range("10.0.0.0/8")
+        );
+        assert_eq!(
+            parse_ip_range("::ffff:10.0.0.1"),
+            parse_ip_range("10.0.0.1")
+        );
+        // Wider than the mapped block, or beside it: IPv6 as written.
+        assert!(matches!(
+            parse_ip_range("::ffff:0:0/95"),
+            Some(IpNet::V6(v6)) if v6.prefix_len() == 95
+        ));
+        assert_eq!(parse_ip_range("::1").unwrap().to_string(), "::1/128");
+    }
+
+    #[test]
+    fn mapped_addresses_are_their_ipv4_address() {
+        let range = |r: &str| parse_ip_range(r).unwrap();
+        let ip = |a: &str| a.parse::<IpAddr>().unwrap();
+        assert!(range_contains(&range("10.0.0.0/8"), ip("::ffff:10.0.0.1")));
+        assert!(range_contains(&range("10.0.0.0/8"), ip("10.0.0.1")));
+        assert!(!range_contains(&range("10.0.0.0/8"), ip("::ffff:11.0.0.1")));
+        assert!(!range_contains(&range("10.0.0.0/8"), ip("::10.0.0.1")));
+        assert!(range_contains(&range("0.0.0.0/0"), ip("::ffff:1.2.3.4")));
+        assert!(!range_contains(&range("0.0.0.0/0"), ip("2001:db8::1")));
+        assert!(range_contains(&range("::/0"), ip("1.2.3.4")));
+        assert!(!range_contains(&range("2001:db8::/32"), ip("1.2.3.4")));
     }
 }

@@ -1,0 +1,71 @@
+//! Command output. `println!` panics when stdout is a closed pipe (`cargo xtask actions |
+//! head -1`); these return the write error instead, and `main` ends quietly with exit 0
+//! when the error is a closed pipe (the reader has what it wanted). Exit 0 rather than
+//! the shell's SIGPIPE convention (141): under `set -o pipefail` a reader that stops early
+//! is not a failure of the writer.
+
+use std::fmt;
+use std::io::{self, Write};
+
+/// A net under the commands that still print with `println!`: its panic on a closed
+/// stdout ("failed printing to stdout: Broken pipe") ends the process quietly with exit 0,
+/// like [`line`]'s error does; any other panic reports as usual.
+pub fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
+}
+
+/// Writes one line to stdout (flushed, so a closed pipe is noticed here).
+pub fn line(args: fmt::Arguments<'_>) -> anyhow::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_fmt(args)?;
+    stdout.write_all(b"\n")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Writes text as it is to stdout.
+pub fn text(text: &str) -> anyhow::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// `println!` that returns the error instead of panicking.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+
+/// A warning on stderr; if stderr is closed too there is no one left to tell.
+pub fn warning(message: &dyn fmt::Display) {
+    let _ = writeln!(io::stderr(), "warning: {message}");
+}
+
+/// The error that ends a command, on stderr.
+pub fn error(err: &anyhow::Error) {
+    let _ = writeln!(io::stderr(), "error: {err:#}");
+}
+
+/// Whether the error, anywhere in its chain, is a write into a closed pipe.
+pub fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
