@@ -41,10 +41,10 @@ pub fn codegen(root: &Path) -> Result<()> {
     });
     let (files, _) = plan(root).map_err(|d| anyhow::anyhow!("{d}"))?;
     let lines: usize = files.values().map(|f| f.lines().count()).sum();
-    println!(
+    crate::outln!(
         "real specs (load, validate, emit): {real:>10.2?}  ({} files, {lines} lines)",
         files.len()
-    );
+    )?;
 
     // Emitting alone, per real spec, to separate YAML parsing from code generation.
     for path in discover_specs(&root.join("spec"))? {
@@ -52,7 +52,7 @@ pub fn codegen(root: &Path) -> Result<()> {
         let emit_only = best_of(5, || {
             emit("spec", &spec);
         });
-        println!("  emit {:<36} {emit_only:>10.2?}", crate_name(&spec));
+        crate::outln!("  emit {:<36} {emit_only:>10.2?}", crate_name(&spec))?;
     }
 
     let mut per_action = Vec::new();
@@ -62,15 +62,15 @@ pub fn codegen(root: &Path) -> Result<()> {
             emit("synthetic", &spec);
         });
         per_action.push(time.as_secs_f64() / n as f64);
-        println!(
+        crate::outln!(
             "synthetic {n:>6} actions (emit):  {time:>10.2?}  ({:.1} µs per action)",
             time.as_secs_f64() * 1e6 / n as f64
-        );
+        )?;
     }
-    println!(
+    crate::outln!(
         "growth: per-action cost at 10,000 is {:.2}x that at 1,000 (1.00 = linear)",
         per_action[1] / per_action[0]
-    );
+    )?;
     Ok(())
 }
 
@@ -207,7 +207,7 @@ pub fn build(root: &Path) -> Result<()> {
             if !status.success() {
                 bail!("cargo build -p {krate} {} failed", args.join(" "));
             }
-            println!("clean build {krate:<32} {label:<17} {time:>8.1?}");
+            crate::outln!("clean build {krate:<32} {label:<17} {time:>8.1?}")?;
         }
     }
     Ok(())
@@ -256,7 +256,7 @@ pub fn client() -> Result<()> {
             std::hint::black_box(signed);
         }
         let per_request = start.elapsed() / iterations;
-        println!("build + serialize + sign one request: {per_request:?} (mean of {iterations})");
+        crate::outln!("build + serialize + sign one request: {per_request:?} (mean of {iterations})")?;
 
         // A concurrent burst at an allowed rate: the starts the server saw per second.
         for (limit, calls) in [(5u32, 26usize), (20, 101), (100, 501)] {
@@ -276,10 +276,10 @@ pub fn client() -> Result<()> {
             let seen = server.received_requests().await.map_or(0, |r| r.len()) - before;
             // n starts at r per second need (n - 1) / r seconds at best.
             let achieved = (calls - 1) as f64 / elapsed.as_secs_f64();
-            println!(
+            crate::outln!(
                 "burst of {calls} at {limit}/s: {elapsed:.2?}, achieved {achieved:.2}/s, achieved/allowed {:.3} ({seen} requests seen)",
                 achieved / f64::from(limit)
-            );
+            )?;
         }
         Ok(())
     })
@@ -354,10 +354,10 @@ pub fn mock_server(root: &Path) -> Result<()> {
             }
             anyhow::Ok(total)
         })?;
-        println!(
+        crate::outln!(
             "mock server, {connections} keep-alive connections for {seconds} s: {:.0} signed requests/s answered",
             answered as f64 / seconds as f64
-        );
+        )?;
     }
 
     /// Reads one response (head and Content-Length body) from a keep-alive connection.
@@ -402,19 +402,19 @@ pub fn mock_server(root: &Path) -> Result<()> {
         .output();
     match output {
         Ok(output) if output.status.success() => {
-            print!(
+            crate::output::text(&format!(
                 "official Python SDK against it: {}",
                 String::from_utf8_lossy(&output.stdout)
-            );
+            ))?;
         }
-        Ok(output) => println!(
+        Ok(output) => crate::outln!(
             "official Python SDK: not measured ({})",
             String::from_utf8_lossy(&output.stderr)
                 .lines()
                 .last()
                 .unwrap_or("failed")
-        ),
-        Err(err) => println!("official Python SDK: not measured ({python}: {err})"),
+        )?,
+        Err(err) => crate::outln!("official Python SDK: not measured ({python}: {err})")?,
     }
     Ok(())
 }

@@ -133,7 +133,6 @@ fn default_spec_dir() -> PathBuf {
 }
 
 fn main() -> ExitCode {
-    output::quiet_on_closed_stdout();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`| head`): what it did read is what it wanted.
@@ -261,7 +260,7 @@ fn import(
     let mode = if check { Mode::Check } else { Mode::Write };
     match import_into(path, mode, importer) {
         Ok(report) => {
-            eprint!("{}", report.warnings);
+            crate::output::stderr(&report.warnings.to_string());
             if check {
                 if report.changed {
                     bail!(
@@ -270,17 +269,17 @@ fn import(
                         report.changelog
                     );
                 }
-                println!("{}: up to date", path.display());
+                crate::outln!("{}: up to date", path.display())?;
                 return Ok(());
             }
-            println!("{}: {}", path.display(), report.changelog);
+            crate::outln!("{}: {}", path.display(), report.changelog)?;
             if !report.written {
-                println!("(file unchanged)");
+                crate::outln!("(file unchanged)")?;
             }
             Ok(())
         }
         Err(diagnostics) => {
-            eprint!("{diagnostics}");
+            crate::output::stderr(&diagnostics.to_string());
             bail!(
                 "import failed with {} error(s); {} was not touched",
                 diagnostics.errors().count(),
@@ -293,21 +292,21 @@ fn import(
 fn codegen(check_only: bool) -> Result<()> {
     let root = workspace_root();
     let (files, warnings) = plan(&root).map_err(|errors| {
-        eprint!("{errors}");
+        crate::output::stderr(&errors.to_string());
         anyhow::anyhow!(
             "{} spec error(s); nothing under generated/ was touched",
             errors.errors().count()
         )
     })?;
-    eprint!("{warnings}");
+    crate::output::stderr(&warnings.to_string());
     if check_only {
         let drift = check(&root, &files).context("cannot read generated/")?;
         if drift.is_empty() {
-            println!("generated/ is up to date ({} files)", files.len());
+            crate::outln!("generated/ is up to date ({} files)", files.len())?;
             return Ok(());
         }
         for d in &drift {
-            eprintln!("{d}");
+            crate::output::stderr(&format!("{d}\n"));
         }
         bail!(
             "generated/ differs from the specs in {} file(s): run `cargo xtask codegen`",
@@ -316,13 +315,13 @@ fn codegen(check_only: bool) -> Result<()> {
     }
     let repaired = write(&root, &files).context("cannot write generated/")?;
     for d in &repaired {
-        println!("{d} (rewritten)");
+        crate::outln!("{d} (rewritten)")?;
     }
-    println!(
+    crate::outln!(
         "generated/: {} files, {} rewritten",
         files.len(),
         repaired.len()
-    );
+    )?;
     Ok(())
 }
 

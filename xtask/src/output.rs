@@ -7,25 +7,6 @@
 use std::fmt;
 use std::io::{self, Write};
 
-/// A net under the commands that still print with `println!`: its panic on a closed
-/// stdout ("failed printing to stdout: Broken pipe") ends the process quietly with exit 0,
-/// like [`line`]'s error does; any other panic reports as usual.
-pub fn quiet_on_closed_stdout() {
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
-            std::process::exit(0);
-        }
-        report(info);
-    }));
-}
-
 /// Writes one line to stdout (flushed, so a closed pipe is noticed here).
 pub fn line(args: fmt::Arguments<'_>) -> anyhow::Result<()> {
     let mut stdout = io::stdout().lock();
@@ -49,6 +30,11 @@ macro_rules! outln {
     ($($arg:tt)*) => {
         $crate::output::line(format_args!($($arg)*))
     };
+}
+
+/// Text as it is on stderr (diagnostics); if stderr is closed there is no one left to tell.
+pub fn stderr(text: &str) {
+    let _ = io::stderr().write_all(text.as_bytes());
 }
 
 /// A warning on stderr; if stderr is closed too there is no one left to tell.
