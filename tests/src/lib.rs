@@ -19,10 +19,16 @@ pub fn fixture(relative: &str) -> PathBuf {
         .join(relative)
 }
 
-/// A vendor file under `../shared/docs/`, or `None` (with a note on stderr) when the docs
+/// A vendor file under `../shared/docs/` (or `$PARTNERGEN_DOCS`), or `None` (with a note on stderr) when the docs
 /// are not beside this checkout. CI always has them, so under `CI` a missing file fails
 /// the test instead of skipping it.
 pub fn shared_doc(relative: &str) -> Option<PathBuf> {
+    // A checkout that does not sit beside the docs (a git worktree) names them here.
+    if let Some(dir) = std::env::var_os("PARTNERGEN_DOCS") {
+        let path = PathBuf::from(dir).join(relative);
+        assert!(path.exists(), "PARTNERGEN_DOCS has no {}", path.display());
+        return Some(path);
+    }
     let path = workspace_root().join("../shared/docs").join(relative);
     if path.exists() {
         return Some(path);
@@ -62,9 +68,9 @@ pub fn sdk_python() -> PathBuf {
 }
 
 /// The Python of [`sdk_python`], after checking it imports `module` (of pip package
-/// `package`). Always `Some`: the `Option` remains for callers written when a missing
-/// SDK skipped the test; it panics instead, so a test never reports `ok` without running.
-pub fn python_with(module: &str, package: &str) -> Option<String> {
+/// `package`). It panics when the module is missing, so a test never reports `ok`
+/// without running.
+pub fn python_with(module: &str, package: &str) -> String {
     let python = sdk_python();
     let output = std::process::Command::new(&python)
         .args(["-c", &format!("import {module}")])
@@ -76,7 +82,7 @@ pub fn python_with(module: &str, package: &str) -> Option<String> {
         python.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    Some(python.to_string_lossy().into_owned())
+    python.to_string_lossy().into_owned()
 }
 
 /// The Cargo target directory these tests were built in: the nearest ancestor of the

@@ -12,22 +12,7 @@ use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
 use partnergen_codegen::import::Imported;
 use partnergen_codegen::spec::Spec;
 use partnergen_codegen::specfile::load_spec;
-use partnergen_tests::{fixture, shared_doc, workspace_root};
-
-/// A vendor file of `../shared/docs` (or of `$PARTNERGEN_DOCS`, for a checkout that does
-/// not sit beside the docs), if it is here.
-fn doc(relative: &str) -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PARTNERGEN_DOCS") {
-        let path = Path::new(&dir).join(relative);
-        assert!(path.exists(), "PARTNERGEN_DOCS has no {}", path.display());
-        return Some(path);
-    }
-    shared_doc(relative)
-}
-
-fn tencent_real(name: &str) -> Option<PathBuf> {
-    doc(&format!("tencentcloud/intlpartnersmgt/{name}"))
-}
+use partnergen_tests::{fixture, shared_doc, tencent_doc, workspace_root};
 
 /// Writes `text` as `name` into `dir`.
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -84,7 +69,7 @@ fn assert_fails_at(result: Result<Imported, Diagnostics>, file: &str) -> Diagnos
 
 #[test]
 fn real_huawei_page_cut_to_1197_bytes_is_an_error() {
-    let Some(page) = doc("huaweicloud/partner-center/api-access-permissions.txt") else {
+    let Some(page) = shared_doc("huaweicloud/partner-center/api-access-permissions.txt") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -113,16 +98,16 @@ fn huawei_page_cut_inside_a_cell_is_an_error() {
 #[test]
 fn real_category_text_cut_mid_table_with_the_other_forms_is_an_error() {
     let (Some(cam_txt), Some(cam_md), Some(category_txt), Some(category_md)) = (
-        tencent_real("cam-authorization.txt"),
-        tencent_real("cam-authorization.md"),
-        tencent_real("api-category.txt"),
-        tencent_real("api-category.md"),
+        tencent_doc("cam-authorization.txt"),
+        tencent_doc("cam-authorization.md"),
+        tencent_doc("api-category.txt"),
+        tencent_doc("api-category.md"),
     ) else {
         return;
     };
     let (Some(definition), Some(examples)) = (
-        tencent_real("api-definition-2022-09-28.json"),
-        tencent_real("api-examples-2022-09-28.json"),
+        tencent_doc("api-definition-2022-09-28.json"),
+        tencent_doc("api-examples-2022-09-28.json"),
     ) else {
         return;
     };

@@ -6,7 +6,7 @@
 
 use std::fmt::Debug;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use partnergen_codegen::diag::Diagnostics;
 use partnergen_codegen::import::huawei::{
@@ -17,22 +17,8 @@ use partnergen_codegen::import::tencent::{
     TencentInputs,
 };
 use partnergen_codegen::spec::Spec;
-use partnergen_tests::{fixture, shared_doc};
+use partnergen_tests::{fixture, shared_doc, tencent_doc};
 use proptest::prelude::*;
-
-/// A vendor file of `../shared/docs` (or of `$PARTNERGEN_DOCS`), if it is here.
-fn doc(relative: &str) -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PARTNERGEN_DOCS") {
-        let path = Path::new(&dir).join(relative);
-        assert!(path.exists(), "PARTNERGEN_DOCS has no {}", path.display());
-        return Some(path);
-    }
-    shared_doc(relative)
-}
-
-fn tencent_real(name: &str) -> Option<PathBuf> {
-    doc(&format!("tencentcloud/intlpartnersmgt/{name}"))
-}
 
 /// Where to cut a text: after every line (with and without its newline), and in the middle
 /// of every line (on a character boundary); with `stride` > 1, only every stride-th line.
@@ -140,7 +126,7 @@ fn tencent_real_pages_cut_anywhere() {
         ("api-category.txt", PageKind::Category),
         ("api-category.md", PageKind::Category),
     ] {
-        let Some(path) = tencent_real(name) else {
+        let Some(path) = tencent_doc(name) else {
             return;
         };
         let text = fs::read_to_string(path).unwrap();
@@ -175,8 +161,8 @@ fn tencent_json_inputs_cut_anywhere() {
         1,
     );
     let (Some(definition), Some(examples)) = (
-        tencent_real("api-definition-2022-09-28.json"),
-        tencent_real("api-examples-2022-09-28.json"),
+        tencent_doc("api-definition-2022-09-28.json"),
+        tencent_doc("api-examples-2022-09-28.json"),
     ) else {
         return;
     };
@@ -198,7 +184,7 @@ fn huawei_pages_cut_anywhere() {
     let read = |file: &'static str| move |text: &str| read_permission_page(file, text);
     let text = fs::read_to_string(fixture("huawei/page.txt")).unwrap();
     cut_everywhere("page.txt", &text, 1, read("page.txt"));
-    if let Some(path) = doc("huaweicloud/partner-center/api-access-permissions.txt") {
+    if let Some(path) = shared_doc("huaweicloud/partner-center/api-access-permissions.txt") {
         let text = fs::read_to_string(path).unwrap();
         cut_everywhere(
             "api-access-permissions.txt",

@@ -171,12 +171,10 @@ async fn our_client_passes_the_interop_suite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_python_sdk_passes_the_interop_suite() {
-    let Some(python) = partnergen_tests::python_with(
+    let python = partnergen_tests::python_with(
         "tencentcloud.intlpartnersmgt.v20220928",
         "tencentcloud-sdk-python-intl-en",
-    ) else {
-        return;
-    };
+    );
     let server = suite_server().await;
     let plan = suite();
     let calls: Vec<Value> = plan

@@ -8,8 +8,8 @@ use clap::Subcommand;
 
 use crate::{outln, output};
 use tencentcloud_intlpartnersmgt::policy::{
-    evaluate, lint, statements, strip_byte_order_mark, Decision, LintOptions, PolicyBuilder,
-    Request, Severity, BYTE_ORDER_MARK_WARNING,
+    evaluate, lint, policy_text, statements, strip_byte_order_mark, Decision, LintOptions,
+    PolicyBuilder, Request, Severity, BYTE_ORDER_MARK_WARNING,
 };
 use tencentcloud_intlpartnersmgt::{Action, CamClass, SERVICE};
 
@@ -78,25 +78,10 @@ pub enum PolicyCommand {
     },
 }
 
-/// A policy file's text. UTF-16 (a Windows editor's "Unicode") and other non-UTF-8 bytes
-/// are errors that say so; a UTF-8 byte order mark is kept for the linter to report.
+/// A policy file's text (see [`policy_text`]).
 fn read_policy(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        bail!(
-            "{} is UTF-16 (it starts with the byte order mark {:02X} {:02X}): save it as UTF-8",
-            path.display(),
-            bytes[0],
-            bytes[1]
-        );
-    }
-    String::from_utf8(bytes).map_err(|err| {
-        anyhow::anyhow!(
-            "{} is not UTF-8 (byte {} is not valid UTF-8): save it as UTF-8",
-            path.display(),
-            err.utf8_error().valid_up_to()
-        )
-    })
+    policy_text(bytes).map_err(|why| anyhow::anyhow!("{} {why}", path.display()))
 }
 
 fn action(name: &str) -> Result<Action> {

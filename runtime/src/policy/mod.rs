@@ -331,6 +331,25 @@ pub fn range_contains(range: &IpNet, ip: IpAddr) -> bool {
     range.contains(&ip)
 }
 
+/// A policy file's bytes as text. UTF-16 (a Windows editor's "Unicode") and other
+/// non-UTF-8 bytes are errors that say so (the caller names the file); a UTF-8 byte order
+/// mark is kept, for [`strip_byte_order_mark`] and the linter to report.
+pub fn policy_text(bytes: Vec<u8>) -> Result<String, String> {
+    if let [first @ (0xFF | 0xFE), second @ (0xFF | 0xFE), ..] = bytes[..] {
+        if first != second {
+            return Err(format!(
+                "is UTF-16 (it starts with the byte order mark {first:02X} {second:02X}): save it as UTF-8"
+            ));
+        }
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        format!(
+            "is not UTF-8 (byte {} is not valid UTF-8): save it as UTF-8",
+            err.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// The text without a leading UTF-8 byte order mark, and whether it had one. Editors on
 /// Windows save one; it carries no meaning, so the linter and the evaluator accept it
 /// with a warning (some tools, possibly CAM's console, refuse it).

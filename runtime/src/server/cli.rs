@@ -136,9 +136,19 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
 /// Reads a policy file: the error names the file, and the line and column of a syntax
 /// error.
 pub fn read_policy(path: &std::path::Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read policy {}: {e}", path.display()))?;
-    let document: Value = serde_json::from_str(&text).map_err(|e| {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read policy {}: {e}", path.display()))?;
+    let text =
+        crate::policy::policy_text(bytes).map_err(|why| format!("{} {why}", path.display()))?;
+    let (text, had_bom) = crate::policy::strip_byte_order_mark(&text);
+    if had_bom {
+        eprintln!(
+            "warning: {}: {}",
+            path.display(),
+            crate::policy::BYTE_ORDER_MARK_WARNING
+        );
+    }
+    let document: Value = serde_json::from_str(text).map_err(|e| {
         format!(
             "{}:{}:{}: not JSON: {e}",
             path.display(),
@@ -335,6 +345,33 @@ fn wait_for_signal() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A policy file with a UTF-8 byte order mark is read (with a warning); UTF-16 and
+    /// other non-UTF-8 files are refused, naming the file and the encoding.
+    #[test]
+    fn policy_files_in_other_encodings() {
+        let dir = std::env::temp_dir().join(format!("partnergen-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let policy = r#"{"version":"2.0","statement":[{"effect":"allow","action":["intlpartnersmgt:*"],"resource":["*"]}]}"#;
+        let with_bom = dir.join("bom.json");
+        std::fs::write(
+            &with_bom,
+            [&b"\xEF\xBB\xBF"[..], policy.as_bytes()].concat(),
+        )
+        .unwrap();
+        assert!(read_policy(&with_bom).is_ok());
+        let utf16 = dir.join("utf16.json");
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(policy.encode_utf16().flat_map(u16::to_le_bytes));
+        std::fs::write(&utf16, bytes).unwrap();
+        let err = read_policy(&utf16).unwrap_err();
+        assert!(err.contains("utf16.json is UTF-16"), "{err}");
+        let latin1 = dir.join("latin1.json");
+        std::fs::write(&latin1, b"{\"version\": \"2.0\xE9\"}").unwrap();
+        let err = read_policy(&latin1).unwrap_err();
+        assert!(err.contains("latin1.json is not UTF-8"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

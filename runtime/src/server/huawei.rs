@@ -265,8 +265,8 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
         self
     }
 
-    fn state(self) -> (Arc<RestState<O>>, SocketAddr, Limits) {
-        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults);
+    fn state(self) -> Result<(Arc<RestState<O>>, SocketAddr, Limits), StartError> {
+        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
         let state = RestState {
             core,
             service: self.service,
@@ -274,7 +274,7 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
             startup_permissions: self.permissions.clone(),
             permissions: RwLock::new(self.permissions),
         };
-        (Arc::new(state), addr, limits)
+        Ok((Arc::new(state), addr, limits))
     }
 
     /// Serves one connection over `stream` as if from `peer`, without a listener: the
@@ -284,20 +284,24 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
     {
-        let (state, _, limits) = self.state();
+        // Only a server allowed off loopback makes a token (the one way `state` fails),
+        // and a stream has no address to allow.
+        let Ok((state, _, limits)) = self.state() else {
+            return;
+        };
         super::http::connection(stream, peer, Arc::new(Serve(state)), limits).await;
     }
 
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<RestMockServer<O>, StartError> {
-        let (state, addr, limits) = self.state();
+        let (state, addr, limits) = self.state()?;
         let handler = Arc::new(Serve(Arc::clone(&state)));
         MockServer::launch(state, handler, addr, limits).await
     }
 
     /// Binds and starts serving on a runtime of its own, for tests that are not async.
     pub fn start_blocking(self) -> Result<RestMockServer<O>, StartError> {
-        let (state, addr, limits) = self.state();
+        let (state, addr, limits) = self.state()?;
         let handler = Arc::new(Serve(Arc::clone(&state)));
         MockServer::launch_blocking(state, handler, addr, limits)
     }

@@ -220,6 +220,9 @@ pub enum StartError {
     Runtime(std::io::Error),
     /// The address is not loopback, and listening there was not allowed.
     NotLoopback(SocketAddr),
+    /// Listening off loopback was allowed, but the operating system's random generator
+    /// gave no admin token.
+    NoAdminToken(getrandom::Error),
 }
 
 impl std::fmt::Display for StartError {
@@ -236,6 +239,11 @@ impl std::fmt::Display for StartError {
                  (/_mock/) would be open to anyone who reaches it; allow it with \
                  `allow_remote(true)` (the binary's --allow-remote), which protects /_mock/ \
                  with a random token"
+            ),
+            StartError::NoAdminToken(err) => write!(
+                f,
+                "cannot make the admin endpoint's token (the operating system's random \
+                 generator failed: {err}), so the server does not listen off loopback"
             ),
         }
     }
@@ -473,12 +481,15 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> 
     fn into_parts(
         self,
         defaults: fn(A) -> Option<&'static str>,
-    ) -> (
-        Core<A, P>,
-        std::collections::HashMap<String, crate::credentials::Credentials>,
-        SocketAddr,
-        Limits,
-    ) {
+    ) -> Result<
+        (
+            Core<A, P>,
+            std::collections::HashMap<String, crate::credentials::Credentials>,
+            SocketAddr,
+            Limits,
+        ),
+        StartError,
+    > {
         let mock = self.mock.unwrap_or_else(|| MockTransport::new(defaults));
         for rule in self.rules {
             mock.add_rule(rule);
@@ -488,23 +499,27 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> 
             .into_iter()
             .map(|c| (c.secret_id().to_owned(), c))
             .collect();
-        let admin_token = self.allow_remote.then(admin_token);
-        (
+        let admin_token = if self.allow_remote {
+            Some(admin_token()?)
+        } else {
+            None
+        };
+        Ok((
             Core::new(self.checks, mock, self.echo, &self.limits, admin_token),
             credentials,
             self.addr,
             self.limits,
-        )
+        ))
     }
 }
 
 /// A new admin token: 128 bits from the operating system's generator, in hex.
-fn admin_token() -> String {
+fn admin_token() -> Result<String, StartError> {
     let mut bytes = [0u8; 16];
-    // Without the OS generator there is no secret to be had; a server that cannot make
-    // one must not open its admin endpoint, so this is the one place that stops it.
-    getrandom::getrandom(&mut bytes).expect("the operating system's random generator");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // Without the OS generator there is no secret to be had: a server that cannot make
+    // one must not open its admin endpoint, so it does not start.
+    getrandom::getrandom(&mut bytes).map_err(StartError::NoAdminToken)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The setters of the [`ServerSettings`] a server builder keeps in its `settings` field.

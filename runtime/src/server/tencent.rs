@@ -153,7 +153,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     }
 
     fn state(self) -> Result<(Arc<Tc3State<A>>, SocketAddr, Limits), StartError> {
-        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults);
+        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
         let mut principals = Principals {
             credentials,
             ..Principals::default()
