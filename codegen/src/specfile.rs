@@ -24,7 +24,7 @@ pub struct LoadedSpec {
 
 /// Parses and validates spec text; `file` is used in diagnostics only.
 ///
-/// The YAML is read strictly and within bounds ([`yaml_options`]): a key twice in one
+/// The YAML is read strictly and within bounds (`yaml_options`): a key twice in one
 /// mapping, nesting past [`MAX_YAML_DEPTH`] and alias expansion past its budget are
 /// `malformed-spec` errors at their line, like any other YAML or type error.
 pub fn parse_spec(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
@@ -113,12 +113,14 @@ const MAX_ALIASES: usize = 1_000;
 /// How serde-saphyr reads a spec: strictly and within bounds.
 ///
 /// - A key twice in one mapping is an error (serde_yaml, the earlier reader, kept the last).
-/// - Merge keys (`<<`) and YAML 1.1 booleans (`yes`, `off`) are errors, as they were with
-///   serde_yaml: the writer never emits them, and `required: yes` is a typo, not `true`.
+/// - Merge keys (`<<`) and YAML 1.1 booleans (`yes`, `off`) are errors (serde_yaml merged
+///   nothing and read `yes` as a string): the writer emits neither, and `required: yes` is
+///   a typo, not `true`.
 /// - Depth ([`MAX_YAML_DEPTH`], block and flow), aliases (count and replayed events: an
 ///   alias bomb stops early) and documents (one) are bounded. The node and event caps are
-///   far above what a spec holds (the Tencent spec: 12,213 nodes, 13,398 events) and only
-///   keep time linear: without aliases both grow with the text's length.
+///   a backstop, far above the Tencent spec (12,213 nodes, 13,398 events) and the 100,000
+///   types of a spec_hostile test (over a million nodes): without aliases both grow only
+///   with the text's length.
 fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
