@@ -11,7 +11,7 @@ use partnergen_codegen::import::huawei::import_huawei;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
 use partnergen_codegen::import::{import_into, Imported, Mode};
 use partnergen_codegen::spec::{Provider, Spec};
-use partnergen_codegen::specfile::{discover_specs, load_spec, spec_path};
+use partnergen_codegen::specfile::{discover_specs, load_spec, spec_path, to_yaml};
 use partnergen_tests::{python_with, shared_doc, tencent_doc, workspace_root};
 
 #[test]
@@ -52,6 +52,33 @@ fn every_committed_spec_loads() {
                 let bodies = spec.operations.iter().filter(|op| op.body().is_some());
                 assert_eq!(bodies.count(), 13);
             }
+        }
+    }
+}
+
+/// Reading (serde-saphyr) and writing (serde_yaml) are different libraries: every
+/// committed spec, read and written back, must give its own bytes, or the next import
+/// would rewrite the spec for no change in the docs.
+#[test]
+fn every_committed_spec_is_written_back_byte_for_byte() {
+    let specs = discover_specs(&workspace_root().join("spec")).unwrap();
+    assert!(!specs.is_empty());
+    for path in specs {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let loaded = load_spec(&path).unwrap_or_else(|d| panic!("{d}"));
+        let written = to_yaml(&loaded.spec);
+        if written != text {
+            let (line, (ours, theirs)) = written
+                .lines()
+                .zip(text.lines())
+                .enumerate()
+                .find(|(_, (a, b))| a != b)
+                .unwrap_or((0, ("(length differs)", "")));
+            panic!(
+                "{}:{}: written back as `{ours}`, the file has `{theirs}`",
+                path.display(),
+                line + 1
+            );
         }
     }
 }

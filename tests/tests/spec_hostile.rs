@@ -384,6 +384,7 @@ fn deeply_nested_yaml_is_an_error_not_a_stack_overflow() {
         let hit = diagnostics.errors().next().unwrap();
         assert_eq!(hit.rule, "malformed-spec", "{hit}");
         assert!(hit.line.is_some(), "{hit}");
+        assert!(hit.message.contains("nests"), "{hit}");
     }
     // Block style: `- - - ... 1`.
     let nested = format!("  title:\n    {}1\n", "- ".repeat(depth));
@@ -493,6 +494,53 @@ fn titles_with_backslashes_and_newlines_keep_the_manifest_valid_toml() {
 
 // ---------------------------------------------------------------------------------------
 // Other hostile text
+
+#[test]
+fn yaml_1_1_spellings_merge_keys_and_second_documents_are_errors() {
+    // `yes` is a boolean in YAML 1.1 only; the spec format is YAML 1.2 (what the writer
+    // emits), where it is a typo for `true`.
+    for spelling in ["yes", "on", "y"] {
+        let text = edit(
+            &tencent(),
+            "    - {name: A1, type: string, required: true}\n",
+            &format!("    - {{name: A1, type: string, required: {spelling}}}\n"),
+        );
+        assert_malformed(&text, "name: A1", "");
+    }
+    // A merge key would copy fields in from elsewhere: not something the format has.
+    let text = edit(
+        &tencent(),
+        "    - {name: A1, type: string, required: true}\n",
+        "    - &a1 {name: A1, type: string, required: true}\n    - {<<: *a1, name: A0}\n",
+    );
+    assert_malformed(&text, "<<: *a1", "");
+    // A second document after the spec.
+    let text = format!("{}---\nservice: {{}}\n", tencent());
+    assert_malformed(&text, "---", "");
+}
+
+#[test]
+fn aliases_are_bounded_but_not_forbidden() {
+    // One anchor, used a few times: the values are the anchored one.
+    let text = edit(
+        &tencent(),
+        "  title: Demo Service\n",
+        "  title: &title Demo Service\n",
+    );
+    let text = edit(&text, "    title: Demo\n", "    title: *title\n");
+    let loaded = parse_spec(FILE, &text).unwrap();
+    let partnergen_codegen::spec::Spec::Tencent(spec) = &loaded.spec else {
+        panic!("not a Tencent spec");
+    };
+    assert_eq!(
+        spec.service.sources[0].title.as_deref(),
+        Some("Demo Service")
+    );
+    // Many aliases of one anchor: refused at a line, not expanded.
+    let refs = vec!["*a"; 2_000].join(", ");
+    let text = format!("x: &a [1, 2, 3]\ny: [{refs}]\n{}", tencent());
+    assert_malformed(&text, "", "");
+}
 
 #[test]
 fn alias_bombs_and_odd_documents_are_errors() {
