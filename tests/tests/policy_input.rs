@@ -40,7 +40,7 @@ fn a_byte_order_mark_is_named_and_the_policy_still_linted() {
     assert_eq!(findings[0].code, "malformed-json", "{findings:?}");
 }
 
-/// Large input stays linear (the figures: `cargo run --release -p xtask -- bench policy`);
+/// Large input stays linear (the figures: `cargo xtask bench policy`);
 /// here, what the findings say when there are many unknown names or a huge one.
 #[test]
 fn many_or_huge_unknown_names_get_findings_without_endless_suggestions() {

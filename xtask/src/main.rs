@@ -1,8 +1,13 @@
-//! Maintainer commands. Run as `cargo xtask <command>` from anywhere in the workspace.
+//! Maintainer commands. Run as `cargo xtask <command>` from the repository root.
+//!
+//! xtask depends on the generator only: the commands over generated code (`policy`,
+//! `mock-server`, `bench client|mock-server|policy`) run that code's programs with
+//! `cargo run` in the main workspace, so a broken or stale generated/ tree never stops
+//! `cargo xtask codegen`, the command that repairs it.
 
 mod bench;
 mod output;
-mod policy;
+mod root;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,15 +44,25 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// CAM policies for intlpartnersmgt: build, lint, evaluate.
-    #[command(subcommand)]
-    Policy(policy::PolicyCommand),
+    /// CAM policies for intlpartnersmgt: build, lint, evaluate (`policy --help`).
+    ///
+    /// Runs the generated crate's policy program (`cargo run -p
+    /// tencentcloud-intlpartnersmgt --features policy-cli --bin intlpartnersmgt-policy`)
+    /// with these arguments.
+    #[command(disable_help_flag = true)]
+    Policy {
+        /// `build ...`, `lint FILE ...`, `eval ...`, `--help`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Print performance figures (never asserted).
     Bench {
         /// `codegen`: specs to files (real and synthetic); `build`: clean builds of the
         /// generated crates; `client`: request signing time and achieved QPS;
         /// `mock-server`: signed requests per second the mock server answers; `policy`:
         /// the policy linter and evaluator on 1,000 to 100,000 statements or actions.
+        /// `client`, `mock-server` and `policy` run the bench package
+        /// (`cargo run --release -p partnergen-bench -- WHAT`).
         #[arg(value_parser = ["codegen", "build", "client", "mock-server", "policy"])]
         what: String,
     },
@@ -121,15 +136,19 @@ enum ImportCommand {
     },
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+/// The checkout the command works on (see [`root::find`]); found at run time, so a moved
+/// checkout, or two checkouts sharing one xtask binary, each work on their own files.
+fn workspace_root() -> Result<PathBuf> {
+    let here = std::env::current_dir().context("cannot read the current directory")?;
+    root::find(&here)
 }
 
+/// `spec/` of the checkout, for the `--spec-dir` defaults (`spec` when no checkout is
+/// found: the command then fails naming that path).
 fn default_spec_dir() -> PathBuf {
-    workspace_root().join("spec")
+    workspace_root()
+        .map(|root| root.join("spec"))
+        .unwrap_or_else(|_| PathBuf::from("spec"))
 }
 
 fn main() -> ExitCode {
@@ -187,23 +206,25 @@ fn run(cli: Cli) -> Result<()> {
             })
         }
         Command::Codegen { check } => codegen(check),
-        Command::Policy(command) => policy::run(command),
+        Command::Policy { args } => policy(&args),
         Command::Bench { what } => match what.as_str() {
-            "codegen" => bench::codegen(&workspace_root()),
-            "client" => bench::client(),
-            "mock-server" => bench::mock_server(&workspace_root()),
-            "policy" => policy::bench(),
-            _ => bench::build(&workspace_root()),
+            "codegen" => bench::codegen(&workspace_root()?),
+            "build" => bench::build(&workspace_root()?),
+            // client, mock-server, policy: the bench package, optimised.
+            other => cargo_run(
+                &workspace_root()?,
+                &["--release", "-p", "partnergen-bench", "--", other],
+                &[],
+            ),
         },
         Command::Actions { service, json } => actions(service.as_deref(), json),
         Command::MockServer { service, args } => mock_server(&service, &args),
     }
 }
 
-/// Replaces this process with `cargo run` of the service's mock server binary (so a
-/// signal to this process reaches the server itself).
+/// Runs the service's mock server binary (see [`cargo_run`]).
 fn mock_server(service: &str, args: &[String]) -> Result<()> {
-    let root = workspace_root();
+    let root = workspace_root()?;
     let mut names = Vec::new();
     for path in discover_specs(&root.join("spec")).context("listing the specs")? {
         let spec = load_spec(&path).map_err(|d| anyhow::anyhow!("{d}"))?.spec;
@@ -215,41 +236,65 @@ fn mock_server(service: &str, args: &[String]) -> Result<()> {
         let Some(bin) = partnergen_codegen::emit::mock_server_bin(&spec) else {
             bail!("{krate} has no mock server yet");
         };
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = std::process::Command::new(cargo);
-        command
-            .current_dir(&root)
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                &krate,
-                "--features",
-                "mock",
-                "--bin",
-                &bin,
-                "--",
-            ])
-            .args(args);
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            let err = command.exec();
-            bail!("cannot run cargo: {err}");
-        }
-        #[cfg(not(unix))]
-        {
-            let status = command.status().context("running cargo")?;
-            if !status.success() {
-                bail!("the mock server exited with {status}");
-            }
-            return Ok(());
-        }
+        return cargo_run(
+            &root,
+            &["-p", &krate, "--features", "mock", "--bin", &bin, "--"],
+            args,
+        );
     }
     bail!(
         "no spec has service `{service}` (there are: {})",
         names.join(", ")
     )
+}
+
+/// Runs the CAM policy program of the Tencent crate that has one (see [`cargo_run`]).
+fn policy(args: &[String]) -> Result<()> {
+    let root = workspace_root()?;
+    let mut programs = Vec::new();
+    for path in discover_specs(&root.join("spec")).context("listing the specs")? {
+        let spec = load_spec(&path).map_err(|d| anyhow::anyhow!("{d}"))?.spec;
+        if let Some(bin) = partnergen_codegen::emit::policy_bin(&spec) {
+            programs.push((partnergen_codegen::emit::crate_name(&spec), bin));
+        }
+    }
+    let [(krate, bin)] = &programs[..] else {
+        // One Tencent service today; a second one needs a way to choose.
+        bail!(
+            "`cargo xtask policy` serves exactly one Tencent service; the specs have {}",
+            programs.len()
+        );
+    };
+    cargo_run(
+        &root,
+        &["-p", krate, "--features", "policy-cli", "--bin", bin, "--"],
+        args,
+    )
+}
+
+/// Replaces this process with `cargo run --quiet <cargo_args> <args>` in the main
+/// workspace at `root`: the program gets this process's current directory (file
+/// arguments mean what they meant to the caller), stdin, stdout and stderr, a signal to
+/// this process reaches it, and its exit status is the command's.
+fn cargo_run(root: &Path, cargo_args: &[&str], args: &[String]) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = std::process::Command::new(cargo);
+    command
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args(cargo_args)
+        .args(args);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = command.exec();
+        bail!("cannot run cargo: {err}");
+    }
+    #[cfg(not(unix))]
+    {
+        let status = command.status().context("running cargo")?;
+        std::process::exit(status.code().unwrap_or(1));
+    }
 }
 
 fn import(
@@ -290,7 +335,7 @@ fn import(
 }
 
 fn codegen(check_only: bool) -> Result<()> {
-    let root = workspace_root();
+    let root = workspace_root()?;
     let (files, warnings) = plan(&root).map_err(|errors| {
         crate::output::stderr(&errors.to_string());
         anyhow::anyhow!(
@@ -358,7 +403,7 @@ fn actions(service: Option<&str>, json: bool) -> Result<()> {
     let mut records = Vec::new();
     let mut tables = Vec::new();
     let mut matched = false;
-    for path in discover_specs(&default_spec_dir()).context("cannot list spec/")? {
+    for path in discover_specs(&workspace_root()?.join("spec")).context("cannot list spec/")? {
         let loaded = load_spec(&path).map_err(|d| anyhow::anyhow!("{d}"))?;
         if service.is_some_and(|s| s != loaded.spec.service().name) {
             continue;
@@ -384,63 +429,5 @@ fn actions(service: Option<&str>, json: bool) -> Result<()> {
         outln!("{}", serde_json::to_string_pretty(&records)?)
     } else {
         output::text(&tables.join("\n"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run_args(args: &[&str]) -> Result<()> {
-        run(Cli::try_parse_from(
-            std::iter::once("xtask").chain(args.iter().copied()),
-        )?)
-    }
-
-    #[test]
-    fn policy_commands_from_the_shell() {
-        let dir = std::env::temp_dir().join(format!("xtask-policy-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let good = dir.join("good.json");
-        std::fs::write(&good, r#"{"version":"2.0","statement":[{"effect":"allow","action":["intlpartnersmgt:QueryPartnerCredit"],"resource":["*"]}]}"#).unwrap();
-        let broken = dir.join("broken.json");
-        std::fs::write(&broken, r#"{"version":"2.0","statement":[{"effect":"allow","action":"intlpartnersmgt:QueryPartnerCredits","resource":"*"}]}"#).unwrap();
-        run_args(&[
-            "policy",
-            "build",
-            "--read",
-            "--exclude",
-            "QueryUser",
-            "--ip",
-            "10.0.0.0/8",
-        ])
-        .unwrap();
-        assert!(run_args(&["policy", "build", "--action", "NoSuchAction"]).is_err());
-        assert!(run_args(&["policy", "build", "--read", "--ip", "10.0.0.0/33"]).is_err());
-        run_args(&["policy", "lint", good.to_str().unwrap(), "--read-only"]).unwrap();
-        let err = run_args(&["policy", "lint", broken.to_str().unwrap(), "--json"]).unwrap_err();
-        assert!(err.to_string().contains("1 error finding(s)"), "{err}");
-        // Evaluation exits 0 whether it allows or denies.
-        run_args(&[
-            "policy",
-            "eval",
-            "--policy",
-            good.to_str().unwrap(),
-            "--action",
-            "QueryPartnerCredit",
-        ])
-        .unwrap();
-        run_args(&[
-            "policy",
-            "eval",
-            "--policy",
-            good.to_str().unwrap(),
-            "--action",
-            "AllocateCreditPool",
-            "--ip",
-            "10.0.0.1",
-        ])
-        .unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

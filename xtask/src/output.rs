@@ -37,11 +37,6 @@ pub fn stderr(text: &str) {
     let _ = io::stderr().write_all(text.as_bytes());
 }
 
-/// A warning on stderr; if stderr is closed too there is no one left to tell.
-pub fn warning(message: &dyn fmt::Display) {
-    let _ = writeln!(io::stderr(), "warning: {message}");
-}
-
 /// The error that ends a command, on stderr.
 pub fn error(err: &anyhow::Error) {
     let _ = writeln!(io::stderr(), "error: {err:#}");

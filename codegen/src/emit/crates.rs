@@ -62,6 +62,10 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                     "src/bin/mock-server.rs",
                     rust_file(spec_label, mock_server_main(&name, false)),
                 );
+                add(
+                    "src/bin/policy.rs",
+                    rust_file(spec_label, policy_main(&name)),
+                );
             }
         }
         Spec::Huawei(huawei) => {
@@ -96,6 +100,35 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
 /// mocks).
 pub fn mock_server_bin(spec: &Spec) -> Option<String> {
     (!types(spec).is_empty()).then(|| format!("{}-mock-server", spec.service().name))
+}
+
+/// The name of the CAM policy program of the crate generated from `spec`, e.g.
+/// `intlpartnersmgt-policy` (what `cargo xtask policy` runs); `None` for a crate without
+/// the `policy` feature (Huawei, or Tencent without models).
+pub fn policy_bin(spec: &Spec) -> Option<String> {
+    (matches!(spec, Spec::Tencent(_)) && !types(spec).is_empty())
+        .then(|| format!("{}-policy", spec.service().name))
+}
+
+/// `src/bin/policy.rs`: the policy library's program over this crate's action table.
+fn policy_main(crate_name: &str) -> proc_macro2::TokenStream {
+    let krate = quote::format_ident!("{}", crate_name.replace('-', "_"));
+    // Short lines: `cargo fmt` reaches this file, so rustfmt and prettyplease must print
+    // it alike.
+    quote! {
+        //! The CAM policy library as a program: `--help` for its commands.
+
+        use partnergen_runtime::policy::cli;
+        use #krate::{Action, CATEGORIES, SERVICE};
+
+        fn main() -> std::process::ExitCode {
+            let service = cli::Service {
+                name: SERVICE,
+                categories: CATEGORIES,
+            };
+            cli::main::<Action>(service)
+        }
+    }
 }
 
 fn types(spec: &Spec) -> &std::collections::BTreeMap<String, TypeDef> {
@@ -141,6 +174,8 @@ client = ["serde", "partnergen-runtime/client"]
 mock = ["client", "partnergen-runtime/mock"]
 # CAM policies from the permission table: builder, linter, evaluator.
 policy = ["partnergen-runtime/policy"]
+# The policy library as a program (`cargo xtask policy` runs it; clap).
+policy-cli = ["policy", "partnergen-runtime/policy-cli"]
 "#
     } else {
         ""
@@ -155,11 +190,14 @@ policy = ["partnergen-runtime/policy"]
     } else {
         ""
     };
-    let bin = mock_server_bin(spec)
+    let mut bin = mock_server_bin(spec)
         .map(|bin| {
             format!("\n[[bin]]\nname = \"{bin}\"\npath = \"src/bin/mock-server.rs\"\nrequired-features = [\"mock\"]\n")
         })
         .unwrap_or_default();
+    if let Some(policy) = policy_bin(spec) {
+        bin.push_str(&format!("\n[[bin]]\nname = \"{policy}\"\npath = \"src/bin/policy.rs\"\nrequired-features = [\"policy-cli\"]\n"));
+    }
     format!(
         r#"{header}[package]
 name = "{name}"
@@ -297,7 +335,9 @@ fn features_section(has_models: bool) -> &'static str {
          that speaks the wire protocol to any client; and the reverse serde directions.\n\
          - `policy`: CAM policies from the table: a least-privilege builder, a linter, an \
          evaluator (`policy::PolicyBuilder::<Action>::new(SERVICE)`, `policy::lint`, \
-         `policy::evaluate`).\n\n"
+         `policy::evaluate`).\n\
+         - `policy-cli`: the same as a program (the `*-policy` binary that `cargo xtask \
+         policy` runs: `build`, `lint`, `eval`); adds clap.\n\n"
     } else {
         "## Features\n\nNone: the crate is the permission table, with no dependency but the runtime's vocabulary.\n\n"
     }

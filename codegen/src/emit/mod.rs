@@ -19,7 +19,7 @@ use quote::quote;
 use crate::names::is_keyword;
 use crate::spec::Spec;
 
-pub use crates::{crate_name, mock_server_bin};
+pub use crates::{crate_name, mock_server_bin, policy_bin};
 
 /// The files of one generated crate, by path relative to `generated/`.
 pub type Files = BTreeMap<PathBuf, String>;

@@ -6,6 +6,8 @@
 //! ([`Assumption`]), listed in the README and referenced by findings and traces.
 
 mod build;
+#[cfg(feature = "policy-cli")]
+pub mod cli;
 mod eval;
 mod lint;
 
