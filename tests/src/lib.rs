@@ -12,6 +12,36 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The `xtask` binary of this checkout, built once per test process. xtask is a Cargo
+/// workspace of its own (so it builds when the main workspace cannot load), hence not a
+/// package whose binary `cargo test` builds for us; it builds into `xtask/target`, as
+/// `cargo xtask` does, and depends on the generator only, so this is quick.
+pub fn xtask_binary() -> PathBuf {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let root = workspace_root();
+            let target = root.join("xtask/target");
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let output = std::process::Command::new(cargo)
+                .current_dir(&root)
+                .args(["build", "--quiet", "--manifest-path", "xtask/Cargo.toml"])
+                .arg("--target-dir")
+                .arg(&target)
+                .output()
+                .expect("cargo runs");
+            assert!(
+                output.status.success(),
+                "cannot build xtask:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            target
+                .join("debug")
+                .join(format!("xtask{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}
+
 /// A fixture file under `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -12,17 +12,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn checkout() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    partnergen_tests::workspace_root()
 }
 
 fn xtask() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    let mut command = Command::new(partnergen_tests::xtask_binary());
     command.current_dir(checkout());
     command
 }
 
 fn readme() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap()
+    std::fs::read_to_string(checkout().join("README.md")).unwrap()
 }
 
 /// Shell words of one command line: blanks split, double quotes group.

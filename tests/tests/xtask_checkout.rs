@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn checkout() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    partnergen_tests::workspace_root()
 }
 
 /// A copy of `dirs` of the checkout (each a directory or a file) under a temporary
@@ -38,8 +38,8 @@ fn copy(from: &Path, to: &Path) {
 
 fn xtask_in(dir: &Path, args: &[&str]) -> Output {
     // The environment of `cargo test` stays as it is: CARGO_MANIFEST_DIR names this
-    // checkout's xtask/, as it would for a binary shared between two checkouts.
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
+    // checkout's tests/, as it would for a binary shared between two checkouts.
+    Command::new(partnergen_tests::xtask_binary())
         .current_dir(dir)
         .args(args)
         .output()
