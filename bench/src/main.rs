@@ -9,6 +9,10 @@
 //!   the official Python SDK's calls per second against it.
 //! - `policy`: the policy linter and evaluator on 1,000 to 100,000 statements or actions.
 
+// xtask's output helpers, one file for both programs (they are separate workspaces, so a
+// shared crate would be the only other way); bench uses a part of them.
+#[allow(dead_code)]
+#[path = "../../xtask/src/output.rs"]
 mod output;
 
 use std::path::{Path, PathBuf};

@@ -37,7 +37,7 @@ pub fn stderr(text: &str) {
     let _ = io::stderr().write_all(text.as_bytes());
 }
 
-/// The error that ends a command, on stderr.
+/// The error that ends a command (or the bench program), on stderr.
 pub fn error(err: &anyhow::Error) {
     let _ = writeln!(io::stderr(), "error: {err:#}");
 }
