@@ -289,13 +289,74 @@ pub struct Call<A> {
 
 struct State<A> {
     rules: Vec<Rule<A>>,
-    calls: VecDeque<(Call<A>, usize)>,
-    /// The sum of the recorded calls' weights ([`call_weight`]).
-    call_bytes: usize,
-    /// Past it, the oldest calls are dropped.
-    max_call_bytes: usize,
+    /// Within a byte budget ([`call_weight`]); past it, the oldest calls are dropped.
+    calls: Bounded<Call<A>>,
     /// Calls answered since the last reset, dropped ones included.
     answered: usize,
+}
+
+/// The newest items within a count and a byte budget, oldest dropped first; the newest
+/// item is always kept, however large. The mock's recorded calls and the mock server's
+/// decision log are both held this way.
+pub(crate) struct Bounded<T> {
+    items: VecDeque<(T, usize)>,
+    bytes: usize,
+    max_items: usize,
+    max_bytes: usize,
+}
+
+impl<T> Bounded<T> {
+    pub(crate) fn new(max_items: usize, max_bytes: usize) -> Self {
+        Bounded {
+            items: VecDeque::new(),
+            bytes: 0,
+            max_items,
+            max_bytes,
+        }
+    }
+
+    /// Adds `item`, which holds about `weight` bytes, then drops the oldest past the budget.
+    pub(crate) fn push(&mut self, item: T, weight: usize) {
+        self.items.push_back((item, weight));
+        self.bytes += weight;
+        self.trim();
+    }
+
+    pub(crate) fn set_max_bytes(&mut self, max_bytes: usize) {
+        self.max_bytes = max_bytes;
+        self.trim();
+    }
+
+    fn trim(&mut self) {
+        while (self.items.len() > self.max_items || self.bytes > self.max_bytes)
+            && self.items.len() > 1
+        {
+            if let Some((_, weight)) = self.items.pop_front() {
+                self.bytes -= weight;
+            }
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+        self.bytes = 0;
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().map(|(item, _)| item)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub(crate) fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
 }
 
 /// The most bytes a mock's recorded calls hold by default.
@@ -337,17 +398,6 @@ pub struct CallsHeld {
     pub bytes: usize,
     /// The budget: past it, the oldest calls are dropped.
     pub max_bytes: usize,
-}
-
-impl<A> State<A> {
-    /// Drops the oldest calls past the budget, keeping the latest.
-    fn trim_calls(&mut self) {
-        while self.call_bytes > self.max_call_bytes && self.calls.len() > 1 {
-            if let Some((_, weight)) = self.calls.pop_front() {
-                self.call_bytes -= weight;
-            }
-        }
-    }
 }
 
 /// How a mocked service's calls are told apart and answered on the wire.
@@ -564,9 +614,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
         MockTransport {
             state: Arc::new(Mutex::new(State {
                 rules: Vec::new(),
-                calls: VecDeque::new(),
-                call_bytes: 0,
-                max_call_bytes: DEFAULT_MAX_CALL_BYTES,
+                calls: Bounded::new(usize::MAX, DEFAULT_MAX_CALL_BYTES),
                 answered: 0,
             })),
             defaults,
@@ -597,7 +645,6 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
         let mut state = self.state();
         state.rules.clear();
         state.calls.clear();
-        state.call_bytes = 0;
         state.answered = 0;
     }
 
@@ -612,8 +659,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
     /// [`MockTransport::with_call_budget`] through a shared handle.
     pub fn set_call_budget(&self, max_bytes: usize) {
         let mut state = self.state();
-        state.max_call_bytes = max_bytes;
-        state.trim_calls();
+        state.calls.set_max_bytes(max_bytes);
     }
 
     /// How many calls are recorded and about how many bytes they hold.
@@ -621,14 +667,14 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
         let state = self.state();
         CallsHeld {
             calls: state.calls.len(),
-            bytes: state.call_bytes,
-            max_bytes: state.max_call_bytes,
+            bytes: state.calls.bytes(),
+            max_bytes: state.calls.max_bytes(),
         }
     }
 
     /// Every call recorded (all calls so far, unless the budget dropped the oldest).
     pub fn calls(&self) -> Vec<Call<A>> {
-        self.state().calls.iter().map(|(c, _)| c.clone()).collect()
+        self.state().calls.iter().cloned().collect()
     }
 
     /// How many calls of `action` are recorded.
@@ -636,7 +682,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
         self.state()
             .calls
             .iter()
-            .filter(|(c, _)| c.action == action)
+            .filter(|c| c.action == action)
             .count()
     }
 
@@ -689,10 +735,8 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
             reply: reply.clone(),
         };
         let weight = call_weight(&call);
-        state.calls.push_back((call, weight));
-        state.call_bytes += weight;
+        state.calls.push(call, weight);
         state.answered += 1;
-        state.trim_calls();
         Ok((reply, source))
     }
 }
@@ -730,4 +774,35 @@ pub fn render(reply: Reply, request_id: &str) -> HttpResponse {
 
 fn envelope(document: Value) -> HttpResponse {
     HttpResponse::new(200, serde_json::to_vec(&document).expect("JSON serializes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bounded;
+
+    #[test]
+    fn bounded_keeps_the_newest_within_count_and_bytes() {
+        let mut held = Bounded::new(3, 10);
+        for (item, weight) in [(1, 4), (2, 4), (3, 1)] {
+            held.push(item, weight);
+        }
+        assert_eq!(held.iter().copied().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(held.bytes(), 9);
+        // Past the count: the oldest go.
+        for item in 4..7 {
+            held.push(item, 1);
+        }
+        assert_eq!(held.iter().copied().collect::<Vec<_>>(), [4, 5, 6]);
+        // Past the bytes: the oldest go.
+        held.push(7, 8);
+        assert_eq!(held.iter().copied().collect::<Vec<_>>(), [5, 6, 7]);
+        assert_eq!(held.bytes(), 10);
+        // One item over the whole budget is still kept: the newest is never dropped.
+        held.push(8, 100);
+        assert_eq!((held.len(), held.bytes()), (1, 100));
+        held.set_max_bytes(0);
+        assert_eq!(held.len(), 1);
+        held.clear();
+        assert_eq!((held.len(), held.bytes()), (0, 0));
+    }
 }

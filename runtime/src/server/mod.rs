@@ -24,7 +24,6 @@ mod huawei;
 mod params;
 mod tencent;
 
-use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -32,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::mock::{MockTransport, Protocol, Reply};
+use crate::mock::{Bounded, MockTransport, Protocol, Reply};
 use crate::transport::HttpResponse;
 
 pub use self::http::Limits;
@@ -264,7 +263,7 @@ use crate::engine::unix_now;
 pub struct Core<A, P> {
     startup_checks: Checks,
     checks: RwLock<Checks>,
-    log: Mutex<Log>,
+    log: Mutex<Bounded<LogEntry>>,
     /// What `/_mock/` requests must carry in `X-Mock-Admin-Token`; set exactly when the
     /// server may listen on a non-loopback address.
     admin_token: Option<String>,
@@ -272,32 +271,6 @@ pub struct Core<A, P> {
     /// Print each decision to stderr as it is made.
     echo: bool,
     mock: MockTransport<A, P>,
-}
-
-/// The decision log: the newest entries within a count and a byte budget.
-struct Log {
-    entries: VecDeque<(LogEntry, usize)>,
-    bytes: usize,
-    max_bytes: usize,
-}
-
-impl Log {
-    fn push(&mut self, entry: LogEntry) {
-        let weight = entry.weight();
-        self.entries.push_back((entry, weight));
-        self.bytes += weight;
-        while self.entries.len() > LOG_CAPACITY || self.bytes > self.max_bytes {
-            match self.entries.pop_front() {
-                Some((_, weight)) => self.bytes -= weight,
-                None => break,
-            }
-        }
-    }
-
-    fn clear(&mut self) {
-        self.entries.clear();
-        self.bytes = 0;
-    }
 }
 
 impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
@@ -312,11 +285,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
         Core {
             startup_checks: checks,
             checks: RwLock::new(checks),
-            log: Mutex::new(Log {
-                entries: VecDeque::new(),
-                bytes: 0,
-                max_bytes: limits.max_log_bytes,
-            }),
+            log: Mutex::new(Bounded::new(LOG_CAPACITY, limits.max_log_bytes)),
             admin_token,
             sequence: AtomicU64::new(0),
             echo,
@@ -405,21 +374,18 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
                 entry.reason
             );
         }
-        lock(&self.log).push(entry);
+        let weight = entry.weight();
+        lock(&self.log).push(entry, weight);
     }
 
     fn log(&self) -> Vec<LogEntry> {
-        lock(&self.log)
-            .entries
-            .iter()
-            .map(|(e, _)| e.clone())
-            .collect()
+        lock(&self.log).iter().cloned().collect()
     }
 
     fn memory(&self) -> Memory {
         let (log_entries, log_bytes) = {
             let log = lock(&self.log);
-            (log.entries.len(), log.bytes)
+            (log.len(), log.bytes())
         };
         let calls = self.mock.held();
         Memory {
