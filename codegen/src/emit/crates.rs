@@ -10,7 +10,7 @@ use super::client::{huawei_client, tencent_client};
 use super::mock::{huawei_mock, mock_server_main, tencent_mock};
 use super::models::{huawei_models_module, models_module};
 use super::tables::{huawei_operations, tencent_actions};
-use super::{doc, header, md_cell, rust_file, rust_file_of_chunks, Files};
+use super::{doc, header, md_cell, prose, rust_file, rust_file_of_chunks, Files};
 use crate::names::snake;
 use crate::spec::{HuaweiSpec, Spec, TencentSpec, TypeDef};
 
@@ -373,7 +373,7 @@ fn tencent_readme(spec_label: &str, spec: &TencentSpec, name: &str, has_models: 
         "# {name}\n\nThe permission table{} of {} (Tencent Cloud `{}`, API version {}), generated \
          from the vendor's docs by partnergen.\n\n",
         if has_models { " and typed models" } else { "" },
-        service.title,
+        prose(&service.title),
         service.name,
         service.api_version
     ));
@@ -432,7 +432,7 @@ fn tencent_readme(spec_label: &str, spec: &TencentSpec, name: &str, has_models: 
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
             a.name,
-            md_cell(&a.title),
+            md_cell(&prose(&a.title)),
             md_cell(&or_dash(a.category.clone())),
             or_dash(a.cam_class.map(|c| c.to_string())),
             or_dash(a.granularity.map(|g| g.to_string())),
@@ -455,7 +455,7 @@ fn huawei_readme(spec_label: &str, spec: &HuaweiSpec, name: &str) -> String {
         "# {name}\n\nThe permission table of {} (API {}, `{}`), generated from the vendor's docs by \
          partnergen.\n\nHolding any one of an operation's permission actions grants access; operations \
          the page does not list need no fine-grained permission.\n\n",
-        service.title, service.api_version, service.endpoint
+        prose(&service.title), service.api_version, service.endpoint
     ));
     out.push_str(huawei_features_section(!spec.types.is_empty()));
     let example = spec
@@ -555,7 +555,7 @@ fn examples_test(spec_label: &str, spec: &TencentSpec) -> String {
             let response = super::ident(response);
             a.examples.iter().enumerate().map(move |(i, example)| {
                 let test_name = super::ident(&format!("{}_example_{}", snake(&a.name), i + 1));
-                let title = doc(&example.title);
+                let title = doc(&prose(&example.title));
                 let json = &example.response;
                 quote! {
                     #title

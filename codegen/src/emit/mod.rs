@@ -69,6 +69,33 @@ pub(crate) fn doc(text: &str) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
+/// Plain text from the spec (vendor titles and descriptions) made inert in Markdown: one
+/// paragraph (so no line can open a heading, a list or an indented code block, which
+/// rustdoc would run as a test), with `<`, `>`, `[`, `]`, `` ` ``, `#` and `\` escaped,
+/// so a vendor's `<p>`, `<TOTAL_AMOUNT>`, `[x]` or stray backtick never reads as HTML, a
+/// link, a code span or a fence. (Intraword `_` and `*` are left alone: they break nothing
+/// and keep the generated source readable.)
+pub(crate) fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\\' | '`' | '[' | ']' | '#' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 /// An identifier, raw (`r#type`) where the name is a keyword.
 pub(crate) fn ident(name: &str) -> Ident {
     if is_keyword(name) {
@@ -81,4 +108,34 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// Markdown-safe text for a table cell.
 pub(crate) fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prose;
+
+    #[test]
+    fn vendor_text_cannot_open_html_links_fences_or_code_blocks() {
+        let hostile =
+            "```\nassert!(false);\n```\n    indented code\n# Heading\n<p>cut <b [link] `tick` a\\b";
+        let safe = prose(hostile);
+        assert!(!safe.contains('\n'), "{safe}");
+        assert!(!safe.contains('<') && !safe.contains('>'), "{safe}");
+        for special in ['`', '[', ']', '#'] {
+            for (at, _) in safe.match_indices(special) {
+                assert_eq!(&safe[at - 1..at], "\\", "{special} unescaped in {safe}");
+            }
+        }
+        assert!(
+            safe.starts_with(
+                "\\`\\`\\` assert!(false); \\`\\`\\` indented code \\# Heading &lt;p&gt;cut"
+            ),
+            "{safe}"
+        );
+        assert!(safe.ends_with("a\\\\b"), "{safe}");
+        assert_eq!(
+            prose("Query a customer's credit (1_000 * 2)"),
+            "Query a customer's credit (1_000 * 2)"
+        );
+    }
 }

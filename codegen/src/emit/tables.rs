@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{doc, ident};
+use super::{doc, ident, prose};
 use crate::names::{type_stem, upper_camel};
 use crate::spec::{HuaweiOperation, HuaweiSpec, TencentAction, TencentSpec};
 
@@ -108,7 +108,7 @@ pub(crate) fn tencent_actions(spec: &TencentSpec) -> TokenStream {
         .map(|a| {
             (
                 variant(&a.name, a.rust_name.as_deref()),
-                format!("{}.", a.title.trim_end_matches('.')),
+                format!("{}.", prose(a.title.trim_end_matches('.'))),
             )
         })
         .collect();
@@ -153,7 +153,7 @@ pub(crate) fn tencent_actions(spec: &TencentSpec) -> TokenStream {
     };
     let enum_doc = format!(
         "Every action of {} (`{}`): the CAM page's and the API definition's, {} in all.",
-        spec.service.title,
+        prose(&spec.service.title),
         spec.service.name,
         actions.len()
     );
@@ -201,7 +201,7 @@ pub(crate) fn huawei_operations(spec: &HuaweiSpec) -> TokenStream {
         .map(|o| {
             (
                 variant(&o.name, o.rust_name.as_deref()),
-                format!("{} (`{} {}`).", o.description, o.method, o.path),
+                format!("{} (`{} {}`).", prose(&o.description), o.method, o.path),
             )
         })
         .collect();
@@ -246,7 +246,7 @@ pub(crate) fn huawei_operations(spec: &HuaweiSpec) -> TokenStream {
     };
     let enum_doc = format!(
         "Every operation on {}'s API permission page, {} in all.",
-        spec.service.title,
+        prose(&spec.service.title),
         operations.len()
     );
     let table = table_enum(

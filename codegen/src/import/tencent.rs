@@ -2129,16 +2129,9 @@ fn phrase<T: Copy>(
     found
 }
 
-/// The first line of a vendor description, unescaped and kept short: facts, not prose.
+/// The first line of a vendor description, as plain text and kept short: facts, not prose.
 fn one_line(text: &str) -> Option<String> {
-    const MAX: usize = 160;
-    let first = unescape_quotes(text.lines().map(str::trim).find(|l| !l.is_empty())?);
-    if first.chars().count() <= MAX {
-        return Some(first);
-    }
-    let cut: String = first.chars().take(MAX).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    Some(format!("{cut}…"))
+    super::prose::one_line(text)
 }
 
 #[cfg(test)]

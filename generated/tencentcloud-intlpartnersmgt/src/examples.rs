@@ -333,7 +333,7 @@ fn query_credit_by_uin_list_example_1() {
         "{\n    \"Response\": {\n        \"Data\": [\n            {\n                \"RemainingCredit\": 0.01,\n                \"TotalCredit\": 100.01,\n                \"Uin\": 1\n            },\n            {\n                \"RemainingCredit\": 0.01,\n                \"TotalCredit\": 100.01,\n                \"Uin\": 1\n            }\n        ],\n        \"RequestId\": \"0abe4d4f7fdb79c9829d945c2161ff9b\"\n    }\n}",
     );
 }
-/// <QueryCustomerBillingQuota Example>
+/// &lt;QueryCustomerBillingQuota Example&gt;
 #[test]
 fn query_customer_billing_quota_example_1() {
     decode::<

@@ -275,7 +275,7 @@ pub struct ApproveSubAgentApplyResponse {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct BillDetailData {
-    /// <p> Distributor account</p>
+    /// Distributor account
     ///
     /// Example: `800000448722`
     #[cfg_attr(
@@ -283,7 +283,7 @@ pub struct BillDetailData {
         serde(default, deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub payer_account_id: i64,
-    /// <p>Sub-Customer account</p>
+    /// Sub-Customer account
     ///
     /// Example: `800000448824`
     #[cfg_attr(
@@ -291,7 +291,7 @@ pub struct BillDetailData {
         serde(default, deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub owner_account_id: i64,
-    /// <p>Operator account</p>
+    /// Operator account
     ///
     /// Example: `800000448824`
     #[cfg_attr(
@@ -299,142 +299,142 @@ pub struct BillDetailData {
         serde(default, deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub operator_account_id: i64,
-    /// <p>Product name.</p>
+    /// Product name.
     ///
     /// Example: `cloud block storage`
     #[cfg_attr(feature = "serde", serde(default))]
     pub product_name: String,
-    /// <p>Billing mode</p><p>Enumeration values:</p><ul><li>yearly/monthly subscription</li><li>Pay-As-You-Go resources</li></ul>
+    /// Billing mode. Enumeration values: yearly/monthly subscription; Pay-As-You-Go resources
     ///
     /// Example: `Pay-As-You-Go resources`
     #[cfg_attr(feature = "serde", serde(default))]
     pub billing_mode: String,
-    /// <p>Project name.</p>
+    /// Project name.
     ///
     /// Example: `default`
     #[cfg_attr(feature = "serde", serde(default))]
     pub project_name: String,
-    /// <p>Associated region of the resource</p>
+    /// Associated region of the resource
     ///
     /// Example: `East China (Shanghai)`
     #[cfg_attr(feature = "serde", serde(default))]
     pub region: String,
-    /// <p>Availability zone of resource</p>
+    /// Availability zone of resource
     ///
     /// Example: `Shanghai Zone 1`
     #[cfg_attr(feature = "serde", serde(default))]
     pub availability_zone: String,
-    /// <p>Instance ID.</p>
+    /// Instance ID.
     ///
     /// Example: `disk-ekoob7ok`
     #[cfg_attr(feature = "serde", serde(default))]
     pub instance_id: String,
-    /// <p>Instance name.</p>
+    /// Instance name.
     ///
     /// Example: `HDD cloud`
     #[cfg_attr(feature = "serde", serde(default))]
     pub instance_name: String,
-    /// <p>Sub-product name</p>
+    /// Sub-product name
     ///
     /// Example: `HDD cloud block storage`
     #[cfg_attr(feature = "serde", serde(default))]
     pub sub_product_name: String,
-    /// <p>Settlement type</p>
+    /// Settlement type
     ///
     /// Example: `Hourly settlement`
     #[cfg_attr(feature = "serde", serde(default))]
     pub transaction_type: String,
-    /// <p>Transaction log ID</p>
+    /// Transaction log ID
     ///
     /// Example: `20230228722000247298552`
     #[cfg_attr(feature = "serde", serde(default))]
     pub transaction_id: String,
-    /// <p>Time of settlement</p>
+    /// Time of settlement
     ///
     /// Example: `2023-02-28 13:01:23`
     #[cfg_attr(feature = "serde", serde(default))]
     pub transaction_time: String,
-    /// <p>Resource usage start time</p>
+    /// Resource usage start time
     ///
     /// Example: `2023-02-28 12:00:00`
     #[cfg_attr(feature = "serde", serde(default))]
     pub usage_start_time: String,
-    /// <p>Resource usage end time</p>
+    /// Resource usage end time
     ///
     /// Example: `2023-02-28 12:59:59`
     #[cfg_attr(feature = "serde", serde(default))]
     pub usage_end_time: String,
-    /// <p>Component</p>
+    /// Component
     ///
     /// Example: `volume size`
     #[cfg_attr(feature = "serde", serde(default))]
     pub component_type: String,
-    /// <p>Component name</p>
+    /// Component name
     ///
     /// Example: `HDD cloud block storage-volume size`
     #[cfg_attr(feature = "serde", serde(default))]
     pub component_name: String,
-    /// <p>Component list price</p>
+    /// Component list price
     ///
     /// Example: `0.00000003`
     #[cfg_attr(feature = "serde", serde(default))]
     pub component_list_price: String,
-    /// <p>Price unit</p>
+    /// Price unit
     ///
     /// Example: `USD/GB/Second`
     #[cfg_attr(feature = "serde", serde(default))]
     pub component_price_measurement_unit: String,
-    /// <p>Component usage</p>
+    /// Component usage
     ///
     /// Example: `250`
     #[cfg_attr(feature = "serde", serde(default))]
     pub component_usage: String,
-    /// <p>Component usage unit</p>
+    /// Component usage unit
     ///
     /// Example: `GB`
     #[cfg_attr(feature = "serde", serde(default))]
     pub component_usage_unit: String,
-    /// <p>Resource usage duration</p>
+    /// Resource usage duration
     ///
     /// Example: `478`
     #[cfg_attr(feature = "serde", serde(default))]
     pub usage_duration: String,
-    /// <p>Duration unit</p>
+    /// Duration unit
     ///
     /// Example: `Second`
     #[cfg_attr(feature = "serde", serde(default))]
     pub duration_unit: String,
-    /// <p>Original total price<br>Original Cost = Component List Price * Component Usage * Usage Duration</p>
+    /// Original total price. Original Cost = Component List Price * Component Usage * Usage Duration
     ///
     /// Example: `0.003585`
     #[cfg_attr(feature = "serde", serde(default))]
     pub original_cost: String,
-    /// <p>Discount (default: 1) - abandoned</p>
+    /// Discount (default: 1) - abandoned
     ///
     /// Example: `1`
     #[cfg_attr(feature = "serde", serde(default))]
     pub discount_rate: String,
-    /// <p>Currency.</p>
+    /// Currency.
     ///
     /// Example: `USD`
     #[cfg_attr(feature = "serde", serde(default))]
     pub currency: String,
-    /// <p>Total cost after discount</p>
+    /// Total cost after discount
     ///
     /// Example: `0.003585`
     #[cfg_attr(feature = "serde", serde(default))]
     pub total_amount_after_discount: String,
-    /// <p>Voucher deducted amount</p>
+    /// Voucher deducted amount
     ///
     /// Example: `0`
     #[cfg_attr(feature = "serde", serde(default))]
     pub voucher_deduction: String,
-    /// <p>= Total Amount After Discount - Voucher Deduction</p>
+    /// = Total Amount After Discount - Voucher Deduction
     ///
     /// Example: `0.003585`
     #[cfg_attr(feature = "serde", serde(default))]
     pub total_cost: String,
-    /// <p>id</p>
+    /// id
     ///
     /// Example: `4998689516778477313`
     #[cfg_attr(
@@ -442,7 +442,7 @@ pub struct BillDetailData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub id: Option<String>,
-    /// <p>customer discount rate. The discount rate for customers of resellers, set by the reseller. The default value is 1.</p>
+    /// customer discount rate. The discount rate for customers of resellers, set by the reseller. The default value is 1.
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -450,7 +450,7 @@ pub struct BillDetailData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub customer_discount_rate: Option<String>,
-    /// <p>Product code</p>
+    /// Product code
     ///
     /// Example: `p_cbs`
     #[cfg_attr(
@@ -458,7 +458,7 @@ pub struct BillDetailData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub business_code: Option<String>,
-    /// <p>Sub-product code</p>
+    /// Sub-product code
     ///
     /// Example: `sp_cbs_premium`
     #[cfg_attr(
@@ -466,7 +466,7 @@ pub struct BillDetailData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub product_code: Option<String>,
-    /// <p>Component type code</p>
+    /// Component type code
     ///
     /// Example: `v_cbs_memspace`
     #[cfg_attr(
@@ -474,7 +474,7 @@ pub struct BillDetailData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub component_code: Option<String>,
-    /// <p>Component code</p>
+    /// Component code
     ///
     /// Example: `sv_cbs_memspace_premium`
     #[cfg_attr(
@@ -490,7 +490,7 @@ pub struct BillDetailData {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct BillQueryFilterMsg {
-    /// <p>Query condition key: various codes</p>
+    /// Query condition key: various codes
     ///
     /// Example: `p_cbs`
     #[cfg_attr(
@@ -498,7 +498,7 @@ pub struct BillQueryFilterMsg {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub key: Option<String>,
-    /// <p>Query condition value: Display name</p>
+    /// Query condition value: Display name
     ///
     /// Example: `cloud block storage`
     #[cfg_attr(
@@ -585,7 +585,7 @@ pub struct BusinessSummaryOverviewItem {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct CostAnalyzeDimensionData {
-    /// <p>Total number of entries by dimension statistics</p>
+    /// Total number of entries by dimension statistics
     ///
     /// Example: `13`
     #[cfg_attr(
@@ -597,7 +597,7 @@ pub struct CostAnalyzeDimensionData {
         )
     )]
     pub total_count: Option<i64>,
-    /// <p>Sum value</p>
+    /// Sum value
     ///
     /// Example: `0.7`
     #[cfg_attr(
@@ -605,7 +605,7 @@ pub struct CostAnalyzeDimensionData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub sum_cost: Option<String>,
-    /// <p>Total amount by date dimension</p>
+    /// Total amount by date dimension
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -621,7 +621,7 @@ pub struct CostAnalyzeDimensionData {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct CostAnalyzeFilter {
-    /// <p>Contains product code</p>
+    /// Contains product code
     ///
     /// Example: `["p_cbs"]`
     #[cfg_attr(
@@ -629,7 +629,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub business_in: Option<Vec<String>>,
-    /// <p>Contains sub-product code</p>
+    /// Contains sub-product code
     ///
     /// Example: `["sp_cbs_premium"]`
     #[cfg_attr(
@@ -637,7 +637,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub product_in: Option<Vec<String>>,
-    /// <p>Contains region id</p>
+    /// Contains region id
     ///
     /// Example: `["1"]`
     #[cfg_attr(
@@ -645,7 +645,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub region_in: Option<Vec<String>>,
-    /// <p>Contains transaction type</p>
+    /// Contains transaction type
     ///
     /// Example: `["pre_purchase"]`
     #[cfg_attr(
@@ -653,7 +653,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub action_type_in: Option<Vec<String>>,
-    /// <p>Includes payment mode</p>
+    /// Includes payment mode
     ///
     /// Example: `["prePay"]`
     #[cfg_attr(
@@ -661,7 +661,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub pay_mode_in: Option<Vec<String>>,
-    /// <p>Include project name</p>
+    /// Include project name
     ///
     /// Example: `["0"]`
     #[cfg_attr(
@@ -669,7 +669,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub project_in: Option<Vec<String>>,
-    /// <p>Contains payer uin</p>
+    /// Contains payer uin
     ///
     /// Example: `["800000400309"]`
     #[cfg_attr(
@@ -677,7 +677,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub payer_uin_in: Option<Vec<String>>,
-    /// <p>Tag key.</p>
+    /// Tag key.
     ///
     /// Example: `qingyun`
     #[cfg_attr(
@@ -685,7 +685,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub tag_key: Option<String>,
-    /// <p>Tag value list</p>
+    /// Tag value list
     ///
     /// Example: `["biqian11"]`
     #[cfg_attr(
@@ -693,7 +693,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub tag_in: Option<Vec<String>>,
-    /// <p>Contains availability zones</p>
+    /// Contains availability zones
     ///
     /// Example: `["100002"]`
     #[cfg_attr(
@@ -701,7 +701,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub zone_in: Option<Vec<String>>,
-    /// <p>Owner uin</p>
+    /// Owner uin
     ///
     /// Example: `["800000425835"]`
     #[cfg_attr(
@@ -709,7 +709,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub owner_uin_in: Option<Vec<String>>,
-    /// <p>Component type info</p>
+    /// Component type info
     ///
     /// Example: `["v_cvm_mem"]`
     #[cfg_attr(
@@ -717,7 +717,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub component_in: Option<Vec<String>>,
-    /// <p>Component name</p>
+    /// Component name
     ///
     /// Example: `["sp_cbs_premium"]`
     #[cfg_attr(
@@ -725,7 +725,7 @@ pub struct CostAnalyzeFilter {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub item_in: Option<Vec<String>>,
-    /// <p>Resource id information</p>
+    /// Resource id information
     ///
     /// Example: `["disk-fata3hgu"]`
     #[cfg_attr(
@@ -832,7 +832,7 @@ impl CostAnalyzeFilter {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct CostAnalyzeFilterDetail {
-    /// <p>Product key-value pair.</p>
+    /// Product key-value pair.
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -840,7 +840,7 @@ pub struct CostAnalyzeFilterDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub business: Option<Vec<BillQueryFilterMsg>>,
-    /// <p>Region key-value pair</p>
+    /// Region key-value pair
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -848,7 +848,7 @@ pub struct CostAnalyzeFilterDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub region: Option<Vec<BillQueryFilterMsg>>,
-    /// <p>Availability zone key-value pair</p>
+    /// Availability zone key-value pair
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -856,7 +856,7 @@ pub struct CostAnalyzeFilterDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub zone: Option<Vec<BillQueryFilterMsg>>,
-    /// <p>Transaction type key-value pair</p>
+    /// Transaction type key-value pair
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -864,7 +864,7 @@ pub struct CostAnalyzeFilterDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub action_type: Option<Vec<BillQueryFilterMsg>>,
-    /// <p>Key-value pair of payment mode</p>
+    /// Key-value pair of payment mode
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -872,7 +872,7 @@ pub struct CostAnalyzeFilterDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub pay_mode: Option<Vec<BillQueryFilterMsg>>,
-    /// <p>Project key-value pair</p>
+    /// Project key-value pair
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -880,7 +880,7 @@ pub struct CostAnalyzeFilterDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub project: Option<Vec<BillQueryFilterMsg>>,
-    /// <p>Payer uin information</p>
+    /// Payer uin information
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -888,7 +888,7 @@ pub struct CostAnalyzeFilterDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub payer_uin: Option<Vec<BillQueryFilterMsg>>,
-    /// <p>Sub-account uin information</p>
+    /// Sub-account uin information
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -957,7 +957,7 @@ pub struct CreateAccountRequest {
     ///
     /// Example: `18888888888`
     pub phone_num: String,
-    /// Customer's country/region code, which can be obtained via the  [GetCountryCodes API](https://www.tencentcloud.com/document/product/1085/51416), such as "852".
+    /// Customer's country/region code, which can be obtained via the [GetCountryCodes API](https://www.tencentcloud.com/document/product/1085/51416), such as "852".
     ///
     /// Example: `852`
     pub country_code: String,
@@ -969,7 +969,7 @@ pub struct CreateAccountRequest {
     ///
     /// Example: `584265`
     pub verify_code: String,
-    /// Layer-1 industry id. This is a required item and can be obtained via the [ GetTradeConfigList …
+    /// Layer-1 industry id. This is a required item and can be obtained via the [ GetTradeConfigList API](https://www.tencentcloud.com/zh/document/product/1085/68181),
     ///
     /// Example: `kghy_01`
     pub trade_one: String,
@@ -1337,11 +1337,11 @@ pub struct CustomerBillDetailData {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeBillDetailRequest {
-    /// <p>Query month, in the format of YYYY-MM, such as 2023-01</p>
+    /// Query month, in the format of YYYY-MM, such as 2023-01
     ///
     /// Example: `2023-04`
     pub month: String,
-    /// <p>Page parameter: number of entries per page. Value range: [1, 200]</p>
+    /// Page parameter: number of entries per page. Value range: [1, 200]
     ///
     /// Example: `20`
     #[cfg_attr(
@@ -1349,7 +1349,7 @@ pub struct DescribeBillDetailRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page_size: i64,
-    /// <p>Page parameter: current page number. The minimum value is 1.</p>
+    /// Page parameter: current page number. The minimum value is 1.
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -1357,7 +1357,7 @@ pub struct DescribeBillDetailRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page: i64,
-    /// <p>Billing mode</p><p>Enumeration values:</p><ul><li>prePay: yearly/monthly subscription</li><li>postPay: Pay-As-You-Go resources</li></ul>
+    /// Billing mode. Enumeration values: prePay: yearly/monthly subscription; postPay: Pay-As-You-Go resources
     ///
     /// Example: `postPay`
     #[cfg_attr(
@@ -1365,7 +1365,7 @@ pub struct DescribeBillDetailRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub pay_mode: Option<String>,
-    /// <p>Transaction type</p><p>Enumeration values:</p><ul><li>prepay_purchase: Purchase</li><li>prepay_renew:  Renewal</li><li>prepay_modify:…
+    /// Transaction type. Enumeration values: prepay_purchase: Purchase; prepay_renew: Renewal; prepay_modify: Upgrade/Downgrade; prepay_return: yearly/monthly…
     ///
     /// Example: `postpay_deduct_h`
     #[cfg_attr(
@@ -1403,7 +1403,7 @@ impl DescribeBillDetailRequest {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeBillDetailResponse {
-    /// <p>Data details</p>
+    /// Data details
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -1411,7 +1411,7 @@ pub struct DescribeBillDetailResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub detail_set: Option<Vec<CustomerBillDetailData>>,
-    /// <p>Total quantity.</p>
+    /// Total quantity.
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -1751,7 +1751,7 @@ pub struct DescribeCustomerBillDetailByDayResponse {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerBillDetailRequest {
-    /// <p>Sub-customer uin</p>
+    /// Sub-customer uin
     ///
     /// Example: `800000448824`
     #[cfg_attr(
@@ -1759,11 +1759,11 @@ pub struct DescribeCustomerBillDetailRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub customer_uin: u64,
-    /// <p>Inquiry month, in the format of YYYY-MM, such as 2023-01</p>
+    /// Inquiry month, in the format of YYYY-MM, such as 2023-01
     ///
     /// Example: `2023-02`
     pub month: String,
-    /// <p>Pagination parameter: entries per page. Value range: [1, 200]</p>
+    /// Pagination parameter: entries per page. Value range: [1, 200]
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -1771,7 +1771,7 @@ pub struct DescribeCustomerBillDetailRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page_size: i64,
-    /// <p>Pagination parameter: current page number. The minimum value is 1.</p>
+    /// Pagination parameter: current page number. The minimum value is 1.
     ///
     /// Example: `10`
     #[cfg_attr(
@@ -1779,7 +1779,7 @@ pub struct DescribeCustomerBillDetailRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page: i64,
-    /// <p>Billing mode</p><p>Enumeration values:</p><ul><li>prePay: yearly/monthly subscription</li><li>postPay: Pay-As-You-Go resources</li></ul>
+    /// Billing mode. Enumeration values: prePay: yearly/monthly subscription; postPay: Pay-As-You-Go resources
     ///
     /// Example: `prePay`
     #[cfg_attr(
@@ -1787,7 +1787,7 @@ pub struct DescribeCustomerBillDetailRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub pay_mode: Option<String>,
-    /// <p>Transaction type</p><p>Enumeration values:</p><ul><li>prepay_purchase: Purchase</li><li>prepay_renew: Renewal</li><li>prepay_modify:…
+    /// Transaction type. Enumeration values: prepay_purchase: Purchase; prepay_renew: Renewal; prepay_modify: Upgrade/Downgrade; prepay_return: yearly/monthly…
     ///
     /// Example: `pre_upgrade`
     #[cfg_attr(
@@ -1795,7 +1795,7 @@ pub struct DescribeCustomerBillDetailRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub action_type: Option<String>,
-    /// <p>Payment Status<br>0: case-insensitive<br>1: paid<br>2: unpaid</p>
+    /// Payment Status. 0: case-insensitive. 1: paid. 2: unpaid
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -1845,7 +1845,7 @@ impl DescribeCustomerBillDetailRequest {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerBillDetailResponse {
-    /// <p>total number of records</p>
+    /// total number of records
     ///
     /// Example: `10`
     #[cfg_attr(
@@ -1853,7 +1853,7 @@ pub struct DescribeCustomerBillDetailResponse {
         serde(default, deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub total: i64,
-    /// <p>Data details</p>
+    /// Data details
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -1970,7 +1970,7 @@ pub struct DescribeCustomerBillDownloadUrlResponse {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerBillSummaryRequest {
-    /// <p>Sub-customer uin</p>
+    /// Sub-customer uin
     ///
     /// Example: `800000400309`
     #[cfg_attr(
@@ -1978,11 +1978,11 @@ pub struct DescribeCustomerBillSummaryRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub customer_uin: u64,
-    /// <p>Inquiry month, in the format of YYYY-MM, such as 2023-01</p>
+    /// Inquiry month, in the format of YYYY-MM, such as 2023-01
     ///
     /// Example: `2023-02`
     pub month: String,
-    /// <p>Billing mode</p><p>Enumeration values:</p><ul><li>prePay: yearly/monthly subscription</li><li>postPay: Pay-As-You-Go resources</li></ul>
+    /// Billing mode. Enumeration values: prePay: yearly/monthly subscription; postPay: Pay-As-You-Go resources
     ///
     /// Example: `prePay`
     #[cfg_attr(
@@ -1990,7 +1990,7 @@ pub struct DescribeCustomerBillSummaryRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub pay_mode: Option<String>,
-    /// <p>Transaction type</p><p>Enumeration values:</p><ul><li>prepay_purchase: Purchase</li><li>prepay_renew: Renewal</li><li>prepay_modify:…
+    /// Transaction type. Enumeration values: prepay_purchase: Purchase; prepay_renew: Renewal; prepay_modify: Upgrade/Downgrade; prepay_return: yearly/monthly…
     ///
     /// Example: `pre_upgrade`
     #[cfg_attr(
@@ -1998,7 +1998,7 @@ pub struct DescribeCustomerBillSummaryRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub action_type: Option<String>,
-    /// <p>Payment Status<br>0: case-insensitive<br>1: paid<br>2: unpaid</p>
+    /// Payment Status. 0: case-insensitive. 1: paid. 2: unpaid
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -2041,7 +2041,7 @@ impl DescribeCustomerBillSummaryRequest {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerBillSummaryResponse {
-    /// <p>Total amount</p>
+    /// Total amount
     ///
     /// Example: `123.45`
     #[cfg_attr(feature = "serde", serde(default))]
@@ -2224,15 +2224,15 @@ pub struct DescribeCustomerInfoResponse {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerOwnCostExplorerFilterRequest {
-    /// <p>Start time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// Start time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months.…
     ///
     /// Example: `2024-09-01 00:00:00`
     pub start_time: String,
-    /// <p>End time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// End time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months.…
     ///
     /// Example: `2024-09-12 23:59:59`
     pub end_time: String,
-    /// <p>Date type</p><p>Enumeration value:</p><ul><li>day: By day</li><li>month: Monthly</li></ul>
+    /// Date type. Enumeration value: day: By day; month: Monthly
     ///
     /// Example: `month`
     pub period_type: String,
@@ -2258,7 +2258,7 @@ impl DescribeCustomerOwnCostExplorerFilterRequest {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerOwnCostExplorerFilterResponse {
-    /// <p>Filter information</p>
+    /// Filter information
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -2280,15 +2280,15 @@ pub struct DescribeCustomerOwnCostExplorerFilterResponse {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerOwnCostExplorerSummaryRequest {
-    /// <p>Classification dimension</p><p>Enumeration value:</p><ul><li>Default: Default dimension</li><li>Business: Product</li><li>Product:…
+    /// Classification dimension. Enumeration value: Default: Default dimension; Business: Product; Product: Subproduct; Region: Region; Zone: Availability zone;…
     ///
     /// Example: `Default`
     pub dimension: String,
-    /// <p>Fee type</p><p>Enumeration value:</p><ul><li>originalCost: Original Cost</li><li>totalCost: Total Cost</li></ul>
+    /// Fee type. Enumeration value: originalCost: Original Cost; totalCost: Total Cost
     ///
     /// Example: `originalCost`
     pub fee_type: String,
-    /// <p>Billing mode</p><p>Enumeration value:</p><ul><li>1: Billing statement</li></ul>
+    /// Billing mode. Enumeration value: 1: Billing statement
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -2296,19 +2296,19 @@ pub struct DescribeCustomerOwnCostExplorerSummaryRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub bill_type: i64,
-    /// <p>Start time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// Start time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months;…
     ///
     /// Example: `2024-09-01 00:00:00`
     pub start_time: String,
-    /// <p>End time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// End time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months.…
     ///
     /// Example: `2024-09-12 23:59:59`
     pub end_time: String,
-    /// <p>Time type</p><p>Enumeration value:</p><ul><li>day: By day</li><li>month: By month</li></ul>
+    /// Time type. Enumeration value: day: By day; month: By month
     ///
     /// Example: `day`
     pub period_type: String,
-    /// <p>Page number</p><p>Value range: [1, 10000]</p>
+    /// Page number. Value range: [1, 10000]
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -2316,7 +2316,7 @@ pub struct DescribeCustomerOwnCostExplorerSummaryRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page: i64,
-    /// <p>Page size</p><p>Value range: [1, 200]</p>
+    /// Page size. Value range: [1, 200]
     ///
     /// Example: `10`
     #[cfg_attr(
@@ -2324,7 +2324,7 @@ pub struct DescribeCustomerOwnCostExplorerSummaryRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page_size: i64,
-    /// <p>Tag key of the statistical dimension. When Dimension is Tag, TagKey is required.</p>
+    /// Tag key of the statistical dimension. When Dimension is Tag, TagKey is required.
     ///
     /// Example: `qingyun`
     #[cfg_attr(
@@ -2385,7 +2385,7 @@ impl DescribeCustomerOwnCostExplorerSummaryRequest {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DescribeCustomerOwnCostExplorerSummaryResponse {
-    /// <p>Classification dimension</p>
+    /// Classification dimension
     ///
     /// Example: `Default`
     #[cfg_attr(
@@ -2393,7 +2393,7 @@ pub struct DescribeCustomerOwnCostExplorerSummaryResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub dimension_name: Option<String>,
-    /// <p>Details</p>
+    /// Details
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -2401,7 +2401,7 @@ pub struct DescribeCustomerOwnCostExplorerSummaryResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub detail: Option<Vec<DimensionPeriodData>>,
-    /// <p>Classification dimension statistics</p>
+    /// Classification dimension statistics
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -3196,7 +3196,7 @@ pub struct DescribeRebateDownloadUrlResponse {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct DimensionPeriodData {
-    /// <p>Function name by dimensional classification</p>
+    /// Function name by dimensional classification
     ///
     /// Example: `default`
     #[cfg_attr(
@@ -3204,7 +3204,7 @@ pub struct DimensionPeriodData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub name: Option<String>,
-    /// <p>code corresponding to the function name after dimensional classification</p>
+    /// code corresponding to the function name after dimensional classification
     ///
     /// Example: `biqian11`
     #[cfg_attr(
@@ -3212,7 +3212,7 @@ pub struct DimensionPeriodData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub code: Option<String>,
-    /// <p>Sum value of the current group</p>
+    /// Sum value of the current group
     ///
     /// Example: `0.7`
     #[cfg_attr(
@@ -3220,7 +3220,7 @@ pub struct DimensionPeriodData {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub sum_cost: Option<String>,
-    /// <p>Amount statistics by date grouping</p>
+    /// Amount statistics by date grouping
     ///
     /// Example: `无`
     #[cfg_attr(
@@ -3244,7 +3244,7 @@ pub struct ForceQNRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub client_uin: u64,
-    /// 0: Normal  2: Forced service suspension
+    /// 0: Normal 2: Forced service suspension
     ///
     /// Example: `2`
     #[cfg_attr(
@@ -3451,7 +3451,7 @@ pub struct PayModeSummaryOverviewItem {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct PeriodItemDetail {
-    /// <p>Date</p>
+    /// Date
     ///
     /// Example: `2024-09-09`
     #[cfg_attr(
@@ -3459,7 +3459,7 @@ pub struct PeriodItemDetail {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub period: Option<String>,
-    /// <p>Fee</p>
+    /// Fee
     ///
     /// Example: `2.1`
     #[cfg_attr(
@@ -3480,7 +3480,7 @@ pub struct PolicyProductList {
     /// Example: `StandardPolicy2024`
     #[cfg_attr(feature = "serde", serde(default))]
     pub policy_code: String,
-    /// The code of the ProductName field in the  bill data. If the return value is *, any item at this level is included in the policy product range.
+    /// The code of the ProductName field in the bill data. If the return value is *, any item at this level is included in the policy product range.
     ///
     /// Example: `p_cvm`
     #[cfg_attr(feature = "serde", serde(default))]
@@ -3490,7 +3490,7 @@ pub struct PolicyProductList {
     /// Example: `Cloud Virtual Machine(CVM)`
     #[cfg_attr(feature = "serde", serde(default))]
     pub product_name: String,
-    /// The code of the SubProduct field in the  bill data. If the return value is *, any item at this level is included in the policy product range.
+    /// The code of the SubProduct field in the bill data. If the return value is *, any item at this level is included in the policy product range.
     ///
     /// Example: `sp_cvm_oc3`
     #[cfg_attr(feature = "serde", serde(default))]
@@ -3500,7 +3500,7 @@ pub struct PolicyProductList {
     /// Example: `CVM Offline Computing OC3`
     #[cfg_attr(feature = "serde", serde(default))]
     pub sub_product_name: String,
-    /// The code of the ComponentType field in the  bill data. If the return value is *, any item at this level is included in the policy product range.
+    /// The code of the ComponentType field in the bill data. If the return value is *, any item at this level is included in the policy product range.
     ///
     /// Example: `v_cpu`
     #[cfg_attr(feature = "serde", serde(default))]
@@ -3510,7 +3510,7 @@ pub struct PolicyProductList {
     /// Example: `volume size`
     #[cfg_attr(feature = "serde", serde(default))]
     pub component_type_name: String,
-    /// The code of the Component field in the  bill data. If the return value is *, any item at this level is included in the policy product range.
+    /// The code of the Component field in the bill data. If the return value is *, any item at this level is included in the policy product range.
     ///
     /// Example: `sv_cpu`
     #[cfg_attr(feature = "serde", serde(default))]
@@ -4559,7 +4559,7 @@ pub struct QueryPolicyProductListByCodeRequest {
     ///
     /// Example: `StandardPolicy2024`
     pub policy_code: String,
-    /// The code of the ProductName field in the  bill data.
+    /// The code of the ProductName field in the bill data.
     ///
     /// Example: `p_cvm`
     #[cfg_attr(
@@ -4575,7 +4575,7 @@ pub struct QueryPolicyProductListByCodeRequest {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub product_name: Option<String>,
-    /// The code of the SubProductName field in the  bill data.
+    /// The code of the SubProductName field in the bill data.
     ///
     /// Example: `sp_cvm_oc3`
     #[cfg_attr(
