@@ -209,6 +209,10 @@ description = "{description}"
 readme = "README.md"
 publish = false
 {features}{bin}
+[package.metadata.docs.rs]
+all-features = true
+rustdoc-args = ["--cfg", "docsrs"]
+
 [dependencies]
 partnergen-runtime = {{ path = "../../runtime", version = "0.1.0" }}
 {serde}{dev}"#,
@@ -300,12 +304,15 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
     let service_doc = doc(&format!("The service's short name, `{service_name}`."));
     let version_doc = doc(&format!("The API version, `{version}`."));
     let endpoint_doc = doc(&format!("The default endpoint host, `{endpoint}`."));
+    // `doc_cfg` under `docsrs`: docs.rs (and `RUSTDOCFLAGS="--cfg docsrs" cargo +nightly
+    // doc`) marks every item with the features it needs; stable builds ignore it.
     rust_file(
         spec_label,
         quote! {
             #![doc = include_str!("../README.md")]
             #![forbid(unsafe_code)]
             #![warn(missing_docs)]
+            #![cfg_attr(docsrs, feature(doc_cfg))]
 
             #table
             #models
