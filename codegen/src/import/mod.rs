@@ -5,15 +5,14 @@
 pub mod huawei;
 mod json_pos;
 mod pages;
+mod pinned;
 mod prose;
 pub mod tencent;
 
+pub use self::pinned::{keep_pinned, Pinnable};
+
 use std::fs;
 use std::path::Path;
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::Value;
 
 use crate::changelog::{diff, Changelog};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -95,33 +94,6 @@ pub fn import_into(
         changed,
         written,
     })
-}
-
-/// Copies the fields named in `pinned` from `old` into `new`, so hand-set values survive
-/// a re-import. Generic over the item type through its serde form. Returns the merged
-/// item and, for each pinned field the import would have changed, `(field, imported)`.
-pub fn keep_pinned<T: Serialize + DeserializeOwned>(
-    old: &T,
-    new: T,
-    pinned: &[String],
-) -> (T, Vec<(String, String)>) {
-    if pinned.is_empty() {
-        return (new, Vec::new());
-    }
-    let old = serde_json::to_value(old).expect("spec items serialise");
-    let mut merged = serde_json::to_value(&new).expect("spec items serialise");
-    let mut overridden = Vec::new();
-    for field in pinned {
-        let kept = old.get(field).cloned().unwrap_or(Value::Null);
-        let imported = merged.get(field).cloned().unwrap_or(Value::Null);
-        if kept != imported {
-            overridden.push((field.clone(), imported.to_string()));
-        }
-        merged[field.as_str()] = kept;
-    }
-    merged["pinned"] = Value::from(pinned.to_vec());
-    let merged = serde_json::from_value(merged).expect("pinned fields keep their types");
-    (merged, overridden)
 }
 
 /// Vendor pages escape quotes inside table cells, sometimes several times over
