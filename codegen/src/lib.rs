@@ -11,6 +11,7 @@ pub mod emit;
 pub mod generate;
 pub mod import;
 pub mod names;
+pub mod pinned;
 pub mod report;
 pub mod spec;
 pub mod specfile;

@@ -9,9 +9,10 @@ use crate::names::{
     is_field_ident, is_keyword, is_service_name, is_snake_ident, is_type_ident, is_variant_ident,
     method_name, snake, type_stem, upper_camel, RESERVED_METHODS, RESERVED_TYPES,
 };
+use crate::pinned::Pinnable;
 use crate::spec::{
     HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol, ProtocolFamily, Provider,
-    ServiceInfo, Signing, Spec, Support, TencentSpec, TypeDef, TypeRef,
+    ServiceInfo, Signing, Spec, Support, TencentAction, TencentSpec, TypeDef, TypeRef,
 };
 
 /// Validates a parsed spec; `text` is the file's text, used to find lines.
@@ -41,29 +42,6 @@ type Visit<'t> = (&'t str, Vec<(&'t str, &'t str)>, usize);
 
 /// How deep required fields may nest types (the real specs nest a few levels).
 const MAX_REQUIRED_DEPTH: usize = 32;
-
-/// Fields of an action or operation that `pinned` may name.
-const TENCENT_PINNABLE: &[&str] = &[
-    "rust_name",
-    "title",
-    "category",
-    "cam_class",
-    "granularity",
-    "resource",
-    "ip_restriction",
-    "qps",
-];
-const HUAWEI_PINNABLE: &[&str] = &[
-    "name",
-    "rust_name",
-    "scenario",
-    "sub_scenario",
-    "description",
-    "permissions",
-    "console_path",
-    "params",
-    "response",
-];
 
 /// Where a finding is, resolved to a line only when a finding is actually reported:
 /// scanning the text for every entry of a valid spec would dominate load time.
@@ -397,7 +375,7 @@ impl Validator<'_> {
         for action in &spec.actions {
             let name = action.name.as_str();
             let line = At::Entry(name);
-            self.pinned(name, &action.pinned, TENCENT_PINNABLE);
+            self.pinned(name, &action.pinned, TencentAction::PINNABLE);
             if let Some(qps) = action.qps {
                 if qps <= 0 {
                     self.error(
@@ -709,7 +687,7 @@ impl Validator<'_> {
         for op in &spec.operations {
             let name = op.name.as_str();
             let line = At::Entry(name);
-            self.pinned(name, &op.pinned, HUAWEI_PINNABLE);
+            self.pinned(name, &op.pinned, HuaweiOperation::PINNABLE);
             if let Some(other) = routes.insert((op.method.to_string(), op.path.as_str()), name) {
                 self.error(
                     "duplicate-route",

@@ -5,11 +5,10 @@
 pub mod huawei;
 mod json_pos;
 mod pages;
-mod pinned;
 mod prose;
 pub mod tencent;
 
-pub use self::pinned::{keep_pinned, Pinnable};
+pub use crate::pinned::{keep_pinned, Pinnable};
 
 use std::fs;
 use std::path::Path;
