@@ -91,11 +91,6 @@ fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &s
          `new()` and `Default`. Requests are `#[non_exhaustive]`, so the vendor adding an\n\
          optional field breaks no caller. {nested}"
     );
-    let simple = |f: &FieldDef| match &f.ty {
-        TypeRef::Primitive(_) => true,
-        TypeRef::List(inner) => matches!(**inner, TypeRef::Primitive(_)),
-        TypeRef::Named(_) => false,
-    };
     let required_count = |fields: &[FieldDef]| fields.iter().filter(|f| !is_optional(f)).count();
     let optional_primitive = |fields: &[FieldDef]| {
         fields
@@ -108,7 +103,10 @@ fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &s
         .iter()
         .filter(|(_, fields)| {
             required_count(fields) > 0
-                && fields.iter().filter(|f| !is_optional(f)).all(|f| simple(f))
+                && fields
+                    .iter()
+                    .filter(|f| !is_optional(f))
+                    .all(|f| is_primitive_or_list_of(&f.ty))
         })
         .min_by_key(|(name, fields)| {
             (
@@ -155,6 +153,15 @@ fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &s
     text.push_str(&lines.join("\n"));
     text.push_str("\n```");
     text
+}
+
+/// Whether `ty` is a primitive or a list of them: what a doc example can fill in one line.
+fn is_primitive_or_list_of(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Primitive(_) => true,
+        TypeRef::List(inner) => matches!(**inner, TypeRef::Primitive(_)),
+        TypeRef::Named(_) => false,
+    }
 }
 
 /// A field name as Rust source: raw (`r#type`) where it is a keyword.
@@ -735,7 +742,9 @@ mod tests {
 
     /// The `models.rs` emitted for a fixture spec, parsed.
     fn emitted_models(file: &str, text: &str) -> syn::File {
-        let spec = parse_spec(file, text).unwrap_or_else(|d| panic!("{d}")).spec;
+        let spec = parse_spec(file, text)
+            .unwrap_or_else(|d| panic!("{d}"))
+            .spec;
         let (_, models) = emit(file, &spec)
             .into_iter()
             .find(|(path, _)| path.ends_with("src/models.rs"))
@@ -831,7 +840,8 @@ mod tests {
                 &["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"][..],
             ),
             (&tencent, "FilterRequired", &["name"][..]),
-            (&huawei, "ShowOneOrderRequired", &["domain_id", "order_id"][..]),
+            (&huawei, "ListOrdersRequired", &["status"][..]),
+            (&huawei, "CreateOrderReqRequired", &["items"][..]),
             (&huawei, "CreateOrderRequired", &["body"][..]),
         ] {
             let s = find(file, name);
