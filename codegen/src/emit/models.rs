@@ -76,11 +76,11 @@ fn inner_doc(text: &str) -> TokenStream {
     quote! { #(#![doc = #lines])* }
 }
 
-/// The models module's paragraph on building requests, then a doc test building one of
-/// `requests` (name, fields) with every field named, when one has required fields that are
-/// all primitives or lists of them (see below for which), with an optional primitive set
-/// too where it has one. `nested` says how the other models are
-/// built. A test that compiles is also the proof that the generated names fit together.
+/// The models module's paragraph on building requests (`nested` says how the other
+/// models are built), then a doc test building one of `requests` (name, fields) with every
+/// field named, where one has required fields that are all primitives or lists of them;
+/// it sets an optional primitive too where it has one. The test compiling is also the
+/// proof that the generated names fit together.
 fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &str) -> String {
     let mut text = format!(
         "A request is built with every field named. One with required fields is built by\n\
