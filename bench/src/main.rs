@@ -94,7 +94,10 @@ pub fn client() -> Result<()> {
         let iterations = 200_000u32;
         let start = Instant::now();
         for i in 0..iterations {
-            let request = models::AllocateCreditPoolRequest::new(200_000_000_000 + i64::from(i), 1234.5);
+            let request = models::AllocateCreditPoolRequest::new(models::AllocateCreditPoolRequired {
+                sub_agent_uin: 200_000_000_000 + i64::from(i),
+                credit: 1234.5,
+            });
             let body = serde_json::to_vec(&request).expect("serializes");
             let signed = client.engine().signed_request("AllocateCreditPool", body, 1_700_000_000 + i64::from(i));
             std::hint::black_box(signed);

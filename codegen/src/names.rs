@@ -40,6 +40,14 @@ pub fn type_stem(name: &str, rust_name: Option<&str>) -> String {
     rust_name.map_or_else(|| name.to_owned(), upper_camel)
 }
 
+/// The name of the generated struct holding the required fields of the model `type_name`
+/// (what its `new` takes): `ListInvoicesRequest` → `ListInvoicesRequired`, `Filter` →
+/// `FilterRequired`. Validation refuses a type that would share it.
+pub fn required_struct_name(type_name: &str) -> String {
+    let stem = type_name.strip_suffix("Request").unwrap_or(type_name);
+    format!("{stem}Required")
+}
+
 /// Whether `ident` is a plain snake_case Rust identifier (lower-case ASCII letters, digits
 /// and underscores, not starting with a digit).
 pub fn is_snake_ident(ident: &str) -> bool {

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::diag::{yaml_line_of, Diagnostic, Diagnostics};
 use crate::names::{
     is_field_ident, is_keyword, is_service_name, is_snake_ident, is_type_ident, is_variant_ident,
-    method_name, snake, type_stem, upper_camel, RESERVED_METHODS, RESERVED_TYPES,
+    method_name, required_struct_name, snake, type_stem, upper_camel, RESERVED_METHODS,
+    RESERVED_TYPES,
 };
 use crate::pinned::Pinnable;
 use crate::spec::{
@@ -489,6 +490,54 @@ impl Validator<'_> {
             );
         }
         self.types(&spec.types);
+        self.required_struct_names(&spec.types, &[]);
+    }
+
+    /// Types whose Rust name is taken by a generated `…Required` struct (the required
+    /// fields that a model's or a Huawei request struct's `new` takes): a type named like
+    /// one, or a type `X` whose own `XRequired` is also that of `XRequest`. Checked for
+    /// every model, with or without required fields, so that the vendor making a field
+    /// required never turns a valid spec invalid.
+    fn required_struct_names(
+        &mut self,
+        types: &BTreeMap<String, TypeDef>,
+        request_structs: &[String],
+    ) {
+        let mut generated: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        let owners = types
+            .keys()
+            .chain(request_structs)
+            .filter(|name| is_type_ident(name));
+        for owner in owners {
+            generated
+                .entry(required_struct_name(owner))
+                .or_default()
+                .push(owner);
+        }
+        for name in types.keys().filter(|name| is_type_ident(name)) {
+            if let Some(owner) = generated.get(name).and_then(|owners| owners.first()) {
+                self.error(
+                    "reserved-name",
+                    At::Type(name),
+                    name,
+                    format!("the type has the name of the generated struct of `{owner}`'s required fields (what `{owner}::new` takes): rename the type"),
+                );
+                continue;
+            }
+            let own = required_struct_name(name);
+            // Of `X` and `XRequest`, the one that keeps its whole name is reported.
+            if own != format!("{name}Required") {
+                continue;
+            }
+            if let Some(other) = generated[&own].iter().find(|o| **o != name) {
+                self.error(
+                    "reserved-name",
+                    At::Type(name),
+                    name,
+                    format!("the type's required fields would go in a generated `{own}`, which holds those of `{other}` already: rename the type"),
+                );
+            }
+        }
     }
 
     /// The graph of required fields that hold another type directly (not through a list):
@@ -727,6 +776,13 @@ impl Validator<'_> {
             self.huawei_request(op, &spec.types);
         }
         self.types(&spec.types);
+        let request_structs: Vec<String> = spec
+            .operations
+            .iter()
+            .filter(|op| op.response.is_some())
+            .map(|op| format!("{}Request", type_stem(&op.name, op.rust_name.as_deref())))
+            .collect();
+        self.required_struct_names(&spec.types, &request_structs);
     }
 
     /// The typed facts of one operation: its parameters and response.

@@ -268,7 +268,12 @@ async fn api_errors_decode_whatever_the_content_type() {
             .mount(&server)
             .await;
         let err = client(&server)
-            .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(1, 2.0))
+            .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(
+                models::AllocateCreditPoolRequired {
+                    sub_agent_uin: 1,
+                    credit: 2.0,
+                },
+            ))
             .await
             .unwrap_err();
         assert_eq!(
@@ -318,7 +323,12 @@ async fn common_codes_match_without_string_compares() {
             .await;
         // A write action: no retry even for the rate-limit code.
         let err = client(&server)
-            .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(1, 2.0))
+            .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(
+                models::AllocateCreditPoolRequired {
+                    sub_agent_uin: 1,
+                    credit: 2.0,
+                },
+            ))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), Some(kind), "{code}");
@@ -427,7 +437,12 @@ async fn read_actions_retry_write_actions_do_not() {
     let pool = json!({"Response": {"TotalCredit": 1.0, "RemainingCredit": 1.0, "RequestId": "ok"}});
     let server = flaky_server(2, pool.clone()).await;
     let err = client(&server)
-        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(1, 2.0))
+        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(
+            models::AllocateCreditPoolRequired {
+                sub_agent_uin: 1,
+                credit: 2.0,
+            },
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::RequestLimitExceeded));
@@ -437,7 +452,12 @@ async fn read_actions_retry_write_actions_do_not() {
     let server = flaky_server(2, pool).await;
     let opted_in = client(&server).with_options(CallOptions::retry_even_if_not_idempotent());
     opted_in
-        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(1, 2.0))
+        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(
+            models::AllocateCreditPoolRequired {
+                sub_agent_uin: 1,
+                credit: 2.0,
+            },
+        ))
         .await
         .unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 3);

@@ -80,8 +80,10 @@ async fn call(vendor: Vendor, endpoint: &str, what: Call, settings: Settings) ->
                     .map(drop),
                 Call::Write => client
                     .allocate_customer_credit(&tencent::models::AllocateCustomerCreditRequest::new(
-                        500.0,
-                        200000000001,
+                        tencent::models::AllocateCustomerCreditRequired {
+                            added_credit: 500.0,
+                            client_uin: 200000000001,
+                        },
                     ))
                     .await
                     .map(drop),
@@ -108,7 +110,14 @@ async fn call(vendor: Vendor, endpoint: &str, what: Call, settings: Settings) ->
                 Call::Write => client
                     .update_sub_customer_budget(
                         &huawei::models::UpdateSubCustomerBudgetRequest::new(
-                            huawei::models::ModSubCustomerBudgetReq::new("c1", 10.0),
+                            huawei::models::UpdateSubCustomerBudgetRequired {
+                                body: huawei::models::ModSubCustomerBudgetReq::new(
+                                    huawei::models::ModSubCustomerBudgetReqRequired {
+                                        customer_id: "c1".into(),
+                                        budget_amount: 10.0,
+                                    },
+                                ),
+                            },
                         ),
                     )
                     .await

@@ -133,11 +133,11 @@ async fn a_post_with_a_body() {
         .respond_with(answer(200, "r-1", json!({"count": "1"})))
         .mount(&server)
         .await;
-    let request = models::ListSubCustomersRequest::new(
-        models::QuerySubCustomerListReq::new()
+    let request = models::ListSubCustomersRequest::new(models::ListSubCustomersRequired {
+        body: models::QuerySubCustomerListReq::new()
             .with_account_name("客户 A")
             .with_limit(10),
-    );
+    });
     let response = client(&server).list_sub_customers(&request).await.unwrap();
     assert_eq!(response.count, Some(1));
     let received = last_request(&server).await;
@@ -208,7 +208,10 @@ async fn a_get_with_a_path_parameter_that_needs_encoding() {
         .respond_with(answer(200, "r-3", json!({"total_count": 0})))
         .mount(&server)
         .await;
-    let request = models::ShowCustomerOrderDetailsRequest::new("CS24/01 ü+x:y~z%")
+    let request =
+        models::ShowCustomerOrderDetailsRequest::new(models::ShowCustomerOrderDetailsRequired {
+            order_id: "CS24/01 ü+x:y~z%".into(),
+        })
         .with_limit(10)
         .with_x_language("en_US");
     client(&server)
@@ -229,7 +232,11 @@ async fn a_get_with_a_path_parameter_that_needs_encoding() {
     // An empty path parameter would call another API (`.../details/`): refused unsent.
     let before = server.received_requests().await.unwrap().len();
     let err = client(&server)
-        .show_customer_order_details(&models::ShowCustomerOrderDetailsRequest::new(""))
+        .show_customer_order_details(&models::ShowCustomerOrderDetailsRequest::new(
+            models::ShowCustomerOrderDetailsRequired {
+                order_id: String::new(),
+            },
+        ))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
@@ -348,7 +355,12 @@ fn signing_at_a_fixed_time_matches_the_sdk_vectors() {
     let typed = client
         .engine()
         .signed_request(
-            &models::ShowCustomerOrderDetailsRequest::new("CS24/01 ü+x:y~z%").with_limit(10),
+            &models::ShowCustomerOrderDetailsRequest::new(
+                models::ShowCustomerOrderDetailsRequired {
+                    order_id: "CS24/01 ü+x:y~z%".into(),
+                },
+            )
+            .with_limit(10),
             v["timestamp"].as_i64().unwrap(),
         )
         .unwrap();
@@ -358,12 +370,12 @@ fn signing_at_a_fixed_time_matches_the_sdk_vectors() {
     let typed = client
         .engine()
         .signed_request(
-            &models::ListSubCustomersRequest::new(
-                models::QuerySubCustomerListReq::new()
+            &models::ListSubCustomersRequest::new(models::ListSubCustomersRequired {
+                body: models::QuerySubCustomerListReq::new()
                     .with_account_name("客户 A")
                     .with_offset(0)
                     .with_limit(10),
-            ),
+            }),
             v["timestamp"].as_i64().unwrap(),
         )
         .unwrap();
@@ -479,7 +491,12 @@ async fn error_bodies_become_typed_errors_with_the_header_request_id() {
         .await;
     let err = client(&server)
         .freeze_sub_customers(&models::FreezeSubCustomersRequest::new(
-            models::FreezeSubCustomersReq::new(vec!["c1".into()], "overdue"),
+            models::FreezeSubCustomersRequired {
+                body: models::FreezeSubCustomersReq::new(models::FreezeSubCustomersReqRequired {
+                    customer_ids: vec!["c1".into()],
+                    reason: "overdue".into(),
+                }),
+            },
         ))
         .await
         .unwrap_err();
@@ -550,7 +567,9 @@ async fn list_error(server: &MockServer, template: ResponseTemplate) -> Error {
         .await;
     client(server)
         .list_sub_customers(&models::ListSubCustomersRequest::new(
-            models::QuerySubCustomerListReq::new(),
+            models::ListSubCustomersRequired {
+                body: models::QuerySubCustomerListReq::new(),
+            },
         ))
         .await
         .unwrap_err()
@@ -567,10 +586,12 @@ async fn a_2xx_body_with_an_error_code_is_an_error() {
         ))
         .mount(&server)
         .await;
-    let request = models::CheckUserIdentityRequest::new(models::CheckSubcustomerUserReq::new(
-        "email",
-        "a@example.com",
-    ));
+    let request = models::CheckUserIdentityRequest::new(models::CheckUserIdentityRequired {
+        body: models::CheckSubcustomerUserReq::new(models::CheckSubcustomerUserReqRequired {
+            search_type: "email".into(),
+            search_value: "a@example.com".into(),
+        }),
+    });
     let err = client(&server)
         .check_user_identity(&request)
         .await
@@ -635,7 +656,12 @@ fn quota() -> models::ShowPartnerConsumptionQuotaRequest {
 }
 
 fn budget() -> models::UpdateSubCustomerBudgetRequest {
-    models::UpdateSubCustomerBudgetRequest::new(models::ModSubCustomerBudgetReq::new("c1", 10.0))
+    models::UpdateSubCustomerBudgetRequest::new(models::UpdateSubCustomerBudgetRequired {
+        body: models::ModSubCustomerBudgetReq::new(models::ModSubCustomerBudgetReqRequired {
+            customer_id: "c1".into(),
+            budget_amount: 10.0,
+        }),
+    })
 }
 
 #[tokio::test]

@@ -77,14 +77,16 @@ async fn typed_rules_match_on_the_body_and_errors_follow_the_http_method() {
                 .build(),
         );
     let client = fast(mock::builder(&mock));
-    let five =
-        models::ListSubCustomersRequest::new(models::QuerySubCustomerListReq::new().with_limit(5));
+    let five = models::ListSubCustomersRequest::new(models::ListSubCustomersRequired {
+        body: models::QuerySubCustomerListReq::new().with_limit(5),
+    });
     assert_eq!(
         client.list_sub_customers(&five).await.unwrap().count,
         Some(99)
     );
-    let six =
-        models::ListSubCustomersRequest::new(models::QuerySubCustomerListReq::new().with_limit(6));
+    let six = models::ListSubCustomersRequest::new(models::ListSubCustomersRequired {
+        body: models::QuerySubCustomerListReq::new().with_limit(6),
+    });
     assert_ne!(
         client.list_sub_customers(&six).await.unwrap().count,
         Some(99)
@@ -96,10 +98,12 @@ async fn typed_rules_match_on_the_body_and_errors_follow_the_http_method() {
         .unwrap();
     assert_eq!(mock.count(Operation::ShowPartnerConsumptionQuota), 3);
 
-    let freeze = models::FreezeSubCustomersRequest::new(models::FreezeSubCustomersReq::new(
-        vec!["c1".into()],
-        "overdue",
-    ));
+    let freeze = models::FreezeSubCustomersRequest::new(models::FreezeSubCustomersRequired {
+        body: models::FreezeSubCustomersReq::new(models::FreezeSubCustomersReqRequired {
+            customer_ids: vec!["c1".into()],
+            reason: "overdue".into(),
+        }),
+    });
     let err = client.freeze_sub_customers(&freeze).await.unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::RequestLimitExceeded));
     assert_eq!(err.status(), Some(429));

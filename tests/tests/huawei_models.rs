@@ -4,17 +4,21 @@
 //! names and integers sent as strings included.
 
 use huaweicloud_partner_center::models::{
-    FreezeSubCustomersReq, FreezeSubCustomersRequest, ListInvoicesRequest, ListInvoicesResponse,
-    ListSubCustomersRequest, QuerySubCustomerListReq, RestRequest, ShowCustomerOrderDetailsRequest,
+    FreezeSubCustomersReq, FreezeSubCustomersReqRequired, FreezeSubCustomersRequest,
+    FreezeSubCustomersRequired, ListInvoicesRequest, ListInvoicesRequired, ListInvoicesResponse,
+    ListSubCustomersRequest, ListSubCustomersRequired, QuerySubCustomerListReq, RestRequest,
+    ShowCustomerOrderDetailsRequest, ShowCustomerOrderDetailsRequired,
     ShowPartnerConsumptionQuotaRequest,
 };
 use huaweicloud_partner_center::{HttpMethod, Operation};
 
 #[test]
 fn a_request_with_path_query_and_header_parameters() {
-    let request = ShowCustomerOrderDetailsRequest::new("CS2024/01 x")
-        .with_limit(10)
-        .with_x_language("en_US");
+    let request = ShowCustomerOrderDetailsRequest::new(ShowCustomerOrderDetailsRequired {
+        order_id: "CS2024/01 x".into(),
+    })
+    .with_limit(10)
+    .with_x_language("en_US");
     let info = ShowCustomerOrderDetailsRequest::OPERATION.info();
     assert_eq!(info.method, HttpMethod::Get);
     assert_eq!(info.path, "/v2/orders/customer-orders/details/{order_id}");
@@ -32,7 +36,13 @@ fn a_request_with_path_query_and_header_parameters() {
 
 #[test]
 fn the_account_id_fills_the_invoice_path() {
-    let request = ListInvoicesRequest::new("0a1b", "2024-01-01", "2024-02-01", 0, 10);
+    let request = ListInvoicesRequest::new(ListInvoicesRequired {
+        domain_id: "0a1b".into(),
+        start_time: "2024-01-01".into(),
+        end_time: "2024-02-01".into(),
+        offset: 0,
+        limit: 10,
+    });
     assert_eq!(request.path(), "/v1.0/0a1b/payments/intl-invoices");
     let query: Vec<_> = request
         .parts()
@@ -46,14 +56,20 @@ fn the_account_id_fills_the_invoice_path() {
 
 #[test]
 fn bodies_serialize_with_the_wire_names_and_skip_what_is_unset() {
-    let request = ListSubCustomersRequest::new(QuerySubCustomerListReq::new().with_limit(5));
+    let request = ListSubCustomersRequest::new(ListSubCustomersRequired {
+        body: QuerySubCustomerListReq::new().with_limit(5),
+    });
     let body = serde_json::to_value(request.body().unwrap()).unwrap();
     assert_eq!(body, serde_json::json!({"limit": 5}));
     assert_eq!(request.path(), "/v2/partners/sub-customers/query");
     assert!(request.parts().query_pairs().is_empty() && request.parts().headers().is_empty());
 
-    let freeze =
-        FreezeSubCustomersRequest::new(FreezeSubCustomersReq::new(vec!["c1".into()], "overdue"));
+    let freeze = FreezeSubCustomersRequest::new(FreezeSubCustomersRequired {
+        body: FreezeSubCustomersReq::new(FreezeSubCustomersReqRequired {
+            customer_ids: vec!["c1".into()],
+            reason: "overdue".into(),
+        }),
+    });
     let body = serde_json::to_value(freeze.body().unwrap()).unwrap();
     assert_eq!(
         body,

@@ -75,7 +75,12 @@ async fn typed_rules_match_on_the_typed_request() {
                 .build(),
         );
     let client = fast_client(&mock);
-    let answer = |uin| models::QueryCreditAllocationHistoryRequest::new(uin).with_page_size(10);
+    let answer = |uin| {
+        models::QueryCreditAllocationHistoryRequest::new(
+            models::QueryCreditAllocationHistoryRequired { client_uin: uin },
+        )
+        .with_page_size(10)
+    };
     assert_eq!(
         client
             .query_credit_allocation_history(&answer(42))
@@ -133,7 +138,12 @@ async fn sequences_exercise_retries_as_in_production() {
             .build(),
     );
     let err = fast_client(&mock)
-        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(1, 2.0))
+        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(
+            models::AllocateCreditPoolRequired {
+                sub_agent_uin: 1,
+                credit: 2.0,
+            },
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::RequestLimitExceeded));
@@ -182,7 +192,12 @@ async fn a_call_no_rule_matches_fails_loudly_when_there_is_no_default() {
             .build(),
     );
     let _ = fast_client(&mock)
-        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(2, 1.0))
+        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(
+            models::AllocateCreditPoolRequired {
+                sub_agent_uin: 2,
+                credit: 1.0,
+            },
+        ))
         .await;
 }
 
@@ -192,7 +207,9 @@ async fn recorded_calls_stay_within_their_byte_budget() {
     let client = fast_client(&mock);
     for uin in 0..200u64 {
         client
-            .query_credit_allocation_history(&models::QueryCreditAllocationHistoryRequest::new(uin))
+            .query_credit_allocation_history(&models::QueryCreditAllocationHistoryRequest::new(
+                models::QueryCreditAllocationHistoryRequired { client_uin: uin },
+            ))
             .await
             .unwrap();
     }

@@ -678,7 +678,9 @@ async fn rules_answer_through_the_server_and_the_admin_endpoint_drives_it() {
         .build()
         .unwrap();
     let history = retrying
-        .query_credit_allocation_history(&models::QueryCreditAllocationHistoryRequest::new(7))
+        .query_credit_allocation_history(&models::QueryCreditAllocationHistoryRequest::new(
+            models::QueryCreditAllocationHistoryRequired { client_uin: 7 },
+        ))
         .await
         .unwrap();
     assert_eq!(history.total, 3);
@@ -928,7 +930,12 @@ async fn the_binary_runs_from_cargo_xtask_with_a_policy_file() {
         .query_partner_credit(&models::QueryPartnerCreditRequest::new())
         .await;
     let denied = client
-        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(1, 2.0))
+        .allocate_credit_pool(&models::AllocateCreditPoolRequest::new(
+            models::AllocateCreditPoolRequired {
+                sub_agent_uin: 1,
+                credit: 2.0,
+            },
+        ))
         .await;
     child.kill().unwrap();
     child.wait().unwrap();

@@ -235,6 +235,27 @@ fn field_names_that_collide_and_keyword_fields() {
 }
 
 #[test]
+fn type_names_a_generated_required_struct_would_take() {
+    // `AllocateCreditRequest` has required fields, built from a generated
+    // `AllocateCreditRequired`: a type of that name would be a second item of the name.
+    let text = valid_text().replace("UsageItem", "AllocateCreditRequired");
+    assert_error(
+        &text,
+        "reserved-name",
+        Some("AllocateCreditRequired"),
+        "  AllocateCreditRequired:",
+    );
+    // `AllocateCredit`'s own required struct would be `AllocateCreditRequired` too.
+    let text = valid_text().replace("UsageItem", "AllocateCredit");
+    assert_error(
+        &text,
+        "reserved-name",
+        Some("AllocateCredit"),
+        "  AllocateCredit:",
+    );
+}
+
+#[test]
 fn in_api_definition_needs_request_and_response_types() {
     let text = replaced(
         "  in_api_definition: false\n",
@@ -478,6 +499,21 @@ fn huawei_request_structs_do_not_collide_with_types() {
         "ListInvoices",
         "name: ListInvoices",
     );
+}
+
+#[test]
+fn huawei_types_do_not_take_a_request_structs_required_name() {
+    // `ListInvoicesRequest` is built from a generated `ListInvoicesRequired`.
+    let text = huawei_text().replace("CreateCustomerReq", "ListInvoicesRequired");
+    assert_huawei_error(
+        &text,
+        "reserved-name",
+        "ListInvoicesRequired",
+        "  ListInvoicesRequired:",
+    );
+    // A type `ListInvoices` would have its required fields in `ListInvoicesRequired` too.
+    let text = huawei_text().replace("CreateCustomerReq", "ListInvoices");
+    assert_huawei_error(&text, "reserved-name", "ListInvoices", "  ListInvoices:");
 }
 
 #[test]

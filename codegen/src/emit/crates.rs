@@ -22,6 +22,7 @@ pub fn crate_name(spec: &Spec) -> String {
 
 pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
     let name = crate_name(spec);
+    let lib = name.replace('-', "_");
     let dir = PathBuf::from(&name);
     let mut files = Files::new();
     let mut add = |path: &str, text: String| {
@@ -49,7 +50,7 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                     "src/models.rs",
                     rust_file_of_chunks(
                         spec_label,
-                        models_module(&tencent.types, requests, responses),
+                        models_module(&lib, &tencent.types, requests, responses),
                     ),
                 );
                 add("src/examples.rs", examples_test(spec_label, tencent));
@@ -77,7 +78,7 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
             if has_models {
                 add(
                     "src/models.rs",
-                    rust_file_of_chunks(spec_label, huawei_models_module(huawei)),
+                    rust_file_of_chunks(spec_label, huawei_models_module(&lib, huawei)),
                 );
                 add(
                     "src/client.rs",
@@ -524,14 +525,14 @@ fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
                 .all(|p| !p.required || matches!(p.ty, TypeRef::Primitive(_)))
     })?;
     let stem = crate::names::type_stem(&op.name, op.rust_name.as_deref());
-    let mut args = Vec::new();
+    let mut fields = Vec::new();
     let mut path = op.path.clone();
     for (index, param) in op.params.iter().filter(|p| p.required).enumerate() {
-        let (arg, text) = match (&param.ty, param.location) {
+        let (value, text) = match (&param.ty, param.location) {
             (TypeRef::Primitive(Primitive::String), ParamLocation::Path) => {
-                (format!("\"id/{index}\""), format!("id%2F{index}"))
+                (format!("\"id/{index}\".into()"), format!("id%2F{index}"))
             }
-            (TypeRef::Primitive(Primitive::String), _) => ("\"text\"".into(), "text".into()),
+            (TypeRef::Primitive(Primitive::String), _) => ("\"text\".into()".into(), "text".into()),
             (TypeRef::Primitive(Primitive::Float), _) => ("1.5".into(), "1.5".into()),
             (TypeRef::Primitive(Primitive::Bool), _) => ("true".into(), "true".into()),
             _ => ("1".into(), "1".into()),
@@ -539,16 +540,22 @@ fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
         if param.location == ParamLocation::Path {
             path = path.replace(&format!("{{{}}}", param.wire_name), &text);
         }
-        args.push(arg);
+        let field = if crate::names::is_keyword(&param.name) {
+            format!("r#{}", param.name)
+        } else {
+            param.name.clone()
+        };
+        fields.push(format!("    {field}: {value},\n"));
     }
     Some(format!(
-        "Building a request (the path parameters are percent-encoded):\n\n```rust\n\
-         use {lib}::models::{{RestRequest, {stem}Request}};\n\
+        "Building a request, every field named (the path parameters are percent-encoded):\n\n\
+         ```rust\n\
+         use {lib}::models::{{RestRequest, {stem}Request, {stem}Required}};\n\
          use {lib}::Operation;\n\n\
-         let request = {stem}Request::new({args});\n\
+         let request = {stem}Request::new({stem}Required {{\n{fields}}});\n\
          assert_eq!({stem}Request::OPERATION, Operation::{stem});\n\
          assert_eq!(request.path(), \"{path}\");\n```\n\n",
-        args = args.join(", "),
+        fields = fields.concat(),
     ))
 }
 

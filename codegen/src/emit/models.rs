@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 
 use super::tables::variant;
 use super::{doc, ident};
-use crate::names::{snake, type_stem};
+use crate::names::{required_struct_name, snake, type_stem};
 use crate::spec::{
     FieldDef, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TypeDef, TypeRef,
 };
@@ -45,20 +45,167 @@ struct Sides {
 /// The `models` module for `types`, whose roots are the actions' request and response
 /// types: its inner docs, then one chunk of tokens per type.
 pub(crate) fn models_module<'a>(
+    lib: &str,
     types: &'a BTreeMap<String, TypeDef>,
-    request_roots: impl IntoIterator<Item = &'a str>,
+    request_roots: impl IntoIterator<Item = &'a str> + Clone,
     response_roots: impl IntoIterator<Item = &'a str>,
 ) -> Vec<TokenStream> {
-    let head = quote! {
-        //! Request and response models, with the vendor's wire names.
-        //!
-        //! Request types are built with `new` (taking every required field) and
-        //! `with_*` (for optional ones); response types derive `Default` so tests and
-        //! mocks can fill them field by field.
-    };
-    std::iter::once(head)
+    let requests: Vec<(&str, &[FieldDef])> = request_roots
+        .clone()
+        .into_iter()
+        .filter_map(|name| types.get_key_value(name))
+        .map(|(name, def)| (name.as_str(), def.fields.as_slice()))
+        .collect();
+    let text = format!(
+        "Request and response models, with the vendor's wire names.\n\n{}\n\n\
+         Response types derive `Default` so tests and mocks can fill them field by field.",
+        building_requests_doc(
+            lib,
+            &requests,
+            "Models nested in requests are built the same way."
+        )
+    );
+    std::iter::once(inner_doc(&text))
         .chain(type_items(types, request_roots, response_roots, TENCENT))
         .collect()
+}
+
+/// `#![doc = ...]` attributes, one per line of `text`.
+fn inner_doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| format!(" {line}"));
+    quote! { #(#![doc = #lines])* }
+}
+
+/// The models module's paragraph on building requests (`nested` says how the other
+/// models are built), then a doc test building one of `requests` (name, fields) with every
+/// field named, where one has required fields that are all primitives or lists of them;
+/// it sets an optional primitive too where it has one. The test compiling is also the
+/// proof that the generated names fit together.
+fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &str) -> String {
+    let mut text = format!(
+        "A request is built with every field named. One with required fields is built by\n\
+         `new` from its `…Required` struct (`XRequest::new(XRequired {{ .. }})`), a plain\n\
+         struct of exactly those fields: a missing one does not compile, and two of one type\n\
+         cannot be swapped unnoticed. Optional fields start unset and are set with `with_*`\n\
+         (taking `impl Into<String>` for strings). A request without required fields has\n\
+         `new()` and `Default`. Requests are `#[non_exhaustive]`, so the vendor adding an\n\
+         optional field breaks no caller. {nested}"
+    );
+    let required_count = |fields: &[FieldDef]| fields.iter().filter(|f| !is_optional(f)).count();
+    let optional_primitive = |fields: &[FieldDef]| {
+        fields
+            .iter()
+            .any(|f| is_optional(f) && matches!(f.ty, TypeRef::Primitive(_)))
+    };
+    // Short and telling: at least two required fields (so naming them matters), an
+    // optional one to set, then as few fields as that allows.
+    let example = requests
+        .iter()
+        .filter(|(_, fields)| {
+            required_count(fields) > 0
+                && fields
+                    .iter()
+                    .filter(|f| !is_optional(f))
+                    .all(|f| is_primitive_or_list_of(&f.ty))
+        })
+        .min_by_key(|(name, fields)| {
+            (
+                required_count(fields) < 2,
+                !optional_primitive(fields),
+                required_count(fields),
+                *name,
+            )
+        });
+    let Some((name, fields)) = example else {
+        return text;
+    };
+    let required_name = required_struct_name(name);
+    let mut lines = vec![
+        format!("use {lib}::models::{{{name}, {required_name}}};"),
+        String::new(),
+        format!("let request = {name}::new({required_name} {{"),
+    ];
+    let required: Vec<&FieldDef> = fields.iter().filter(|f| !is_optional(f)).collect();
+    for field in &required {
+        let value = example_value(&field.ty, field.example.as_deref(), true);
+        lines.push(format!("    {}: {value},", raw(&field_name(field))));
+    }
+    let optional = fields
+        .iter()
+        .find(|f| is_optional(f) && matches!(f.ty, TypeRef::Primitive(_)));
+    match optional {
+        Some(field) => {
+            let value = example_value(&field.ty, field.example.as_deref(), false);
+            lines.push("})".into());
+            lines.push(format!(".with_{}({value});", field_name(field)));
+        }
+        None => lines.push("});".into()),
+    }
+    let first = required[0];
+    if let TypeRef::Primitive(_) = first.ty {
+        let value = example_value(&first.ty, first.example.as_deref(), false);
+        lines.push(format!(
+            "assert_eq!(request.{}, {value});",
+            raw(&field_name(first))
+        ));
+    }
+    text.push_str("\n\n```rust\n");
+    text.push_str(&lines.join("\n"));
+    text.push_str("\n```");
+    text
+}
+
+/// Whether `ty` is a primitive or a list of them: what a doc example can fill in one line.
+fn is_primitive_or_list_of(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Primitive(_) => true,
+        TypeRef::List(inner) => matches!(**inner, TypeRef::Primitive(_)),
+        TypeRef::Named(_) => false,
+    }
+}
+
+/// A field name as Rust source: raw (`r#type`) where it is a keyword.
+fn raw(name: &str) -> String {
+    if crate::names::is_keyword(name) {
+        format!("r#{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Rust source for a value of `ty` (a primitive or a list of them), from the field's
+/// example where that parses; a string is `"..".into()` when `owned` (a `String` field).
+fn example_value(ty: &TypeRef, example: Option<&str>, owned: bool) -> String {
+    let example = example.filter(|e| is_short_example(e));
+    match ty {
+        TypeRef::Primitive(Primitive::String) => {
+            let literal = format!("{:?}", example.unwrap_or("text"));
+            if owned {
+                format!("{literal}.into()")
+            } else {
+                literal
+            }
+        }
+        TypeRef::Primitive(Primitive::Int64) => example
+            .and_then(|e| e.parse::<i64>().ok())
+            .unwrap_or(1)
+            .to_string(),
+        TypeRef::Primitive(Primitive::Uint64) => example
+            .and_then(|e| e.parse::<u64>().ok())
+            .unwrap_or(1)
+            .to_string(),
+        TypeRef::Primitive(Primitive::Float) => example
+            .and_then(|e| e.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+            .map_or_else(|| "1.5".to_owned(), |v| format!("{v:?}")),
+        TypeRef::Primitive(Primitive::Bool) => example
+            .and_then(|e| e.parse::<bool>().ok())
+            .unwrap_or(true)
+            .to_string(),
+        TypeRef::List(inner) => format!("vec![{}]", example_value(inner, None, owned)),
+        // Not offered: the example is only built for primitives and lists of them.
+        TypeRef::Named(_) => "Default::default()".to_owned(),
+    }
 }
 
 /// One chunk of tokens per type of `types`.
@@ -310,14 +457,20 @@ fn field(owner: &str, field: &FieldDef, default_when_missing: bool, style: Style
     }
 }
 
-/// `new` with every required field, and a `with_*` setter per optional field.
+/// `new` and a `with_*` setter per optional field (keeping `impl Into<String>` for
+/// strings). A type with required fields gets a `<Name>Required` struct of exactly those,
+/// which `new` takes: every field is named where the value is built, so two fields of one
+/// type cannot be swapped unnoticed, and a missing one does not compile. Optional fields
+/// stay setters, so the vendor adding one (to a `#[non_exhaustive]` model) breaks nobody.
 fn builders(name: &str, def: &TypeDef) -> TokenStream {
     let type_ident = ident(name);
     let (required, optional): (Vec<&FieldDef>, Vec<&FieldDef>) =
         def.fields.iter().partition(|f| !is_optional(f));
-    let param = |f: &FieldDef| -> (TokenStream, TokenStream) {
-        let field_ident = ident(&field_name(f));
-        if f.ty == TypeRef::Primitive(Primitive::String) {
+    let setters = optional.iter().map(|f| {
+        let rust = field_name(f);
+        let setter = format_ident!("with_{}", rust);
+        let field_ident = ident(&rust);
+        let (param, value) = if f.ty == TypeRef::Primitive(Primitive::String) {
             (
                 quote!(#field_ident: impl Into<String>),
                 quote!(#field_ident.into()),
@@ -325,24 +478,7 @@ fn builders(name: &str, def: &TypeDef) -> TokenStream {
         } else {
             let ty = rust_type(name, &f.ty);
             (quote!(#field_ident: #ty), quote!(#field_ident))
-        }
-    };
-    let params = required.iter().map(|f| param(f).0);
-    let inits = def.fields.iter().map(|f| {
-        let field_ident = ident(&field_name(f));
-        if is_optional(f) {
-            quote!(#field_ident: None)
-        } else if f.ty == TypeRef::Primitive(Primitive::String) {
-            quote!(#field_ident: #field_ident.into())
-        } else {
-            quote!(#field_ident)
-        }
-    });
-    let setters = optional.iter().map(|f| {
-        let rust = field_name(f);
-        let setter = format_ident!("with_{}", rust);
-        let field_ident = ident(&rust);
-        let (param, value) = param(f);
+        };
         let setter_doc = doc(&format!("Sets `{}`.", f.name));
         quote! {
             #setter_doc
@@ -352,21 +488,58 @@ fn builders(name: &str, def: &TypeDef) -> TokenStream {
             }
         }
     });
-    let new_doc = if required.is_empty() {
-        doc("Every field starts unset.")
-    } else {
-        let names: Vec<String> = required.iter().map(|f| format!("`{}`", f.name)).collect();
-        doc(&format!(
-            "Takes the required fields ({}); optional ones start unset.",
-            names.join(", ")
-        ))
-    };
-    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    if required.is_empty() {
+        let unset = def.fields.iter().map(|f| {
+            let field_ident = ident(&field_name(f));
+            quote!(#field_ident: None)
+        });
+        let new_doc = doc("Every field starts unset (set them with the `with_*` methods).");
+        return quote! {
+            impl #type_ident {
+                #new_doc
+                pub fn new() -> Self {
+                    Self { #(#unset),* }
+                }
+                #(#setters)*
+            }
+        };
+    }
+    let required_ident = ident(&required_struct_name(name));
+    let required_fields = required.iter().map(|f| {
+        let field_ident = ident(&field_name(f));
+        let ty = rust_type(name, &f.ty);
+        let field_doc = doc(&field_doc(f));
+        quote! {
+            #field_doc
+            pub #field_ident: #ty,
+        }
+    });
+    let required_idents = required.iter().map(|f| ident(&field_name(f)));
+    let inits = def.fields.iter().map(|f| {
+        let field_ident = ident(&field_name(f));
+        if is_optional(f) {
+            quote!(#field_ident: None)
+        } else {
+            quote!(#field_ident)
+        }
+    });
+    let required_doc = doc(&format!(
+        "The required fields of [`{name}`], each named, for [`{name}::new`]."
+    ));
+    let new_doc = doc(
+        "Builds the value from its required fields; optional ones start unset (set them \
+         with the `with_*` methods).",
+    );
     quote! {
+        #required_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #required_ident {
+            #(#required_fields)*
+        }
         impl #type_ident {
             #new_doc
-            #many
-            pub fn new(#(#params),*) -> Self {
+            pub fn new(required: #required_ident) -> Self {
+                let #required_ident { #(#required_idents),* } = required;
                 Self { #(#inits),* }
             }
             #(#setters)*
@@ -379,20 +552,36 @@ fn builders(name: &str, def: &TypeDef) -> TokenStream {
 
 /// The `models` module of a Huawei spec: the models under `types`, then a request struct
 /// per typed operation, each implementing the runtime's `RestRequest`.
-pub(crate) fn huawei_models_module(spec: &HuaweiSpec) -> Vec<TokenStream> {
+pub(crate) fn huawei_models_module(lib: &str, spec: &HuaweiSpec) -> Vec<TokenStream> {
     let typed = spec.typed_operations();
     let bodies = typed.iter().filter_map(|o| o.body_type());
     let responses = typed.iter().filter_map(|o| o.response.as_deref());
+    let request_structs: Vec<(String, Vec<FieldDef>)> = typed
+        .iter()
+        .map(|op| {
+            let stem = type_stem(&op.name, op.rust_name.as_deref());
+            (
+                format!("{stem}Request"),
+                op.params.iter().map(param_field).collect(),
+            )
+        })
+        .collect();
+    let requests: Vec<(&str, &[FieldDef])> = request_structs
+        .iter()
+        .map(|(name, fields)| (name.as_str(), fields.as_slice()))
+        .collect();
+    let text = format!(
+        "Request and response models of the operations, with the vendor's wire names.\n\n\
+         Each typed operation has a request struct, `<Operation>Request`, holding its path,\n\
+         query and header parameters and its JSON `body`. Through [`RestRequest`] it gives\n\
+         a client its parameters (the runtime fills the path, encodes the query), the body\n\
+         to serialize, and the response model to decode.\n\n{}\n\n\
+         Response models derive `Default`.",
+        building_requests_doc(lib, &requests, "Body models are built the same way.",)
+    );
+    let doc = inner_doc(&text);
     let head = quote! {
-        //! Request and response models of the operations, with the vendor's wire names.
-        //!
-        //! Each typed operation has a request struct, `<Operation>Request`, holding its
-        //! path, query and header parameters and its JSON `body`: build it with `new`
-        //! (taking every required parameter) and `with_*` (for optional ones). Through
-        //! [`RestRequest`] it gives a client its parameters (the runtime fills the path,
-        //! encodes the query), the body to serialize, and the response model to decode.
-        //! Body models are built the same way; response models derive `Default`.
-
+        #doc
         pub use partnergen_runtime::rest::RestRequest;
         use partnergen_runtime::rest::RequestParts;
     };
@@ -431,7 +620,7 @@ fn param_field(param: &HuaweiParam) -> FieldDef {
         nullable: false,
         disabled: false,
         example: None,
-        doc: None,
+        doc: Some(param_doc(param)),
     }
 }
 
@@ -548,6 +737,130 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::serde_pascal;
+    use crate::emit::emit;
+    use crate::specfile::parse_spec;
+
+    /// The `models.rs` emitted for a fixture spec, parsed.
+    fn emitted_models(file: &str, text: &str) -> syn::File {
+        let spec = parse_spec(file, text)
+            .unwrap_or_else(|d| panic!("{d}"))
+            .spec;
+        let (_, models) = emit(file, &spec)
+            .into_iter()
+            .find(|(path, _)| path.ends_with("src/models.rs"))
+            .expect("a models file");
+        syn::parse_file(&models).unwrap()
+    }
+
+    /// The fixture specs, which between them have every kind of field (more than seven
+    /// required ones, two of one type, keywords, nested and self-referencing types).
+    fn fixtures() -> [syn::File; 2] {
+        [
+            emitted_models(
+                "tencentcloud/demo.yaml",
+                include_str!("../../../tests/fixtures/specs/tencentcloud/demo.yaml"),
+            ),
+            emitted_models(
+                "huaweicloud/demo.yaml",
+                include_str!("../../../tests/fixtures/specs/huaweicloud/demo.yaml"),
+            ),
+        ]
+    }
+
+    /// Positional required fields let two of one type swap unnoticed (`new("2024-01-01",
+    /// "0a1b", ..)` compiled): no `new` may take more than one argument, the struct of
+    /// the required fields, whose literal names each.
+    #[test]
+    fn no_new_takes_fields_positionally() {
+        let mut news = 0;
+        for file in fixtures() {
+            for item in &file.items {
+                let syn::Item::Impl(block) = item else {
+                    continue;
+                };
+                let syn::Type::Path(owner) = &*block.self_ty else {
+                    continue;
+                };
+                let owner = owner.path.segments.last().unwrap().ident.to_string();
+                for inner in &block.items {
+                    let syn::ImplItem::Fn(f) = inner else {
+                        continue;
+                    };
+                    if f.sig.ident != "new" {
+                        continue;
+                    }
+                    news += 1;
+                    let inputs: Vec<String> = f
+                        .sig
+                        .inputs
+                        .iter()
+                        .map(|arg| quote::quote!(#arg).to_string())
+                        .collect();
+                    match inputs.as_slice() {
+                        [] => {}
+                        [one] => {
+                            let stem = owner.strip_suffix("Request").unwrap_or(&owner);
+                            assert_eq!(one, &format!("required : {stem}Required"), "{owner}");
+                        }
+                        more => panic!("{owner}::new takes {} arguments: {more:?}", more.len()),
+                    }
+                }
+            }
+        }
+        assert!(news >= 8, "only {news} `new` functions found");
+    }
+
+    /// The struct of required fields holds exactly the required fields, each `pub` and
+    /// named, and is not `#[non_exhaustive]` (so a struct literal can build it).
+    #[test]
+    fn required_structs_are_plain_and_hold_the_required_fields() {
+        let [tencent, huawei] = fixtures();
+        fn find<'f>(file: &'f syn::File, name: &str) -> &'f syn::ItemStruct {
+            file.items
+                .iter()
+                .find_map(|item| match item {
+                    syn::Item::Struct(s) if s.ident == name => Some(s),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("no struct {name}"))
+        }
+        let fields = |s: &syn::ItemStruct| -> Vec<String> {
+            s.fields
+                .iter()
+                .map(|f| {
+                    assert!(matches!(f.vis, syn::Visibility::Public(_)), "{}", s.ident);
+                    f.ident.as_ref().unwrap().to_string()
+                })
+                .collect()
+        };
+        for (file, name, expected) in [
+            (
+                &tencent,
+                "AllocateCreditRequired",
+                &["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"][..],
+            ),
+            (&tencent, "FilterRequired", &["name"][..]),
+            (&huawei, "ListOrdersRequired", &["status"][..]),
+            (&huawei, "CreateOrderReqRequired", &["items"][..]),
+            (&huawei, "CreateOrderRequired", &["body"][..]),
+        ] {
+            let s = find(file, name);
+            assert_eq!(fields(s), expected, "{name}");
+            let attrs: Vec<String> = s
+                .attrs
+                .iter()
+                .map(|a| quote::quote!(#a).to_string())
+                .collect();
+            assert!(
+                !attrs.iter().any(|a| a.contains("non_exhaustive")),
+                "{name}: {attrs:?}"
+            );
+        }
+        // A request without required fields keeps `new()` and gets no such struct.
+        assert!(!tencent.items.iter().any(
+            |item| matches!(item, syn::Item::Struct(s) if s.ident == "DescribeUsageRequired")
+        ));
+    }
 
     #[test]
     fn pascal_case_as_serde_spells_it() {

@@ -35,46 +35,68 @@ macro_rules! typed_calls {
 
 typed_calls! {
     "ChangeEnterpriseRealnameAuthentication" => change_enterprise_realname_authentication(
-        models::ChangeEnterpriseRealnameAuthenticationRequest::new(models::ChangeEnterpriseRealnameAuthsReq::new(S, I, vec![S.to_owned()], S, S, I, S)
+        models::ChangeEnterpriseRealnameAuthenticationRequest::new(models::ChangeEnterpriseRealnameAuthenticationRequired { body: models::ChangeEnterpriseRealnameAuthsReq::new(models::ChangeEnterpriseRealnameAuthsReqRequired {
+                customer_id: S.into(),
+                identify_type: I,
+                verified_file_url: vec![S.to_owned()],
+                corp_name: S.into(),
+                verified_number: S.into(),
+                change_type: I,
+                xaccount_type: S.into(),
+            })
             .with_certificate_type(I)
             .with_reg_country(S)
             .with_reg_address(S)
-            .with_enterprise_person(models::EnterprisePersonNew::new(S, S)
-                .with_certifier_role(S)))
+            .with_enterprise_person(models::EnterprisePersonNew::new(models::EnterprisePersonNewRequired { legel_name: S.into(), legel_id_number: S.into() })
+                .with_certifier_role(S)) })
     ),
     "CheckUserIdentity" => check_user_identity(
-        models::CheckUserIdentityRequest::new(models::CheckSubcustomerUserReq::new(S, S))
+        models::CheckUserIdentityRequest::new(models::CheckUserIdentityRequired { body: models::CheckSubcustomerUserReq::new(models::CheckSubcustomerUserReqRequired { search_type: S.into(), search_value: S.into() }) })
     ),
     "CreateEnterpriseRealnameAuthentication" => create_enterprise_realname_authentication(
-        models::CreateEnterpriseRealnameAuthenticationRequest::new(models::ApplyEnterpriseRealnameAuthsReq::new(S, I, vec![S.to_owned()], S, S, S)
+        models::CreateEnterpriseRealnameAuthenticationRequest::new(models::CreateEnterpriseRealnameAuthenticationRequired { body: models::ApplyEnterpriseRealnameAuthsReq::new(models::ApplyEnterpriseRealnameAuthsReqRequired {
+                customer_id: S.into(),
+                identify_type: I,
+                verified_file_url: vec![S.to_owned()],
+                corp_name: S.into(),
+                verified_number: S.into(),
+                xaccount_type: S.into(),
+            })
             .with_certificate_type(I)
             .with_reg_country(S)
             .with_reg_address(S)
-            .with_enterprise_person(models::EnterprisePersonNew::new(S, S)
-                .with_certifier_role(S)))
+            .with_enterprise_person(models::EnterprisePersonNew::new(models::EnterprisePersonNewRequired { legel_name: S.into(), legel_id_number: S.into() })
+                .with_certifier_role(S)) })
     ),
     "CreatePersonalRealnameAuth" => create_personal_realname_auth(
-        models::CreatePersonalRealnameAuthRequest::new(models::ApplyIndividualRealnameAuthsReq::new(S, I, vec![S.to_owned()], S, S, S)
+        models::CreatePersonalRealnameAuthRequest::new(models::CreatePersonalRealnameAuthRequired { body: models::ApplyIndividualRealnameAuthsReq::new(models::ApplyIndividualRealnameAuthsReqRequired {
+                customer_id: S.into(),
+                identify_type: I,
+                verified_file_url: vec![S.to_owned()],
+                name: S.into(),
+                verified_number: S.into(),
+                xaccount_type: S.into(),
+            })
             .with_verified_type(I)
-            .with_change_type(I))
+            .with_change_type(I) })
     ),
     "CreateSubCustomer" => create_sub_customer(
-        models::CreateSubCustomerRequest::new(models::CreateCustomerV2Req::new(S, S, S)
+        models::CreateSubCustomerRequest::new(models::CreateSubCustomerRequired { body: models::CreateCustomerV2Req::new(models::CreateCustomerV2ReqRequired { domain_area: S.into(), xaccount_id: S.into(), xaccount_type: S.into() })
             .with_domain_name(S)
             .with_email(S)
             .with_verification_code(S)
             .with_password(S)
             .with_is_close_market_ms(S)
             .with_indirect_partner_id(S)
-            .with_include_association_result(B))
+            .with_include_association_result(B) })
     ),
     "FreezeSubCustomers" => freeze_sub_customers(
-        models::FreezeSubCustomersRequest::new(models::FreezeSubCustomersReq::new(vec![S.to_owned()], S)
+        models::FreezeSubCustomersRequest::new(models::FreezeSubCustomersRequired { body: models::FreezeSubCustomersReq::new(models::FreezeSubCustomersReqRequired { customer_ids: vec![S.to_owned()], reason: S.into() })
             .with_indirect_partner_id(S)
-            .with_freeze_type(S))
+            .with_freeze_type(S) })
     ),
     "ListCustomerOnDemandResources" => list_customer_on_demand_resources(
-        models::ListCustomerOnDemandResourcesRequest::new(models::QueryCustomerOnDemandResourcesReq::new(S)
+        models::ListCustomerOnDemandResourcesRequest::new(models::ListCustomerOnDemandResourcesRequired { body: models::QueryCustomerOnDemandResourcesReq::new(models::QueryCustomerOnDemandResourcesReqRequired { customer_id: S.into() })
             .with_region_code(S)
             .with_service_type_code(S)
             .with_resource_ids(vec![S.to_owned()])
@@ -83,7 +105,7 @@ typed_calls! {
             .with_offset(I)
             .with_limit(I)
             .with_status(I)
-            .with_indirect_partner_id(S))
+            .with_indirect_partner_id(S) })
         .with_x_language(S)
     ),
     "ListCustomerOrders" => list_customer_orders(
@@ -104,23 +126,29 @@ typed_calls! {
         .with_method(S)
     ),
     "ListIndirectPartners" => list_indirect_partners(
-        models::ListIndirectPartnersRequest::new(models::QueryIndirectPartnersReq::new()
+        models::ListIndirectPartnersRequest::new(models::ListIndirectPartnersRequired { body: models::QueryIndirectPartnersReq::new()
             .with_account_name(S)
             .with_associated_on_begin(S)
             .with_associated_on_end(S)
             .with_offset(I)
             .with_limit(I)
-            .with_indirect_partner_id(S))
+            .with_indirect_partner_id(S) })
     ),
     "ListInvoices" => list_invoices(
-        models::ListInvoicesRequest::new(S, S, S, I, I)
+        models::ListInvoicesRequest::new(models::ListInvoicesRequired {
+            domain_id: S.into(),
+            start_time: S.into(),
+            end_time: S.into(),
+            offset: I,
+            limit: I,
+        })
     ),
     "ListPostpaidBillSum" => list_postpaid_bill_sum(
-        models::ListPostpaidBillSumRequest::new(S)
+        models::ListPostpaidBillSumRequest::new(models::ListPostpaidBillSumRequired { bill_cycle: S.into() })
     ),
     "ListSubCustomerBudget" => list_sub_customer_budget(
-        models::ListSubCustomerBudgetRequest::new(models::ListSubCustomerBudgetReq::new(vec![S.to_owned()])
-            .with_indirect_partner_id(S))
+        models::ListSubCustomerBudgetRequest::new(models::ListSubCustomerBudgetRequired { body: models::ListSubCustomerBudgetReq::new(models::ListSubCustomerBudgetReqRequired { customer_ids: vec![S.to_owned()] })
+            .with_indirect_partner_id(S) })
     ),
     "ListSubCustomerCoupons" => list_sub_customer_coupons(
         models::ListSubCustomerCouponsRequest::new()
@@ -136,7 +164,7 @@ typed_calls! {
         .with_source_id(S)
     ),
     "ListSubCustomers" => list_sub_customers(
-        models::ListSubCustomersRequest::new(models::QuerySubCustomerListReq::new()
+        models::ListSubCustomersRequest::new(models::ListSubCustomersRequired { body: models::QuerySubCustomerListReq::new()
             .with_account_name(S)
             .with_customer(S)
             .with_offset(I)
@@ -146,15 +174,15 @@ typed_calls! {
             .with_associated_on_begin(S)
             .with_associated_on_end(S)
             .with_customer_id(S)
-            .with_indirect_partner_id(S))
+            .with_indirect_partner_id(S) })
     ),
     "SendVerificationMessageCode" => send_verification_message_code(
-        models::SendVerificationMessageCodeRequest::new(models::SendVerificationCodeV2Req::new(I, S)
+        models::SendVerificationMessageCodeRequest::new(models::SendVerificationMessageCodeRequired { body: models::SendVerificationCodeV2Req::new(models::SendVerificationCodeV2ReqRequired { receiver_type: I, email: S.into() })
             .with_timeout(I)
-            .with_lang(S))
+            .with_lang(S) })
     ),
     "ShowCustomerOrderDetails" => show_customer_order_details(
-        models::ShowCustomerOrderDetailsRequest::new(S)
+        models::ShowCustomerOrderDetailsRequest::new(models::ShowCustomerOrderDetailsRequired { order_id: S.into() })
         .with_x_language(S)
         .with_limit(I)
         .with_offset(I)
@@ -164,23 +192,23 @@ typed_calls! {
         models::ShowPartnerConsumptionQuotaRequest::new()
     ),
     "ShowRealnameAuthenticationReviewResult" => show_realname_authentication_review_result(
-        models::ShowRealnameAuthenticationReviewResultRequest::new(S)
+        models::ShowRealnameAuthenticationReviewResultRequest::new(models::ShowRealnameAuthenticationReviewResultRequired { customer_id: S.into() })
     ),
     "ShowSubCustomerBudget" => show_sub_customer_budget(
-        models::ShowSubCustomerBudgetRequest::new(S)
+        models::ShowSubCustomerBudgetRequest::new(models::ShowSubCustomerBudgetRequired { customer_id: S.into() })
         .with_indirect_partner_id(S)
     ),
     "UnfreezeSubCustomers" => unfreeze_sub_customers(
-        models::UnfreezeSubCustomersRequest::new(models::UnfreezeSubCustomersReq::new(vec![S.to_owned()], S)
+        models::UnfreezeSubCustomersRequest::new(models::UnfreezeSubCustomersRequired { body: models::UnfreezeSubCustomersReq::new(models::UnfreezeSubCustomersReqRequired { customer_ids: vec![S.to_owned()], reason: S.into() })
             .with_indirect_partner_id(S)
-            .with_unfreeze_type(S))
+            .with_unfreeze_type(S) })
     ),
     "UpdateSubCustomerBudget" => update_sub_customer_budget(
-        models::UpdateSubCustomerBudgetRequest::new(models::ModSubCustomerBudgetReq::new(S, F)
+        models::UpdateSubCustomerBudgetRequest::new(models::UpdateSubCustomerBudgetRequired { body: models::ModSubCustomerBudgetReq::new(models::ModSubCustomerBudgetReqRequired { customer_id: S.into(), budget_amount: F })
             .with_cancel_partner_frozen(S)
             .with_indirect_partner_id(S)
             .with_budget_type(S)
-            .with_frozen_operate_type(I))
+            .with_frozen_operate_type(I) })
     ),
 }
 
