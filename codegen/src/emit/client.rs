@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tables::variant;
-use super::{doc, ident};
+use super::{doc, ident, prose};
 use crate::names::{method_name, type_stem};
 use crate::spec::{HttpMethod, HuaweiSpec, TencentSpec};
 
@@ -22,7 +22,7 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
             Some(class) if class.is_read_only() => "Transient failures are retried (a read-only action).",
             _ => "Not retried unless the client's options allow it (not a read-only action).",
         };
-        let method_doc = doc(&format!("`{}`: {}.\n\n{retry}", a.name, a.title.trim_end_matches('.')));
+        let method_doc = doc(&format!("`{}`: {}.\n\n{retry}", a.name, prose(a.title.trim_end_matches('.'))));
         quote! {
             #method_doc
             pub async fn #method(&self, request: &models::#request) -> Result<models::#response, Error> {
@@ -124,7 +124,7 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
         let method_doc = doc(&format!(
             "`{}`: {} (`{} {}`).\n\n{retry}",
             o.name,
-            o.description.trim_end_matches('.'),
+            prose(o.description.trim_end_matches('.')),
             o.method,
             o.path
         ));

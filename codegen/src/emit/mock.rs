@@ -140,7 +140,7 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
         //!
-        //! - the in-process mock: a fake transport under the real [`Client`](crate::Client),
+        //! - the in-process mock: a fake transport under the real [`Client`],
         //!   so serialization, error envelopes, retries and rate limits run as in production;
         //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
         //!   CAM policies, parameter checks) to any client, the official SDKs included.
@@ -332,7 +332,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
         //!
-        //! - the in-process mock: a fake transport under the real [`Client`](crate::Client);
+        //! - the in-process mock: a fake transport under the real [`Client`];
         //! - the mock server: HTTP on 127.0.0.1 speaking Huawei's REST (AK/SK signatures,
         //!   the operator account's permission actions, typed bodies) to any client, the
         //!   official SDK included.

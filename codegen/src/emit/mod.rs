@@ -81,19 +81,47 @@ pub(crate) fn prose(text: &str) -> String {
         if i > 0 {
             out.push(' ');
         }
-        for c in word.chars() {
-            match c {
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '\\' | '`' | '[' | ']' | '#' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                _ => out.push(c),
-            }
+        let mut rest = word;
+        while let Some((before, url, after)) = split_url(rest) {
+            escape_markdown(before, &mut out);
+            // An autolink: rustdoc warns about a bare URL.
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = after;
         }
+        escape_markdown(rest, &mut out);
     }
     out
+}
+
+/// The first `http(s)://` URL in `word`: the text before it, the URL (up to a character
+/// that cannot end one, trailing punctuation left out), and the text after it.
+fn split_url(word: &str) -> Option<(&str, &str, &str)> {
+    let start = ["https://", "http://"]
+        .iter()
+        .filter_map(|scheme| word.find(scheme))
+        .min()?;
+    let tail = &word[start..];
+    let end = tail
+        .find([')', ']', '<', '>', '"', '\'', '`'])
+        .unwrap_or(tail.len());
+    let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    Some((&word[..start], url, &tail[url.len()..]))
+}
+
+fn escape_markdown(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
 }
 
 /// An identifier, raw (`r#type`) where the name is a keyword.

@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::tables::variant;
-use super::{doc, ident};
+use super::{doc, ident, prose};
 use crate::names::{required_struct_name, snake, type_stem};
 use crate::spec::{
     FieldDef, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TypeDef, TypeRef,
@@ -331,14 +331,16 @@ fn model(
 
 fn type_doc(name: &str, def: &TypeDef) -> String {
     def.doc
-        .clone()
+        .as_deref()
+        .map(prose)
         .unwrap_or_else(|| format!("The `{name}` structure."))
 }
 
 fn field_doc(field: &FieldDef) -> String {
     let mut text = field
         .doc
-        .clone()
+        .as_deref()
+        .map(prose)
         .unwrap_or_else(|| format!("The `{}` field.", field.name));
     if field.disabled {
         text.push_str("\n\nHidden by the vendor's docs (deprecated or internal).");
@@ -678,7 +680,7 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
         "The request of `{}` ({}): `{} {}`.\n\nPath parameters: {}. Query parameters: {}. \
          Headers: {}. Body: {}. The response is a [`{response}`].",
         op.name,
-        op.description,
+        prose(&op.description),
         op.method,
         op.path,
         locations(ParamLocation::Path),

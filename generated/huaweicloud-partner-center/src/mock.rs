@@ -2,7 +2,7 @@
 //! The mocks of the service, both answering from the same typed rules and default
 //! responses:
 //!
-//! - the in-process mock: a fake transport under the real [`Client`](crate::Client);
+//! - the in-process mock: a fake transport under the real [`Client`];
 //! - the mock server: HTTP on 127.0.0.1 speaking Huawei's REST (AK/SK signatures,
 //!   the operator account's permission actions, typed bodies) to any client, the
 //!   official SDK included.

@@ -3401,7 +3401,7 @@ pub struct ChangeEnterpriseRealnameAuthenticationRequest {
 /// The required fields of [`ChangeEnterpriseRealnameAuthenticationRequest`], each named, for [`ChangeEnterpriseRealnameAuthenticationRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeEnterpriseRealnameAuthenticationRequired {
-    /// The JSON body: a [`ChangeEnterpriseRealnameAuthsReq`].
+    /// The JSON body: a \[\`ChangeEnterpriseRealnameAuthsReq\`\].
     pub body: ChangeEnterpriseRealnameAuthsReq,
 }
 impl ChangeEnterpriseRealnameAuthenticationRequest {
@@ -3435,7 +3435,7 @@ pub struct CheckUserIdentityRequest {
 /// The required fields of [`CheckUserIdentityRequest`], each named, for [`CheckUserIdentityRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckUserIdentityRequired {
-    /// The JSON body: a [`CheckSubcustomerUserReq`].
+    /// The JSON body: a \[\`CheckSubcustomerUserReq\`\].
     pub body: CheckSubcustomerUserReq,
 }
 impl CheckUserIdentityRequest {
@@ -3469,7 +3469,7 @@ pub struct CreateEnterpriseRealnameAuthenticationRequest {
 /// The required fields of [`CreateEnterpriseRealnameAuthenticationRequest`], each named, for [`CreateEnterpriseRealnameAuthenticationRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateEnterpriseRealnameAuthenticationRequired {
-    /// The JSON body: a [`ApplyEnterpriseRealnameAuthsReq`].
+    /// The JSON body: a \[\`ApplyEnterpriseRealnameAuthsReq\`\].
     pub body: ApplyEnterpriseRealnameAuthsReq,
 }
 impl CreateEnterpriseRealnameAuthenticationRequest {
@@ -3503,7 +3503,7 @@ pub struct CreatePersonalRealnameAuthRequest {
 /// The required fields of [`CreatePersonalRealnameAuthRequest`], each named, for [`CreatePersonalRealnameAuthRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePersonalRealnameAuthRequired {
-    /// The JSON body: a [`ApplyIndividualRealnameAuthsReq`].
+    /// The JSON body: a \[\`ApplyIndividualRealnameAuthsReq\`\].
     pub body: ApplyIndividualRealnameAuthsReq,
 }
 impl CreatePersonalRealnameAuthRequest {
@@ -3537,7 +3537,7 @@ pub struct CreateSubCustomerRequest {
 /// The required fields of [`CreateSubCustomerRequest`], each named, for [`CreateSubCustomerRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSubCustomerRequired {
-    /// The JSON body: a [`CreateCustomerV2Req`].
+    /// The JSON body: a \[\`CreateCustomerV2Req\`\].
     pub body: CreateCustomerV2Req,
 }
 impl CreateSubCustomerRequest {
@@ -3571,7 +3571,7 @@ pub struct FreezeSubCustomersRequest {
 /// The required fields of [`FreezeSubCustomersRequest`], each named, for [`FreezeSubCustomersRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FreezeSubCustomersRequired {
-    /// The JSON body: a [`FreezeSubCustomersReq`].
+    /// The JSON body: a \[\`FreezeSubCustomersReq\`\].
     pub body: FreezeSubCustomersReq,
 }
 impl FreezeSubCustomersRequest {
@@ -3607,7 +3607,7 @@ pub struct ListCustomerOnDemandResourcesRequest {
 /// The required fields of [`ListCustomerOnDemandResourcesRequest`], each named, for [`ListCustomerOnDemandResourcesRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerOnDemandResourcesRequired {
-    /// The JSON body: a [`QueryCustomerOnDemandResourcesReq`].
+    /// The JSON body: a \[\`QueryCustomerOnDemandResourcesReq\`\].
     pub body: QueryCustomerOnDemandResourcesReq,
 }
 impl ListCustomerOnDemandResourcesRequest {
@@ -3810,7 +3810,7 @@ pub struct ListIndirectPartnersRequest {
 /// The required fields of [`ListIndirectPartnersRequest`], each named, for [`ListIndirectPartnersRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListIndirectPartnersRequired {
-    /// The JSON body: a [`QueryIndirectPartnersReq`].
+    /// The JSON body: a \[\`QueryIndirectPartnersReq\`\].
     pub body: QueryIndirectPartnersReq,
 }
 impl ListIndirectPartnersRequest {
@@ -3854,17 +3854,15 @@ pub struct ListInvoicesRequest {
 /// The required fields of [`ListInvoicesRequest`], each named, for [`ListInvoicesRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListInvoicesRequired {
-    /// Path parameter: fills `{domain_id}` in the path.
-    ///
-    /// The official SDK fills it from its credentials (the account ID); here the caller gives it.
+    /// Path parameter: fills \`{domain_id}\` in the path. The official SDK fills it from its credentials (the account ID); here the caller gives it.
     pub domain_id: String,
-    /// Query parameter `start_time`.
+    /// Query parameter \`start_time\`.
     pub start_time: String,
-    /// Query parameter `end_time`.
+    /// Query parameter \`end_time\`.
     pub end_time: String,
-    /// Query parameter `offset`.
+    /// Query parameter \`offset\`.
     pub offset: i64,
-    /// Query parameter `limit`.
+    /// Query parameter \`limit\`.
     pub limit: i64,
 }
 impl ListInvoicesRequest {
@@ -3909,7 +3907,7 @@ pub struct ListPostpaidBillSumRequest {
 /// The required fields of [`ListPostpaidBillSumRequest`], each named, for [`ListPostpaidBillSumRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPostpaidBillSumRequired {
-    /// Query parameter `bill_cycle`.
+    /// Query parameter \`bill_cycle\`.
     pub bill_cycle: String,
 }
 impl ListPostpaidBillSumRequest {
@@ -3943,7 +3941,7 @@ pub struct ListSubCustomerBudgetRequest {
 /// The required fields of [`ListSubCustomerBudgetRequest`], each named, for [`ListSubCustomerBudgetRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSubCustomerBudgetRequired {
-    /// The JSON body: a [`ListSubCustomerBudgetReq`].
+    /// The JSON body: a \[\`ListSubCustomerBudgetReq\`\].
     pub body: ListSubCustomerBudgetReq,
 }
 impl ListSubCustomerBudgetRequest {
@@ -4099,7 +4097,7 @@ pub struct ListSubCustomersRequest {
 /// The required fields of [`ListSubCustomersRequest`], each named, for [`ListSubCustomersRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSubCustomersRequired {
-    /// The JSON body: a [`QuerySubCustomerListReq`].
+    /// The JSON body: a \[\`QuerySubCustomerListReq\`\].
     pub body: QuerySubCustomerListReq,
 }
 impl ListSubCustomersRequest {
@@ -4133,7 +4131,7 @@ pub struct SendVerificationMessageCodeRequest {
 /// The required fields of [`SendVerificationMessageCodeRequest`], each named, for [`SendVerificationMessageCodeRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendVerificationMessageCodeRequired {
-    /// The JSON body: a [`SendVerificationCodeV2Req`].
+    /// The JSON body: a \[\`SendVerificationCodeV2Req\`\].
     pub body: SendVerificationCodeV2Req,
 }
 impl SendVerificationMessageCodeRequest {
@@ -4175,7 +4173,7 @@ pub struct ShowCustomerOrderDetailsRequest {
 /// The required fields of [`ShowCustomerOrderDetailsRequest`], each named, for [`ShowCustomerOrderDetailsRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShowCustomerOrderDetailsRequired {
-    /// Path parameter: fills `{order_id}` in the path.
+    /// Path parameter: fills \`{order_id}\` in the path.
     pub order_id: String,
 }
 impl ShowCustomerOrderDetailsRequest {
@@ -4267,7 +4265,7 @@ pub struct ShowRealnameAuthenticationReviewResultRequest {
 /// The required fields of [`ShowRealnameAuthenticationReviewResultRequest`], each named, for [`ShowRealnameAuthenticationReviewResultRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShowRealnameAuthenticationReviewResultRequired {
-    /// Query parameter `customer_id`.
+    /// Query parameter \`customer_id\`.
     pub customer_id: String,
 }
 impl ShowRealnameAuthenticationReviewResultRequest {
@@ -4303,7 +4301,7 @@ pub struct ShowSubCustomerBudgetRequest {
 /// The required fields of [`ShowSubCustomerBudgetRequest`], each named, for [`ShowSubCustomerBudgetRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShowSubCustomerBudgetRequired {
-    /// Query parameter `customer_id`.
+    /// Query parameter \`customer_id\`.
     pub customer_id: String,
 }
 impl ShowSubCustomerBudgetRequest {
@@ -4350,7 +4348,7 @@ pub struct UnfreezeSubCustomersRequest {
 /// The required fields of [`UnfreezeSubCustomersRequest`], each named, for [`UnfreezeSubCustomersRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnfreezeSubCustomersRequired {
-    /// The JSON body: a [`UnfreezeSubCustomersReq`].
+    /// The JSON body: a \[\`UnfreezeSubCustomersReq\`\].
     pub body: UnfreezeSubCustomersReq,
 }
 impl UnfreezeSubCustomersRequest {
@@ -4384,7 +4382,7 @@ pub struct UpdateSubCustomerBudgetRequest {
 /// The required fields of [`UpdateSubCustomerBudgetRequest`], each named, for [`UpdateSubCustomerBudgetRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSubCustomerBudgetRequired {
-    /// The JSON body: a [`ModSubCustomerBudgetReq`].
+    /// The JSON body: a \[\`ModSubCustomerBudgetReq\`\].
     pub body: ModSubCustomerBudgetReq,
 }
 impl UpdateSubCustomerBudgetRequest {

@@ -2,7 +2,7 @@
 //! The mocks of the service, both answering from the same typed rules and default
 //! responses:
 //!
-//! - the in-process mock: a fake transport under the real [`Client`](crate::Client),
+//! - the in-process mock: a fake transport under the real [`Client`],
 //!   so serialization, error envelopes, retries and rate limits run as in production;
 //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
 //!   CAM policies, parameter checks) to any client, the official SDKs included.

@@ -966,7 +966,7 @@ pub struct CostAnalyzeFilterDetail {
     )]
     pub owner_uin: Option<Vec<BillQueryFilterMsg>>,
 }
-/// Element type of the `GetCountryCodes` API
+/// Element type of the \`GetCountryCodes\` API
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "mock", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
@@ -1018,7 +1018,7 @@ pub struct CreateAccountRequest {
     ///
     /// Example: `Bejs%2745!`
     pub password: String,
-    /// The confirmed password, which must be the same as that entered in the `Password` field.
+    /// The confirmed password, which must be the same as that entered in the \`Password\` field.
     ///
     /// Example: `Bejs%2745!`
     pub confirm_password: String,
@@ -1026,11 +1026,11 @@ pub struct CreateAccountRequest {
     ///
     /// Example: `18888888888`
     pub phone_num: String,
-    /// Customer's country/region code, which can be obtained via the [GetCountryCodes API](https://www.tencentcloud.com/document/product/1085/51416), such as "852".
+    /// Customer's country/region code, which can be obtained via the \[GetCountryCodes API\](<https://www.tencentcloud.com/document/product/1085/51416>), such as "852".
     ///
     /// Example: `852`
     pub country_code: String,
-    /// Customer's ISO2 standard country/region code, which can be obtained via the [GetCountryCodes API](https://www.tencentcloud.com/document/product/1085/51416). It…
+    /// Customer's ISO2 standard country/region code, which can be obtained via the \[GetCountryCodes API\](<https://www.tencentcloud.com/document/product/1085/51416>). It…
     ///
     /// Example: `HK`
     pub area: String,
@@ -1038,11 +1038,11 @@ pub struct CreateAccountRequest {
     ///
     /// Example: `584265`
     pub verify_code: String,
-    /// Layer-1 industry id. This is a required item and can be obtained via the [ GetTradeConfigList API](https://www.tencentcloud.com/zh/document/product/1085/68181),
+    /// Layer-1 industry id. This is a required item and can be obtained via the \[ GetTradeConfigList API\](<https://www.tencentcloud.com/zh/document/product/1085/68181>),
     ///
     /// Example: `kghy_01`
     pub trade_one: String,
-    /// Layer-2 industry id. This is a required item and can be obtained via the [ GetTradeConfigList API](https://www.tencentcloud.com/zh/document/product/1085/68181),
+    /// Layer-2 industry id. This is a required item and can be obtained via the \[ GetTradeConfigList API\](<https://www.tencentcloud.com/zh/document/product/1085/68181>),
     ///
     /// Example: `kghy_0101`
     pub trade_two: String,
@@ -1078,7 +1078,7 @@ pub struct CreateAccountRequired {
     ///
     /// Example: `Bejs%2745!`
     pub password: String,
-    /// The confirmed password, which must be the same as that entered in the `Password` field.
+    /// The confirmed password, which must be the same as that entered in the \`Password\` field.
     ///
     /// Example: `Bejs%2745!`
     pub confirm_password: String,
@@ -1086,11 +1086,11 @@ pub struct CreateAccountRequired {
     ///
     /// Example: `18888888888`
     pub phone_num: String,
-    /// Customer's country/region code, which can be obtained via the  [GetCountryCodes API](https://www.tencentcloud.com/document/product/1085/51416), such as "852".
+    /// Customer's country/region code, which can be obtained via the \[GetCountryCodes API\](<https://www.tencentcloud.com/document/product/1085/51416>), such as "852".
     ///
     /// Example: `852`
     pub country_code: String,
-    /// Customer's ISO2 standard country/region code, which can be obtained via the [GetCountryCodes API](https://www.tencentcloud.com/document/product/1085/51416). It…
+    /// Customer's ISO2 standard country/region code, which can be obtained via the \[GetCountryCodes API\](<https://www.tencentcloud.com/document/product/1085/51416>). It…
     ///
     /// Example: `HK`
     pub area: String,
@@ -1098,11 +1098,11 @@ pub struct CreateAccountRequired {
     ///
     /// Example: `584265`
     pub verify_code: String,
-    /// Layer-1 industry id. This is a required item and can be obtained via the [ GetTradeConfigList …
+    /// Layer-1 industry id. This is a required item and can be obtained via the \[ GetTradeConfigList API\](<https://www.tencentcloud.com/zh/document/product/1085/68181>),
     ///
     /// Example: `kghy_01`
     pub trade_one: String,
-    /// Layer-2 industry id. This is a required item and can be obtained via the [ GetTradeConfigList API](https://www.tencentcloud.com/zh/document/product/1085/68181),
+    /// Layer-2 industry id. This is a required item and can be obtained via the \[ GetTradeConfigList API\](<https://www.tencentcloud.com/zh/document/product/1085/68181>),
     ///
     /// Example: `kghy_0101`
     pub trade_two: String,
@@ -1463,7 +1463,7 @@ pub struct DescribeBillDetailRequest {
     ///
     /// Example: `2023-04`
     pub month: String,
-    /// Page parameter: number of entries per page. Value range: [1, 200]
+    /// Page parameter: number of entries per page. Value range: \[1, 200\]
     ///
     /// Example: `20`
     #[cfg_attr(
@@ -1499,15 +1499,15 @@ pub struct DescribeBillDetailRequest {
 /// The required fields of [`DescribeBillDetailRequest`], each named, for [`DescribeBillDetailRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeBillDetailRequired {
-    /// <p>Query month, in the format of YYYY-MM, such as 2023-01</p>
+    /// Query month, in the format of YYYY-MM, such as 2023-01
     ///
     /// Example: `2023-04`
     pub month: String,
-    /// <p>Page parameter: number of entries per page. Value range: [1, 200]</p>
+    /// Page parameter: number of entries per page. Value range: \[1, 200\]
     ///
     /// Example: `20`
     pub page_size: i64,
-    /// <p>Page parameter: current page number. The minimum value is 1.</p>
+    /// Page parameter: current page number. The minimum value is 1.
     ///
     /// Example: `1`
     pub page: i64,
@@ -1965,7 +1965,7 @@ pub struct DescribeCustomerBillDetailRequest {
     ///
     /// Example: `2023-02`
     pub month: String,
-    /// Pagination parameter: entries per page. Value range: [1, 200]
+    /// Pagination parameter: entries per page. Value range: \[1, 200\]
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -2009,19 +2009,19 @@ pub struct DescribeCustomerBillDetailRequest {
 /// The required fields of [`DescribeCustomerBillDetailRequest`], each named, for [`DescribeCustomerBillDetailRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeCustomerBillDetailRequired {
-    /// <p>Sub-customer uin</p>
+    /// Sub-customer uin
     ///
     /// Example: `800000448824`
     pub customer_uin: u64,
-    /// <p>Inquiry month, in the format of YYYY-MM, such as 2023-01</p>
+    /// Inquiry month, in the format of YYYY-MM, such as 2023-01
     ///
     /// Example: `2023-02`
     pub month: String,
-    /// <p>Pagination parameter: entries per page. Value range: [1, 200]</p>
+    /// Pagination parameter: entries per page. Value range: \[1, 200\]
     ///
     /// Example: `1`
     pub page_size: i64,
-    /// <p>Pagination parameter: current page number. The minimum value is 1.</p>
+    /// Pagination parameter: current page number. The minimum value is 1.
     ///
     /// Example: `10`
     pub page: i64,
@@ -2102,15 +2102,15 @@ pub struct DescribeCustomerBillDownloadUrlRequest {
     ///
     /// Example: `2023-02`
     pub month: String,
-    /// Bill type. valid values: [billResource, billDetail, billResourcePack, billDetailPack]. `billResource`: resource bill; `billDetail`: detailed bill;…
+    /// Bill type. valid values: \[billResource, billDetail, billResourcePack, billDetailPack\]. \`billResource\`: resource bill; \`billDetail\`: detailed bill;…
     ///
     /// Example: `billResource`
     pub file_type: String,
-    /// Customer type. valid values: [Customer, Reseller, ResellerCustomer]. `Customer`: direct customer; `Reseller`: secondary reseller; `ResellerCustomer`:…
+    /// Customer type. valid values: \[Customer, Reseller, ResellerCustomer\]. \`Customer\`: direct customer; \`Reseller\`: secondary reseller; \`ResellerCustomer\`:…
     ///
     /// Example: `Customer`
     pub customer_uin_type: String,
-    /// Language. valid values: [zh_cn, en]. default is `en` (english).
+    /// Language. valid values: \[zh_cn, en\]. default is \`en\` (english).
     ///
     /// Example: `zh_cn`
     #[cfg_attr(
@@ -2138,11 +2138,11 @@ pub struct DescribeCustomerBillDownloadUrlRequired {
     ///
     /// Example: `2023-02`
     pub month: String,
-    /// Bill type. valid values: [billResource, billDetail, billResourcePack, billDetailPack]. `billResource`: resource bill; `billDetail`: detailed bill;…
+    /// Bill type. valid values: \[billResource, billDetail, billResourcePack, billDetailPack\]. \`billResource\`: resource bill; \`billDetail\`: detailed bill;…
     ///
     /// Example: `billResource`
     pub file_type: String,
-    /// Customer type. valid values: [Customer, Reseller, ResellerCustomer]. `Customer`: direct customer; `Reseller`: secondary reseller; `ResellerCustomer`:…
+    /// Customer type. valid values: \[Customer, Reseller, ResellerCustomer\]. \`Customer\`: direct customer; \`Reseller\`: secondary reseller; \`ResellerCustomer\`:…
     ///
     /// Example: `Customer`
     pub customer_uin_type: String,
@@ -2250,11 +2250,11 @@ pub struct DescribeCustomerBillSummaryRequest {
 /// The required fields of [`DescribeCustomerBillSummaryRequest`], each named, for [`DescribeCustomerBillSummaryRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeCustomerBillSummaryRequired {
-    /// <p>Sub-customer uin</p>
+    /// Sub-customer uin
     ///
     /// Example: `800000400309`
     pub customer_uin: u64,
-    /// <p>Inquiry month, in the format of YYYY-MM, such as 2023-01</p>
+    /// Inquiry month, in the format of YYYY-MM, such as 2023-01
     ///
     /// Example: `2023-02`
     pub month: String,
@@ -2502,15 +2502,15 @@ pub struct DescribeCustomerOwnCostExplorerFilterRequest {
 /// The required fields of [`DescribeCustomerOwnCostExplorerFilterRequest`], each named, for [`DescribeCustomerOwnCostExplorerFilterRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeCustomerOwnCostExplorerFilterRequired {
-    /// <p>Start time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// Start time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months.…
     ///
     /// Example: `2024-09-01 00:00:00`
     pub start_time: String,
-    /// <p>End time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// End time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months.…
     ///
     /// Example: `2024-09-12 23:59:59`
     pub end_time: String,
-    /// <p>Date type</p><p>Enumeration value:</p><ul><li>day: By day</li><li>month: Monthly</li></ul>
+    /// Date type. Enumeration value: day: By day; month: Monthly
     ///
     /// Example: `month`
     pub period_type: String,
@@ -2587,7 +2587,7 @@ pub struct DescribeCustomerOwnCostExplorerSummaryRequest {
     ///
     /// Example: `day`
     pub period_type: String,
-    /// Page number. Value range: [1, 10000]
+    /// Page number. Value range: \[1, 10000\]
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -2595,7 +2595,7 @@ pub struct DescribeCustomerOwnCostExplorerSummaryRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page: i64,
-    /// Page size. Value range: [1, 200]
+    /// Page size. Value range: \[1, 200\]
     ///
     /// Example: `10`
     #[cfg_attr(
@@ -2623,35 +2623,35 @@ pub struct DescribeCustomerOwnCostExplorerSummaryRequest {
 /// The required fields of [`DescribeCustomerOwnCostExplorerSummaryRequest`], each named, for [`DescribeCustomerOwnCostExplorerSummaryRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeCustomerOwnCostExplorerSummaryRequired {
-    /// <p>Classification dimension</p><p>Enumeration value:</p><ul><li>Default: Default dimension</li><li>Business: Product</li><li>Product:…
+    /// Classification dimension. Enumeration value: Default: Default dimension; Business: Product; Product: Subproduct; Region: Region; Zone: Availability zone;…
     ///
     /// Example: `Default`
     pub dimension: String,
-    /// <p>Fee type</p><p>Enumeration value:</p><ul><li>originalCost: Original Cost</li><li>totalCost: Total Cost</li></ul>
+    /// Fee type. Enumeration value: originalCost: Original Cost; totalCost: Total Cost
     ///
     /// Example: `originalCost`
     pub fee_type: String,
-    /// <p>Billing mode</p><p>Enumeration value:</p><ul><li>1: Billing statement</li></ul>
+    /// Billing mode. Enumeration value: 1: Billing statement
     ///
     /// Example: `1`
     pub bill_type: i64,
-    /// <p>Start time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// Start time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months;…
     ///
     /// Example: `2024-09-01 00:00:00`
     pub start_time: String,
-    /// <p>End time</p><p>Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00</p><p>Input limit: When PeriodType is month, the time range is 6…
+    /// End time. Parameter format: YYYY-MM-DD hh:mm:ss, for example 2006-01-02 00:00:00. Input limit: When PeriodType is month, the time range is 6 calendar months.…
     ///
     /// Example: `2024-09-12 23:59:59`
     pub end_time: String,
-    /// <p>Time type</p><p>Enumeration value:</p><ul><li>day: By day</li><li>month: By month</li></ul>
+    /// Time type. Enumeration value: day: By day; month: By month
     ///
     /// Example: `day`
     pub period_type: String,
-    /// <p>Page number</p><p>Value range: [1, 10000]</p>
+    /// Page number. Value range: \[1, 10000\]
     ///
     /// Example: `1`
     pub page: i64,
-    /// <p>Page size</p><p>Value range: [1, 200]</p>
+    /// Page size. Value range: \[1, 200\]
     ///
     /// Example: `10`
     pub page_size: i64,
@@ -3671,7 +3671,7 @@ pub struct ForceQNRequired {
     ///
     /// Example: `343`
     pub client_uin: u64,
-    /// 0: Normal  2: Forced service suspension
+    /// 0: Normal 2: Forced service suspension
     ///
     /// Example: `2`
     pub r#type: u64,
@@ -4373,7 +4373,7 @@ pub struct QueryCustomersCreditData {
     /// Example: `0.01`
     #[cfg_attr(feature = "serde", serde(default))]
     pub remaining_credit: f64,
-    /// `0`: Identity not verified; `1`: Individual identity verified; `2`: Enterprise identity verified.
+    /// \`0\`: Identity not verified; \`1\`: Individual identity verified; \`2\`: Enterprise identity verified.
     ///
     /// Example: `1`
     #[cfg_attr(
@@ -4442,7 +4442,7 @@ pub struct QueryCustomersCreditRequest {
         )
     )]
     pub page_size: Option<i64>,
-    /// A sort parameter that specifies the sort order. Valid values: `desc` (descending order), or `asc` (ascending order) based on `AssociationTime`. The value will…
+    /// A sort parameter that specifies the sort order. Valid values: \`desc\` (descending order), or \`asc\` (ascending order) based on \`AssociationTime\`. The value will…
     ///
     /// Example: `desc`
     #[cfg_attr(
@@ -4664,7 +4664,7 @@ pub struct QueryInvitationInfoData {
 #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
 #[non_exhaustive]
 pub struct QueryInvitationInfoRequest {
-    /// Invite token. array member quantity value: [1, 100].
+    /// Invite token. array member quantity value: \[1, 100\].
     ///
     /// Example: `["17772490a7664fc******180b70463d8"]`
     pub invitation_token: Vec<String>,
@@ -4672,7 +4672,7 @@ pub struct QueryInvitationInfoRequest {
 /// The required fields of [`QueryInvitationInfoRequest`], each named, for [`QueryInvitationInfoRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryInvitationInfoRequired {
-    /// Invite token. array member quantity value: [1, 100].
+    /// Invite token. array member quantity value: \[1, 100\].
     ///
     /// Example: `["17772490a7664fc******180b70463d8"]`
     pub invitation_token: Vec<String>,
@@ -4779,7 +4779,7 @@ pub struct QueryPendingClientsV2Request {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page: i64,
-    /// Quantity. page size [1-100].
+    /// Quantity. page size \[1-100\].
     ///
     /// Example: `20`
     #[cfg_attr(
@@ -4795,7 +4795,7 @@ pub struct QueryPendingClientsV2Required {
     ///
     /// Example: `1`
     pub page: i64,
-    /// Quantity. page size [1-100].
+    /// Quantity. page size \[1-100\].
     ///
     /// Example: `20`
     pub page_size: i64,
@@ -5099,7 +5099,7 @@ pub struct QueryPolicyProductListByCodeRequest {
         )
     )]
     pub page: Option<u64>,
-    /// Page parameter: Indicates the number of entries per page. Value range: [1, 200], default is 200.
+    /// Page parameter: Indicates the number of entries per page. Value range: \[1, 200\], default is 200.
     ///
     /// Example: `200`
     #[cfg_attr(
@@ -5444,7 +5444,7 @@ pub struct QueryT1IndirectCustomersDetailRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub page: i64,
-    /// Pagination parameter, indicates the number of entries per page. supports [1, 100] data entries per request.
+    /// Pagination parameter, indicates the number of entries per page. supports \[1, 100\] data entries per request.
     ///
     /// Example: `20`
     #[cfg_attr(
@@ -5464,7 +5464,7 @@ pub struct QueryT1IndirectCustomersDetailRequired {
     ///
     /// Example: `1`
     pub page: i64,
-    /// Pagination parameter, indicates the number of entries per page. supports [1, 100] data entries per request.
+    /// Pagination parameter, indicates the number of entries per page. supports \[1, 100\] data entries per request.
     ///
     /// Example: `20`
     pub page_size: i64,
@@ -5690,7 +5690,7 @@ pub struct QueryVoucherListByUinRequest {
         serde(deserialize_with = "partnergen_runtime::lenient::deserialize")
     )]
     pub client_uins: Vec<u64>,
-    /// Voucher status. If this parameter is not passed in, all status will be queried by default. Valid values: `Unused`, `Used`, `Expired`.
+    /// Voucher status. If this parameter is not passed in, all status will be queried by default. Valid values: \`Unused\`, \`Used\`, \`Expired\`.
     ///
     /// Example: `Used`
     #[cfg_attr(
@@ -5934,7 +5934,7 @@ pub struct SummaryDetails {
     /// Example: `1.2`
     #[cfg_attr(feature = "serde", serde(rename = "RICost", default))]
     pub ri_cost: String,
-    /// <TOTAL_AMOUNT>.
+    /// &lt;TOTAL_AMOUNT&gt;.
     ///
     /// Example: `123.1`
     #[cfg_attr(feature = "serde", serde(default))]
