@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::credentials::{Credentials, CredentialsError};
+use crate::credentials::Credentials;
+pub use crate::engine::{BuildError, CallOptions, RetryPolicy};
 use crate::engine::{self, not_json, unix_now, with_retries, Answer, HttpSettings, Sender};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::ActionTable;
@@ -22,102 +23,6 @@ use crate::transport::{HttpRequest, HttpResponse};
 
 /// The Content-Type every request is sent and signed with.
 const CONTENT_TYPE: &str = "application/json";
-
-/// Per-call choices (of both engines).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CallOptions {
-    /// Retry transient failures even for calls that are not read-only: Tencent actions
-    /// whose CAM class is write or other (or unknown), Huawei operations other than GET.
-    /// Off by default: repeating a credit allocation could allocate twice.
-    pub retry_non_idempotent: bool,
-}
-
-impl CallOptions {
-    /// Options that allow retrying this call whatever its CAM class (or HTTP method).
-    pub fn retry_even_if_not_idempotent() -> Self {
-        CallOptions {
-            retry_non_idempotent: true,
-        }
-    }
-}
-
-/// How transient failures ([`Error::is_transient`]: rate limits, HTTP 5xx answers,
-/// transport failures and timeouts) are retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, including the first (1 disables retries).
-    pub max_attempts: u32,
-    /// The backoff before the second attempt; it doubles per attempt.
-    pub base_delay: Duration,
-    /// The longest backoff.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(5),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// One attempt only.
-    pub fn disabled() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The backoff after failed attempt `attempt` (1-based): exponential with equal
-    /// jitter, so it grows while concurrent clients still spread out.
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(
-                1u32.checked_shl(attempt.saturating_sub(1))
-                    .unwrap_or(u32::MAX),
-            )
-            .min(self.max_delay);
-        let half = exponential / 2;
-        half + half.mul_f64(fastrand::f64())
-    }
-
-    /// Whether a failed call may be repeated: `read_only` is whether the action's CAM class
-    /// is read or list (Tencent), or the operation a GET (Huawei).
-    pub fn allows(&self, read_only: bool, options: &CallOptions) -> bool {
-        read_only || options.retry_non_idempotent
-    }
-}
-
-/// Why a client could not be built.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// No credentials were given and none were found.
-    Credentials(CredentialsError),
-    /// The endpoint is not a `scheme://host[:port]` URL.
-    Endpoint(String),
-    /// The HTTP transport could not be set up.
-    Transport(String),
-}
-
-impl std::fmt::Display for BuildError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            // It says "no credentials found" itself.
-            BuildError::Credentials(err @ CredentialsError::NotFound(_)) => write!(f, "{err}"),
-            BuildError::Credentials(err) => write!(f, "no credentials: {err}"),
-            BuildError::Endpoint(why) => write!(f, "bad endpoint: {why}"),
-            BuildError::Transport(why) => write!(f, "cannot set up HTTP: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 /// What a [`Builder`] builds: the engine itself, or a generated client wrapping it.
 pub trait FromEngine<A: ActionTable> {

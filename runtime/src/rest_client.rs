@@ -34,7 +34,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::client::{BuildError, CallOptions, RetryPolicy};
+use crate::engine::{BuildError, CallOptions, RetryPolicy};
 use crate::credentials::{Credentials, ENV_HUAWEI_DOMAIN_ID};
 use crate::engine::{
     self, not_json, preview, unix_now, with_retries, Answer, HttpSettings, Sender,
