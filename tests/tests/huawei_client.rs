@@ -18,10 +18,10 @@ use huaweicloud_partner_center::{
 };
 use partnergen_codegen::emit::mock::sample_value;
 use partnergen_codegen::spec::{ParamLocation, TypeRef};
-use partnergen_runtime::huawei_sign::{
+use partnergen_runtime::huawei::sign::{
     canonical_query_string, parse_sdk_date, verify, ReceivedRequest,
 };
-use partnergen_runtime::rest::RequestParts;
+use partnergen_runtime::huawei::RequestParts;
 use partnergen_tests::workspace_root;
 use serde_json::{json, Value};
 use wiremock::matchers::method;

@@ -335,9 +335,9 @@ async fn signatures_are_verified_over_what_was_received() {
     let host = server.addr().to_string();
     let canonical = format!(
         "POST\n/\n\ncontent-type:application/json\nhost:{host}\nx-tc-action:querypartnercredit\n\ncontent-type;host;x-tc-action\n{}",
-        partnergen_runtime::tc3::payload_hash(body)
+        partnergen_runtime::tencent::sign::payload_hash(body)
     );
-    let signature = partnergen_runtime::tc3::sign_canonical(
+    let signature = partnergen_runtime::tencent::sign::sign_canonical(
         mock::SECRET_KEY,
         tencentcloud_intlpartnersmgt::SERVICE,
         now,
@@ -350,7 +350,7 @@ async fn signatures_are_verified_over_what_was_received() {
         &format!(
             "TC3-HMAC-SHA256 Credential={}/{}/intlpartnersmgt/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature={signature}",
             mock::SECRET_ID,
-            partnergen_runtime::tc3::scope_date(now)
+            partnergen_runtime::tencent::sign::scope_date(now)
         ),
     );
     let raw = exchange(server.addr(), &wire::as_sent(&request)).await;

@@ -8,7 +8,7 @@ mod wire;
 
 use huaweicloud_partner_center::mock as hw;
 use huaweicloud_partner_center::Operation;
-use partnergen_runtime::rest::RequestParts;
+use partnergen_runtime::huawei::RequestParts;
 use partnergen_runtime::transport::HttpRequest;
 use proptest::prelude::*;
 use serde_json::json;

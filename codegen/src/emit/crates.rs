@@ -170,8 +170,9 @@ serde = ["dep:serde", "partnergen-runtime/serde"]
 # The async client: TC3 signing, QPS limits, retries (reqwest, tokio, governor).
 client = ["serde", "partnergen-runtime/client"]
 # The mocks: the in-process fake transport (typed rules under the real client) and the
-# protocol-level mock server with its binary; and the reverse serde directions.
-mock = ["client", "partnergen-runtime/mock"]
+# protocol-level mock server with its binary (it evaluates CAM policies); and the reverse
+# serde directions.
+mock = ["client", "policy", "partnergen-runtime/mock"]
 # CAM policies from the permission table: builder, linter, evaluator.
 policy = ["partnergen-runtime/policy"]
 # The policy library as a program (`cargo xtask policy` runs it; clap).
@@ -210,9 +211,14 @@ readme = "README.md"
 publish = false
 {features}{bin}
 [dependencies]
-partnergen-runtime = {{ path = "../../runtime", version = "0.1.0" }}
+# Only this vendor's part of the runtime.
+partnergen-runtime = {{ path = "../../runtime", version = "0.1.0", features = ["{vendor}"] }}
 {serde}{dev}"#,
         header = header("#", spec_label),
+        vendor = match spec {
+            Spec::Tencent(_) => "tencent",
+            Spec::Huawei(_) => "huawei",
+        },
         description = toml_basic_string_body(&description),
     )
 }

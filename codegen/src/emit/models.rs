@@ -393,8 +393,8 @@ pub(crate) fn huawei_models_module(spec: &HuaweiSpec) -> Vec<TokenStream> {
         //! encodes the query), the body to serialize, and the response model to decode.
         //! Body models are built the same way; response models derive `Default`.
 
-        pub use partnergen_runtime::rest::RestRequest;
-        use partnergen_runtime::rest::RequestParts;
+        pub use partnergen_runtime::huawei::RestRequest;
+        use partnergen_runtime::huawei::RequestParts;
     };
     let mut chunks = vec![head];
     chunks.extend(type_items(&spec.types, bodies, responses, HUAWEI));

@@ -7,8 +7,8 @@
 //! [`RestRequest`] it gives a client its parameters (the runtime fills the path,
 //! encodes the query), the body to serialize, and the response model to decode.
 //! Body models are built the same way; response models derive `Default`.
-pub use partnergen_runtime::rest::RestRequest;
-use partnergen_runtime::rest::RequestParts;
+pub use partnergen_runtime::huawei::RestRequest;
+use partnergen_runtime::huawei::RequestParts;
 /// The `AccountManager` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "mock", derive(serde::Serialize))]

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use super::http::{Answer, Head};
 use super::ServerState;
-use crate::mock::{Protocol, Reply};
+use crate::mock::{MockProtocol, Reply};
 
 /// Where the admin endpoint lives.
 pub(crate) const PREFIX: &str = "/_mock/";

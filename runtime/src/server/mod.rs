@@ -1,28 +1,20 @@
-//! The protocol-level mock server: an HTTP server on 127.0.0.1 that speaks Tencent Cloud
-//! API 3.0 as the real endpoint does, so clients in any language (the official SDKs
-//! included) can be tested against it.
-//!
-//! Each request goes through the real service's checks, in this order, and the first
-//! that fails answers with the service's error code: the protocol (POST with
-//! `application/json`), the body size, the action (`X-TC-Action`) and version, the TC3
-//! signature over the raw body bytes and the headers as received (with the clock skew and
-//! the session token), the action's QPS, the CAM policies attached to the SecretId
-//! (evaluated by [`crate::policy::evaluate`], source IP included), and the parameters
-//! (decoded into the typed request). A request that passes is answered like the
-//! in-process mock: programmed rules first, else the action's default response.
+//! The protocol-level mock server's core: an HTTP server on 127.0.0.1 that speaks a
+//! vendor's wire protocol as the real endpoint does, so clients in any language (the
+//! official SDKs included) can be tested against it. Each vendor plugs in a [`Pipeline`]
+//! (its checks in the service's order, and how it renders answers): Tencent Cloud API 3.0
+//! in `crate::tencent::server`, Huawei REST in `crate::huawei::server`. A request that
+//! passes every check is answered like the in-process mock: programmed rules first, else
+//! the operation's default response.
 //!
 //! Checks can be switched off per server ([`Checks`]); every decision goes to a log
 //! ([`MockServer::log`]); a small admin endpoint under `/_mock/` resets state, loads
-//! rules and policies, switches checks and reads the log, so non-Rust tests can drive
-//! it too. Every API answer is HTTP 200 with `Content-Type: application/json` and a
-//! `RequestId`, as the service answers.
+//! rules (and the vendor's policies or permissions), switches checks and reads the log,
+//! so non-Rust tests can drive it too.
 
 mod admin;
 pub mod cli;
-mod http;
-mod huawei;
+pub(crate) mod http;
 mod params;
-mod tencent;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,40 +23,15 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::mock::{Bounded, MockTransport, Protocol, Reply};
+use crate::mock::{Bounded, MockProtocol, MockTransport, Reply};
 use crate::transport::HttpResponse;
 
 pub use self::http::Limits;
-pub use huawei::{
-    ParamIn, ParamKind, RestMockServer, RestMockServerBuilder, RestParam, RestServiceDef, RestState,
-};
 pub use params::{decode_request, ParamError};
-pub use tencent::{MockServerBuilder, Tc3State};
 
 /// Checks a request body against an action's typed request: `None` for an action
 /// without a model, whose parameters are not checked.
 pub type RequestCheck<A> = fn(A, &[u8]) -> Option<Result<(), ParamError>>;
-
-/// What a generated crate tells the server about its service.
-pub struct ServiceDef<A> {
-    /// The short name (`intlpartnersmgt`): the credential scope's service.
-    pub service: &'static str,
-    /// The API version (`X-TC-Version`).
-    pub version: &'static str,
-    /// Checks a body against the action's typed request (actions on the CAM page only
-    /// have no model).
-    pub check_request: RequestCheck<A>,
-    /// The action's default response document, as for the in-process mock.
-    pub defaults: fn(A) -> Option<&'static str>,
-}
-
-impl<A> Clone for ServiceDef<A> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<A> Copy for ServiceDef<A> {}
 
 /// The checks a server makes; each can be switched off for tests that need leniency.
 /// (`qps` and `policies` are Tencent's; `permissions` is Huawei's.)
@@ -141,7 +108,8 @@ pub struct LogEntry {
     pub time: u64,
     /// The connection's source address.
     pub source_ip: IpAddr,
-    /// The SecretId (or Huawei AK) of the `Authorization` header, if it had one.
+    /// The access key id of the `Authorization` header (Tencent's SecretId, Huawei's AK),
+    /// if it had one.
     pub secret_id: Option<String>,
     /// The action (`X-TC-Action`) or operation the request named, if any.
     pub action: Option<String>,
@@ -250,11 +218,11 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-use crate::engine::unix_now;
+use crate::client::unix_now;
 
 /// What every mock server keeps, whatever its protocol: the checks in force, the
 /// decision log, request ids, and the mock that answers requests that pass. (Public
@@ -273,8 +241,8 @@ pub struct Core<A, P> {
     mock: MockTransport<A, P>,
 }
 
-impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
-    fn new(
+impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
+    pub(crate) fn new(
         checks: Checks,
         mock: MockTransport<A, P>,
         echo: bool,
@@ -293,16 +261,16 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
         }
     }
 
-    fn checks(&self) -> Checks {
+    pub(crate) fn checks(&self) -> Checks {
         *self.checks.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn set_checks(&self, checks: Checks) {
+    pub(crate) fn set_checks(&self, checks: Checks) {
         *self.checks.write().unwrap_or_else(|e| e.into_inner()) = checks;
     }
 
     /// Rules, calls and the log cleared; the startup checks back.
-    fn reset(&self) {
+    pub(crate) fn reset(&self) {
         self.mock.reset();
         lock(&self.log).clear();
         self.set_checks(self.startup_checks);
@@ -310,7 +278,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
 
     /// A new request's log entry: its sequence number and `RequestId` (shaped like the
     /// services' UUIDs), when and where it came from.
-    fn entry(&self, peer: IpAddr) -> LogEntry {
+    pub(crate) fn entry(&self, peer: IpAddr) -> LogEntry {
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed) + 1;
         let r = fastrand::u64(..);
         let request_id = format!(
@@ -338,7 +306,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
     /// The mock's answer to a request that passed every check, with where it came from
     /// in the log entry; `unanswered` is the protocol's code for a call that no rule and
     /// no default covers.
-    fn answer(
+    pub(crate) fn answer(
         &self,
         action: A,
         document: Value,
@@ -361,7 +329,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
         Ok(reply)
     }
 
-    fn record(&self, entry: LogEntry) {
+    pub(crate) fn record(&self, entry: LogEntry) {
         if self.echo {
             eprintln!(
                 "{} {} {} {} -> {} ({}): {}",
@@ -378,11 +346,11 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Core<A, P> {
         lock(&self.log).push(entry, weight);
     }
 
-    fn log(&self) -> Vec<LogEntry> {
+    pub(crate) fn log(&self) -> Vec<LogEntry> {
         lock(&self.log).iter().cloned().collect()
     }
 
-    fn memory(&self) -> Memory {
+    pub(crate) fn memory(&self) -> Memory {
         let (log_entries, log_bytes) = {
             let log = lock(&self.log);
             (log.len(), log.bytes())
@@ -402,7 +370,7 @@ pub trait ServerState: Send + Sync + 'static {
     /// The operation table.
     type Op: Copy + Eq + Send + Sync + 'static;
     /// The wire protocol.
-    type Protocol: Protocol<Self::Op>;
+    type Protocol: MockProtocol<Self::Op>;
     #[doc(hidden)]
     fn core(&self) -> &Core<Self::Op, Self::Protocol>;
     /// Back to how it started.
@@ -416,19 +384,19 @@ pub trait ServerState: Send + Sync + 'static {
 
 /// What every server builder configures, whatever the protocol.
 pub(crate) struct ServerSettings<A, P> {
-    addr: SocketAddr,
-    credentials: Vec<crate::credentials::Credentials>,
-    checks: Checks,
-    limits: Limits,
-    mock: Option<MockTransport<A, P>>,
-    rules: Vec<crate::mock::Rule<A>>,
-    echo: bool,
-    allow_remote: bool,
+    pub(crate) addr: SocketAddr,
+    pub(crate) credentials: Vec<crate::credentials::Credentials>,
+    pub(crate) checks: Checks,
+    pub(crate) limits: Limits,
+    pub(crate) mock: Option<MockTransport<A, P>>,
+    pub(crate) rules: Vec<crate::mock::Rule<A>>,
+    pub(crate) echo: bool,
+    pub(crate) allow_remote: bool,
 }
 
-impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> {
+impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A, P> {
     /// `127.0.0.1:0` (a free port), every check on, no credentials, no rules.
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ServerSettings {
             addr: SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
             credentials: Vec::new(),
@@ -444,7 +412,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> 
     /// The core (the given mock, or a new one over `defaults`, with the rules added),
     /// the credentials by id, where to listen and the limits.
     #[allow(clippy::type_complexity)]
-    fn into_parts(
+    pub(crate) fn into_parts(
         self,
         defaults: fn(A) -> Option<&'static str>,
     ) -> Result<
@@ -463,7 +431,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> ServerSettings<A, P> 
         let credentials = self
             .credentials
             .into_iter()
-            .map(|c| (c.secret_id().to_owned(), c))
+            .map(|c| (c.access_key_id().to_owned(), c))
             .collect();
         let admin_token = if self.allow_remote {
             Some(admin_token()?)
@@ -500,7 +468,7 @@ macro_rules! server_settings_setters {
 
         /// Allows listening on a non-loopback address (`0.0.0.0`, `[::]`, a LAN
         /// address). The admin endpoint `/_mock/` then answers only requests carrying
-        /// the server's random token ([`super::MockServer::admin_token`]) in
+        /// the server's random token ([`crate::server::MockServer::admin_token`]) in
         /// `X-Mock-Admin-Token`: whoever reaches the API port must not be able to load
         /// rules, switch checks or read the log.
         pub fn allow_remote(mut self, allow: bool) -> Self {
@@ -516,13 +484,13 @@ macro_rules! server_settings_setters {
         }
 
         /// The checks to make (all on by default).
-        pub fn checks(mut self, checks: super::Checks) -> Self {
+        pub fn checks(mut self, checks: crate::server::Checks) -> Self {
             self.settings.checks = checks;
             self
         }
 
         /// Size and time limits on what clients send.
-        pub fn limits(mut self, limits: super::Limits) -> Self {
+        pub fn limits(mut self, limits: crate::server::Limits) -> Self {
             self.settings.limits = limits;
             self
         }
@@ -548,7 +516,7 @@ macro_rules! server_settings_setters {
         }
     };
 }
-use server_settings_setters;
+pub(crate) use server_settings_setters;
 
 /// A check refused the request: the error code, the check's name for the log, why.
 pub(crate) struct Refusal {
@@ -603,7 +571,7 @@ pub(crate) trait Pipeline: ServerState {
 
 /// The HTTP handler of a server: the admin endpoint under `/_mock/`, else the protocol's
 /// pipeline; every decision logged.
-pub(crate) struct Serve<S>(pub Arc<S>);
+pub(crate) struct Serve<S>(pub(crate) Arc<S>);
 
 /// The first header of `rules` that is repeated or too long. (A value that is not
 /// visible ASCII is the pipeline's to judge: [`http::Head::header`] does not read it.)
@@ -707,7 +675,7 @@ enum Running {
 }
 
 /// A running mock server. Dropping it stops it (its connections close).
-pub struct MockServer<A, S = Tc3State<A>> {
+pub struct MockServer<A, S> {
     shared: Arc<S>,
     addr: SocketAddr,
     running: Running,
@@ -789,7 +757,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, S: ServerState<Op = A>> MockServer<A,
     }
 
     /// The token `/_mock/` requests must carry in `X-Mock-Admin-Token`: set when the
-    /// builder allowed a non-loopback address ([`MockServerBuilder::allow_remote`]).
+    /// builder allowed a non-loopback address (the builder's `allow_remote`).
     pub fn admin_token(&self) -> Option<&str> {
         self.shared.core().admin_token.as_deref()
     }
