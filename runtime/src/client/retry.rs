@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use super::{Answer, CallOptions};
+use super::options::{Answer, CallOptions};
 use crate::error::Error;
 
 /// How transient failures ([`Error::is_transient`]: rate limits, HTTP 5xx answers,

@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{Answer, BuildError, Endpoint, RetryPolicy};
+use super::options::{Answer, BuildError, Endpoint};
+use super::retry::RetryPolicy;
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::transport::{
     HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError,

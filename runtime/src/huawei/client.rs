@@ -35,7 +35,6 @@ use serde_json::Value;
 
 use super::request::{RequestParts, RestRequest};
 use super::sign::{self, canonical_query_string, SigningInput};
-use super::Huawei;
 use crate::client::{
     codeless_error, encode, not_json, Answer, Builder, CallOptions, ClientProtocol, Endpoint,
     Engine, Env, FromEngine,
@@ -45,6 +44,11 @@ use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::{match_path, OperationInfo, OperationTable};
 use crate::transport::{HttpRequest, HttpResponse};
 use crate::HttpMethod;
+
+/// Huawei Cloud REST, as a plug-in of the shared core: the client engine's protocol
+/// ([`crate::client::ClientProtocol`]) and the mocks' ([`crate::mock::MockProtocol`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Huawei;
 
 /// The Content-Type every request is sent and signed with, GETs included (as the SDK does).
 pub const CONTENT_TYPE: &str = "application/json";

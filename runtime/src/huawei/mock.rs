@@ -7,8 +7,8 @@
 
 use serde_json::{json, Value};
 
+use super::client::Huawei;
 use super::codes::status_of;
-use super::Huawei;
 use crate::mock::{MockProtocol, Reply};
 use crate::tables::OperationTable;
 use crate::transport::{HttpRequest, HttpResponse};

@@ -29,7 +29,7 @@ pub mod sign;
 
 #[cfg(feature = "client")]
 pub use client::{
-    read_response, Settings, CONTENT_TYPE, DOMAIN_ID_HEADER, REQUEST_ID_HEADER,
+    read_response, Huawei, Settings, CONTENT_TYPE, DOMAIN_ID_HEADER, REQUEST_ID_HEADER,
     SECURITY_TOKEN_HEADER, USER_AGENT,
 };
 #[cfg(feature = "client")]
@@ -37,8 +37,3 @@ pub use credentials::{
     ENV_HUAWEI_AK, ENV_HUAWEI_DOMAIN_ID, ENV_HUAWEI_SECURITY_TOKEN, ENV_HUAWEI_SK,
 };
 pub use request::{RequestParts, RestRequest};
-
-/// Huawei Cloud REST, as a plug-in of the shared core: the client engine's protocol
-/// ([`crate::client::ClientProtocol`]) and the mocks' ([`crate::mock::MockProtocol`]).
-#[derive(Debug, Clone, Copy)]
-pub struct Huawei;

@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 
 use std::process::ExitCode;
 
+use super::client::Huawei;
 use super::sign::{self as huawei_sign, ReceivedRequest, VerifyError};
-use super::Huawei;
 use crate::client::unix_now;
 use crate::credentials::Credentials;
 use crate::mock::{MockProtocol, Reply};

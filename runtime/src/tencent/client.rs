@@ -10,7 +10,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::sign::{authorization, SigningInput};
-use super::Tencent;
 use crate::client::{
     codeless_error, encode, not_json, Answer, Builder, CallOptions, ClientProtocol, Endpoint,
     Engine, Env, FromEngine,
@@ -19,6 +18,11 @@ use crate::credentials::{Credentials, CredentialsError};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::ActionTable;
 use crate::transport::{HttpRequest, HttpResponse};
+
+/// Tencent Cloud API 3.0, as a plug-in of the shared core: the client engine's protocol
+/// ([`crate::client::ClientProtocol`]) and the mocks' ([`crate::mock::MockProtocol`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Tencent;
 
 /// The Content-Type every request is sent and signed with.
 const CONTENT_TYPE: &str = "application/json";

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::Tencent;
+use super::client::Tencent;
 use crate::mock::{MockProtocol, Reply};
 use crate::tables::ActionTable;
 use crate::transport::{HttpRequest, HttpResponse};

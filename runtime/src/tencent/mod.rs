@@ -24,13 +24,8 @@ pub mod server;
 pub mod sign;
 
 #[cfg(feature = "client")]
-pub use client::{read_envelope, Settings};
+pub use client::{read_envelope, Settings, Tencent};
 #[cfg(feature = "client")]
 pub use credentials::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN};
 #[cfg(feature = "mock")]
 pub use mock::render;
-
-/// Tencent Cloud API 3.0, as a plug-in of the shared core: the client engine's protocol
-/// ([`crate::client::ClientProtocol`]) and the mocks' ([`crate::mock::MockProtocol`]).
-#[derive(Debug, Clone, Copy)]
-pub struct Tencent;

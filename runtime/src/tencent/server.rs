@@ -18,9 +18,9 @@ use serde_json::{json, Value};
 
 use std::process::ExitCode;
 
+use super::client::Tencent;
 use super::mock::render;
 use super::sign::{self as tc3, CanonicalRequest};
-use super::Tencent;
 use crate::client::unix_now;
 use crate::credentials::Credentials;
 use crate::mock::Reply;
