@@ -139,6 +139,16 @@ pub enum Error {
         /// What could not be read.
         message: String,
     },
+    /// The operation needs a setting the client was built without (Huawei: the account
+    /// ID that fills a `{domain_id}` path).
+    MissingSetting {
+        /// The action or operation called.
+        action: &'static str,
+        /// The setting, e.g. `the account (domain) ID`.
+        setting: &'static str,
+        /// How to give it, e.g. the builder method and the environment variable.
+        how: &'static str,
+    },
     /// The request could not be serialized, or a name passed to a by-name call is unknown
     /// (or its path parameters are missing).
     InvalidRequest {
@@ -198,6 +208,7 @@ impl Error {
             Error::Decode { status, .. } => *status >= 500,
             Error::Redirect { .. }
             | Error::ResponseTooLarge { .. }
+            | Error::MissingSetting { .. }
             | Error::InvalidRequest { .. } => false,
         }
     }
@@ -265,6 +276,14 @@ impl fmt::Display for Error {
                     "{action}: unreadable response (HTTP {status}): {message}"
                 )
             }
+            Error::MissingSetting {
+                action,
+                setting,
+                how,
+            } => write!(
+                f,
+                "{action}: needs {setting}, and the client was built without it: {how}"
+            ),
             Error::InvalidRequest { action, message } => {
                 write!(f, "{action}: invalid request: {message}")
             }

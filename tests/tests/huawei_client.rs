@@ -432,7 +432,12 @@ async fn every_typed_method_sends_its_schema_filled_request() {
         let mut path = op.path.clone();
         let mut query = Vec::new();
         for param in &op.params {
-            let text = sample_text(&param.ty, &spec);
+            // The account ID is the client's (its `domain_id`), not the request's.
+            let text = if param.from_credentials {
+                DOMAIN_ID.to_owned()
+            } else {
+                sample_text(&param.ty, &spec)
+            };
             match param.location {
                 ParamLocation::Path => {
                     path = path.replace(&format!("{{{}}}", param.wire_name), &text)

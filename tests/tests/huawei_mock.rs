@@ -217,6 +217,7 @@ async fn our_client_passes_the_interop_suite() {
         let server = if planned.role { &servers.1 } else { &servers.0 };
         let client = Client::builder()
             .credentials(Credentials::new(mock::ACCESS_KEY, planned.sk))
+            .domain_id(mock::DOMAIN_ID)
             .endpoint(server.url())
             .retry_policy(RetryPolicy::disabled())
             .build()

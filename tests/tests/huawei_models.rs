@@ -32,8 +32,19 @@ fn a_request_with_path_query_and_header_parameters() {
 
 #[test]
 fn the_account_id_fills_the_invoice_path() {
-    let request = ListInvoicesRequest::new("0a1b", "2024-01-01", "2024-02-01", 0, 10);
-    assert_eq!(request.path(), "/v1.0/0a1b/payments/intl-invoices");
+    // The account ID is the client's, not the request's (as the SDK takes it from its
+    // credentials): the client fills `{domain_id}`.
+    let request = ListInvoicesRequest::new("2024-01-01", "2024-02-01", 0, 10);
+    let client = huaweicloud_partner_center::Client::builder()
+        .credentials(huaweicloud_partner_center::Credentials::new("ak", "sk"))
+        .domain_id("0a1b")
+        .build()
+        .unwrap();
+    let signed = client.engine().signed_request(&request, 0).unwrap();
+    assert_eq!(
+        signed.url.split('?').next().unwrap(),
+        "https://bss-intl.myhuaweicloud.com/v1.0/0a1b/payments/intl-invoices"
+    );
     let query: Vec<_> = request
         .parts()
         .query_pairs()

@@ -66,8 +66,13 @@ fn sample(
 
 /// The helpers both providers' mock modules have: the mock, and clients (with the test
 /// credentials `id` and `key`) over it and over a mock server.
-fn mock_helpers(id: &str, key: &str) -> TokenStream {
+fn mock_helpers(id: &str, key: &str, account: Option<&str>) -> TokenStream {
     let (id, key) = (ident(id), ident(key));
+    // The account ID of a vendor whose client has one (Huawei's `domain_id`).
+    let account = account.map(|account| {
+        let account = ident(account);
+        quote!(.domain_id(#account))
+    });
     quote! {
         /// A mock whose operations without a rule answer their default response.
         pub fn mock() -> Mock {
@@ -88,6 +93,7 @@ fn mock_helpers(id: &str, key: &str) -> TokenStream {
                 .credentials(Credentials::new(#id, #key))
                 .transport(Arc::new(mock.clone()))
                 .without_rate_limits()
+                #account
         }
 
         /// A client of `server` signing with the test credentials.
@@ -95,6 +101,7 @@ fn mock_helpers(id: &str, key: &str) -> TokenStream {
             Client::builder()
                 .credentials(Credentials::new(#id, #key))
                 .endpoint(server.url())
+                #account
                 .build()
                 .expect("a mock server client builds")
         }
@@ -138,7 +145,7 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
             }
         }
     });
-    let helpers = mock_helpers("SECRET_ID", "SECRET_KEY");
+    let helpers = mock_helpers("SECRET_ID", "SECRET_KEY", None);
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
@@ -333,7 +340,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         .collect();
     // Every operation listed: no fallback arm (it would be unreachable).
     let without_params = (params.len() < spec.operations.len()).then(|| quote!(_ => &[],));
-    let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY");
+    let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY", Some("DOMAIN_ID"));
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
@@ -370,6 +377,8 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         pub const ACCESS_KEY: &str = "MOCKACCESSKEY0000000";
         /// The secret key (SK) of the mocks' test credentials.
         pub const SECRET_KEY: &str = "mock-secret-key";
+        /// The account (domain) ID of the mocks' clients (it fills `{domain_id}` paths).
+        pub const DOMAIN_ID: &str = "mockdomainid0000";
 
         #helpers
 

@@ -454,7 +454,13 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
     let stem = type_stem(&op.name, op.rust_name.as_deref());
     let name = format!("{stem}Request");
     let type_ident = ident(&name);
-    let params = &op.params;
+    // A parameter the SDK fills from its credentials (the account ID) is the client's.
+    let params: &Vec<HuaweiParam> = &op
+        .params
+        .iter()
+        .filter(|p| !p.from_credentials)
+        .cloned()
+        .collect();
     let fields = params.iter().map(|p| {
         let field_ident = ident(&p.name);
         let inner = rust_type(&name, &p.ty);
@@ -470,10 +476,21 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
         }
     });
     let locations = |location: ParamLocation| {
-        let names: Vec<String> = params
+        let names: Vec<String> = op
+            .params
             .iter()
             .filter(|p| p.location == location)
-            .map(|p| format!("`{}`", p.name))
+            .map(|p| {
+                format!(
+                    "`{}`{}",
+                    p.name,
+                    if p.from_credentials {
+                        " (the client's account ID)"
+                    } else {
+                        ""
+                    }
+                )
+            })
             .collect();
         if names.is_empty() {
             "none".to_owned()

@@ -28,6 +28,8 @@ pub type Server = partnergen_runtime::huawei::server::MockServer<Operation>;
 pub const ACCESS_KEY: &str = "MOCKACCESSKEY0000000";
 /// The secret key (SK) of the mocks' test credentials.
 pub const SECRET_KEY: &str = "mock-secret-key";
+/// The account (domain) ID of the mocks' clients (it fills `{domain_id}` paths).
+pub const DOMAIN_ID: &str = "mockdomainid0000";
 /// A mock whose operations without a rule answer their default response.
 pub fn mock() -> Mock {
     MockTransport::new(default_response)
@@ -45,12 +47,14 @@ pub fn builder(mock: &Mock) -> crate::ClientBuilder {
         .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
         .transport(Arc::new(mock.clone()))
         .without_rate_limits()
+        .domain_id(DOMAIN_ID)
 }
 /// A client of `server` signing with the test credentials.
 pub fn server_client(server: &Server) -> Client {
     Client::builder()
         .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
         .endpoint(server.url())
+        .domain_id(DOMAIN_ID)
         .build()
         .expect("a mock server client builds")
 }

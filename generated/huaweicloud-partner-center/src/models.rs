@@ -3635,14 +3635,10 @@ impl RestRequest for ListIndirectPartnersRequest {
 }
 /// The request of `ListInvoices` (Querying the invoice list): `GET /v1.0/{domain_id}/payments/intl-invoices`.
 ///
-/// Path parameters: `domain_id`. Query parameters: `start_time`, `end_time`, `offset`, `limit`. Headers: none. Body: none. The response is a [`ListInvoicesResponse`].
+/// Path parameters: `domain_id` (the client's account ID). Query parameters: `start_time`, `end_time`, `offset`, `limit`. Headers: none. Body: none. The response is a [`ListInvoicesResponse`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListInvoicesRequest {
-    /// Path parameter: fills `{domain_id}` in the path.
-    ///
-    /// The official SDK fills it from its credentials (the account ID); here the caller gives it.
-    pub domain_id: String,
     /// Query parameter `start_time`.
     pub start_time: String,
     /// Query parameter `end_time`.
@@ -3653,16 +3649,14 @@ pub struct ListInvoicesRequest {
     pub limit: i64,
 }
 impl ListInvoicesRequest {
-    /// Takes the required fields (`domain_id`, `start_time`, `end_time`, `offset`, `limit`); optional ones start unset.
+    /// Takes the required fields (`start_time`, `end_time`, `offset`, `limit`); optional ones start unset.
     pub fn new(
-        domain_id: impl Into<String>,
         start_time: impl Into<String>,
         end_time: impl Into<String>,
         offset: i64,
         limit: i64,
     ) -> Self {
         Self {
-            domain_id: domain_id.into(),
             start_time: start_time.into(),
             end_time: end_time.into(),
             offset,
@@ -3677,7 +3671,6 @@ impl RestRequest for ListInvoicesRequest {
     type Response = ListInvoicesResponse;
     fn parts(&self) -> RequestParts {
         RequestParts::new()
-            .path("domain_id", &self.domain_id)
             .query("start_time", &self.start_time)
             .query("end_time", &self.end_time)
             .query("offset", &self.offset)

@@ -61,6 +61,10 @@ pub const SECURITY_TOKEN_HEADER: &str = "X-Security-Token";
 /// The `User-Agent` sent unless the builder sets another.
 pub const USER_AGENT: &str = concat!("partnergen/", env!("CARGO_PKG_VERSION"));
 
+/// The path placeholder the client fills from its account (domain) ID, as the official
+/// SDK fills it from its credentials: requests do not carry it.
+pub const ACCOUNT_PLACEHOLDER: &str = "domain_id";
+
 /// What a Huawei client is built with beyond the shared settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -145,9 +149,10 @@ impl<O: OperationTable + Send + Sync, C: FromEngine<O, Huawei>> Builder<O, Huawe
     }
 
     /// The account (domain) ID, sent as `X-Domain-Id` (BSS is a global service, keyed by
-    /// the account). Without this, `build` reads `HUAWEICLOUD_SDK_DOMAIN_ID`; without
-    /// either the header is left out. (It does not fill a request's `{domain_id}` path
-    /// parameter: the request carries that one.)
+    /// the account) and filling the `{domain_id}` of the paths that have one (requests do
+    /// not carry it). Without this, `build` reads `HUAWEICLOUD_SDK_DOMAIN_ID`; without
+    /// either the header is left out, and an operation whose path needs the ID fails
+    /// with [`Error::MissingSetting`].
     pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
         self.settings.domain_id = Some(domain_id.into());
         self
@@ -281,15 +286,36 @@ impl<O: OperationTable + Send + Sync> Engine<O, Huawei> {
             None => Vec::new(),
         };
         // One `parts()` for the path and the rest (`request.path()` would build them again).
-        let parts = request.parts();
+        let parts = self.with_account(info, request.parts())?;
         let path = parts.fill_path(info.path);
         Prepared::new(info, &self.endpoint().base_url(), path, &parts, body)
     }
 
     fn raw(&self, operation: O, parts: &RequestParts, body: Vec<u8>) -> Result<Prepared, Error> {
         let info = operation.info();
+        let parts = self.with_account(info, parts.clone())?;
         let path = parts.fill_path(info.path);
-        Prepared::new(info, &self.endpoint().base_url(), path, parts, body)
+        Prepared::new(info, &self.endpoint().base_url(), path, &parts, body)
+    }
+
+    /// `parts` with the client's account ID as the `{domain_id}` of a path that has one
+    /// (unless the parts give it, as a by-name call may).
+    fn with_account(
+        &self,
+        info: &'static OperationInfo,
+        parts: RequestParts,
+    ) -> Result<RequestParts, Error> {
+        if !info.path_params.contains(&ACCOUNT_PLACEHOLDER) || parts.has_path(ACCOUNT_PLACEHOLDER) {
+            return Ok(parts);
+        }
+        match self.domain_id() {
+            Some(domain_id) => Ok(parts.path(ACCOUNT_PLACEHOLDER, domain_id)),
+            None => Err(Error::MissingSetting {
+                action: info.name,
+                setting: "the account (domain) ID for its path's `{domain_id}`",
+                how: "set it with the builder's `domain_id(..)` or HUAWEICLOUD_SDK_DOMAIN_ID",
+            }),
+        }
     }
 }
 
@@ -669,21 +695,35 @@ mod tests {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum Op {
         Detail,
+        Invoices,
     }
 
     impl OperationTable for Op {
-        const ALL: &'static [Self] = &[Op::Detail];
-        const INFO: &'static [OperationInfo] = &[OperationInfo {
-            name: "Detail",
-            method: HttpMethod::Get,
-            path: "/v2/orders/{order_id}",
-            path_params: &["order_id"],
-            scenario: "s",
-            sub_scenario: None,
-            description: "d",
-            permissions: &[],
-            console_path: None,
-        }];
+        const ALL: &'static [Self] = &[Op::Detail, Op::Invoices];
+        const INFO: &'static [OperationInfo] = &[
+            OperationInfo {
+                name: "Detail",
+                method: HttpMethod::Get,
+                path: "/v2/orders/{order_id}",
+                path_params: &["order_id"],
+                scenario: "s",
+                sub_scenario: None,
+                description: "d",
+                permissions: &[],
+                console_path: None,
+            },
+            OperationInfo {
+                name: "Invoices",
+                method: HttpMethod::Get,
+                path: "/v1.0/{domain_id}/invoices",
+                path_params: &["domain_id"],
+                scenario: "s",
+                sub_scenario: None,
+                description: "d",
+                permissions: &[],
+                console_path: None,
+            },
+        ];
         const BY_PERMISSION: &'static [(&'static str, &'static [Self])] = &[];
         const UNLISTED_NEED_PERMISSION: bool = false;
         fn index(self) -> usize {
@@ -767,6 +807,60 @@ mod tests {
             .header("Authorization")
             .unwrap()
             .contains("SignedHeaders=content-type;host;user-agent;x-domain-id;x-language;x-sdk-date;x-security-token,"));
+    }
+
+    #[test]
+    fn the_client_s_account_id_fills_the_domain_id_path() {
+        let build = |domain_id: Option<&str>| {
+            let builder = Builder::<Op, Huawei>::new("demo", "example.com")
+                .credentials(Credentials::new("ak", "sk"));
+            match domain_id {
+                Some(d) => builder.domain_id(d),
+                None => builder,
+            }
+            .build_with(&|_| None)
+            .unwrap()
+        };
+        let engine: Engine<Op, Huawei> = build(Some("acct/1"));
+        let request = engine
+            .signed_raw_request(Op::Invoices, &RequestParts::new(), Vec::new(), 0)
+            .unwrap();
+        assert_eq!(request.url, "https://example.com/v1.0/acct%2F1/invoices");
+        // A by-name call may still give it.
+        let parts = RequestParts::new().path("domain_id", "given");
+        let request = engine
+            .signed_raw_request(Op::Invoices, &parts, Vec::new(), 0)
+            .unwrap();
+        assert_eq!(request.url, "https://example.com/v1.0/given/invoices");
+        // Without one: a typed error naming the operation and how to give the ID.
+        let engine: Engine<Op, Huawei> = build(None);
+        let err = engine
+            .signed_raw_request(Op::Invoices, &RequestParts::new(), Vec::new(), 0)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MissingSetting {
+                    action: "Invoices",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.contains("domain_id(..)") && shown.contains("HUAWEICLOUD_SDK_DOMAIN_ID"),
+            "{shown}"
+        );
+        // Operations without `{domain_id}` need no account ID.
+        assert!(engine
+            .signed_raw_request(
+                Op::Detail,
+                &RequestParts::new().path("order_id", "o"),
+                Vec::new(),
+                0
+            )
+            .is_ok());
     }
 
     #[test]

@@ -113,7 +113,7 @@ typed_calls! {
             .with_indirect_partner_id(S))
     ),
     "ListInvoices" => list_invoices(
-        models::ListInvoicesRequest::new(S, S, S, I, I)
+        models::ListInvoicesRequest::new(S, S, I, I)
     ),
     "ListPostpaidBillSum" => list_postpaid_bill_sum(
         models::ListPostpaidBillSumRequest::new(S)
