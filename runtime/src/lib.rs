@@ -34,27 +34,37 @@ compile_error!(
 );
 
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod credentials;
 #[cfg(feature = "sign")]
 mod crypto;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod error;
 #[cfg(feature = "huawei")]
+#[cfg_attr(docsrs, doc(cfg(feature = "huawei")))]
 pub mod huawei;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod lenient;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 #[cfg(feature = "policy")]
+#[cfg_attr(docsrs, doc(cfg(feature = "policy")))]
 pub mod policy;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod server;
 pub mod tables;
 #[cfg(feature = "tencent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tencent")))]
 pub mod tencent;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod transport;
 pub mod vocabulary;
 

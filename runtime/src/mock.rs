@@ -1,5 +1,6 @@
 //! The in-process mock: a fake [`Transport`] that plugs into the real client, so
-//! serialization, the error envelope, retries and rate limits all run as in production.
+//! serialization, the error envelope and retries run as in production (the client-side
+//! QPS limits only when a test asks: the generated `mock::builder` leaves them off).
 //! Rules are typed per action (match on the decoded request, answer with a typed
 //! response, an API error, a raw HTTP reply, or a sequence of them); calls are recorded;
 //! nothing ever reaches the network. An action without a rule answers with its default

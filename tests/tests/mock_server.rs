@@ -582,7 +582,7 @@ async fn cam_policies_are_enforced_with_the_source_ip() {
         (denied.decided_by, denied.statement.as_deref()),
         ("policies", Some("policy 1, statement 0 (sid no-credit)"))
     );
-    assert_eq!(denied.secret_id.as_deref(), Some(READER_ID));
+    assert_eq!(denied.access_key_id.as_deref(), Some(READER_ID));
 
     // Switched off, or lifted, the reader is allowed again; a bad policy is refused.
     server.set_checks(Checks {
@@ -634,7 +634,7 @@ async fn checks_switch_off_and_every_decision_is_logged() {
             .collect::<Vec<_>>(),
         vec![(1, "default"), (2, "clock-skew"), (3, "default")]
     );
-    assert_eq!(log[1].secret_id.as_deref(), Some(mock::SECRET_ID));
+    assert_eq!(log[1].access_key_id.as_deref(), Some(mock::SECRET_ID));
     assert_eq!(log[0].request_id, unsigned.request_id().unwrap());
 }
 

@@ -151,7 +151,8 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         //! responses:
         //!
         //! - the in-process mock: a fake transport under the real [`Client`](crate::Client),
-        //!   so serialization, error envelopes, retries and rate limits run as in production;
+        //!   so serialization, error envelopes and retries run as in production (client-side
+        //!   QPS limits only when a test asks: `mock::builder(&mock).with_rate_limits()`);
         //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
         //!   CAM policies, parameter checks) to any client, the official SDKs included.
         //!

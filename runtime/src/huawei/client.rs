@@ -426,7 +426,7 @@ fn error_fields(body: &Value, error_status: bool) -> Option<(String, String)> {
 /// - Any other status with a JSON body that has a code (`error_code`, else `code`, at the
 ///   top or under `error`) is an [`Error::Api`] of that code.
 /// - An error status without a code follows the engine's shared rule
-///   ([`codeless_error`]): a 429 (whatever its body) is throttling and a 5xx with an empty
+///   (the same for every vendor): a 429 (whatever its body) is throttling and a 5xx with an empty
 ///   or JSON body a server error, each an [`Error::Api`] with an empty code; a 5xx whose
 ///   body is not JSON, or a 4xx without a code, is an [`Error::Decode`] carrying the status.
 /// - A 2xx body that is not JSON is an [`Error::Decode`] too.

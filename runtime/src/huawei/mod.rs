@@ -16,6 +16,7 @@
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod codes;
 #[cfg(feature = "client")]
 mod credentials;
@@ -23,8 +24,10 @@ mod credentials;
 mod mock;
 pub mod request;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod server;
 #[cfg(feature = "sign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
 pub mod sign;
 
 #[cfg(feature = "client")]

@@ -347,7 +347,7 @@ impl<O: OperationTable + Send + Sync> Pipeline for State<O> {
 
     fn entry(&self, head: &Head) -> LogEntry {
         let mut entry = self.core.entry(head.peer.ip());
-        entry.secret_id = head
+        entry.access_key_id = head
             .header("authorization")
             .and_then(huawei_sign::parse_authorization)
             .map(|p| p.access_key.to_owned());

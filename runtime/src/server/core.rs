@@ -94,8 +94,9 @@ pub struct LogEntry {
     /// The connection's source address.
     pub source_ip: IpAddr,
     /// The access key id of the `Authorization` header (Tencent's SecretId, Huawei's AK),
-    /// if it had one.
-    pub secret_id: Option<String>,
+    /// if it had one. (`secret_id` in the admin endpoint's JSON, as before.)
+    #[serde(rename = "secret_id")]
+    pub access_key_id: Option<String>,
     /// The action (`X-TC-Action`) or operation the request named, if any.
     pub action: Option<String>,
     /// The error code sent; `None` when answered with a response.
@@ -122,7 +123,7 @@ impl LogEntry {
         let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
         std::mem::size_of::<LogEntry>()
             + self.request_id.len()
-            + text(&self.secret_id)
+            + text(&self.access_key_id)
             + text(&self.action)
             + text(&self.error_code)
             + text(&self.statement)
@@ -279,7 +280,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
             request_id,
             time: unix_now() as u64,
             source_ip: peer,
-            secret_id: None,
+            access_key_id: None,
             action: None,
             error_code: None,
             decided_by: "",
@@ -320,7 +321,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
                 "{} {} {} {} -> {} ({}): {}",
                 entry.request_id,
                 entry.source_ip,
-                entry.secret_id.as_deref().unwrap_or("-"),
+                entry.access_key_id.as_deref().unwrap_or("-"),
                 entry.action.as_deref().unwrap_or("-"),
                 entry.error_code.as_deref().unwrap_or("ok"),
                 entry.decided_by,

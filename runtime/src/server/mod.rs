@@ -1,6 +1,6 @@
 //! The protocol-level mock server's core: an HTTP server on 127.0.0.1 that speaks a
 //! vendor's wire protocol as the real endpoint does, so clients in any language (the
-//! official SDKs included) can be tested against it. Each vendor plugs in a [`Pipeline`]
+//! official SDKs included) can be tested against it. Each vendor plugs in a pipeline
 //! (its checks in the service's order, and how it renders answers): Tencent Cloud API 3.0
 //! in `crate::tencent::server`, Huawei REST in `crate::huawei::server`. A request that
 //! passes every check is answered like the in-process mock: programmed rules first, else

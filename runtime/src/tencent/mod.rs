@@ -13,14 +13,17 @@
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod codes;
 #[cfg(feature = "client")]
 mod credentials;
 #[cfg(feature = "mock")]
 mod mock;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod server;
 #[cfg(feature = "sign")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sign")))]
 pub mod sign;
 
 #[cfg(feature = "client")]

@@ -283,7 +283,7 @@ impl<A: ActionTable + Send + Sync> Pipeline for State<A> {
     fn entry(&self, head: &Head) -> LogEntry {
         let mut entry = self.core.entry(head.peer.ip());
         // Who the request claims to be, verified or not: the log names it either way.
-        entry.secret_id = claimed_secret_id(head);
+        entry.access_key_id = claimed_secret_id(head);
         entry.action = head.header("x-tc-action").map(str::to_owned);
         entry
     }
@@ -367,9 +367,9 @@ impl<A: ActionTable + Send + Sync> Pipeline for State<A> {
             }
             Some(_) => {}
         }
-        entry.secret_id = self.authenticate(head, body, &checks)?;
+        entry.access_key_id = self.authenticate(head, body, &checks)?;
         if checks.qps {
-            self.within_qps(entry.secret_id.as_deref(), action)?;
+            self.within_qps(entry.access_key_id.as_deref(), action)?;
         }
         if checks.policies {
             self.authorize(head, action, entry)?;
@@ -623,7 +623,7 @@ impl<A: ActionTable + Send + Sync> State<A> {
 
     /// The CAM policies of the SecretId, if it has any.
     fn authorize(&self, head: &Head, action: A, entry: &mut LogEntry) -> Result<(), Refusal> {
-        let Some(secret_id) = entry.secret_id.as_deref() else {
+        let Some(secret_id) = entry.access_key_id.as_deref() else {
             return Ok(());
         };
         let Some(policies) = self.principals().policies.get(secret_id).cloned() else {
