@@ -255,7 +255,7 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> fmt::Debug fo
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine")
             .field("settings", &self.inner.settings)
-            .field("url", &self.inner.endpoint.base_url())
+            .field("url", &self.inner.endpoint.base_url)
             .field("credentials", &self.inner.credentials)
             .finish_non_exhaustive()
     }
@@ -276,13 +276,11 @@ where
 
 impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P> {
     /// The vendor's settings, as built.
-    #[cfg_attr(not(feature = "huawei"), allow(dead_code))]
     pub(crate) fn settings(&self) -> &P::Settings {
         &self.inner.settings
     }
 
     /// Where it sends.
-    #[cfg_attr(not(feature = "huawei"), allow(dead_code))]
     pub(crate) fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint
     }

@@ -65,11 +65,6 @@ pub struct Endpoint {
     pub scheme: String,
     /// `host[:port]`, as the `Host` header carries it.
     pub host: String,
-}
-
-impl Endpoint {
-    /// `scheme://host[:port]`, no trailing `/`.
-    pub fn base_url(&self) -> String {
-        format!("{}://{}", self.scheme, self.host)
-    }
+    /// `scheme://host[:port]`, no trailing `/` (worked out once, for every request).
+    pub base_url: String,
 }

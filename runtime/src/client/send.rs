@@ -80,6 +80,7 @@ impl HttpSettings {
             Endpoint {
                 scheme: scheme.to_owned(),
                 host: host.to_owned(),
+                base_url: format!("{scheme}://{host}"),
             },
             Sender {
                 transport,

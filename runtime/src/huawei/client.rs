@@ -288,14 +288,14 @@ impl<O: OperationTable + Send + Sync> Engine<O, Huawei> {
         // One `parts()` for the path and the rest (`request.path()` would build them again).
         let parts = self.with_account(info, request.parts())?;
         let path = parts.fill_path(info.path);
-        Prepared::new(info, &self.endpoint().base_url(), path, &parts, body)
+        Prepared::new(info, &self.endpoint().base_url, path, &parts, body)
     }
 
     fn raw(&self, operation: O, parts: &RequestParts, body: Vec<u8>) -> Result<Prepared, Error> {
         let info = operation.info();
         let parts = self.with_account(info, parts.clone())?;
         let path = parts.fill_path(info.path);
-        Prepared::new(info, &self.endpoint().base_url(), path, &parts, body)
+        Prepared::new(info, &self.endpoint().base_url, path, &parts, body)
     }
 
     /// `parts` with the client's account ID as the `{domain_id}` of a path that has one

@@ -42,7 +42,7 @@ pub struct Settings {
 
 /// A request ready to sign: the action's wire name and the JSON body.
 pub struct Prepared {
-    action: String,
+    action: &'static str,
     body: Vec<u8>,
 }
 
@@ -88,7 +88,14 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
         prepared: &Prepared,
         timestamp: i64,
     ) -> HttpRequest {
-        sign(settings, endpoint, credentials, prepared, timestamp)
+        sign(
+            settings,
+            endpoint,
+            credentials,
+            prepared.action,
+            prepared.body.clone(),
+            timestamp,
+        )
     }
     fn read(action: A, response: HttpResponse) -> Result<Answer, Error> {
         read_envelope(action.info().name, response)
@@ -137,7 +144,7 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
     {
         let name = action.info().name;
         let prepared = Prepared {
-            action: name.to_owned(),
+            action: name,
             body: encode(name, request)?,
         };
         self.execute_typed(action, &prepared, options).await
@@ -153,7 +160,7 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
     ) -> Result<Value, Error> {
         let action = Self::op_named(action)?;
         let prepared = Prepared {
-            action: action.info().name.to_owned(),
+            action: action.info().name,
             body: serde_json::to_vec(request).expect("a JSON value serialises"),
         };
         self.execute_json(action, &prepared, options).await
@@ -162,19 +169,25 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
     /// The signed HTTP request of one attempt of `action` with this body at `timestamp`.
     #[doc(hidden)]
     pub fn signed_request(&self, action: &str, body: Vec<u8>, timestamp: i64) -> HttpRequest {
-        let prepared = Prepared {
-            action: action.to_owned(),
+        // The body moves into the request: no copy on this path.
+        sign(
+            self.settings(),
+            self.endpoint(),
+            self.credentials(),
+            action,
             body,
-        };
-        self.sign(&prepared, timestamp)
+            timestamp,
+        )
     }
 }
 
+/// The signed request of `action` with `body` at `timestamp`.
 fn sign(
     settings: &Settings,
     endpoint: &Endpoint,
     credentials: &Credentials,
-    prepared: &Prepared,
+    action: &str,
+    body: Vec<u8>,
     timestamp: i64,
 ) -> HttpRequest {
     let input = SigningInput {
@@ -183,7 +196,7 @@ fn sign(
         host: &endpoint.host,
         service: settings.service,
         timestamp,
-        payload: &prepared.body,
+        payload: &body,
     };
     let auth = authorization(
         credentials.access_key_id(),
@@ -194,7 +207,7 @@ fn sign(
         ("Authorization", auth),
         ("Content-Type", CONTENT_TYPE.to_owned()),
         ("Host", endpoint.host.clone()),
-        ("X-TC-Action", prepared.action.clone()),
+        ("X-TC-Action", action.to_owned()),
         ("X-TC-Timestamp", timestamp.to_string()),
         ("X-TC-Version", settings.version.to_owned()),
     ];
@@ -209,9 +222,9 @@ fn sign(
     }
     HttpRequest {
         method: crate::HttpMethod::Post,
-        url: format!("{}/", endpoint.base_url()),
+        url: [endpoint.base_url.as_str(), "/"].concat(),
         headers,
-        body: prepared.body.clone(),
+        body,
     }
 }
 
