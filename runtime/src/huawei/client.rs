@@ -135,7 +135,9 @@ impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
 }
 
 impl<O: OperationTable + Send + Sync, C: FromEngine<O, Huawei>> Builder<O, Huawei, C> {
-    /// A builder for a service (its short name, for tracing) at its default host.
+    /// A builder for a service (its short name, for tracing) at its default host (what the
+    /// generated `Client::builder()` calls).
+    #[doc(hidden)]
     #[allow(clippy::new_ret_no_self)]
     pub fn new(service: &'static str, host: &str) -> Self {
         Builder::with_settings(

@@ -103,7 +103,9 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
 }
 
 impl<A: ActionTable + Send + Sync, C: FromEngine<A, Tencent>> Builder<A, Tencent, C> {
-    /// A builder for a service (its short name and API version) at its default host.
+    /// A builder for a service (its short name and API version) at its default host (what the
+    /// generated `Client::builder()` calls).
+    #[doc(hidden)]
     #[allow(clippy::new_ret_no_self)]
     pub fn new(service: &'static str, version: &'static str, host: &str) -> Self {
         Builder::with_settings(
