@@ -525,7 +525,14 @@ fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
     let stem = crate::names::type_stem(&op.name, op.rust_name.as_deref());
     let mut args = Vec::new();
     let mut path = op.path.clone();
-    for (index, param) in op.params.iter().filter(|p| p.required).enumerate() {
+    // A parameter the client fills (the account ID) is not the request's: its placeholder
+    // stays in the request's path.
+    for (index, param) in op
+        .params
+        .iter()
+        .filter(|p| p.required && !p.from_credentials)
+        .enumerate()
+    {
         let (arg, text) = match (&param.ty, param.location) {
             (TypeRef::Primitive(Primitive::String), ParamLocation::Path) => {
                 (format!("\"id/{index}\""), format!("id%2F{index}"))
@@ -541,13 +548,18 @@ fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
         args.push(arg);
     }
     Some(format!(
-        "Building a request (the path parameters are percent-encoded):\n\n```rust\n\
+        "Building a request (the path parameters are percent-encoded{client}):\n\n```rust\n\
          use {lib}::models::{{RestRequest, {stem}Request}};\n\
          use {lib}::Operation;\n\n\
          let request = {stem}Request::new({args});\n\
          assert_eq!({stem}Request::OPERATION, Operation::{stem});\n\
          assert_eq!(request.path(), \"{path}\");\n```\n\n",
         args = args.join(", "),
+        client = if op.params.iter().any(|p| p.from_credentials) {
+            "; the client fills `{domain_id}` from its account ID"
+        } else {
+            ""
+        },
     ))
 }
 
