@@ -13,8 +13,8 @@ use huaweicloud_partner_center::mock::{server, ACCESS_KEY, SECRET_KEY};
 use huaweicloud_partner_center::{Operation, OperationTable};
 use libfuzzer_sys::fuzz_target;
 use partnergen_fuzz::{exchange, http_request, one_line};
-use partnergen_runtime::huawei_sign::{
-    self, parse_authorization, parse_sdk_date, sdk_date, verify, ReceivedRequest, SigningInput,
+use partnergen_runtime::huawei::sign::{
+    self as huawei_sign, parse_authorization, parse_sdk_date, sdk_date, verify, ReceivedRequest, SigningInput,
 };
 use partnergen_runtime::server::Checks;
 

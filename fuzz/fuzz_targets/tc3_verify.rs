@@ -10,7 +10,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use partnergen_fuzz::{exchange, http_request, one_line};
 use partnergen_runtime::server::Checks;
-use partnergen_runtime::tc3::{self, CanonicalRequest};
+use partnergen_runtime::tencent::sign::{self as tc3, CanonicalRequest};
 use tencentcloud_intlpartnersmgt::mock::{server, SECRET_ID, SECRET_KEY};
 use tencentcloud_intlpartnersmgt::{Action, ActionTable, Credentials, SERVICE};
 

@@ -1,10 +1,11 @@
-//! Credentials: Tencent Cloud's (SecretId, SecretKey, session token) given explicitly, from
-//! the environment, or from the profile file the official SDK reads; Huawei Cloud's
-//! (AK, SK, security token) given explicitly or from the environment. Secrets never appear
-//! in `Debug` output, errors or logs.
+//! Credentials, whatever the vendor: an access key id (Tencent's SecretId, Huawei's AK), a
+//! secret key (SecretKey, SK) and, for temporary credentials, a token (session token,
+//! security token); and the errors of looking for them. Where each vendor's SDK looks for
+//! them (variables, profile files) is the vendor's: `crate::tencent` and `crate::huawei`
+//! add those constructors. Secrets never appear in `Debug` output, errors or logs.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A secret string: compared and used, never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -28,22 +29,21 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// A SecretId, a SecretKey and, for temporary credentials, a session token; for Huawei
-/// Cloud, an AK (the SecretId slot), an SK (the SecretKey) and a security token (the
-/// session token).
+/// An access key id, a secret key and, for temporary credentials, a token (Tencent: a
+/// SecretId, a SecretKey, a session token; Huawei: an AK, an SK, a security token).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
-    secret_id: String,
+    access_key_id: String,
     secret_key: Secret,
     token: Option<Secret>,
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The SecretId names the key (it is in every signed request); the key and the
-        // token are secrets.
+        // The id names the key (it is in every signed request); the key and the token are
+        // secrets.
         f.debug_struct("Credentials")
-            .field("secret_id", &self.secret_id)
+            .field("access_key_id", &self.access_key_id)
             .field("secret_key", &"<redacted>")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .finish()
@@ -143,28 +143,11 @@ impl fmt::Display for CredentialsError {
 
 impl std::error::Error for CredentialsError {}
 
-/// The environment variables the official SDK reads.
-pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
-/// See [`ENV_SECRET_ID`].
-pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
-/// See [`ENV_SECRET_ID`].
-pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
-
-/// The environment variables the official Huawei Cloud SDK reads: the AK.
-pub const ENV_HUAWEI_AK: &str = "HUAWEICLOUD_SDK_AK";
-/// See [`ENV_HUAWEI_AK`]: the SK.
-pub const ENV_HUAWEI_SK: &str = "HUAWEICLOUD_SDK_SK";
-/// See [`ENV_HUAWEI_AK`]: the security token of temporary credentials.
-pub const ENV_HUAWEI_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
-/// See [`ENV_HUAWEI_AK`]: the account (domain) ID a global service such as BSS is called
-/// for; read by the Huawei client builder.
-pub const ENV_HUAWEI_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
-
 impl Credentials {
     /// Long-term credentials.
-    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+    pub fn new(access_key_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
         Credentials {
-            secret_id: secret_id.into(),
+            access_key_id: access_key_id.into(),
             secret_key: Secret::new(secret_key),
             token: None,
         }
@@ -184,51 +167,23 @@ impl Credentials {
         }
     }
 
-    /// The SecretId.
-    pub fn secret_id(&self) -> &str {
-        &self.secret_id
+    /// The access key id: Tencent's SecretId, Huawei's AK.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
     }
 
-    /// The SecretKey.
+    /// The secret key: Tencent's SecretKey, Huawei's SK.
     pub fn secret_key(&self) -> &Secret {
         &self.secret_key
     }
 
-    /// The session token, if any.
+    /// The token of temporary credentials, if any.
     pub fn token(&self) -> Option<&Secret> {
         self.token.as_ref()
     }
 
-    /// From `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, if set,
-    /// `TENCENTCLOUD_SESSION_TOKEN`, as the official SDK reads them.
-    pub fn from_env() -> Result<Self, CredentialsError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`Credentials::from_env`], reading variables through `lookup` (for tests and
-    /// for callers with their own configuration source).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, CredentialsError> {
-        Self::from_vars(lookup, [ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN])
-    }
-
-    /// Huawei Cloud credentials from `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and, if
-    /// set, `HUAWEICLOUD_SDK_SECURITY_TOKEN`, as the official SDK reads them.
-    pub fn from_huawei_env() -> Result<Self, CredentialsError> {
-        Self::from_huawei_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`Credentials::from_huawei_env`], reading variables through `lookup`.
-    pub fn from_huawei_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, CredentialsError> {
-        Self::from_vars(
-            lookup,
-            [ENV_HUAWEI_AK, ENV_HUAWEI_SK, ENV_HUAWEI_SECURITY_TOKEN],
-        )
-    }
-
     /// An id and a key (each required, non-empty) and an optional token, by variable name.
-    fn from_vars(
+    pub(crate) fn from_vars(
         lookup: impl Fn(&str) -> Option<String>,
         [id, key, token]: [&'static str; 3],
     ) -> Result<Self, CredentialsError> {
@@ -240,162 +195,6 @@ impl Credentials {
         Ok(Credentials::new(get(id)?, get(key)?)
             .with_optional_token(lookup(token).filter(|t| !t.is_empty())))
     }
-
-    /// From the profile file the official SDK reads: `~/.tencentcloud/credentials`, else
-    /// `/etc/tencentcloud/credentials`; INI with `secret_id` and `secret_key` (and
-    /// optionally `token`) under `[default]`.
-    pub fn from_default_profile() -> Result<Self, CredentialsError> {
-        let candidates: Vec<PathBuf> = profile_candidates(|name| std::env::var(name).ok())
-            .into_iter()
-            .flatten()
-            .collect();
-        match candidates.iter().find(|p| p.exists()) {
-            Some(path) => Self::from_profile_file(path, "default"),
-            None => Err(CredentialsError::NoProfileFile(candidates)),
-        }
-    }
-
-    /// What a Tencent client builder without credentials uses: the environment
-    /// ([`Credentials::from_env`]), else the first profile file that exists
-    /// ([`Credentials::from_default_profile`]). Finding none is a
-    /// [`CredentialsError::NotFound`] listing every source tried.
-    pub fn from_default_chain() -> Result<Self, CredentialsError> {
-        Self::from_default_chain_with(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`Credentials::from_default_chain`], reading variables (`HOME` and
-    /// `USERPROFILE` too) through `lookup`.
-    pub fn from_default_chain_with(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, CredentialsError> {
-        let mut tried = Vec::new();
-        match Self::from_lookup(&lookup) {
-            Ok(credentials) => return Ok(credentials),
-            Err(failure) => tried.push(Tried {
-                source: CredentialSource::Env {
-                    id: ENV_SECRET_ID,
-                    key: ENV_SECRET_KEY,
-                },
-                failure,
-            }),
-        }
-        for candidate in profile_candidates(&lookup) {
-            let (path, failure) = match candidate {
-                Ok(path) if path.exists() => match Self::from_profile_file(&path, "default") {
-                    Ok(credentials) => return Ok(credentials),
-                    // The SDK reads the first file that exists, and only that one.
-                    Err(failure) => {
-                        tried.push(Tried {
-                            source: CredentialSource::ProfileFile(path),
-                            failure,
-                        });
-                        break;
-                    }
-                },
-                Ok(path) => (path.clone(), CredentialsError::NoProfileFile(vec![path])),
-                Err(unknown) => unknown,
-            };
-            tried.push(Tried {
-                source: CredentialSource::ProfileFile(path),
-                failure,
-            });
-        }
-        Err(CredentialsError::NotFound(tried))
-    }
-
-    /// What a Huawei client builder without credentials uses: the environment
-    /// ([`Credentials::from_huawei_lookup`] through `lookup`). Finding none is a
-    /// [`CredentialsError::NotFound`] naming the variables.
-    pub fn from_huawei_default_chain_with(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, CredentialsError> {
-        Self::from_huawei_lookup(lookup).map_err(|failure| {
-            CredentialsError::NotFound(vec![Tried {
-                source: CredentialSource::Env {
-                    id: ENV_HUAWEI_AK,
-                    key: ENV_HUAWEI_SK,
-                },
-                failure,
-            }])
-        })
-    }
-
-    /// From a profile of the official CLI (tccli): `~/.tccli/<profile>.credential`, JSON
-    /// with `secretId`, `secretKey` and optionally `token`.
-    pub fn from_cli_profile(profile: &str) -> Result<Self, CredentialsError> {
-        let home = std::env::var_os("HOME")
-            .or_else(|| std::env::var_os("USERPROFILE"))
-            .unwrap_or_default();
-        Self::from_cli_file(
-            &Path::new(&home)
-                .join(".tccli")
-                .join(format!("{profile}.credential")),
-        )
-    }
-
-    /// From a tccli credential file (see [`Credentials::from_cli_profile`]).
-    pub fn from_cli_file(path: &Path) -> Result<Self, CredentialsError> {
-        let text = std::fs::read_to_string(path).map_err(|err| {
-            CredentialsError::UnreadableProfile(path.to_path_buf(), err.to_string())
-        })?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
-            CredentialsError::UnreadableProfile(
-                path.to_path_buf(),
-                format!("not JSON: line {}", err.line()),
-            )
-        })?;
-        let get = |key: &str| {
-            value
-                .get(key)
-                .and_then(serde_json::Value::as_str)
-                .filter(|v| !v.is_empty())
-        };
-        let incomplete =
-            || CredentialsError::IncompleteProfile(path.to_path_buf(), "secretId/secretKey".into());
-        let credentials = Credentials::new(
-            get("secretId").ok_or_else(incomplete)?,
-            get("secretKey").ok_or_else(incomplete)?,
-        );
-        Ok(credentials.with_optional_token(get("token")))
-    }
-
-    /// From a section of an INI profile file.
-    pub fn from_profile_file(path: &Path, section: &str) -> Result<Self, CredentialsError> {
-        let ini = ini::Ini::load_from_file(path).map_err(|err| {
-            CredentialsError::UnreadableProfile(path.to_path_buf(), err.to_string())
-        })?;
-        let incomplete =
-            || CredentialsError::IncompleteProfile(path.to_path_buf(), section.to_owned());
-        let props = ini.section(Some(section)).ok_or_else(incomplete)?;
-        let get = |key: &str| props.get(key).map(str::trim).filter(|v| !v.is_empty());
-        let credentials = Credentials::new(
-            get("secret_id").ok_or_else(incomplete)?,
-            get("secret_key").ok_or_else(incomplete)?,
-        );
-        Ok(credentials.with_optional_token(get("token")))
-    }
-}
-
-/// The profile files the official SDK reads, in order: under the home directory (`HOME`,
-/// else `USERPROFILE`; when neither is set, `~/...` and the variable missing), then
-/// `/etc/tencentcloud/credentials`.
-fn profile_candidates(
-    lookup: impl Fn(&str) -> Option<String>,
-) -> [Result<PathBuf, (PathBuf, CredentialsError)>; 2] {
-    const IN_HOME: &str = ".tencentcloud/credentials";
-    let home = lookup("HOME")
-        .filter(|h| !h.is_empty())
-        .or_else(|| lookup("USERPROFILE").filter(|h| !h.is_empty()));
-    [
-        home.map(|home| Path::new(&home).join(IN_HOME))
-            .ok_or_else(|| {
-                (
-                    Path::new("~").join(IN_HOME),
-                    CredentialsError::MissingEnv("HOME"),
-                )
-            }),
-        Ok(PathBuf::from("/etc/tencentcloud/credentials")),
-    ]
 }
 
 #[cfg(test)]
@@ -410,222 +209,6 @@ mod tests {
         assert!(
             !shown.contains("super-secret-key") && !shown.contains("session-token-xyz"),
             "{shown}"
-        );
-    }
-
-    #[test]
-    fn environment_as_the_sdk_reads_it() {
-        let env = |vars: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                vars.iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
-        let c = Credentials::from_lookup(env(&[(ENV_SECRET_ID, "id"), (ENV_SECRET_KEY, "key")]))
-            .unwrap();
-        assert_eq!(
-            (c.secret_id(), c.secret_key().expose(), c.token()),
-            ("id", "key", None)
-        );
-        let c = Credentials::from_lookup(env(&[
-            (ENV_SECRET_ID, "id"),
-            (ENV_SECRET_KEY, "key"),
-            (ENV_SESSION_TOKEN, "t"),
-        ]))
-        .unwrap();
-        assert_eq!(c.token().map(Secret::expose), Some("t"));
-        assert_eq!(
-            Credentials::from_lookup(env(&[(ENV_SECRET_ID, "id"), (ENV_SECRET_KEY, "")])),
-            Err(CredentialsError::MissingEnv(ENV_SECRET_KEY))
-        );
-        // Huawei's variables, and only those.
-        let c = Credentials::from_huawei_lookup(env(&[
-            (ENV_HUAWEI_AK, "ak"),
-            (ENV_HUAWEI_SK, "sk"),
-            (ENV_HUAWEI_SECURITY_TOKEN, "st"),
-            (ENV_SESSION_TOKEN, "tencent"),
-        ]))
-        .unwrap();
-        assert_eq!(
-            (
-                c.secret_id(),
-                c.secret_key().expose(),
-                c.token().map(Secret::expose)
-            ),
-            ("ak", "sk", Some("st"))
-        );
-        assert_eq!(
-            Credentials::from_huawei_lookup(env(&[(ENV_SECRET_ID, "id"), (ENV_SECRET_KEY, "k")])),
-            Err(CredentialsError::MissingEnv(ENV_HUAWEI_AK))
-        );
-        let c = Credentials::from_huawei_lookup(env(&[
-            (ENV_HUAWEI_AK, "ak"),
-            (ENV_HUAWEI_SK, "sk"),
-            (ENV_HUAWEI_SECURITY_TOKEN, ""),
-        ]))
-        .unwrap();
-        assert_eq!(c.token(), None);
-    }
-
-    #[test]
-    fn profile_file_sections() {
-        let dir = std::env::temp_dir().join(format!("tc-profile-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("credentials");
-        std::fs::write(
-            &path,
-            "[default]\nsecret_id = AKIDfile \nsecret_key=filekey\n\n[other]\nsecret_id=x\n",
-        )
-        .unwrap();
-        let c = Credentials::from_profile_file(&path, "default").unwrap();
-        assert_eq!(
-            (c.secret_id(), c.secret_key().expose()),
-            ("AKIDfile", "filekey")
-        );
-        let err = Credentials::from_profile_file(&path, "other").unwrap_err();
-        assert!(matches!(err, CredentialsError::IncompleteProfile(_, ref s) if s == "other"));
-        assert!(!err.to_string().contains("filekey"));
-
-        let cli = dir.join("default.credential");
-        std::fs::write(
-            &cli,
-            r#"{"secretId": "AKIDcli", "secretKey": "clikey", "token": "tok"}"#,
-        )
-        .unwrap();
-        let c = Credentials::from_cli_file(&cli).unwrap();
-        assert_eq!(
-            (
-                c.secret_id(),
-                c.secret_key().expose(),
-                c.token().map(Secret::expose)
-            ),
-            ("AKIDcli", "clikey", Some("tok"))
-        );
-        std::fs::write(
-            &cli,
-            r#"{"secretId": "AKIDcli", "secretKey": "clikey-but-broken"#,
-        )
-        .unwrap();
-        let err = Credentials::from_cli_file(&cli).unwrap_err();
-        assert!(!err.to_string().contains("clikey"), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn the_default_chain_lists_every_source_it_tried() {
-        let dir = std::env::temp_dir().join(format!("tc-chain-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join(".tencentcloud")).unwrap();
-        let home = dir.to_str().unwrap().to_owned();
-        let env = |vars: Vec<(&'static str, String)>| {
-            move |name: &str| {
-                vars.iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.clone())
-            }
-        };
-        let etc = CredentialSource::ProfileFile(PathBuf::from("/etc/tencentcloud/credentials"));
-
-        // Nothing anywhere: the variables first, then each file, with why not.
-        let Err(CredentialsError::NotFound(tried)) =
-            Credentials::from_default_chain_with(env(vec![]))
-        else {
-            panic!("found credentials in an empty environment");
-        };
-        assert_eq!(
-            tried[..2],
-            [
-                Tried {
-                    source: CredentialSource::Env {
-                        id: ENV_SECRET_ID,
-                        key: ENV_SECRET_KEY
-                    },
-                    failure: CredentialsError::MissingEnv(ENV_SECRET_ID),
-                },
-                Tried {
-                    source: CredentialSource::ProfileFile(PathBuf::from(
-                        "~/.tencentcloud/credentials"
-                    )),
-                    failure: CredentialsError::MissingEnv("HOME"),
-                },
-            ]
-        );
-        assert_eq!(tried.get(2).map(|t| &t.source), Some(&etc));
-
-        // USERPROFILE stands in for HOME; a missing file is named.
-        let Err(err) =
-            Credentials::from_default_chain_with(env(vec![("USERPROFILE", home.clone())]))
-        else {
-            panic!("no profile file was written yet");
-        };
-        let in_home = dir.join(".tencentcloud/credentials");
-        assert!(
-            err.to_string().contains(&format!(
-                "profile file {} (does not exist)",
-                in_home.display()
-            )),
-            "{err}"
-        );
-
-        // A profile file that exists but lacks the key: the SDK reads no further file.
-        std::fs::write(
-            &in_home,
-            "[default]\nsecret_id = AKIDnot-a-secret-but-hidden\n",
-        )
-        .unwrap();
-        let err = Credentials::from_default_chain_with(env(vec![
-            ("HOME", home.clone()),
-            (ENV_SECRET_KEY, "key-value-never-shown".into()),
-        ]))
-        .unwrap_err();
-        let CredentialsError::NotFound(tried) = &err else {
-            panic!("{err:?}");
-        };
-        assert_eq!(tried.len(), 2, "{err}");
-        assert_eq!(
-            tried[0].failure,
-            CredentialsError::MissingEnv(ENV_SECRET_ID)
-        );
-        assert!(matches!(
-            tried[1].failure,
-            CredentialsError::IncompleteProfile(..)
-        ));
-        let shown = err.to_string();
-        assert!(
-            shown.starts_with("no credentials found; tried, in order: environment variables")
-                && shown.contains("section [default] is missing or lacks")
-                && !shown.contains("key-value-never-shown")
-                && !shown.contains("hidden"),
-            "{shown}"
-        );
-
-        // A complete profile file is used; the environment still comes first.
-        std::fs::write(
-            &in_home,
-            "[default]\nsecret_id = AKIDfile\nsecret_key = filekey\n",
-        )
-        .unwrap();
-        let c = Credentials::from_default_chain_with(env(vec![("HOME", home.clone())])).unwrap();
-        assert_eq!(c.secret_id(), "AKIDfile");
-        let c = Credentials::from_default_chain_with(env(vec![
-            ("HOME", home.clone()),
-            (ENV_SECRET_ID, "AKIDenv".into()),
-            (ENV_SECRET_KEY, "envkey".into()),
-        ]))
-        .unwrap();
-        assert_eq!(c.secret_id(), "AKIDenv");
-        std::fs::remove_dir_all(&dir).unwrap();
-
-        // Huawei: the variables.
-        let err = Credentials::from_huawei_default_chain_with(env(vec![(
-            ENV_HUAWEI_SK,
-            "sk-never-shown".into(),
-        )]))
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "no credentials found; tried, in order: environment variables HUAWEICLOUD_SDK_AK \
-             and HUAWEICLOUD_SDK_SK (HUAWEICLOUD_SDK_AK is not set)"
         );
     }
 }

@@ -72,7 +72,7 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
 }
 
 /// The inverse of [`civil_from_days`].
-#[cfg_attr(not(feature = "huawei-sign"), allow(dead_code))]
+#[cfg_attr(not(feature = "huawei"), allow(dead_code))]
 pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);

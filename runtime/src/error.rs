@@ -1,8 +1,7 @@
-//! Errors of an API call, for both vendors. Tencent's API 3.0 error envelope (HTTP 200
-//! with `Response.Error`) is detected from the body, whatever the Content-Type says;
-//! Huawei's error body (`{"error_code", "error_msg", "request_id"}`, at an error status or,
-//! for some operations, at 200) is read by the REST engine. Either way the code is
-//! matchable without string compares ([`ErrorKind::of`], [`ErrorKind::of_huawei`]), and
+//! Errors of an API call, one type for every vendor. Each vendor's protocol reads its own
+//! error bodies (Tencent's API 3.0 envelope, Huawei's `error_code` body) and maps its codes
+//! to an [`ErrorKind`] (`ErrorKind::of` in `crate::tencent::codes`, `ErrorKind::of_huawei`
+//! in `crate::huawei::codes`), so the code is matchable without string compares, and
 //! the HTTP status and the request id are kept; transport failures, timeouts and
 //! undecodable responses stay distinct, and so do the answers a client refuses to read:
 //! redirects and bodies over the cap.
@@ -11,7 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// The family of an API error code, for `match`: for Tencent the part before the first
-/// `.` ([`ErrorKind::of`]); Huawei's codes map by a table ([`ErrorKind::of_huawei`]).
+/// `.` (`ErrorKind::of`); Huawei's codes map by a table (`ErrorKind::of_huawei`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -61,96 +60,6 @@ pub enum AuthFailure {
     InvalidSecretId,
     /// `AuthFailure` itself or another sub-code.
     Other,
-}
-
-impl ErrorKind {
-    /// The kind of an API error code.
-    pub fn of(code: &str) -> Self {
-        let (family, detail) = code.split_once('.').unwrap_or((code, ""));
-        match family {
-            "AuthFailure" => ErrorKind::AuthFailure(match detail {
-                "SignatureFailure" => AuthFailure::SignatureFailure,
-                "SignatureExpire" => AuthFailure::SignatureExpire,
-                "SecretIdNotFound" => AuthFailure::SecretIdNotFound,
-                "TokenFailure" => AuthFailure::TokenFailure,
-                "UnauthorizedOperation" => AuthFailure::UnauthorizedOperation,
-                "InvalidSecretId" => AuthFailure::InvalidSecretId,
-                _ => AuthFailure::Other,
-            }),
-            "RequestLimitExceeded" => ErrorKind::RequestLimitExceeded,
-            "UnauthorizedOperation" => ErrorKind::UnauthorizedOperation,
-            "InvalidParameter" => ErrorKind::InvalidParameter,
-            "InvalidParameterValue" => ErrorKind::InvalidParameterValue,
-            "MissingParameter" => ErrorKind::MissingParameter,
-            "InvalidAction" => ErrorKind::InvalidAction,
-            "InternalError" => ErrorKind::InternalError,
-            "ResourceNotFound" => ErrorKind::ResourceNotFound,
-            "LimitExceeded" => ErrorKind::LimitExceeded,
-            "FailedOperation" => ErrorKind::FailedOperation,
-            "UnsupportedOperation" => ErrorKind::UnsupportedOperation,
-            _ => ErrorKind::Other,
-        }
-    }
-
-    /// The kind of a Huawei Cloud error code (`APIGW.0308`, `CBC.0151`), given its message
-    /// and the HTTP status it came with. API Gateway codes are read with either prefix
-    /// (`APIGW.` or `APIG.`, both in use):
-    ///
-    /// | code | HTTP | meaning | kind |
-    /// |---|---|---|---|
-    /// | `APIGW.0101` | 404 | no such API (method and path) | `InvalidAction` |
-    /// | `APIGW.0201` | 400 | malformed request | `InvalidParameter` |
-    /// | `APIGW.0301` | 401 | IAM authentication failed | `AuthFailure(..)`, by message: `SecretIdNotFound` ("ak not exist"), `TokenFailure` (a message about a token), else `SignatureFailure` ("verify aksk signature fail", a locked AK) |
-    /// | `APIGW.0302` | 403 | the IAM user may not call the API | `AuthFailure(UnauthorizedOperation)` |
-    /// | `APIGW.0303` | 401 | app authentication failed | `AuthFailure(SignatureFailure)` |
-    /// | `APIGW.0304`, `APIGW.0306` | 403 | the app may not call the API; access denied | `AuthFailure(UnauthorizedOperation)` |
-    /// | `APIGW.0307` | 401 | the token must be renewed | `AuthFailure(TokenFailure)` |
-    /// | `APIGW.0308` | 429 | throttled | `RequestLimitExceeded` |
-    /// | other `APIGW.03xx` | 401/403 | other authentication failures | `AuthFailure(Other)` |
-    /// | `CBC.0100` | 400 | parameter error | `InvalidParameter` |
-    /// | `CBC.0101` | 400 | invalid parameter value | `InvalidParameterValue` |
-    /// | `CBC.0151`, `CBC.0155` | 403 | access denied; the request is not allowed | `UnauthorizedOperation` |
-    /// | `CBC.0154` | 403 | invalid or expired token | `AuthFailure(TokenFailure)` |
-    /// | `CBC.0250` | 429 | flow control | `RequestLimitExceeded` |
-    /// | `CBC.0999` | 500 | other error | `InternalError` |
-    ///
-    /// Any other code is `RequestLimitExceeded` at HTTP 429, `InternalError` at 5xx, and
-    /// `Other` otherwise (the full code is in [`ApiError::code`]).
-    pub fn of_huawei(code: &str, message: &str, status: u16) -> Self {
-        let (family, number) = code.split_once('.').unwrap_or((code, ""));
-        match (family, number) {
-            ("APIGW" | "APIG", "0101") => ErrorKind::InvalidAction,
-            ("APIGW" | "APIG", "0201") => ErrorKind::InvalidParameter,
-            ("APIGW" | "APIG", "0301") => {
-                let message = message.to_ascii_lowercase();
-                ErrorKind::AuthFailure(if message.contains("ak not exist") {
-                    AuthFailure::SecretIdNotFound
-                } else if message.contains("token") {
-                    AuthFailure::TokenFailure
-                } else {
-                    AuthFailure::SignatureFailure
-                })
-            }
-            ("APIGW" | "APIG", "0303") => ErrorKind::AuthFailure(AuthFailure::SignatureFailure),
-            ("APIGW" | "APIG", "0302" | "0304" | "0306") => {
-                ErrorKind::AuthFailure(AuthFailure::UnauthorizedOperation)
-            }
-            ("APIGW" | "APIG", "0307") => ErrorKind::AuthFailure(AuthFailure::TokenFailure),
-            ("APIGW" | "APIG", "0308") => ErrorKind::RequestLimitExceeded,
-            ("APIGW" | "APIG", n) if n.starts_with("03") => {
-                ErrorKind::AuthFailure(AuthFailure::Other)
-            }
-            ("CBC", "0100") => ErrorKind::InvalidParameter,
-            ("CBC", "0101") => ErrorKind::InvalidParameterValue,
-            ("CBC", "0151" | "0155") => ErrorKind::UnauthorizedOperation,
-            ("CBC", "0154") => ErrorKind::AuthFailure(AuthFailure::TokenFailure),
-            ("CBC", "0250") => ErrorKind::RequestLimitExceeded,
-            ("CBC", "0999") => ErrorKind::InternalError,
-            _ if status == 429 => ErrorKind::RequestLimitExceeded,
-            _ if status >= 500 => ErrorKind::InternalError,
-            _ => ErrorKind::Other,
-        }
-    }
 }
 
 /// An error the service answered with.
@@ -230,6 +139,16 @@ pub enum Error {
         /// What could not be read.
         message: String,
     },
+    /// The operation needs a setting the client was built without (Huawei: the account
+    /// ID that fills a `{domain_id}` path).
+    MissingSetting {
+        /// The action or operation called.
+        action: &'static str,
+        /// The setting, e.g. `the account (domain) ID`.
+        setting: &'static str,
+        /// How to give it, e.g. the builder method and the environment variable.
+        how: &'static str,
+    },
     /// The request could not be serialized, or a name passed to a by-name call is unknown
     /// (or its path parameters are missing).
     InvalidRequest {
@@ -289,6 +208,7 @@ impl Error {
             Error::Decode { status, .. } => *status >= 500,
             Error::Redirect { .. }
             | Error::ResponseTooLarge { .. }
+            | Error::MissingSetting { .. }
             | Error::InvalidRequest { .. } => false,
         }
     }
@@ -356,6 +276,14 @@ impl fmt::Display for Error {
                     "{action}: unreadable response (HTTP {status}): {message}"
                 )
             }
+            Error::MissingSetting {
+                action,
+                setting,
+                how,
+            } => write!(
+                f,
+                "{action}: needs {setting}, and the client was built without it: {how}"
+            ),
             Error::InvalidRequest { action, message } => {
                 write!(f, "{action}: invalid request: {message}")
             }
@@ -389,82 +317,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_matchable_by_family() {
-        assert_eq!(
-            ErrorKind::of("AuthFailure.SignatureFailure"),
-            ErrorKind::AuthFailure(AuthFailure::SignatureFailure)
-        );
-        assert_eq!(
-            ErrorKind::of("AuthFailure"),
-            ErrorKind::AuthFailure(AuthFailure::Other)
-        );
-        assert_eq!(
-            ErrorKind::of("RequestLimitExceeded.UinLimitExceeded"),
-            ErrorKind::RequestLimitExceeded
-        );
-        assert_eq!(
-            ErrorKind::of("InvalidParameterValue.Uin"),
-            ErrorKind::InvalidParameterValue
-        );
-        assert_eq!(ErrorKind::of("Whatever.Else"), ErrorKind::Other);
-    }
-
-    #[test]
-    fn huawei_codes_map_by_table_then_by_status() {
-        use AuthFailure as A;
-        for (code, message, status, kind) in [
-            ("APIGW.0308", "throttled", 429, ErrorKind::RequestLimitExceeded),
-            ("APIG.0308", "", 429, ErrorKind::RequestLimitExceeded),
-            ("APIGW.0101", "", 404, ErrorKind::InvalidAction),
-            ("APIGW.0201", "", 400, ErrorKind::InvalidParameter),
-            (
-                "APIGW.0301",
-                "Incorrect IAM authentication information: verify aksk signature fail",
-                401,
-                ErrorKind::AuthFailure(A::SignatureFailure),
-            ),
-            (
-                "APIGW.0301",
-                "Incorrect IAM authentication information: Get secretKey failed,ak:x,err:ak not exist",
-                401,
-                ErrorKind::AuthFailure(A::SecretIdNotFound),
-            ),
-            (
-                "APIG.0301",
-                "Incorrect IAM authentication information: decrypt token fail",
-                401,
-                ErrorKind::AuthFailure(A::TokenFailure),
-            ),
-            ("APIGW.0302", "", 403, ErrorKind::AuthFailure(A::UnauthorizedOperation)),
-            ("APIGW.0303", "", 401, ErrorKind::AuthFailure(A::SignatureFailure)),
-            ("APIGW.0304", "", 403, ErrorKind::AuthFailure(A::UnauthorizedOperation)),
-            ("APIGW.0306", "", 403, ErrorKind::AuthFailure(A::UnauthorizedOperation)),
-            ("APIGW.0307", "", 401, ErrorKind::AuthFailure(A::TokenFailure)),
-            ("APIGW.0305", "", 401, ErrorKind::AuthFailure(A::Other)),
-            ("APIGW.0311", "", 401, ErrorKind::AuthFailure(A::Other)),
-            ("CBC.0100", "", 400, ErrorKind::InvalidParameter),
-            ("CBC.0101", "", 400, ErrorKind::InvalidParameterValue),
-            ("CBC.0151", "", 403, ErrorKind::UnauthorizedOperation),
-            ("CBC.0155", "", 403, ErrorKind::UnauthorizedOperation),
-            ("CBC.0154", "", 403, ErrorKind::AuthFailure(A::TokenFailure)),
-            ("CBC.0250", "", 429, ErrorKind::RequestLimitExceeded),
-            ("CBC.0999", "", 500, ErrorKind::InternalError),
-            ("CBC.99007461", "", 500, ErrorKind::InternalError),
-            ("CBC.99000047", "", 400, ErrorKind::Other),
-            ("CBC.5002", "", 200, ErrorKind::Other),
-            ("", "", 503, ErrorKind::InternalError),
-            ("Whatever", "", 429, ErrorKind::RequestLimitExceeded),
-        ] {
-            assert_eq!(ErrorKind::of_huawei(code, message, status), kind, "{code} {status}");
-        }
-    }
-
-    #[test]
     fn rate_limits_5xx_answers_and_transport_failures_are_transient() {
         let api = |code: &str| Error::Api {
             action: "A",
             error: ApiError {
-                kind: ErrorKind::of(code),
+                kind: match code {
+                    "RequestLimitExceeded" => ErrorKind::RequestLimitExceeded,
+                    "InternalError" => ErrorKind::InternalError,
+                    _ => ErrorKind::AuthFailure(AuthFailure::SignatureFailure),
+                },
                 code: code.into(),
                 message: String::new(),
                 request_id: None,
@@ -479,7 +340,11 @@ mod tests {
         let answered = |code: &str, status: u16| Error::Api {
             action: "A",
             error: ApiError {
-                kind: ErrorKind::of_huawei(code, "", status),
+                kind: match status {
+                    429 => ErrorKind::RequestLimitExceeded,
+                    500.. => ErrorKind::InternalError,
+                    _ => ErrorKind::UnauthorizedOperation,
+                },
                 code: code.into(),
                 message: String::new(),
                 request_id: None,

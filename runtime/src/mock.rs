@@ -1,14 +1,16 @@
 //! The in-process mock: a fake [`Transport`] that plugs into the real client, so
-//! serialization, the error envelope, retries and rate limits all run as in production.
+//! serialization, the error envelope and retries run as in production (the client-side
+//! QPS limits only when a test asks: the generated `mock::builder` leaves them off).
 //! Rules are typed per action (match on the decoded request, answer with a typed
 //! response, an API error, a raw HTTP reply, or a sequence of them); calls are recorded;
 //! nothing ever reaches the network. An action without a rule answers with its default
 //! response (the vendor's example, or one built from the response schema); a call no
 //! rule and no default covers fails loudly, naming the action.
 //!
-//! The wire protocol is a type parameter: [`ApiV3`] (Tencent Cloud API 3.0: the action in
-//! `X-TC-Action`, envelopes in the body) and [`Rest`] (Huawei: the operation by method
-//! and path, errors by HTTP status and an error body).
+//! The wire protocol is a type parameter, a [`MockProtocol`]: `crate::tencent::Tencent`
+//! (Cloud API 3.0: the action in `X-TC-Action`, envelopes in the body) or
+//! `crate::huawei::Huawei` (REST: the operation by method and path, errors by HTTP status
+//! and an error body). The mock server (`crate::server`) answers from the same mock.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
@@ -16,9 +18,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::tables::{ActionTable, OperationTable};
 use crate::transport::{HttpRequest, HttpResponse, SendFuture, Transport};
 
 /// One answer of a rule.
@@ -54,7 +55,7 @@ impl Reply {
 }
 
 /// A rule's test of a call: given the request document and its typed part (see
-/// [`Protocol::typed_part`]).
+/// [`MockProtocol::typed_part`]).
 type Matcher = Box<dyn Fn(&Value, &Value) -> bool + Send + Sync>;
 /// A computed reply: given the request document and its typed part.
 type Responder = Arc<dyn Fn(&Value, &Value) -> Reply + Send + Sync>;
@@ -196,6 +197,7 @@ pub struct RuleBuilder<A, Req, Resp> {
 
 impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder<A, Req, Resp> {
     /// A rule for `action` (generated code calls this with the action's types).
+    #[doc(hidden)]
     pub fn new(action: A) -> Self {
         RuleBuilder {
             rule: Rule {
@@ -401,7 +403,7 @@ pub struct CallsHeld {
 }
 
 /// How a mocked service's calls are told apart and answered on the wire.
-pub trait Protocol<A>: Send + Sync + 'static {
+pub trait MockProtocol<A>: Send + Sync + 'static {
     /// How many operations the table has.
     fn count() -> usize;
     /// An operation's position in the table.
@@ -421,164 +423,9 @@ pub trait Protocol<A>: Send + Sync + 'static {
     fn render(reply: Reply, request_id: &str) -> HttpResponse;
 }
 
-/// Tencent Cloud API 3.0: the action in `X-TC-Action`, the request is the JSON body,
-/// every answer an HTTP 200 envelope (`{"Response": {...}}`).
-#[derive(Debug, Clone, Copy)]
-pub struct ApiV3;
-
-impl<A: ActionTable> Protocol<A> for ApiV3 {
-    fn count() -> usize {
-        A::ALL.len()
-    }
-    fn index(action: A) -> usize {
-        action.index()
-    }
-    fn name(action: A) -> &'static str {
-        action.info().name
-    }
-    fn lookup(name: &str) -> Option<A> {
-        A::from_name(name)
-    }
-    fn identify(request: &HttpRequest) -> Result<(A, Value), String> {
-        let name = request
-            .header("X-TC-Action")
-            .ok_or("the request has no X-TC-Action header")?;
-        let action =
-            A::from_name(name).ok_or_else(|| format!("the mock has no action `{name}`"))?;
-        let body: Value = serde_json::from_slice(&request.body)
-            .map_err(|e| format!("{name}: the request body is not JSON: {e}"))?;
-        Ok((action, body))
-    }
-    fn typed_part(document: &Value) -> &Value {
-        document
-    }
-    fn default_body(mut document: Value) -> Value {
-        document["Response"].take()
-    }
-    fn render(reply: Reply, request_id: &str) -> HttpResponse {
-        render(reply, request_id)
-    }
-}
-
-/// REST as Huawei Cloud speaks it: the operation by method and path template; the
-/// request document is `{"path": {name: value}, "query": {name: value or [values]},
-/// "body": JSON or null}` (values decoded, as text); typed matchers see the body. A
-/// response is its JSON body with status 200; an error is the status its code implies
-/// with `{"error_code", "error_msg", "request_id"}`; the request id is also in
-/// `X-Request-Id`.
-#[derive(Debug, Clone, Copy)]
-pub struct Rest;
-
-impl Rest {
-    /// The request document of a REST call to `operation`: `path_values` are the path
-    /// parameters' values as [`OperationTable::route`] found them (still encoded).
-    pub fn document<O: OperationTable>(
-        operation: O,
-        path_values: &[&str],
-        query: &str,
-        body: &[u8],
-    ) -> Result<Value, String> {
-        let info = operation.info();
-        let text = |bytes: &[u8]| {
-            String::from_utf8_lossy(&crate::rest::percent_decode(bytes)).into_owned()
-        };
-        let path: serde_json::Map<String, Value> = info
-            .path_params
-            .iter()
-            .zip(path_values)
-            .map(|(name, value)| ((*name).to_owned(), Value::from(text(value.as_bytes()))))
-            .collect();
-        let mut query_object = serde_json::Map::new();
-        for (key, value) in crate::rest::parse_query(query) {
-            let key = String::from_utf8_lossy(&key).into_owned();
-            let value = Value::from(String::from_utf8_lossy(&value).into_owned());
-            match query_object.get_mut(&key) {
-                Some(Value::Array(list)) => list.push(value),
-                Some(first) => *first = Value::Array(vec![first.take(), value]),
-                None => {
-                    query_object.insert(key, value);
-                }
-            }
-        }
-        let body = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(body)
-                .map_err(|e| format!("{}: the request body is not JSON: {e}", info.name))?
-        };
-        Ok(json!({"path": path, "query": query_object, "body": body}))
-    }
-
-    /// The HTTP status an error code implies.
-    pub fn status_of(code: &str) -> u16 {
-        match code {
-            "APIGW.0308" => 429,
-            "APIGW.0101" => 404,
-            "APIGW.0201" => 413,
-            "CBC.0151" | "APIGW.0302" => 403,
-            c if c.starts_with("APIGW.03") => 401,
-            c if c.starts_with("CBC.01") => 400,
-            _ => 500,
-        }
-    }
-}
-
-impl<O: OperationTable> Protocol<O> for Rest {
-    fn count() -> usize {
-        O::ALL.len()
-    }
-    fn index(operation: O) -> usize {
-        operation.index()
-    }
-    fn name(operation: O) -> &'static str {
-        operation.info().name
-    }
-    fn lookup(name: &str) -> Option<O> {
-        O::from_name(name)
-    }
-    fn identify(request: &HttpRequest) -> Result<(O, Value), String> {
-        let after_scheme = request
-            .url
-            .split_once("://")
-            .map_or(&*request.url, |(_, r)| r);
-        let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        let (operation, path_values) = O::route(request.method, path)
-            .ok_or_else(|| format!("the mock has no operation `{} {path}`", request.method))?;
-        Ok((
-            operation,
-            Rest::document(operation, &path_values, query, &request.body)?,
-        ))
-    }
-    fn typed_part(document: &Value) -> &Value {
-        &document["body"]
-    }
-    fn default_body(document: Value) -> Value {
-        document
-    }
-    fn render(reply: Reply, request_id: &str) -> HttpResponse {
-        let (status, body) = match reply {
-            Reply::Response(body) => (200, body),
-            Reply::ApiError { code, message } => (
-                Rest::status_of(&code),
-                json!({"error_code": code, "error_msg": message, "request_id": request_id}),
-            ),
-            Reply::Raw { status, body } => return HttpResponse::new(status, body),
-        };
-        HttpResponse {
-            status,
-            headers: vec![
-                ("content-type".into(), "application/json".into()),
-                ("x-request-id".into(), request_id.into()),
-            ],
-            body: serde_json::to_vec(&body).expect("JSON serializes"),
-        }
-    }
-}
-
 /// The fake transport. Clone it to keep a handle for assertions after giving one to the
 /// client builder; clones share rules and recorded calls.
-pub struct MockTransport<A, P = ApiV3> {
+pub struct MockTransport<A, P> {
     state: Arc<Mutex<State<A>>>,
     defaults: fn(A) -> Option<&'static str>,
     /// Each operation's default response body, parsed once (by `Protocol::index`).
@@ -606,7 +453,7 @@ pub enum Source {
     Default,
 }
 
-impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
+impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> MockTransport<A, P> {
     /// A mock whose unruled operations answer `defaults(operation)` (a whole response
     /// document: `{"Response": {...}}` for API 3.0, the JSON body for REST), or fail
     /// loudly when that is `None`.
@@ -741,7 +588,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> MockTransport<A, P> {
     }
 }
 
-impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Transport for MockTransport<A, P> {
+impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Transport for MockTransport<A, P> {
     fn send(&self, request: HttpRequest) -> SendFuture<'_> {
         let answer =
             P::identify(&request).and_then(|(action, document)| self.answer(action, document));
@@ -752,28 +599,6 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: Protocol<A>> Transport for MockTra
             Ok(P::render(reply, &format!("mock-{count:08}")))
         })
     }
-}
-
-/// The API 3.0 reply for `reply`: an envelope carrying `request_id` (kept if a response
-/// already has one), or a raw reply as given.
-pub fn render(reply: Reply, request_id: &str) -> HttpResponse {
-    match reply {
-        Reply::Response(mut response) => {
-            if let Value::Object(map) = &mut response {
-                map.entry("RequestId")
-                    .or_insert_with(|| Value::from(request_id));
-            }
-            envelope(json!({"Response": response}))
-        }
-        Reply::ApiError { code, message } => envelope(json!({
-            "Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}
-        })),
-        Reply::Raw { status, body } => HttpResponse::new(status, body),
-    }
-}
-
-fn envelope(document: Value) -> HttpResponse {
-    HttpResponse::new(200, serde_json::to_vec(&document).expect("JSON serializes"))
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! Python SDK computed for fixed inputs (`data/huawei_sign_vectors.json`, made by
 //! `xtask/scripts/huawei_sign_vectors.py`), and the verifier accepts those requests and
 //! refuses them once a covered byte changes.
-#![cfg(feature = "huawei-sign")]
+#![cfg(all(feature = "huawei", feature = "sign"))]
 
-use partnergen_runtime::huawei_sign::{
+use partnergen_runtime::huawei::sign::{
     authorization, canonical_query_string, canonical_request, parse_authorization,
     received_canonical_request, sdk_date, sign, string_to_sign, verify, ReceivedRequest,
     SigningInput, VerifyError, CONTENT_SHA256_HEADER,

@@ -6,15 +6,16 @@
 //!   service declared here.
 //! - SDK-HMAC-SHA256: signed with [`huawei_sign::sign`], verified with
 //!   [`huawei_sign::verify`].
-#![cfg(feature = "mock")]
+#![cfg(all(feature = "mock", feature = "tencent", feature = "huawei"))]
 
 use std::net::SocketAddr;
 
 use partnergen_runtime::credentials::Credentials;
-use partnergen_runtime::huawei_sign::{self, ReceivedRequest, VerifyError};
-use partnergen_runtime::server::{Checks, MockServerBuilder, ServiceDef};
+use partnergen_runtime::huawei::sign::{self as huawei_sign, ReceivedRequest, VerifyError};
+use partnergen_runtime::server::Checks;
 use partnergen_runtime::tables::{ActionInfo, ActionTable, Qps};
-use partnergen_runtime::tc3::{self, SigningInput};
+use partnergen_runtime::tencent::server::{MockServerBuilder, ServiceDef};
+use partnergen_runtime::tencent::sign::{self as tc3, SigningInput};
 use proptest::prelude::*;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,9 +1,9 @@
 //! The signer reproduces, byte for byte, the Authorization values the official Python SDK
 //! computed for fixed inputs (`data/tc3_vectors.json`, made by
 //! `xtask/scripts/tc3_vectors.py`).
-#![cfg(feature = "tc3")]
+#![cfg(all(feature = "tencent", feature = "sign"))]
 
-use partnergen_runtime::tc3::{authorization, SigningInput};
+use partnergen_runtime::tencent::sign::{authorization, SigningInput};
 
 #[test]
 fn signatures_match_the_official_sdk() {

@@ -18,10 +18,10 @@ use huaweicloud_partner_center::{
 };
 use partnergen_codegen::emit::mock::sample_value;
 use partnergen_codegen::spec::{ParamLocation, TypeRef};
-use partnergen_runtime::huawei_sign::{
+use partnergen_runtime::huawei::sign::{
     canonical_query_string, parse_sdk_date, verify, ReceivedRequest,
 };
-use partnergen_runtime::rest::RequestParts;
+use partnergen_runtime::huawei::RequestParts;
 use partnergen_tests::workspace_root;
 use serde_json::{json, Value};
 use wiremock::matchers::method;
@@ -444,7 +444,12 @@ async fn every_typed_method_sends_its_schema_filled_request() {
         let mut path = op.path.clone();
         let mut query = Vec::new();
         for param in &op.params {
-            let text = sample_text(&param.ty, &spec);
+            // The account ID is the client's (its `domain_id`), not the request's.
+            let text = if param.from_credentials {
+                DOMAIN_ID.to_owned()
+            } else {
+                sample_text(&param.ty, &spec)
+            };
             match param.location {
                 ParamLocation::Path => {
                     path = path.replace(&format!("{{{}}}", param.wire_name), &text)

@@ -221,6 +221,7 @@ async fn our_client_passes_the_interop_suite() {
         let server = if planned.role { &servers.1 } else { &servers.0 };
         let client = Client::builder()
             .credentials(Credentials::new(mock::ACCESS_KEY, planned.sk))
+            .domain_id(mock::DOMAIN_ID)
             .endpoint(server.url())
             .retry_policy(RetryPolicy::disabled())
             .build()
@@ -353,7 +354,7 @@ async fn the_server_checks_skew_routes_signed_headers_bodies_and_permissions() {
         "GET\n/v2/partners/credit/consumption-quota/\n\nx-sdk-date:{date}\n\nx-sdk-date\n{}",
         hex_sha256(b"")
     );
-    let string_to_sign = partnergen_runtime::huawei_sign::string_to_sign(&canonical, &date);
+    let string_to_sign = partnergen_runtime::huawei::sign::string_to_sign(&canonical, &date);
     let signature = hmac_hex(mock::SECRET_KEY.as_bytes(), string_to_sign.as_bytes());
     unsigned_host.headers.retain(|(k, _)| *k != "Authorization");
     unsigned_host.headers.push((

@@ -36,14 +36,24 @@ fn a_request_with_path_query_and_header_parameters() {
 
 #[test]
 fn the_account_id_fills_the_invoice_path() {
+    // The account ID is the client's, not the request's (as the SDK takes it from its
+    // credentials): the client fills `{domain_id}`.
     let request = ListInvoicesRequest::new(ListInvoicesRequired {
-        domain_id: "0a1b".into(),
         start_time: "2024-01-01".into(),
         end_time: "2024-02-01".into(),
         offset: 0,
         limit: 10,
     });
-    assert_eq!(request.path(), "/v1.0/0a1b/payments/intl-invoices");
+    let client = huaweicloud_partner_center::Client::builder()
+        .credentials(huaweicloud_partner_center::Credentials::new("ak", "sk"))
+        .domain_id("0a1b")
+        .build()
+        .unwrap();
+    let signed = client.engine().signed_request(&request, 0).unwrap();
+    assert_eq!(
+        signed.url.split('?').next().unwrap(),
+        "https://bss-intl.myhuaweicloud.com/v1.0/0a1b/payments/intl-invoices"
+    );
     let query: Vec<_> = request
         .parts()
         .query_pairs()

@@ -226,3 +226,39 @@ async fn recorded_calls_stay_within_their_byte_budget() {
     mock.reset();
     assert_eq!((mock.held().calls, mock.held().bytes), (0, 0));
 }
+
+/// Five calls of a QPS-1 action: within two seconds exactly when no client-side limit
+/// holds them (with the documented limit they take at least four).
+async fn five_calls_of_a_qps_1_action(client: &Client) -> Result<(), tokio::time::error::Elapsed> {
+    assert_eq!(Action::DescribeBillDetail.info().qps.get(), 1);
+    tokio::time::timeout(Duration::from_secs(2), async {
+        for _ in 0..5 {
+            client
+                .call_json("DescribeBillDetail", &json!({}))
+                .await
+                .unwrap();
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn mock_clients_impose_no_client_side_qps_limits_by_default() {
+    let mock = mock::mock();
+    let client = mock::client(&mock);
+    assert!(
+        five_calls_of_a_qps_1_action(&client).await.is_ok(),
+        "the mock client waited on the documented QPS"
+    );
+    assert_eq!(mock.count(Action::DescribeBillDetail), 5);
+}
+
+#[tokio::test]
+async fn a_mock_client_imposes_the_documented_qps_when_the_test_asks() {
+    let mock = mock::mock();
+    let client = mock::builder(&mock).with_rate_limits().build().unwrap();
+    assert!(
+        five_calls_of_a_qps_1_action(&client).await.is_err(),
+        "five calls of a QPS-1 action finished within two seconds"
+    );
+}

@@ -335,9 +335,9 @@ async fn signatures_are_verified_over_what_was_received() {
     let host = server.addr().to_string();
     let canonical = format!(
         "POST\n/\n\ncontent-type:application/json\nhost:{host}\nx-tc-action:querypartnercredit\n\ncontent-type;host;x-tc-action\n{}",
-        partnergen_runtime::tc3::payload_hash(body)
+        partnergen_runtime::tencent::sign::payload_hash(body)
     );
-    let signature = partnergen_runtime::tc3::sign_canonical(
+    let signature = partnergen_runtime::tencent::sign::sign_canonical(
         mock::SECRET_KEY,
         tencentcloud_intlpartnersmgt::SERVICE,
         now,
@@ -350,7 +350,7 @@ async fn signatures_are_verified_over_what_was_received() {
         &format!(
             "TC3-HMAC-SHA256 Credential={}/{}/intlpartnersmgt/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature={signature}",
             mock::SECRET_ID,
-            partnergen_runtime::tc3::scope_date(now)
+            partnergen_runtime::tencent::sign::scope_date(now)
         ),
     );
     let raw = exchange(server.addr(), &wire::as_sent(&request)).await;
@@ -582,7 +582,7 @@ async fn cam_policies_are_enforced_with_the_source_ip() {
         (denied.decided_by, denied.statement.as_deref()),
         ("policies", Some("policy 1, statement 0 (sid no-credit)"))
     );
-    assert_eq!(denied.secret_id.as_deref(), Some(READER_ID));
+    assert_eq!(denied.access_key_id.as_deref(), Some(READER_ID));
 
     // Switched off, or lifted, the reader is allowed again; a bad policy is refused.
     server.set_checks(Checks {
@@ -634,7 +634,7 @@ async fn checks_switch_off_and_every_decision_is_logged() {
             .collect::<Vec<_>>(),
         vec![(1, "default"), (2, "clock-skew"), (3, "default")]
     );
-    assert_eq!(log[1].secret_id.as_deref(), Some(mock::SECRET_ID));
+    assert_eq!(log[1].access_key_id.as_deref(), Some(mock::SECRET_ID));
     assert_eq!(log[0].request_id, unsigned.request_id().unwrap());
 }
 

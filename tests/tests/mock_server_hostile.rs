@@ -8,7 +8,7 @@ mod wire;
 
 use huaweicloud_partner_center::mock as hw;
 use huaweicloud_partner_center::Operation;
-use partnergen_runtime::rest::RequestParts;
+use partnergen_runtime::huawei::RequestParts;
 use partnergen_runtime::transport::HttpRequest;
 use proptest::prelude::*;
 use serde_json::json;
@@ -200,7 +200,7 @@ async fn oversized_header_values_are_refused_before_they_are_logged() {
         let entry = server.log().pop().unwrap();
         let held = entry.reason.len()
             + entry.action.as_ref().map_or(0, String::len)
-            + entry.secret_id.as_ref().map_or(0, String::len)
+            + entry.access_key_id.as_ref().map_or(0, String::len)
             + entry.statement.as_ref().map_or(0, String::len);
         assert!(held < 1024, "{name}: the log holds {held} bytes: {entry:?}");
     }
@@ -221,7 +221,7 @@ async fn oversized_header_values_are_refused_before_they_are_logged() {
         let entry = huawei.log().pop().unwrap();
         let held = entry.reason.len()
             + entry.action.as_ref().map_or(0, String::len)
-            + entry.secret_id.as_ref().map_or(0, String::len);
+            + entry.access_key_id.as_ref().map_or(0, String::len);
         assert!(held < 1024, "the log holds {held} bytes: {entry:?}");
     }
 }

@@ -32,15 +32,18 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
     });
     let (client_struct, client_options) = client_common(
         "Action",
+        "Tencent",
         "A client of the service. Cheap to clone: clones share connections, credentials\nand the per-action QPS budgets.",
         "a write",
     );
     quote! {
         //! The async client: one method per action of the API definition. Signing, QPS
-        //! limits, retries and error decoding are the runtime's (`partnergen_runtime::client`).
+        //! limits, retries and error decoding are the runtime's (its client engine,
+        //! `partnergen_runtime::client`, running Tencent's protocol).
 
         use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine};
         use partnergen_runtime::error::Error;
+        use partnergen_runtime::tencent::Tencent;
         use partnergen_runtime::JsonValue;
 
         use crate::actions::Action;
@@ -48,14 +51,14 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
 
         /// Builds a [`Client`]: credentials, region, endpoint, timeouts, language, retry
         /// policy and per-action QPS limits.
-        pub type ClientBuilder = Builder<Action, Client>;
+        pub type ClientBuilder = Builder<Action, Tencent, Client>;
 
         #client_struct
 
         impl Client {
             /// A builder for the service's default endpoint.
             pub fn builder() -> ClientBuilder {
-                Builder::new(crate::SERVICE, crate::API_VERSION, crate::ENDPOINT)
+                ClientBuilder::new(crate::SERVICE, crate::API_VERSION, crate::ENDPOINT)
             }
 
             #client_options
@@ -73,8 +76,14 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
 
 /// What both providers' clients have: the `Client` struct over the runtime's engine of
 /// `table` with its `FromEngine` impl, and its `with_options` and `engine` methods.
-fn client_common(table: &str, struct_doc: &str, retry_example: &str) -> (TokenStream, TokenStream) {
+fn client_common(
+    table: &str,
+    protocol: &str,
+    struct_doc: &str,
+    retry_example: &str,
+) -> (TokenStream, TokenStream) {
     let table = ident(table);
+    let protocol = ident(protocol);
     let struct_doc = doc(struct_doc);
     let options_doc = doc(&format!(
         "The same client with other per-call options, e.g. to allow retrying {retry_example}."
@@ -83,12 +92,13 @@ fn client_common(table: &str, struct_doc: &str, retry_example: &str) -> (TokenSt
         #struct_doc
         #[derive(Debug, Clone)]
         pub struct Client {
-            engine: Engine<#table>,
+            engine: Engine<#table, #protocol>,
             options: CallOptions,
         }
 
-        impl FromEngine<#table> for Client {
-            fn from_engine(engine: Engine<#table>) -> Self {
+        #[doc(hidden)]
+        impl FromEngine<#table, #protocol> for Client {
+            fn from_engine(engine: Engine<#table, #protocol>) -> Self {
                 Client { engine, options: CallOptions::default() }
             }
         }
@@ -100,7 +110,8 @@ fn client_common(table: &str, struct_doc: &str, retry_example: &str) -> (TokenSt
         }
 
         /// The engine underneath, shared by every clone.
-        pub fn engine(&self) -> &Engine<#table> {
+        #[doc(hidden)]
+        pub fn engine(&self) -> &Engine<#table, #protocol> {
             &self.engine
         }
     };
@@ -137,17 +148,19 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
     });
     let (client_struct, client_options) = client_common(
         "Operation",
+        "Huawei",
         "A client of the service. Cheap to clone: clones share connections and\ncredentials.",
         "a POST",
     );
     quote! {
         //! The async client: one method per typed operation. Signing, retries and error
-        //! decoding are the runtime's (`partnergen_runtime::rest_client`).
+        //! decoding are the runtime's (its client engine, `partnergen_runtime::client`,
+        //! running Huawei's protocol).
 
-        use partnergen_runtime::client::CallOptions;
+        use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine};
         use partnergen_runtime::error::Error;
-        pub use partnergen_runtime::rest::RequestParts;
-        use partnergen_runtime::rest_client::{Builder, Engine, FromEngine};
+        pub use partnergen_runtime::huawei::RequestParts;
+        use partnergen_runtime::huawei::Huawei;
         use partnergen_runtime::JsonValue;
 
         use crate::models;
@@ -155,14 +168,14 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
 
         /// Builds a [`Client`]: credentials, account (domain) ID, endpoint, timeouts, retry
         /// policy.
-        pub type ClientBuilder = Builder<Operation, Client>;
+        pub type ClientBuilder = Builder<Operation, Huawei, Client>;
 
         #client_struct
 
         impl Client {
             /// A builder for the service's default endpoint.
             pub fn builder() -> ClientBuilder {
-                Builder::new(crate::SERVICE, crate::ENDPOINT)
+                ClientBuilder::new(crate::SERVICE, crate::ENDPOINT)
             }
 
             #client_options

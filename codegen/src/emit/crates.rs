@@ -171,8 +171,9 @@ serde = ["dep:serde", "partnergen-runtime/serde"]
 # The async client: TC3 signing, QPS limits, retries (reqwest, tokio, governor).
 client = ["serde", "partnergen-runtime/client"]
 # The mocks: the in-process fake transport (typed rules under the real client) and the
-# protocol-level mock server with its binary; and the reverse serde directions.
-mock = ["client", "partnergen-runtime/mock"]
+# protocol-level mock server with its binary (it evaluates CAM policies); and the reverse
+# serde directions.
+mock = ["client", "policy", "partnergen-runtime/mock"]
 # CAM policies from the permission table: builder, linter, evaluator.
 policy = ["partnergen-runtime/policy"]
 # The policy library as a program (`cargo xtask policy` runs it; clap).
@@ -215,9 +216,14 @@ all-features = true
 rustdoc-args = ["--cfg", "docsrs"]
 
 [dependencies]
-partnergen-runtime = {{ path = "../../runtime", version = "0.1.0" }}
+# Only this vendor's part of the runtime.
+partnergen-runtime = {{ path = "../../runtime", version = "0.1.0", features = ["{vendor}"] }}
 {serde}{dev}"#,
         header = header("#", spec_label),
+        vendor = match spec {
+            Spec::Tencent(_) => "tencent",
+            Spec::Huawei(_) => "huawei",
+        },
         description = toml_basic_string_body(&description),
     )
 }
@@ -527,7 +533,14 @@ fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
     let stem = crate::names::type_stem(&op.name, op.rust_name.as_deref());
     let mut fields = Vec::new();
     let mut path = op.path.clone();
-    for (index, param) in op.params.iter().filter(|p| p.required).enumerate() {
+    // A parameter the client fills (the account ID) is not the request's: its placeholder
+    // stays in the request's path.
+    for (index, param) in op
+        .params
+        .iter()
+        .filter(|p| p.required && !p.from_credentials)
+        .enumerate()
+    {
         let (value, text) = match (&param.ty, param.location) {
             (TypeRef::Primitive(Primitive::String), ParamLocation::Path) => {
                 (format!("\"id/{index}\".into()"), format!("id%2F{index}"))
@@ -548,14 +561,28 @@ fn huawei_request_example(lib: &str, spec: &HuaweiSpec) -> Option<String> {
         fields.push(format!("    {field}: {value},\n"));
     }
     Some(format!(
-        "Building a request, every field named (the path parameters are percent-encoded):\n\n\
+        "Building a request, every field named (the path parameters are percent-encoded{client}):\n\n\
          ```rust\n\
-         use {lib}::models::{{RestRequest, {stem}Request, {stem}Required}};\n\
+         use {lib}::models::{{{imports}}};\n\
          use {lib}::Operation;\n\n\
-         let request = {stem}Request::new({stem}Required {{\n{fields}}});\n\
+         let request = {new};\n\
          assert_eq!({stem}Request::OPERATION, Operation::{stem});\n\
          assert_eq!(request.path(), \"{path}\");\n```\n\n",
-        fields = fields.concat(),
+        imports = if fields.is_empty() {
+            format!("RestRequest, {stem}Request")
+        } else {
+            format!("RestRequest, {stem}Request, {stem}Required")
+        },
+        new = if fields.is_empty() {
+            format!("{stem}Request::new()")
+        } else {
+            format!("{stem}Request::new({stem}Required {{\n{}}})", fields.concat())
+        },
+        client = if op.params.iter().any(|p| p.from_credentials) {
+            "; the client fills `{domain_id}` from its account ID"
+        } else {
+            ""
+        },
     ))
 }
 

@@ -66,25 +66,34 @@ fn sample(
 
 /// The helpers both providers' mock modules have: the mock, and clients (with the test
 /// credentials `id` and `key`) over it and over a mock server.
-fn mock_helpers(id: &str, key: &str) -> TokenStream {
+fn mock_helpers(id: &str, key: &str, account: Option<&str>) -> TokenStream {
     let (id, key) = (ident(id), ident(key));
+    // The account ID of a vendor whose client has one (Huawei's `domain_id`).
+    let account = account.map(|account| {
+        let account = ident(account);
+        quote!(.domain_id(#account))
+    });
     quote! {
         /// A mock whose operations without a rule answer their default response.
         pub fn mock() -> Mock {
             MockTransport::new(default_response)
         }
 
-        /// A client over `mock` (the test credentials; retries, and any client-side
-        /// limits, as configured by default).
+        /// A client over `mock` (the test credentials; retries as configured by default;
+        /// no client-side QPS limits: see [`builder`]).
         pub fn client(mock: &Mock) -> Client {
             builder(mock).build().expect("a mock client builds")
         }
 
-        /// A client builder over `mock`, to configure retries or limits first.
+        /// A client builder over `mock`, to configure retries or limits first. It starts
+        /// without the client-side QPS limits (a test would wait on them for nothing);
+        /// `.with_rate_limits()` puts the documented ones back.
         pub fn builder(mock: &Mock) -> crate::ClientBuilder {
             Client::builder()
                 .credentials(Credentials::new(#id, #key))
                 .transport(Arc::new(mock.clone()))
+                .without_rate_limits()
+                #account
         }
 
         /// A client of `server` signing with the test credentials.
@@ -92,6 +101,7 @@ fn mock_helpers(id: &str, key: &str) -> TokenStream {
             Client::builder()
                 .credentials(Credentials::new(#id, #key))
                 .endpoint(server.url())
+                #account
                 .build()
                 .expect("a mock server client builds")
         }
@@ -135,13 +145,14 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
             }
         }
     });
-    let helpers = mock_helpers("SECRET_ID", "SECRET_KEY");
+    let helpers = mock_helpers("SECRET_ID", "SECRET_KEY", None);
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
         //!
         //! - the in-process mock: a fake transport under the real [`Client`],
-        //!   so serialization, error envelopes, retries and rate limits run as in production;
+        //!   so serialization, error envelopes and retries run as in production (client-side
+        //!   QPS limits only when a test asks: `mock::builder(&mock).with_rate_limits()`);
         //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
         //!   CAM policies, parameter checks) to any client, the official SDKs included.
         //!
@@ -157,18 +168,21 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
 
         use partnergen_runtime::mock::{MockTransport, RuleBuilder};
         pub use partnergen_runtime::mock::{Call, Reply, Rule};
-        use partnergen_runtime::server::{decode_request as decode, ParamError, ServiceDef};
-        pub use partnergen_runtime::server::{Checks, LogEntry, MockServerBuilder};
+        use partnergen_runtime::server::{decode_request as decode, ParamError};
+        pub use partnergen_runtime::server::{Checks, LogEntry};
+        use partnergen_runtime::tencent::server::ServiceDef;
+        pub use partnergen_runtime::tencent::server::MockServerBuilder;
+        use partnergen_runtime::tencent::Tencent;
 
         use crate::actions::Action;
         use crate::models;
         use crate::{Client, Credentials};
 
         /// The fake transport of this service.
-        pub type Mock = MockTransport<Action>;
+        pub type Mock = MockTransport<Action, Tencent>;
 
         /// A running mock server of this service.
-        pub type Server = partnergen_runtime::server::MockServer<Action>;
+        pub type Server = partnergen_runtime::tencent::server::MockServer<Action>;
 
         /// The SecretId of the mocks' test credentials.
         pub const SECRET_ID: &str = "AKIDmock";
@@ -221,21 +235,21 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
 /// `src/bin/mock-server.rs`: the mock server as a program (`rest`: Huawei's).
 pub(crate) fn mock_server_main(crate_name: &str, rest: bool) -> TokenStream {
     let krate = ident(&crate_name.replace('-', "_"));
-    let main = ident(if rest { "main_rest" } else { "main" });
+    let vendor = ident(if rest { "huawei" } else { "tencent" });
     // Short lines: `cargo fmt` reaches this crate root (no `rustfmt::skip` there), so
     // rustfmt and prettyplease must print it alike.
     quote! {
         //! The mock server as a program: `--help` for its arguments.
 
-        use partnergen_runtime::server::cli;
+        use partnergen_runtime::#vendor::server;
 
         fn main() -> std::process::ExitCode {
-            cli::#main(#krate::mock::service())
+            server::main(#krate::mock::service())
         }
     }
 }
 
-/// A path, query or header parameter as the server checks it (`RestParam`); `None` for
+/// A path, query or header parameter as the server checks it (`Param`); `None` for
 /// the body (its model checks it) and for types a parameter cannot have.
 fn rest_param(param: &HuaweiParam) -> Option<TokenStream> {
     let location = match param.location {
@@ -261,7 +275,7 @@ fn rest_param(param: &HuaweiParam) -> Option<TokenStream> {
     };
     let (name, required) = (&param.wire_name, param.required);
     Some(quote! {
-        RestParam { name: #name, location: #location, kind: #kind, list: #list, required: #required },
+        Param { name: #name, location: #location, kind: #kind, list: #list, required: #required },
     })
 }
 
@@ -327,7 +341,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         .collect();
     // Every operation listed: no fallback arm (it would be unreachable).
     let without_params = (params.len() < spec.operations.len()).then(|| quote!(_ => &[],));
-    let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY");
+    let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY", Some("DOMAIN_ID"));
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
@@ -342,34 +356,37 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
 
         use std::sync::Arc;
 
-        use partnergen_runtime::mock::{MockTransport, Rest, RuleBuilder};
+        use partnergen_runtime::huawei::server::{Param, ParamIn, ParamKind, ServiceDef};
+        pub use partnergen_runtime::huawei::server::MockServerBuilder;
+        use partnergen_runtime::huawei::Huawei;
+        use partnergen_runtime::mock::{MockTransport, RuleBuilder};
         pub use partnergen_runtime::mock::{Call, Reply, Rule};
-        use partnergen_runtime::server::{
-            decode_request as decode, ParamError, ParamIn, ParamKind, RestParam, RestServiceDef,
-        };
-        pub use partnergen_runtime::server::{Checks, LogEntry, RestMockServerBuilder};
+        use partnergen_runtime::server::{decode_request as decode, ParamError};
+        pub use partnergen_runtime::server::{Checks, LogEntry};
 
         use crate::operations::Operation;
         use crate::models;
         use crate::{Client, Credentials};
 
         /// The fake transport of this service.
-        pub type Mock = MockTransport<Operation, Rest>;
+        pub type Mock = MockTransport<Operation, Huawei>;
 
         /// A running mock server of this service.
-        pub type Server = partnergen_runtime::server::RestMockServer<Operation>;
+        pub type Server = partnergen_runtime::huawei::server::MockServer<Operation>;
 
         /// The access key (AK) of the mocks' test credentials.
         pub const ACCESS_KEY: &str = "MOCKACCESSKEY0000000";
         /// The secret key (SK) of the mocks' test credentials.
         pub const SECRET_KEY: &str = "mock-secret-key";
+        /// The account (domain) ID of the mocks' clients (it fills `{domain_id}` paths).
+        pub const DOMAIN_ID: &str = "mockdomainid0000";
 
         #helpers
 
         /// The service as the mock server serves it: body and parameter checks, and
         /// default responses.
-        pub fn service() -> RestServiceDef<Operation> {
-            RestServiceDef {
+        pub fn service() -> ServiceDef<Operation> {
+            ServiceDef {
                 service: crate::SERVICE,
                 check_request,
                 defaults: default_response,
@@ -380,8 +397,8 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         /// A mock server builder on 127.0.0.1 (a free port) that accepts the test
         /// credentials ([`ACCESS_KEY`], [`SECRET_KEY`]), every check on, every operation
         /// allowed until `permissions` names the operator account's.
-        pub fn server() -> RestMockServerBuilder<Operation> {
-            RestMockServerBuilder::new(service()).credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
+        pub fn server() -> MockServerBuilder<Operation> {
+            MockServerBuilder::new(service()).credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
         }
 
 
@@ -403,7 +420,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         }
 
         /// The operation's path, query and header parameters, as the server checks them.
-        fn params(operation: Operation) -> &'static [RestParam] {
+        fn params(operation: Operation) -> &'static [Param] {
             match operation {
                 #(#params)*
                 #without_params

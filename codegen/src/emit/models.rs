@@ -564,7 +564,11 @@ pub(crate) fn huawei_models_module(lib: &str, spec: &HuaweiSpec) -> Vec<TokenStr
             let stem = type_stem(&op.name, op.rust_name.as_deref());
             (
                 format!("{stem}Request"),
-                op.params.iter().map(param_field).collect(),
+                op.params
+                    .iter()
+                    .filter(|p| !p.from_credentials)
+                    .map(param_field)
+                    .collect(),
             )
         })
         .collect();
@@ -584,8 +588,8 @@ pub(crate) fn huawei_models_module(lib: &str, spec: &HuaweiSpec) -> Vec<TokenStr
     let doc = inner_doc(&text);
     let head = quote! {
         #doc
-        pub use partnergen_runtime::rest::RestRequest;
-        use partnergen_runtime::rest::RequestParts;
+        pub use partnergen_runtime::huawei::RestRequest;
+        use partnergen_runtime::huawei::RequestParts;
     };
     let mut chunks = vec![head];
     chunks.extend(type_items(&spec.types, bodies, responses, HUAWEI));
@@ -604,11 +608,6 @@ fn param_doc(param: &HuaweiParam) -> String {
         ParamLocation::Header => format!("Header `{}`.", param.wire_name),
         ParamLocation::Body => format!("The JSON body: a [`{}`].", param.ty),
     };
-    if param.from_credentials {
-        text.push_str(
-            "\n\nThe official SDK fills it from its credentials (the account ID); here the caller gives it.",
-        );
-    }
     text
 }
 
@@ -645,7 +644,13 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
     let stem = type_stem(&op.name, op.rust_name.as_deref());
     let name = format!("{stem}Request");
     let type_ident = ident(&name);
-    let params = &op.params;
+    // A parameter the SDK fills from its credentials (the account ID) is the client's.
+    let params: &Vec<HuaweiParam> = &op
+        .params
+        .iter()
+        .filter(|p| !p.from_credentials)
+        .cloned()
+        .collect();
     let fields = params.iter().map(|p| {
         let field_ident = ident(&p.name);
         let inner = rust_type(&name, &p.ty);
@@ -661,10 +666,21 @@ fn request_struct(op: &HuaweiOperation) -> TokenStream {
         }
     });
     let locations = |location: ParamLocation| {
-        let names: Vec<String> = params
+        let names: Vec<String> = op
+            .params
             .iter()
             .filter(|p| p.location == location)
-            .map(|p| format!("`{}`", p.name))
+            .map(|p| {
+                format!(
+                    "`{}`{}",
+                    p.name,
+                    if p.from_credentials {
+                        " (the client's account ID)"
+                    } else {
+                        ""
+                    }
+                )
+            })
             .collect();
         if names.is_empty() {
             "none".to_owned()

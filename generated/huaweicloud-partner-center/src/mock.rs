@@ -10,50 +10,58 @@
 //! Rules see each call as `{"path": {..}, "query": {..}, "body": ..}`; typed
 //! rules match on the typed body.
 use std::sync::Arc;
-use partnergen_runtime::mock::{MockTransport, Rest, RuleBuilder};
+use partnergen_runtime::huawei::server::{Param, ParamIn, ParamKind, ServiceDef};
+pub use partnergen_runtime::huawei::server::MockServerBuilder;
+use partnergen_runtime::huawei::Huawei;
+use partnergen_runtime::mock::{MockTransport, RuleBuilder};
 pub use partnergen_runtime::mock::{Call, Reply, Rule};
-use partnergen_runtime::server::{
-    decode_request as decode, ParamError, ParamIn, ParamKind, RestParam, RestServiceDef,
-};
-pub use partnergen_runtime::server::{Checks, LogEntry, RestMockServerBuilder};
+use partnergen_runtime::server::{decode_request as decode, ParamError};
+pub use partnergen_runtime::server::{Checks, LogEntry};
 use crate::operations::Operation;
 use crate::models;
 use crate::{Client, Credentials};
 /// The fake transport of this service.
-pub type Mock = MockTransport<Operation, Rest>;
+pub type Mock = MockTransport<Operation, Huawei>;
 /// A running mock server of this service.
-pub type Server = partnergen_runtime::server::RestMockServer<Operation>;
+pub type Server = partnergen_runtime::huawei::server::MockServer<Operation>;
 /// The access key (AK) of the mocks' test credentials.
 pub const ACCESS_KEY: &str = "MOCKACCESSKEY0000000";
 /// The secret key (SK) of the mocks' test credentials.
 pub const SECRET_KEY: &str = "mock-secret-key";
+/// The account (domain) ID of the mocks' clients (it fills `{domain_id}` paths).
+pub const DOMAIN_ID: &str = "mockdomainid0000";
 /// A mock whose operations without a rule answer their default response.
 pub fn mock() -> Mock {
     MockTransport::new(default_response)
 }
-/// A client over `mock` (the test credentials; retries, and any client-side
-/// limits, as configured by default).
+/// A client over `mock` (the test credentials; retries as configured by default;
+/// no client-side QPS limits: see [`builder`]).
 pub fn client(mock: &Mock) -> Client {
     builder(mock).build().expect("a mock client builds")
 }
-/// A client builder over `mock`, to configure retries or limits first.
+/// A client builder over `mock`, to configure retries or limits first. It starts
+/// without the client-side QPS limits (a test would wait on them for nothing);
+/// `.with_rate_limits()` puts the documented ones back.
 pub fn builder(mock: &Mock) -> crate::ClientBuilder {
     Client::builder()
         .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
         .transport(Arc::new(mock.clone()))
+        .without_rate_limits()
+        .domain_id(DOMAIN_ID)
 }
 /// A client of `server` signing with the test credentials.
 pub fn server_client(server: &Server) -> Client {
     Client::builder()
         .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
         .endpoint(server.url())
+        .domain_id(DOMAIN_ID)
         .build()
         .expect("a mock server client builds")
 }
 /// The service as the mock server serves it: body and parameter checks, and
 /// default responses.
-pub fn service() -> RestServiceDef<Operation> {
-    RestServiceDef {
+pub fn service() -> ServiceDef<Operation> {
+    ServiceDef {
         service: crate::SERVICE,
         check_request,
         defaults: default_response,
@@ -63,8 +71,8 @@ pub fn service() -> RestServiceDef<Operation> {
 /// A mock server builder on 127.0.0.1 (a free port) that accepts the test
 /// credentials ([`ACCESS_KEY`], [`SECRET_KEY`]), every check on, every operation
 /// allowed until `permissions` names the operator account's.
-pub fn server() -> RestMockServerBuilder<Operation> {
-    RestMockServerBuilder::new(service())
+pub fn server() -> MockServerBuilder<Operation> {
+    MockServerBuilder::new(service())
         .credentials(Credentials::new(ACCESS_KEY, SECRET_KEY))
 }
 /// The default response body of an operation, built from its response schema.
@@ -200,11 +208,11 @@ fn check_request(operation: Operation, body: &[u8]) -> Option<Result<(), ParamEr
     )
 }
 /// The operation's path, query and header parameters, as the server checks them.
-fn params(operation: Operation) -> &'static [RestParam] {
+fn params(operation: Operation) -> &'static [Param] {
     match operation {
         Operation::ListCustomerOnDemandResources => {
             &[
-                RestParam {
+                Param {
                     name: "X-Language",
                     location: ParamIn::Header,
                     kind: ParamKind::String,
@@ -215,98 +223,98 @@ fn params(operation: Operation) -> &'static [RestParam] {
         }
         Operation::ListCustomerOrders => {
             &[
-                RestParam {
+                Param {
                     name: "order_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "customer_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "create_time_begin",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "create_time_end",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "service_type_code",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "status",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "order_type",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "limit",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "offset",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "order_by",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "payment_time_begin",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "payment_time_end",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "indirect_partner_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "method",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
@@ -317,35 +325,35 @@ fn params(operation: Operation) -> &'static [RestParam] {
         }
         Operation::ListInvoices => {
             &[
-                RestParam {
+                Param {
                     name: "domain_id",
                     location: ParamIn::Path,
                     kind: ParamKind::String,
                     list: false,
                     required: true,
                 },
-                RestParam {
+                Param {
                     name: "start_time",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: true,
                 },
-                RestParam {
+                Param {
                     name: "end_time",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: true,
                 },
-                RestParam {
+                Param {
                     name: "offset",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: true,
                 },
-                RestParam {
+                Param {
                     name: "limit",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
@@ -356,7 +364,7 @@ fn params(operation: Operation) -> &'static [RestParam] {
         }
         Operation::ListPostpaidBillSum => {
             &[
-                RestParam {
+                Param {
                     name: "bill_cycle",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
@@ -367,70 +375,70 @@ fn params(operation: Operation) -> &'static [RestParam] {
         }
         Operation::ListSubCustomerCoupons => {
             &[
-                RestParam {
+                Param {
                     name: "coupon_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "order_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "promotion_plan_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "coupon_type",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "status",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "active_start_time",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "active_end_time",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "offset",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "limit",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "source_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
@@ -441,35 +449,35 @@ fn params(operation: Operation) -> &'static [RestParam] {
         }
         Operation::ShowCustomerOrderDetails => {
             &[
-                RestParam {
+                Param {
                     name: "X-Language",
                     location: ParamIn::Header,
                     kind: ParamKind::String,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "order_id",
                     location: ParamIn::Path,
                     kind: ParamKind::String,
                     list: false,
                     required: true,
                 },
-                RestParam {
+                Param {
                     name: "limit",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "offset",
                     location: ParamIn::Query,
                     kind: ParamKind::Int64,
                     list: false,
                     required: false,
                 },
-                RestParam {
+                Param {
                     name: "indirect_partner_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
@@ -480,7 +488,7 @@ fn params(operation: Operation) -> &'static [RestParam] {
         }
         Operation::ShowRealnameAuthenticationReviewResult => {
             &[
-                RestParam {
+                Param {
                     name: "customer_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
@@ -491,14 +499,14 @@ fn params(operation: Operation) -> &'static [RestParam] {
         }
         Operation::ShowSubCustomerBudget => {
             &[
-                RestParam {
+                Param {
                     name: "customer_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,
                     list: false,
                     required: true,
                 },
-                RestParam {
+                Param {
                     name: "indirect_partner_id",
                     location: ParamIn::Query,
                     kind: ParamKind::String,

@@ -18,18 +18,17 @@
 //! use huaweicloud_partner_center::models::{ListInvoicesRequest, ListInvoicesRequired};
 //!
 //! let request = ListInvoicesRequest::new(ListInvoicesRequired {
-//!     domain_id: "text".into(),
 //!     start_time: "text".into(),
 //!     end_time: "text".into(),
 //!     offset: 1,
 //!     limit: 1,
 //! });
-//! assert_eq!(request.domain_id, "text");
+//! assert_eq!(request.start_time, "text");
 //! ```
 //!
 //! Response models derive `Default`.
-pub use partnergen_runtime::rest::RestRequest;
-use partnergen_runtime::rest::RequestParts;
+pub use partnergen_runtime::huawei::RestRequest;
+use partnergen_runtime::huawei::RequestParts;
 /// The `AccountManager` structure.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "mock", derive(serde::Serialize))]
@@ -3834,14 +3833,10 @@ impl RestRequest for ListIndirectPartnersRequest {
 }
 /// The request of `ListInvoices` (Querying the invoice list): `GET /v1.0/{domain_id}/payments/intl-invoices`.
 ///
-/// Path parameters: `domain_id`. Query parameters: `start_time`, `end_time`, `offset`, `limit`. Headers: none. Body: none. The response is a [`ListInvoicesResponse`].
+/// Path parameters: `domain_id` (the client's account ID). Query parameters: `start_time`, `end_time`, `offset`, `limit`. Headers: none. Body: none. The response is a [`ListInvoicesResponse`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListInvoicesRequest {
-    /// Path parameter: fills `{domain_id}` in the path.
-    ///
-    /// The official SDK fills it from its credentials (the account ID); here the caller gives it.
-    pub domain_id: String,
     /// Query parameter `start_time`.
     pub start_time: String,
     /// Query parameter `end_time`.
@@ -3854,8 +3849,6 @@ pub struct ListInvoicesRequest {
 /// The required fields of [`ListInvoicesRequest`], each named, for [`ListInvoicesRequest::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListInvoicesRequired {
-    /// Path parameter: fills \`{domain_id}\` in the path. The official SDK fills it from its credentials (the account ID); here the caller gives it.
-    pub domain_id: String,
     /// Query parameter \`start_time\`.
     pub start_time: String,
     /// Query parameter \`end_time\`.
@@ -3868,9 +3861,8 @@ pub struct ListInvoicesRequired {
 impl ListInvoicesRequest {
     /// Builds the value from its required fields; optional ones start unset (set them with the `with_*` methods).
     pub fn new(required: ListInvoicesRequired) -> Self {
-        let ListInvoicesRequired { domain_id, start_time, end_time, offset, limit } = required;
+        let ListInvoicesRequired { start_time, end_time, offset, limit } = required;
         Self {
-            domain_id,
             start_time,
             end_time,
             offset,
@@ -3885,7 +3877,6 @@ impl RestRequest for ListInvoicesRequest {
     type Response = ListInvoicesResponse;
     fn parts(&self) -> RequestParts {
         RequestParts::new()
-            .path("domain_id", &self.domain_id)
             .query("start_time", &self.start_time)
             .query("end_time", &self.end_time)
             .query("offset", &self.offset)

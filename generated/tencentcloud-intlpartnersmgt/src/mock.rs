@@ -3,7 +3,8 @@
 //! responses:
 //!
 //! - the in-process mock: a fake transport under the real [`Client`],
-//!   so serialization, error envelopes, retries and rate limits run as in production;
+//!   so serialization, error envelopes and retries run as in production (client-side
+//!   QPS limits only when a test asks: `mock::builder(&mock).with_rate_limits()`);
 //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
 //!   CAM policies, parameter checks) to any client, the official SDKs included.
 //!
@@ -17,15 +18,18 @@
 use std::sync::Arc;
 use partnergen_runtime::mock::{MockTransport, RuleBuilder};
 pub use partnergen_runtime::mock::{Call, Reply, Rule};
-use partnergen_runtime::server::{decode_request as decode, ParamError, ServiceDef};
-pub use partnergen_runtime::server::{Checks, LogEntry, MockServerBuilder};
+use partnergen_runtime::server::{decode_request as decode, ParamError};
+pub use partnergen_runtime::server::{Checks, LogEntry};
+use partnergen_runtime::tencent::server::ServiceDef;
+pub use partnergen_runtime::tencent::server::MockServerBuilder;
+use partnergen_runtime::tencent::Tencent;
 use crate::actions::Action;
 use crate::models;
 use crate::{Client, Credentials};
 /// The fake transport of this service.
-pub type Mock = MockTransport<Action>;
+pub type Mock = MockTransport<Action, Tencent>;
 /// A running mock server of this service.
-pub type Server = partnergen_runtime::server::MockServer<Action>;
+pub type Server = partnergen_runtime::tencent::server::MockServer<Action>;
 /// The SecretId of the mocks' test credentials.
 pub const SECRET_ID: &str = "AKIDmock";
 /// The SecretKey of the mocks' test credentials.
@@ -34,16 +38,19 @@ pub const SECRET_KEY: &str = "mock-secret-key";
 pub fn mock() -> Mock {
     MockTransport::new(default_response)
 }
-/// A client over `mock` (the test credentials; retries, and any client-side
-/// limits, as configured by default).
+/// A client over `mock` (the test credentials; retries as configured by default;
+/// no client-side QPS limits: see [`builder`]).
 pub fn client(mock: &Mock) -> Client {
     builder(mock).build().expect("a mock client builds")
 }
-/// A client builder over `mock`, to configure retries or limits first.
+/// A client builder over `mock`, to configure retries or limits first. It starts
+/// without the client-side QPS limits (a test would wait on them for nothing);
+/// `.with_rate_limits()` puts the documented ones back.
 pub fn builder(mock: &Mock) -> crate::ClientBuilder {
     Client::builder()
         .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
         .transport(Arc::new(mock.clone()))
+        .without_rate_limits()
 }
 /// A client of `server` signing with the test credentials.
 pub fn server_client(server: &Server) -> Client {

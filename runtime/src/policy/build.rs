@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use ipnet::IpNet;
 use serde_json::{json, Value};
 
-use super::{expand, parse_ip_range, PolicyError, IP_KEY};
+use super::statement::{expand, parse_ip_range, PolicyError, IP_KEY};
 use crate::tables::ActionTable;
 use crate::CamClass;
 

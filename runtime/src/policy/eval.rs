@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use super::{
+use super::statement::{
     covers, out_of_scope, parse_ip_range, range_contains, Assumption, Condition, Effect, Statement,
     IP_KEY,
 };
@@ -45,7 +45,7 @@ pub struct StatementOutcome {
     /// Why (or why not), for a person.
     pub reason: String,
     /// The assumption the outcome relied on, if any.
-    pub assumption: Option<super::Assumption>,
+    pub assumption: Option<super::statement::Assumption>,
 }
 
 /// The decision and how it was reached.
@@ -129,7 +129,7 @@ fn applies<A: ActionTable>(
     if !statement
         .resources
         .iter()
-        .any(|r| super::glob(r, request.resource))
+        .any(|r| super::statement::glob(r, request.resource))
     {
         return (
             false,

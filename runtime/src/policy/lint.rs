@@ -7,7 +7,7 @@ use std::fmt;
 use ipnet::IpNet;
 use serde_json::Value;
 
-use super::{
+use super::statement::{
     expand, out_of_scope, parse_action, parse_ip_range, parse_ip_range_as_written, statements,
     strip_byte_order_mark, Effect, BYTE_ORDER_MARK_WARNING, IP_KEY, IP_OPERATORS,
 };

@@ -20,9 +20,9 @@
 use http::Method;
 use serde_json::{json, Value};
 
+use super::core::{shown, ServerState};
 use super::http::{Answer, Head};
-use super::ServerState;
-use crate::mock::{Protocol, Reply};
+use crate::mock::{MockProtocol, Reply};
 
 /// Where the admin endpoint lives.
 pub(crate) const PREFIX: &str = "/_mock/";
@@ -140,7 +140,7 @@ pub(crate) fn handle<S: ServerState>(state: &S, head: &Head, body: &[u8]) -> Ans
             &format!(
                 "no admin endpoint `{} {}`: GET log, GET memory, GET calls, POST rules, GET|POST checks, POST policies (Tencent), POST permissions (Huawei), POST reset",
                 head.method,
-                super::shown(&head.path)
+                shown(&head.path)
             ),
         )),
     };

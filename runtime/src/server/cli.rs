@@ -1,5 +1,7 @@
-//! The mock server as a program: what a generated crate's `*-mock-server` binary runs, so
-//! tests in any language can start it from a shell.
+//! The mock server as a program: what a generated crate's `*-mock-server` binary runs
+//! (through `crate::tencent::server::main` or `crate::huawei::server::main`), so tests in
+//! any language can start it from a shell. The command line and the serving loop are
+//! here, shared; each vendor's `main` picks its credentials and its access flags.
 //!
 //! ```text
 //! intlpartnersmgt-mock-server [--addr 127.0.0.1:PORT] [--allow-remote] [--policy FILE]... [--disable CHECK]... [--quiet]
@@ -23,11 +25,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[cfg(feature = "policy")]
 use serde_json::Value;
 
-use super::{Checks, MockServerBuilder, RestMockServerBuilder, RestServiceDef, ServiceDef};
+use super::Checks;
 use crate::credentials::Credentials;
-use crate::tables::{ActionTable, OperationTable};
 
 /// The parsed command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +135,7 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
     Ok(Some(options))
 }
 
+#[cfg(feature = "policy")]
 /// Reads a policy file: the error names the file, and the line and column of a syntax
 /// error.
 pub fn read_policy(path: &std::path::Path) -> Result<Value, String> {
@@ -165,21 +168,10 @@ pub fn read_policy(path: &std::path::Path) -> Result<Value, String> {
     Ok(document)
 }
 
-/// Runs a Tencent Cloud API 3.0 mock server program; the generated binary's `main` is
-/// this one call.
-pub fn main<A: ActionTable + Send + Sync>(service: ServiceDef<A>) -> ExitCode {
-    exit(service.service, |program, args| run(service, program, args))
-}
-
-/// Runs a Huawei REST mock server program; the generated binary's `main` is this one
-/// call.
-pub fn main_rest<O: OperationTable + Send + Sync>(service: RestServiceDef<O>) -> ExitCode {
-    exit(service.service, |program, args| {
-        run_rest(service, program, args)
-    })
-}
-
-fn exit(service: &str, run: impl FnOnce(&str, &[String]) -> Result<(), String>) -> ExitCode {
+pub(crate) fn exit(
+    service: &str,
+    run: impl FnOnce(&str, &[String]) -> Result<(), String>,
+) -> ExitCode {
     let mut args = std::env::args();
     let program = args
         .next()
@@ -200,7 +192,11 @@ fn exit(service: &str, run: impl FnOnce(&str, &[String]) -> Result<(), String>) 
 }
 
 /// The options, or `None` after printing the usage for `--help`.
-fn options(program: &str, args: &[String], huawei: bool) -> Result<Option<Options>, String> {
+pub(crate) fn options(
+    program: &str,
+    args: &[String],
+    huawei: bool,
+) -> Result<Option<Options>, String> {
     let options = parse_args(args).map_err(|e| format!("{e}\n{}", usage(program, huawei)))?;
     let Some(options) = options else {
         println!("{}", usage(program, huawei));
@@ -217,7 +213,7 @@ fn options(program: &str, args: &[String], huawei: bool) -> Result<Option<Option
 
 /// Prints the URL as the first line (and the admin token, if any, as the second), then
 /// serves until a signal.
-fn serve_until_signal(url: String, admin_token: Option<&str>) -> Result<(), String> {
+pub(crate) fn serve_until_signal(url: String, admin_token: Option<&str>) -> Result<(), String> {
     let mut stdout = std::io::stdout();
     writeln!(stdout, "{url}")
         .and_then(|()| match admin_token {
@@ -232,7 +228,7 @@ fn serve_until_signal(url: String, admin_token: Option<&str>) -> Result<(), Stri
 /// The credentials the server accepts, from the environment variables `id`, `key` and
 /// `token` (read through `env`); the error names each variable that is missing, in
 /// words.
-fn credentials_from(
+pub(crate) fn credentials_from(
     env: impl Fn(&str) -> Option<String>,
     [id, key, token]: [&str; 3],
 ) -> Result<Credentials, String> {
@@ -253,68 +249,8 @@ fn credentials_from(
     }
 }
 
-fn env_var(name: &str) -> Option<String> {
+pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
-}
-
-fn run<A: ActionTable + Send + Sync>(
-    service: ServiceDef<A>,
-    program: &str,
-    args: &[String],
-) -> Result<(), String> {
-    let Some(options) = options(program, args, false)? else {
-        return Ok(());
-    };
-    let credentials = credentials_from(
-        env_var,
-        [
-            "TENCENTCLOUD_SECRET_ID",
-            "TENCENTCLOUD_SECRET_KEY",
-            "TENCENTCLOUD_SESSION_TOKEN",
-        ],
-    )?;
-    let mut builder = MockServerBuilder::new(service)
-        .addr(options.addr)
-        .allow_remote(options.allow_remote)
-        .checks(options.checks)
-        .echo_log(!options.quiet);
-    for path in &options.policies {
-        builder = builder.policy(credentials.secret_id(), read_policy(path)?);
-    }
-    let server = builder
-        .credentials(credentials)
-        .start_blocking()
-        .map_err(|e| e.to_string())?;
-    serve_until_signal(server.url(), server.admin_token())
-}
-
-fn run_rest<O: OperationTable + Send + Sync>(
-    service: RestServiceDef<O>,
-    program: &str,
-    args: &[String],
-) -> Result<(), String> {
-    let Some(options) = options(program, args, true)? else {
-        return Ok(());
-    };
-    let credentials = credentials_from(
-        env_var,
-        [
-            "HUAWEICLOUD_SDK_AK",
-            "HUAWEICLOUD_SDK_SK",
-            "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-        ],
-    )?;
-    let mut builder = RestMockServerBuilder::new(service)
-        .addr(options.addr)
-        .allow_remote(options.allow_remote)
-        .checks(options.checks)
-        .echo_log(!options.quiet)
-        .credentials(credentials);
-    if let Some(permissions) = options.permissions {
-        builder = builder.permissions(permissions);
-    }
-    let server = builder.start_blocking().map_err(|e| e.to_string())?;
-    serve_until_signal(server.url(), server.admin_token())
 }
 
 /// Blocks until SIGINT or SIGTERM.
@@ -346,6 +282,7 @@ fn wait_for_signal() -> Result<(), String> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "policy")]
     /// A policy file with a UTF-8 byte order mark is read (with a warning); UTF-16 and
     /// other non-UTF-8 files are refused, naming the file and the encoding.
     #[test]
@@ -441,7 +378,7 @@ mod tests {
         }
         let credentials =
             credentials_from(env(&[("ID", "i"), ("KEY", "k"), ("TOKEN", "t")]), NAMES).unwrap();
-        assert_eq!(credentials.secret_id(), "i");
+        assert_eq!(credentials.access_key_id(), "i");
         assert!(credentials.token().is_some());
     }
 }

@@ -66,6 +66,7 @@ impl Head {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    #[cfg_attr(not(feature = "tencent"), allow(dead_code))]
     /// How many times a header is in the request.
     pub fn count(&self, name: &str) -> usize {
         self.headers.get_all(name).iter().count()

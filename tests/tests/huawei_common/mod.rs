@@ -136,7 +136,6 @@ typed_calls! {
     ),
     "ListInvoices" => list_invoices(
         models::ListInvoicesRequest::new(models::ListInvoicesRequired {
-            domain_id: S.into(),
             start_time: S.into(),
             end_time: S.into(),
             offset: I,

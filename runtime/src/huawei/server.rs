@@ -11,20 +11,25 @@ use std::sync::{Arc, RwLock};
 
 use serde_json::{json, Value};
 
-use super::http::{Head, Limits};
-use super::{
-    refuse, server_settings_setters, shown, unix_now, Core, HeaderRule, LogEntry, MockServer,
-    Pipeline, Refusal, RequestCheck, Serve, ServerSettings, ServerState, StartError,
-};
+use std::process::ExitCode;
+
+use super::client::Huawei;
+use super::sign::{self as huawei_sign, ReceivedRequest, VerifyError};
+use crate::client::unix_now;
 use crate::credentials::Credentials;
-use crate::huawei_sign::{self, ReceivedRequest, VerifyError};
-use crate::mock::{Protocol, Reply, Rest};
+use crate::mock::{MockProtocol, Reply};
+use crate::server::cli;
+use crate::server::http::{Head, Limits};
+use crate::server::{
+    refuse, server_settings_setters, shown, Core, HeaderRule, LogEntry, Pipeline, Refusal,
+    RequestCheck, Serve, ServerSettings, ServerState, StartError,
+};
 use crate::tables::{Access, OperationTable};
 use crate::transport::HttpResponse;
 use crate::HttpMethod;
 
 /// What a generated Huawei crate tells the server about its service.
-pub struct RestServiceDef<O> {
+pub struct ServiceDef<O> {
     /// The service's name (`partner-center`), for messages.
     pub service: &'static str,
     /// Checks a body against the operation's typed body (operations without a body, or
@@ -34,12 +39,12 @@ pub struct RestServiceDef<O> {
     pub defaults: fn(O) -> Option<&'static str>,
     /// The operation's path, query and header parameters, checked for presence and
     /// type as the body is.
-    pub params: fn(O) -> &'static [RestParam],
+    pub params: fn(O) -> &'static [Param],
 }
 
 /// A path, query or header parameter of a REST operation, as the server checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RestParam {
+pub struct Param {
     /// The name on the wire: the path placeholder, the query key, the header name.
     pub name: &'static str,
     /// Where the request carries it.
@@ -52,7 +57,7 @@ pub struct RestParam {
     pub required: bool,
 }
 
-/// Where a request carries a [`RestParam`].
+/// Where a request carries a [`Param`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamIn {
     /// A `{placeholder}` of the path template.
@@ -63,7 +68,7 @@ pub enum ParamIn {
     Header,
 }
 
-/// The type of a [`RestParam`]'s value.
+/// The type of a [`Param`]'s value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
     /// Any UTF-8 text.
@@ -105,13 +110,13 @@ impl ParamKind {
 /// parameters: each required one present, none but a list repeated, each value of its
 /// type. The error names the parameter.
 pub(crate) fn check_params(
-    params: &[RestParam],
+    params: &[Param],
     path_names: &[&str],
     path_values: &[&str],
     query: &str,
     head: &Head,
 ) -> Result<(), String> {
-    let pairs = crate::rest::parse_query(query);
+    let pairs = super::request::parse_query(query);
     for param in params {
         let (where_, values): (&str, Vec<Vec<u8>>) = match param.location {
             ParamIn::Path => (
@@ -120,7 +125,7 @@ pub(crate) fn check_params(
                     .iter()
                     .zip(path_values)
                     .filter(|(name, _)| **name == param.name)
-                    .map(|(_, value)| crate::rest::percent_decode(value.as_bytes()))
+                    .map(|(_, value)| super::request::percent_decode(value.as_bytes()))
                     .collect(),
             ),
             ParamIn::Query => (
@@ -166,38 +171,38 @@ pub(crate) fn check_params(
     Ok(())
 }
 
-impl<O> Clone for RestServiceDef<O> {
+impl<O> Clone for ServiceDef<O> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<O> Copy for RestServiceDef<O> {}
+impl<O> Copy for ServiceDef<O> {}
 
 /// How far `X-Sdk-Date` may be from the server's clock (APIGW allows 15 minutes).
 const MAX_CLOCK_SKEW: u64 = 15 * 60;
 
 /// The state of a Huawei REST mock server.
-pub struct RestState<O: OperationTable> {
-    core: Core<O, Rest>,
-    service: RestServiceDef<O>,
+pub struct State<O: OperationTable> {
+    core: Core<O, Huawei>,
+    service: ServiceDef<O>,
     credentials: HashMap<String, Credentials>,
     startup_permissions: Option<Vec<String>>,
     /// The operator account's permission actions; `None`: every operation is allowed.
     permissions: RwLock<Option<Vec<String>>>,
 }
 
-impl<O: OperationTable + Send + Sync> RestState<O> {
+impl<O: OperationTable + Send + Sync> State<O> {
     fn set_permissions(&self, permissions: Option<Vec<String>>) {
         *self.permissions.write().unwrap_or_else(|e| e.into_inner()) = permissions;
     }
 }
 
-impl<O: OperationTable + Send + Sync> ServerState for RestState<O> {
+impl<O: OperationTable + Send + Sync> ServerState for State<O> {
     type Op = O;
-    type Protocol = Rest;
+    type Protocol = Huawei;
 
-    fn core(&self) -> &Core<O, Rest> {
+    fn core(&self) -> &Core<O, Huawei> {
         &self.core
     }
 
@@ -225,9 +230,9 @@ impl<O: OperationTable + Send + Sync> ServerState for RestState<O> {
 }
 
 /// A running Huawei REST mock server.
-pub type RestMockServer<O> = MockServer<O, RestState<O>>;
+pub type MockServer<O> = crate::server::MockServer<O, State<O>>;
 
-impl<O: OperationTable + Send + Sync> MockServer<O, RestState<O>> {
+impl<O: OperationTable + Send + Sync> crate::server::MockServer<O, State<O>> {
     /// Sets the operator account's permission actions (`None`: every operation allowed).
     pub fn set_permissions(&self, permissions: Option<&[&str]>) {
         self.state()
@@ -236,24 +241,24 @@ impl<O: OperationTable + Send + Sync> MockServer<O, RestState<O>> {
 }
 
 /// Configures and starts a Huawei REST [`MockServer`].
-pub struct RestMockServerBuilder<O: OperationTable> {
-    service: RestServiceDef<O>,
-    settings: ServerSettings<O, Rest>,
+pub struct MockServerBuilder<O: OperationTable> {
+    service: ServiceDef<O>,
+    settings: ServerSettings<O, Huawei>,
     permissions: Option<Vec<String>>,
 }
 
-impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
+impl<O: OperationTable + Send + Sync> MockServerBuilder<O> {
     /// A server for `service` on `127.0.0.1:0` (a free port), every check on, no
     /// credentials yet, every operation allowed.
-    pub fn new(service: RestServiceDef<O>) -> Self {
-        RestMockServerBuilder {
+    pub fn new(service: ServiceDef<O>) -> Self {
+        MockServerBuilder {
             service,
             settings: ServerSettings::new(),
             permissions: None,
         }
     }
 
-    server_settings_setters!(O, Rest);
+    server_settings_setters!(O, Huawei);
 
     /// The operator account's permission actions (its role): an operation is allowed
     /// when the account holds any one of its permissions.
@@ -265,9 +270,9 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
         self
     }
 
-    fn state(self) -> Result<(Arc<RestState<O>>, SocketAddr, Limits), StartError> {
+    fn state(self) -> Result<(Arc<State<O>>, SocketAddr, Limits), StartError> {
         let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
-        let state = RestState {
+        let state = State {
             core,
             service: self.service,
             credentials,
@@ -289,25 +294,25 @@ impl<O: OperationTable + Send + Sync> RestMockServerBuilder<O> {
         let Ok((state, _, limits)) = self.state() else {
             return;
         };
-        super::http::connection(stream, peer, Arc::new(Serve(state)), limits).await;
+        crate::server::http::connection(stream, peer, Arc::new(Serve(state)), limits).await;
     }
 
     /// Binds and starts serving on the current tokio runtime.
-    pub async fn start(self) -> Result<RestMockServer<O>, StartError> {
+    pub async fn start(self) -> Result<MockServer<O>, StartError> {
         let (state, addr, limits) = self.state()?;
         let handler = Arc::new(Serve(Arc::clone(&state)));
-        MockServer::launch(state, handler, addr, limits).await
+        crate::server::MockServer::launch(state, handler, addr, limits).await
     }
 
     /// Binds and starts serving on a runtime of its own, for tests that are not async.
-    pub fn start_blocking(self) -> Result<RestMockServer<O>, StartError> {
+    pub fn start_blocking(self) -> Result<MockServer<O>, StartError> {
         let (state, addr, limits) = self.state()?;
         let handler = Arc::new(Serve(Arc::clone(&state)));
-        MockServer::launch_blocking(state, handler, addr, limits)
+        crate::server::MockServer::launch_blocking(state, handler, addr, limits)
     }
 }
 
-impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
+impl<O: OperationTable + Send + Sync> Pipeline for State<O> {
     /// Each bound is far above any valid value (an AK/SK Authorization is under 512
     /// bytes unless it signs many headers; a security token is a few KB).
     const HEADERS: &'static [HeaderRule] = &[
@@ -342,7 +347,7 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
 
     fn entry(&self, head: &Head) -> LogEntry {
         let mut entry = self.core.entry(head.peer.ip());
-        entry.secret_id = head
+        entry.access_key_id = head
             .header("authorization")
             .and_then(huawei_sign::parse_authorization)
             .map(|p| p.access_key.to_owned());
@@ -350,7 +355,7 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
     }
 
     fn render(&self, request_id: &str, reply: Reply) -> HttpResponse {
-        <Rest as Protocol<O>>::render(reply, request_id)
+        <Huawei as MockProtocol<O>>::render(reply, request_id)
     }
 
     fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
@@ -404,13 +409,13 @@ impl<O: OperationTable + Send + Sync> Pipeline for RestState<O> {
                 ));
             }
         }
-        let document = Rest::document(operation, &path_values, &head.query, body)
+        let document = Huawei::document(operation, &path_values, &head.query, body)
             .map_err(|why| refuse("CBC.0100", "parameters", why))?;
         self.core.answer(operation, document, entry, "CBC.0999")
     }
 }
 
-impl<O: OperationTable + Send + Sync> RestState<O> {
+impl<O: OperationTable + Send + Sync> State<O> {
     fn within_clock_skew(&self, head: &Head) -> Result<(), Refusal> {
         let value = head.header(huawei_sign::DATE_HEADER).ok_or_else(|| {
             refuse(
@@ -521,4 +526,39 @@ impl<O: OperationTable + Send + Sync> RestState<O> {
             )),
         }
     }
+}
+
+/// Runs a Huawei REST mock server program; the generated binary's `main` is this one
+/// call.
+pub fn main<O: OperationTable + Send + Sync>(service: ServiceDef<O>) -> ExitCode {
+    cli::exit(service.service, |program, args| run(service, program, args))
+}
+
+fn run<O: OperationTable + Send + Sync>(
+    service: ServiceDef<O>,
+    program: &str,
+    args: &[String],
+) -> Result<(), String> {
+    let Some(options) = cli::options(program, args, true)? else {
+        return Ok(());
+    };
+    let credentials = cli::credentials_from(
+        cli::env_var,
+        [
+            "HUAWEICLOUD_SDK_AK",
+            "HUAWEICLOUD_SDK_SK",
+            "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        ],
+    )?;
+    let mut builder = MockServerBuilder::new(service)
+        .addr(options.addr)
+        .allow_remote(options.allow_remote)
+        .checks(options.checks)
+        .echo_log(!options.quiet)
+        .credentials(credentials);
+    if let Some(permissions) = options.permissions {
+        builder = builder.permissions(permissions);
+    }
+    let server = builder.start_blocking().map_err(|e| e.to_string())?;
+    cli::serve_until_signal(server.url(), server.admin_token())
 }

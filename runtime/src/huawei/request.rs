@@ -109,6 +109,11 @@ impl RequestParts {
         self
     }
 
+    /// Whether the path parameter `name` is given.
+    pub fn has_path(&self, name: &str) -> bool {
+        self.path.iter().any(|(n, _)| *n == name)
+    }
+
     /// The query pairs, not yet encoded.
     pub fn query_pairs(&self) -> &[(&'static str, String)] {
         &self.query

@@ -1,5 +1,5 @@
-//! The Huawei Cloud REST client engine. Generated clients are thin: one method per typed
-//! operation, each a single call into [`Engine::call`]. Everything with logic is here:
+//! The Huawei Cloud REST protocol of the client engine ([`crate::client`]); generated
+//! clients call [`Engine::call`] once per typed operation. What is Huawei's is here:
 //!
 //! - **The request, as the official SDK sends it.** The method and path template come from
 //!   the operation table; the path from [`RestRequest::path`] (parameters already
@@ -11,40 +11,44 @@
 //!   `X-Domain-Id` when the client has an account ID (BSS is a global service keyed by
 //!   it), `X-Security-Token` for temporary credentials; the signer adds `X-Sdk-Date` and
 //!   `Host`, then `Authorization`.
-//! - **Signing**: SDK-HMAC-SHA256 ([`crate::huawei_sign`]), afresh for every attempt.
+//! - **Signing**: SDK-HMAC-SHA256 ([`super::sign`]), afresh for every attempt.
 //! - **Errors**: an error status with `{"error_code", "error_msg", "request_id"}` becomes
-//!   [`Error::Api`] with the code's [`ErrorKind`] ([`ErrorKind::of_huawei`]), the HTTP
+//!   [`Error::Api`] with the code's [`ErrorKind`] ([`ErrorKind::of_huawei`], from [`super::codes`]), the HTTP
 //!   status, and the request id of the `X-Request-Id` header (else the body's). A 2xx body
 //!   that carries an `error_code` is an error too, unless the code is a success code
 //!   (`CBC.0000`, which `CheckUserIdentity` sends with every success). See
 //!   [`read_response`] for the rest.
-//! - **Retries**: rate limits (HTTP 429, `APIGW.0308`), 5xx answers, transport failures
+//! - **Retries** (the engine's one loop): rate limits (HTTP 429, `APIGW.0308`, a 429
+//!   without a code), 5xx answers, transport failures
 //!   and timeouts, with the jittered backoff of [`RetryPolicy`], for GET operations only
 //!   unless the call opts in ([`CallOptions::retry_even_if_not_idempotent`]). When retries
 //!   run out the last error is returned whole, code and request id included.
 //! - **Tracing**: one `huaweicloud.call` span per attempt with `operation`, `method`,
 //!   `attempt` and `request_id`.
 //!
-//! There are no client-side rate limits: the permission page documents none.
-
-use std::marker::PhantomData;
-use std::sync::Arc;
+//! There are no client-side rate limits by default: the permission page documents none
+//! (the builder's `rate_limit` sets one per operation).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::client::{BuildError, CallOptions, RetryPolicy};
-use crate::credentials::{Credentials, ENV_HUAWEI_DOMAIN_ID};
-use crate::engine::{
-    self, not_json, preview, unix_now, with_retries, Answer, HttpSettings, Sender,
+use super::request::{RequestParts, RestRequest};
+use super::sign::{self, canonical_query_string, SigningInput};
+use crate::client::{
+    codeless_error, encode, not_json, Answer, Builder, CallOptions, ClientProtocol, Endpoint,
+    Engine, Env, FromEngine,
 };
+use crate::credentials::{Credentials, CredentialsError};
 use crate::error::{ApiError, Error, ErrorKind};
-use crate::huawei_sign::{self, canonical_query_string, SigningInput};
-use crate::rest::{RequestParts, RestRequest};
 use crate::tables::{match_path, OperationInfo, OperationTable};
 use crate::transport::{HttpRequest, HttpResponse};
 use crate::HttpMethod;
+
+/// Huawei Cloud REST, as a plug-in of the shared core: the client engine's protocol
+/// ([`crate::client::ClientProtocol`]) and the mocks' ([`crate::mock::MockProtocol`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Huawei;
 
 /// The Content-Type every request is sent and signed with, GETs included (as the SDK does).
 pub const CONTENT_TYPE: &str = "application/json";
@@ -57,134 +61,114 @@ pub const SECURITY_TOKEN_HEADER: &str = "X-Security-Token";
 /// The `User-Agent` sent unless the builder sets another.
 pub const USER_AGENT: &str = concat!("partnergen/", env!("CARGO_PKG_VERSION"));
 
-/// What a [`Builder`] builds: the engine itself, or a generated client wrapping it.
-pub trait FromEngine<O: OperationTable> {
-    /// Wraps a freshly built engine.
-    fn from_engine(engine: Engine<O>) -> Self;
+/// The path placeholder the client fills from its account (domain) ID, as the official
+/// SDK fills it from its credentials: requests do not carry it.
+pub const ACCOUNT_PLACEHOLDER: &str = "domain_id";
+
+/// What a Huawei client is built with beyond the shared settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The service's short name, for tracing.
+    pub service: &'static str,
+    /// The account (domain) ID: `X-Domain-Id`, and the `{domain_id}` of the paths that
+    /// have one.
+    pub domain_id: Option<String>,
+    /// The `User-Agent` (signed, like every header).
+    pub user_agent: String,
 }
 
-impl<O: OperationTable> FromEngine<O> for Engine<O> {
-    fn from_engine(engine: Engine<O>) -> Self {
-        engine
+impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
+    type Settings = Settings;
+    type Prepared = Prepared;
+
+    fn operations() -> &'static [O] {
+        O::ALL
+    }
+    fn index(operation: O) -> usize {
+        operation.index()
+    }
+    fn name(operation: O) -> &'static str {
+        operation.info().name
+    }
+    fn lookup(name: &str) -> Option<O> {
+        O::from_name(name)
+    }
+    fn qps(_: O) -> Option<u32> {
+        None
+    }
+    fn idempotent(operation: O) -> bool {
+        operation.info().method == HttpMethod::Get
+    }
+    fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError> {
+        Credentials::from_huawei_default_chain_with(env)
+    }
+    fn settle(settings: &mut Settings, env: Env<'_>) {
+        settings.domain_id = settings
+            .domain_id
+            .take()
+            .or_else(|| env(super::credentials::ENV_HUAWEI_DOMAIN_ID))
+            .filter(|d| !d.is_empty());
+    }
+    fn span(settings: &Settings, operation: O, attempt: u32) -> tracing::Span {
+        let info = operation.info();
+        tracing::info_span!(
+            "huaweicloud.call",
+            service = settings.service,
+            operation = info.name,
+            method = info.method.as_str(),
+            attempt,
+            request_id = tracing::field::Empty
+        )
+    }
+    fn sign(
+        settings: &Settings,
+        endpoint: &Endpoint,
+        credentials: &Credentials,
+        prepared: &Prepared,
+        timestamp: i64,
+    ) -> HttpRequest {
+        sign_prepared(settings, endpoint, credentials, prepared, timestamp)
+    }
+    fn read(operation: O, response: HttpResponse) -> Result<Answer, Error> {
+        read_response(operation.info().name, response)
     }
 }
 
-/// Builds an [`Engine`], or a generated client (`C`) around one.
-pub struct Builder<O: OperationTable, C = Engine<O>> {
-    service: &'static str,
-    http: HttpSettings,
-    credentials: Option<Credentials>,
-    domain_id: Option<String>,
-    user_agent: String,
-    output: PhantomData<fn() -> (O, C)>,
-}
-
-impl<O: OperationTable, C: FromEngine<O>> Builder<O, C> {
-    /// A builder for a service (its short name, for tracing) at its default host.
+impl<O: OperationTable + Send + Sync, C: FromEngine<O, Huawei>> Builder<O, Huawei, C> {
+    /// A builder for a service (its short name, for tracing) at its default host (what the
+    /// generated `Client::builder()` calls).
+    #[doc(hidden)]
+    #[allow(clippy::new_ret_no_self)]
     pub fn new(service: &'static str, host: &str) -> Self {
-        Builder {
-            service,
-            http: HttpSettings::new(format!("https://{host}")),
-            credentials: None,
-            domain_id: None,
-            user_agent: USER_AGENT.to_owned(),
-            output: PhantomData,
-        }
-    }
-
-    /// The credentials to sign with: `Credentials::new(ak, sk)`, with
-    /// `with_token(security_token)` for temporary ones. Without this, `build` reads
-    /// `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and `HUAWEICLOUD_SDK_SECURITY_TOKEN`
-    /// ([`Credentials::from_huawei_default_chain_with`]); finding none, the error names
-    /// the variables.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
+        Builder::with_settings(
+            Settings {
+                service,
+                domain_id: None,
+                user_agent: USER_AGENT.to_owned(),
+            },
+            host,
+        )
     }
 
     /// The account (domain) ID, sent as `X-Domain-Id` (BSS is a global service, keyed by
-    /// the account). Without this, `build` reads `HUAWEICLOUD_SDK_DOMAIN_ID`; without
-    /// either the header is left out. (It does not fill a request's `{domain_id}` path
-    /// parameter: the request carries that one.)
+    /// the account) and filling the `{domain_id}` of the paths that have one (requests do
+    /// not carry it). Without this, `build` reads `HUAWEICLOUD_SDK_DOMAIN_ID`; without
+    /// either the header is left out, and an operation whose path needs the ID fails
+    /// with [`Error::MissingSetting`].
     pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
-        self.domain_id = Some(domain_id.into());
+        self.settings.domain_id = Some(domain_id.into());
         self
     }
 
     /// Another `User-Agent` (it is signed, like every header).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.settings.user_agent = user_agent.into();
         self
     }
-
-    crate::engine::http_settings_setters!();
-
-    /// Builds the client.
-    pub fn build(self) -> Result<C, BuildError> {
-        self.build_with(|name| std::env::var(name).ok())
-    }
-
-    /// Builds, reading what was not given from the environment through `env`.
-    fn build_with(self, env: impl Fn(&str) -> Option<String>) -> Result<C, BuildError> {
-        let credentials = match self.credentials {
-            Some(c) => c,
-            None => Credentials::from_huawei_default_chain_with(&env)
-                .map_err(BuildError::Credentials)?,
-        };
-        let domain_id = self
-            .domain_id
-            .or_else(|| env(ENV_HUAWEI_DOMAIN_ID))
-            .filter(|d| !d.is_empty());
-        let retry = self.http.retry;
-        let connection = self.http.connect()?;
-        Ok(C::from_engine(Engine {
-            inner: Arc::new(Inner {
-                service: self.service,
-                base_url: format!("{}://{}", connection.scheme, connection.host),
-                host: connection.host,
-                credentials,
-                domain_id,
-                user_agent: self.user_agent,
-                retry,
-                sender: connection.sender,
-            }),
-            operations: PhantomData,
-        }))
-    }
-}
-
-/// The shared core of a client: clones share credentials and HTTP connections.
-#[derive(Clone)]
-pub struct Engine<O: OperationTable> {
-    inner: Arc<Inner>,
-    operations: PhantomData<fn() -> O>,
-}
-
-impl<O: OperationTable> std::fmt::Debug for Engine<O> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("service", &self.inner.service)
-            .field("url", &self.inner.base_url)
-            .field("credentials", &self.inner.credentials)
-            .field("domain_id", &self.inner.domain_id)
-            .finish_non_exhaustive()
-    }
-}
-
-struct Inner {
-    service: &'static str,
-    /// `scheme://host[:port]`, no trailing `/`.
-    base_url: String,
-    host: String,
-    credentials: Credentials,
-    domain_id: Option<String>,
-    user_agent: String,
-    retry: RetryPolicy,
-    sender: Sender,
 }
 
 /// A request ready to sign: everything but the signing time.
-struct Prepared {
+pub struct Prepared {
     info: &'static OperationInfo,
     /// Percent-encoded.
     path: String,
@@ -234,10 +218,10 @@ impl Prepared {
     }
 }
 
-impl<O: OperationTable> Engine<O> {
+impl<O: OperationTable + Send + Sync> Engine<O, Huawei> {
     /// The account (domain) ID sent as `X-Domain-Id`, if any.
     pub fn domain_id(&self) -> Option<&str> {
-        self.inner.domain_id.as_deref()
+        self.settings().domain_id.as_deref()
     }
 
     /// Calls the operation of a typed request and decodes the typed response.
@@ -248,7 +232,7 @@ impl<O: OperationTable> Engine<O> {
         R::Response: DeserializeOwned,
     {
         let prepared = self.typed(request)?;
-        engine::decode(prepared.info.name, self.send(&prepared, options).await?)
+        self.execute_typed(R::OPERATION, &prepared, options).await
     }
 
     /// Calls an operation by name with parameters and a JSON body of the caller's
@@ -261,19 +245,17 @@ impl<O: OperationTable> Engine<O> {
         body: Option<&Value>,
         options: &CallOptions,
     ) -> Result<Value, Error> {
-        let operation = O::from_name(operation).ok_or_else(|| Error::InvalidRequest {
-            action: operation.to_owned(),
-            message: "no operation of this service has that name".into(),
-        })?;
+        let operation = Self::op_named(operation)?;
         let body = body.map_or_else(Vec::new, |b| {
             serde_json::to_vec(b).expect("a JSON value serialises")
         });
         let prepared = self.raw(operation, parts, body)?;
-        Ok(self.send(&prepared, options).await?.2)
+        self.execute_json(operation, &prepared, options).await
     }
 
     /// The signed HTTP request of a typed request, signed at `timestamp` (seconds since
     /// the Unix epoch): what one attempt of [`Engine::call`] sends.
+    #[doc(hidden)]
     pub fn signed_request<R>(&self, request: &R, timestamp: i64) -> Result<HttpRequest, Error>
     where
         R: RestRequest<Operation = O>,
@@ -284,6 +266,7 @@ impl<O: OperationTable> Engine<O> {
 
     /// The signed HTTP request of an operation with these parameters and body bytes,
     /// signed at `timestamp`: what one attempt of [`Engine::call_json`] sends.
+    #[doc(hidden)]
     pub fn signed_raw_request(
         &self,
         operation: O,
@@ -301,96 +284,90 @@ impl<O: OperationTable> Engine<O> {
     {
         let info = R::OPERATION.info();
         let body = match request.body() {
-            Some(body) => engine::encode(info.name, body)?,
+            Some(body) => encode(info.name, body)?,
             None => Vec::new(),
         };
         // One `parts()` for the path and the rest (`request.path()` would build them again).
-        let parts = request.parts();
+        let parts = self.with_account(info, request.parts())?;
         let path = parts.fill_path(info.path);
-        Prepared::new(info, &self.inner.base_url, path, &parts, body)
+        Prepared::new(info, &self.endpoint().base_url, path, &parts, body)
     }
 
     fn raw(&self, operation: O, parts: &RequestParts, body: Vec<u8>) -> Result<Prepared, Error> {
         let info = operation.info();
+        let parts = self.with_account(info, parts.clone())?;
         let path = parts.fill_path(info.path);
-        Prepared::new(info, &self.inner.base_url, path, parts, body)
+        Prepared::new(info, &self.endpoint().base_url, path, &parts, body)
     }
 
-    /// Sends with retries; returns the status, the request id and the JSON body of a
-    /// success.
-    async fn send(&self, prepared: &Prepared, options: &CallOptions) -> Result<Answer, Error> {
-        let info = prepared.info;
-        let retry = &self.inner.retry;
-        with_retries(
-            retry,
-            retry.allows(info.method == HttpMethod::Get, options),
-            |attempt| {
-                tracing::info_span!(
-                    "huaweicloud.call",
-                    service = self.inner.service,
-                    operation = info.name,
-                    method = info.method.as_str(),
-                    attempt,
-                    request_id = tracing::field::Empty
-                )
-            },
-            || self.attempt(prepared),
-        )
-        .await
-    }
-
-    /// One attempt: sign with a fresh `X-Sdk-Date`, send, read the answer.
-    async fn attempt(&self, prepared: &Prepared) -> Result<Answer, Error> {
-        let name = prepared.info.name;
-        let request = self.sign(prepared, unix_now());
-        let response = self.inner.sender.send(name, request).await?;
-        read_response(name, response)
-    }
-
-    fn sign(&self, prepared: &Prepared, timestamp: i64) -> HttpRequest {
-        let inner = &self.inner;
-        let credentials = &inner.credentials;
-        let mut given: Vec<(&'static str, &str)> = prepared
-            .headers
-            .iter()
-            .map(|(name, value)| (*name, value.as_str()))
-            .collect();
-        given.push(("Content-Type", CONTENT_TYPE));
-        given.push(("User-Agent", &inner.user_agent));
-        if let Some(domain_id) = &inner.domain_id {
-            given.push((DOMAIN_ID_HEADER, domain_id));
+    /// `parts` with the client's account ID as the `{domain_id}` of a path that has one
+    /// (unless the parts give it, as a by-name call may).
+    fn with_account(
+        &self,
+        info: &'static OperationInfo,
+        parts: RequestParts,
+    ) -> Result<RequestParts, Error> {
+        if !info.path_params.contains(&ACCOUNT_PLACEHOLDER) || parts.has_path(ACCOUNT_PLACEHOLDER) {
+            return Ok(parts);
         }
-        if let Some(token) = credentials.token() {
-            given.push((SECURITY_TOKEN_HEADER, token.expose()));
+        match self.domain_id() {
+            Some(domain_id) => Ok(parts.path(ACCOUNT_PLACEHOLDER, domain_id)),
+            None => Err(Error::MissingSetting {
+                action: info.name,
+                setting: "the account (domain) ID for its path's `{domain_id}`",
+                how: "set it with the builder's `domain_id(..)` or HUAWEICLOUD_SDK_DOMAIN_ID",
+            }),
         }
-        let query: Vec<(&str, &str)> = prepared
-            .query
-            .iter()
-            .map(|(key, value)| (*key, value.as_str()))
-            .collect();
-        let input = SigningInput {
-            method: prepared.info.method.as_str(),
-            host: &inner.host,
-            path: &prepared.path,
-            query: &query,
-            headers: &given,
-            body: &prepared.body,
-            timestamp,
-        };
-        let headers = huawei_sign::sign(
-            credentials.secret_id(),
-            credentials.secret_key().expose(),
-            &input,
-        )
-        .into_iter()
-        .map(|(name, value)| (static_name(&name, &given), value))
+    }
+}
+
+fn sign_prepared(
+    settings: &Settings,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    prepared: &Prepared,
+    timestamp: i64,
+) -> HttpRequest {
+    let mut given: Vec<(&'static str, &str)> = prepared
+        .headers
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
         .collect();
-        HttpRequest {
-            method: prepared.info.method,
-            url: prepared.url.clone(),
-            headers,
-            body: prepared.body.clone(),
-        }
+    given.push(("Content-Type", CONTENT_TYPE));
+    given.push(("User-Agent", &settings.user_agent));
+    if let Some(domain_id) = &settings.domain_id {
+        given.push((DOMAIN_ID_HEADER, domain_id));
+    }
+    if let Some(token) = credentials.token() {
+        given.push((SECURITY_TOKEN_HEADER, token.expose()));
+    }
+    let query: Vec<(&str, &str)> = prepared
+        .query
+        .iter()
+        .map(|(key, value)| (*key, value.as_str()))
+        .collect();
+    let input = SigningInput {
+        method: prepared.info.method.as_str(),
+        host: &endpoint.host,
+        path: &prepared.path,
+        query: &query,
+        headers: &given,
+        body: &prepared.body,
+        timestamp,
+    };
+    let headers = sign::sign(
+        credentials.access_key_id(),
+        credentials.secret_key().expose(),
+        &input,
+    )
+    .into_iter()
+    .map(|(name, value)| (static_name(&name, &given), value))
+    .collect();
+    HttpRequest {
+        method: prepared.info.method,
+        url: prepared.url.clone(),
+        headers,
+        body: prepared.body.clone(),
     }
 }
 
@@ -401,8 +378,8 @@ fn static_name(name: &str, given: &[(&'static str, &str)]) -> &'static str {
         .iter()
         .map(|(given, _)| *given)
         .chain([
-            huawei_sign::DATE_HEADER,
-            huawei_sign::CONTENT_SHA256_HEADER,
+            sign::DATE_HEADER,
+            sign::CONTENT_SHA256_HEADER,
             "Host",
             "Authorization",
         ])
@@ -450,74 +427,74 @@ fn error_fields(body: &Value, error_status: bool) -> Option<(String, String)> {
 ///   success code (`CBC.0000`): then it is an [`Error::Api`] with status 200.
 /// - Any other status with a JSON body that has a code (`error_code`, else `code`, at the
 ///   top or under `error`) is an [`Error::Api`] of that code.
-/// - A 5xx without a code (an empty or JSON body) is an [`Error::Api`] of kind
-///   `InternalError` with an empty code.
-/// - A body that is not JSON, and an error status without a code below 500, are
-///   [`Error::Decode`] errors carrying the status.
+/// - An error status without a code follows the engine's shared rule
+///   (the same for every vendor): a 429 (whatever its body) is throttling and a 5xx with an empty
+///   or JSON body a server error, each an [`Error::Api`] with an empty code; a 5xx whose
+///   body is not JSON, or a 4xx without a code, is an [`Error::Decode`] carrying the status.
+/// - A 2xx body that is not JSON is an [`Error::Decode`] too.
 pub fn read_response(operation: &'static str, response: HttpResponse) -> Result<Answer, Error> {
     let status = response.status;
     let header_id = response
         .header(REQUEST_ID_HEADER)
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
+    let error_status = !(200..300).contains(&status);
     let document = if response.body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
         match serde_json::from_slice::<Value>(&response.body) {
             Ok(document) => Some(document),
+            Err(_) if status == 429 || status >= 500 => {
+                return Err(codeless_error(
+                    operation,
+                    &response,
+                    header_id,
+                    false,
+                    String::new(),
+                ))
+            }
             Err(err) => return Err(not_json(operation, &response, header_id, err)),
         }
     };
     let request_id = header_id.or_else(|| document.as_ref()?.get("request_id").and_then(text));
-    let success = (200..300).contains(&status);
     let error = document
         .as_ref()
-        .and_then(|d| error_fields(d, !success))
-        .filter(|(code, _)| !(success && is_success_code(code)));
-    let api_error = |kind, code, message| Error::Api {
-        action: operation,
-        error: ApiError {
-            kind,
-            code,
-            message,
-            request_id: request_id.clone(),
-            status,
-        },
-    };
+        .and_then(|d| error_fields(d, error_status))
+        .filter(|(code, _)| error_status || !is_success_code(code));
     match error {
-        Some((code, message)) => Err(api_error(
-            ErrorKind::of_huawei(&code, &message, status),
-            code,
-            message,
-        )),
-        None if success => {
+        Some((code, message)) => Err(Error::Api {
+            action: operation,
+            error: ApiError {
+                kind: ErrorKind::of_huawei(&code, &message, status),
+                code,
+                message,
+                request_id,
+                status,
+            },
+        }),
+        None if !error_status => {
             let body = document.unwrap_or_else(|| Value::Object(Default::default()));
             Ok((status, request_id, body))
         }
-        None if status >= 500 => {
+        None => {
             let message = document
                 .as_ref()
                 .and_then(|d| d.get("error_msg").or_else(|| d.get("message")))
                 .and_then(text)
                 .unwrap_or_default();
-            Err(api_error(ErrorKind::InternalError, String::new(), message))
+            Err(codeless_error(
+                operation, &response, request_id, true, message,
+            ))
         }
-        None => Err(Error::Decode {
-            action: operation,
-            status,
-            request_id,
-            message: format!(
-                "an HTTP {status} answer without an error code: {:?}",
-                preview(&response.body)
-            ),
-        }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::RetryPolicy;
     use crate::error::AuthFailure;
+    use std::sync::Arc;
 
     fn response(status: u16, request_id: Option<&str>, body: &str) -> HttpResponse {
         HttpResponse {
@@ -638,24 +615,117 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_429_or_5xx_without_a_vendor_code_is_typed_throttling_or_server_error() {
+        for (status, body, kind) in [
+            (429, "", ErrorKind::RequestLimitExceeded),
+            (429, "{}", ErrorKind::RequestLimitExceeded),
+            (
+                429,
+                r#"{"message": "slow down"}"#,
+                ErrorKind::RequestLimitExceeded,
+            ),
+            (
+                429,
+                "<html>Too Many Requests</html>",
+                ErrorKind::RequestLimitExceeded,
+            ),
+            (503, "", ErrorKind::InternalError),
+        ] {
+            let err = read_response("Op", response(status, Some("r"), body)).unwrap_err();
+            let error = err
+                .api()
+                .unwrap_or_else(|| panic!("{status} {body}: {err:?}"));
+            assert_eq!(
+                (error.kind, error.code.as_str(), error.status),
+                (kind, "", status),
+                "{status} {body}"
+            );
+            assert_eq!(err.request_id(), Some("r"));
+            assert!(err.is_transient(), "{status} {body}");
+        }
+    }
+
+    /// Answers each request with the next of `replies` (the last repeats), counting them.
+    struct Scripted {
+        replies: std::sync::Mutex<Vec<HttpResponse>>,
+        seen: std::sync::atomic::AtomicUsize,
+    }
+
+    impl crate::transport::Transport for Scripted {
+        fn send(&self, _: HttpRequest) -> crate::transport::SendFuture<'_> {
+            self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut replies = self.replies.lock().unwrap();
+            let reply = if replies.len() > 1 {
+                replies.remove(0)
+            } else {
+                replies[0].clone()
+            };
+            Box::pin(async move { Ok(reply) })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_codeless_429_is_retried_like_vendor_throttling() {
+        let transport = Arc::new(Scripted {
+            replies: std::sync::Mutex::new(vec![
+                response(429, None, "<html>Too Many Requests</html>"),
+                response(429, None, "{}"),
+                response(200, Some("ok"), r#"{"total": 1}"#),
+            ]),
+            seen: Default::default(),
+        });
+        let engine: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
+            .credentials(Credentials::new("ak", "sk"))
+            .retry_policy(RetryPolicy {
+                max_attempts: 3,
+                base_delay: std::time::Duration::from_millis(1),
+                max_delay: std::time::Duration::from_millis(2),
+            })
+            .transport(transport.clone())
+            .build_with(&|_| None)
+            .unwrap();
+        let parts = RequestParts::new().path("order_id", "o1");
+        let answer = engine
+            .call_json("Detail", &parts, None, &CallOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(answer["total"], 1);
+        assert_eq!(transport.seen.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum Op {
         Detail,
+        Invoices,
     }
 
     impl OperationTable for Op {
-        const ALL: &'static [Self] = &[Op::Detail];
-        const INFO: &'static [OperationInfo] = &[OperationInfo {
-            name: "Detail",
-            method: HttpMethod::Get,
-            path: "/v2/orders/{order_id}",
-            path_params: &["order_id"],
-            scenario: "s",
-            sub_scenario: None,
-            description: "d",
-            permissions: &[],
-            console_path: None,
-        }];
+        const ALL: &'static [Self] = &[Op::Detail, Op::Invoices];
+        const INFO: &'static [OperationInfo] = &[
+            OperationInfo {
+                name: "Detail",
+                method: HttpMethod::Get,
+                path: "/v2/orders/{order_id}",
+                path_params: &["order_id"],
+                scenario: "s",
+                sub_scenario: None,
+                description: "d",
+                permissions: &[],
+                console_path: None,
+            },
+            OperationInfo {
+                name: "Invoices",
+                method: HttpMethod::Get,
+                path: "/v1.0/{domain_id}/invoices",
+                path_params: &["domain_id"],
+                scenario: "s",
+                sub_scenario: None,
+                description: "d",
+                permissions: &[],
+                console_path: None,
+            },
+        ];
         const BY_PERMISSION: &'static [(&'static str, &'static [Self])] = &[];
         const UNLISTED_NEED_PERMISSION: bool = false;
         fn index(self) -> usize {
@@ -671,40 +741,45 @@ mod tests {
             "HUAWEICLOUD_SDK_DOMAIN_ID" => Some("env-domain".to_owned()),
             _ => None,
         };
-        let engine: Engine<Op> = Builder::new("demo", "example.com").build_with(env).unwrap();
+        let engine: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
+            .build_with(&env)
+            .unwrap();
         assert_eq!(engine.domain_id(), Some("env-domain"));
-        assert_eq!(engine.inner.credentials.secret_id(), "env-ak");
+        assert_eq!(engine.credentials().access_key_id(), "env-ak");
         let shown = format!("{engine:?}");
         assert!(
             shown.contains("env-ak") && !shown.contains("env-sk"),
             "{shown}"
         );
 
-        let engine: Engine<Op> = Builder::new("demo", "example.com")
+        let engine: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
             .credentials(Credentials::new("ak", "sk"))
             .domain_id("given")
-            .build_with(env)
+            .build_with(&env)
             .unwrap();
         assert_eq!(
-            (engine.domain_id(), engine.inner.credentials.secret_id()),
+            (engine.domain_id(), engine.credentials().access_key_id()),
             (Some("given"), "ak")
         );
-        let missing = Builder::<Op>::new("demo", "example.com").build_with(|_| None);
-        assert!(matches!(missing, Err(BuildError::Credentials(_))));
-        let bad = Builder::<Op>::new("demo", "example.com")
+        let missing = Builder::<Op, Huawei>::new("demo", "example.com").build_with(&|_| None);
+        assert!(matches!(
+            missing,
+            Err(crate::client::BuildError::Credentials(_))
+        ));
+        let bad = Builder::<Op, Huawei>::new("demo", "example.com")
             .credentials(Credentials::new("ak", "sk"))
             .endpoint("127.0.0.1:8080")
-            .build_with(|_| None);
-        assert!(matches!(bad, Err(BuildError::Endpoint(_))));
+            .build_with(&|_| None);
+        assert!(matches!(bad, Err(crate::client::BuildError::Endpoint(_))));
     }
 
     #[test]
     fn requests_carry_what_the_sdk_sends() {
-        let engine: Engine<Op> = Builder::new("demo", "example.com")
+        let engine: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
             .credentials(Credentials::new("ak", "sk").with_token("st"))
             .domain_id("d1")
             .endpoint("http://127.0.0.1:9/")
-            .build_with(|_| None)
+            .build_with(&|_| None)
             .unwrap();
         let parts = RequestParts::new()
             .path("order_id", "a/b")
@@ -737,10 +812,64 @@ mod tests {
     }
 
     #[test]
+    fn the_client_s_account_id_fills_the_domain_id_path() {
+        let build = |domain_id: Option<&str>| {
+            let builder = Builder::<Op, Huawei>::new("demo", "example.com")
+                .credentials(Credentials::new("ak", "sk"));
+            match domain_id {
+                Some(d) => builder.domain_id(d),
+                None => builder,
+            }
+            .build_with(&|_| None)
+            .unwrap()
+        };
+        let engine: Engine<Op, Huawei> = build(Some("acct/1"));
+        let request = engine
+            .signed_raw_request(Op::Invoices, &RequestParts::new(), Vec::new(), 0)
+            .unwrap();
+        assert_eq!(request.url, "https://example.com/v1.0/acct%2F1/invoices");
+        // A by-name call may still give it.
+        let parts = RequestParts::new().path("domain_id", "given");
+        let request = engine
+            .signed_raw_request(Op::Invoices, &parts, Vec::new(), 0)
+            .unwrap();
+        assert_eq!(request.url, "https://example.com/v1.0/given/invoices");
+        // Without one: a typed error naming the operation and how to give the ID.
+        let engine: Engine<Op, Huawei> = build(None);
+        let err = engine
+            .signed_raw_request(Op::Invoices, &RequestParts::new(), Vec::new(), 0)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MissingSetting {
+                    action: "Invoices",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.contains("domain_id(..)") && shown.contains("HUAWEICLOUD_SDK_DOMAIN_ID"),
+            "{shown}"
+        );
+        // Operations without `{domain_id}` need no account ID.
+        assert!(engine
+            .signed_raw_request(
+                Op::Detail,
+                &RequestParts::new().path("order_id", "o"),
+                Vec::new(),
+                0
+            )
+            .is_ok());
+    }
+
+    #[test]
     fn empty_or_missing_path_parameters_are_refused() {
-        let engine: Engine<Op> = Builder::new("demo", "example.com")
+        let engine: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
             .credentials(Credentials::new("ak", "sk"))
-            .build_with(|_| None)
+            .build_with(&|_| None)
             .unwrap();
         for parts in [
             RequestParts::new(),

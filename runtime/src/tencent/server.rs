@@ -1,5 +1,13 @@
 //! Tencent Cloud API 3.0 as the mock server speaks it: the checks in the service's order,
 //! each refusal with the service's error code, and answers from the mock's rules.
+//!
+//! The checks, in order (the first that fails answers): the protocol (POST with
+//! `application/json`), the body size, the action (`X-TC-Action`) and version, the TC3
+//! signature over the raw body bytes and the headers as received (with the clock skew and
+//! the session token), the action's QPS, the CAM policies attached to the SecretId
+//! (evaluated by [`crate::policy::evaluate`], source IP included), and the parameters
+//! (decoded into the typed request). Every API answer is HTTP 200 with
+//! `Content-Type: application/json` and a `RequestId`, as the service answers.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,17 +16,47 @@ use std::sync::{Arc, Mutex, RwLock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde_json::{json, Value};
 
-use super::http::{Head, Limits};
-use super::{
-    lock, refuse, server_settings_setters, shown, unix_now, Checks, Core, HeaderRule, LogEntry,
-    MockServer, Pipeline, Refusal, Serve, ServerSettings, ServerState, ServiceDef, StartError,
-};
+use std::process::ExitCode;
+
+use super::client::Tencent;
+use super::mock::render;
+use super::sign::{self as tc3, CanonicalRequest};
+use crate::client::unix_now;
 use crate::credentials::Credentials;
-use crate::mock::{render, ApiV3, Reply};
+use crate::mock::Reply;
 use crate::policy::{evaluate, Decision, Request, Statement};
+use crate::server::cli;
+use crate::server::http::{Head, Limits};
+use crate::server::{
+    lock, refuse, server_settings_setters, shown, Checks, Core, HeaderRule, LogEntry, Pipeline,
+    Refusal, RequestCheck, Serve, ServerSettings, ServerState, StartError,
+};
 use crate::tables::ActionTable;
-use crate::tc3::{self, CanonicalRequest};
 use crate::transport::HttpResponse;
+
+/// What a generated crate tells the server about its service.
+pub struct ServiceDef<A> {
+    /// The short name (`intlpartnersmgt`): the credential scope's service.
+    pub service: &'static str,
+    /// The API version (`X-TC-Version`).
+    pub version: &'static str,
+    /// Checks a body against the action's typed request (actions on the CAM page only
+    /// have no model).
+    pub check_request: RequestCheck<A>,
+    /// The action's default response document, as for the in-process mock.
+    pub defaults: fn(A) -> Option<&'static str>,
+}
+
+impl<A> Clone for ServiceDef<A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A> Copy for ServiceDef<A> {}
+
+/// A running Tencent Cloud API 3.0 mock server.
+pub type MockServer<A> = crate::server::MockServer<A, State<A>>;
 
 /// Parses CAM policy documents into the evaluator's statements.
 fn parse_policies(documents: &[Value]) -> Result<Vec<Vec<Statement>>, String> {
@@ -41,8 +79,8 @@ struct Principals {
 }
 
 /// The state of a Tencent Cloud API 3.0 mock server.
-pub struct Tc3State<A: ActionTable> {
-    core: Core<A, ApiV3>,
+pub struct State<A: ActionTable> {
+    core: Core<A, Tencent>,
     service: ServiceDef<A>,
     max_clock_skew: u64,
     startup_principals: Principals,
@@ -51,7 +89,7 @@ pub struct Tc3State<A: ActionTable> {
     limiters: Mutex<HashMap<String, HashMap<usize, DefaultDirectRateLimiter>>>,
 }
 
-impl<A: ActionTable + Send + Sync> Tc3State<A> {
+impl<A: ActionTable + Send + Sync> State<A> {
     fn principals(&self) -> std::sync::RwLockReadGuard<'_, Principals> {
         self.principals.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -73,11 +111,11 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
     }
 }
 
-impl<A: ActionTable + Send + Sync> ServerState for Tc3State<A> {
+impl<A: ActionTable + Send + Sync> ServerState for State<A> {
     type Op = A;
-    type Protocol = ApiV3;
+    type Protocol = Tencent;
 
-    fn core(&self) -> &Core<A, ApiV3> {
+    fn core(&self) -> &Core<A, Tencent> {
         &self.core
     }
 
@@ -104,7 +142,7 @@ impl<A: ActionTable + Send + Sync> ServerState for Tc3State<A> {
     }
 }
 
-impl<A: ActionTable + Send + Sync> MockServer<A, Tc3State<A>> {
+impl<A: ActionTable + Send + Sync> crate::server::MockServer<A, State<A>> {
     /// The builder.
     pub fn builder(service: ServiceDef<A>) -> MockServerBuilder<A> {
         MockServerBuilder::new(service)
@@ -127,7 +165,7 @@ impl<A: ActionTable + Send + Sync> MockServer<A, Tc3State<A>> {
 /// Configures and starts a Tencent Cloud API 3.0 [`MockServer`].
 pub struct MockServerBuilder<A: ActionTable> {
     service: ServiceDef<A>,
-    settings: ServerSettings<A, ApiV3>,
+    settings: ServerSettings<A, Tencent>,
     policies: Vec<(String, Value)>,
 }
 
@@ -142,7 +180,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
         }
     }
 
-    server_settings_setters!(A, ApiV3);
+    server_settings_setters!(A, Tencent);
 
     /// Attaches a CAM policy document to a SecretId; may be given several times. A
     /// SecretId with policies is evaluated like a CAM sub-user; one without is not
@@ -152,7 +190,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
         self
     }
 
-    fn state(self) -> Result<(Arc<Tc3State<A>>, SocketAddr, Limits), StartError> {
+    fn state(self) -> Result<(Arc<State<A>>, SocketAddr, Limits), StartError> {
         let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
         let mut principals = Principals {
             credentials,
@@ -172,7 +210,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
             })?;
             principals.policies.insert(secret_id, Arc::new(parsed));
         }
-        let state = Tc3State {
+        let state = State {
             core,
             service: self.service,
             max_clock_skew: 300,
@@ -191,7 +229,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
     {
         let (state, _, limits) = self.state()?;
-        super::http::connection(stream, peer, Arc::new(Serve(state)), limits).await;
+        crate::server::http::connection(stream, peer, Arc::new(Serve(state)), limits).await;
         Ok(())
     }
 
@@ -199,7 +237,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     pub async fn start(self) -> Result<MockServer<A>, StartError> {
         let (state, addr, limits) = self.state()?;
         let handler = Arc::new(Serve(Arc::clone(&state)));
-        MockServer::launch(state, handler, addr, limits).await
+        crate::server::MockServer::launch(state, handler, addr, limits).await
     }
 
     /// Binds and starts serving on a runtime of its own (two worker threads), for
@@ -207,7 +245,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     pub fn start_blocking(self) -> Result<MockServer<A>, StartError> {
         let (state, addr, limits) = self.state()?;
         let handler = Arc::new(Serve(Arc::clone(&state)));
-        MockServer::launch_blocking(state, handler, addr, limits)
+        crate::server::MockServer::launch_blocking(state, handler, addr, limits)
     }
 }
 
@@ -220,7 +258,7 @@ const fn header(name: &'static str, max_bytes: usize) -> HeaderRule {
     }
 }
 
-impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
+impl<A: ActionTable + Send + Sync> Pipeline for State<A> {
     /// Each bound is far above any valid value (action names are under 64 bytes, a
     /// TC3 Authorization under 512 unless it signs many headers, STS tokens a few KB).
     const HEADERS: &'static [HeaderRule] = &[
@@ -245,7 +283,7 @@ impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
     fn entry(&self, head: &Head) -> LogEntry {
         let mut entry = self.core.entry(head.peer.ip());
         // Who the request claims to be, verified or not: the log names it either way.
-        entry.secret_id = claimed_secret_id(head);
+        entry.access_key_id = claimed_secret_id(head);
         entry.action = head.header("x-tc-action").map(str::to_owned);
         entry
     }
@@ -329,9 +367,9 @@ impl<A: ActionTable + Send + Sync> Pipeline for Tc3State<A> {
             }
             Some(_) => {}
         }
-        entry.secret_id = self.authenticate(head, body, &checks)?;
+        entry.access_key_id = self.authenticate(head, body, &checks)?;
         if checks.qps {
-            self.within_qps(entry.secret_id.as_deref(), action)?;
+            self.within_qps(entry.access_key_id.as_deref(), action)?;
         }
         if checks.policies {
             self.authorize(head, action, entry)?;
@@ -356,7 +394,7 @@ fn claimed_secret_id(head: &Head) -> Option<String> {
     Some(parsed.secret_id.to_owned())
 }
 
-impl<A: ActionTable + Send + Sync> Tc3State<A> {
+impl<A: ActionTable + Send + Sync> State<A> {
     /// Who signed the request: the SecretId, verified when the signature check is on.
     fn authenticate(
         &self,
@@ -585,7 +623,7 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
 
     /// The CAM policies of the SecretId, if it has any.
     fn authorize(&self, head: &Head, action: A, entry: &mut LogEntry) -> Result<(), Refusal> {
-        let Some(secret_id) = entry.secret_id.as_deref() else {
+        let Some(secret_id) = entry.access_key_id.as_deref() else {
             return Ok(());
         };
         let Some(policies) = self.principals().policies.get(secret_id).cloned() else {
@@ -626,4 +664,41 @@ impl<A: ActionTable + Send + Sync> Tc3State<A> {
             }
         }
     }
+}
+
+/// Runs a Tencent Cloud API 3.0 mock server program; the generated binary's `main` is
+/// this one call.
+pub fn main<A: ActionTable + Send + Sync>(service: ServiceDef<A>) -> ExitCode {
+    cli::exit(service.service, |program, args| run(service, program, args))
+}
+
+fn run<A: ActionTable + Send + Sync>(
+    service: ServiceDef<A>,
+    program: &str,
+    args: &[String],
+) -> Result<(), String> {
+    let Some(options) = cli::options(program, args, false)? else {
+        return Ok(());
+    };
+    let credentials = cli::credentials_from(
+        cli::env_var,
+        [
+            "TENCENTCLOUD_SECRET_ID",
+            "TENCENTCLOUD_SECRET_KEY",
+            "TENCENTCLOUD_SESSION_TOKEN",
+        ],
+    )?;
+    let mut builder = MockServerBuilder::new(service)
+        .addr(options.addr)
+        .allow_remote(options.allow_remote)
+        .checks(options.checks)
+        .echo_log(!options.quiet);
+    for path in &options.policies {
+        builder = builder.policy(credentials.access_key_id(), cli::read_policy(path)?);
+    }
+    let server = builder
+        .credentials(credentials)
+        .start_blocking()
+        .map_err(|e| e.to_string())?;
+    cli::serve_until_signal(server.url(), server.admin_token())
 }

@@ -108,8 +108,8 @@ pub fn parse_sdk_date(value: &str) -> Option<i64> {
 
 /// Percent-encodes bytes as the SDK does (Python's `quote(s, safe='~')`): every byte but
 /// `A-Z a-z 0-9 - . _ ~` becomes `%XX` with upper-case hex.
-pub use crate::rest::percent_encode;
-use crate::rest::{parse_query, percent_decode};
+pub use super::request::percent_encode;
+use super::request::{parse_query, percent_decode};
 
 /// Python's `urllib.parse.unquote`: the `%XX` escapes of each run of ASCII characters are
 /// decoded and the bytes read as UTF-8, each invalid sequence becoming U+FFFD; non-ASCII

@@ -1,29 +1,22 @@
-//! What both client engines share (the Tencent one in [`crate::client`], the Huawei one in
-//! [`crate::rest_client`]): their builders' HTTP settings (endpoint, timeouts, retry policy,
-//! a custom transport) and how they become a connection, the retry loop with its
-//! per-attempt tracing span, the JSON in and out of a call, and the errors of requests
-//! that cannot be encoded, get no response, get one that is refused (a redirect, a body
-//! over the cap), or get one that cannot be read.
+//! The engine's HTTP side: the builder's HTTP settings (endpoint, timeouts, retry policy,
+//! a custom transport) and how they become a connection; the checks every answer passes
+//! whatever the vendor; the JSON in and out of a call; and the errors of requests that
+//! cannot be encoded, get no response, get one that is refused (a redirect, a body over
+//! the cap), or get one that cannot be read.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
-use tracing::Instrument;
 
-use crate::client::{BuildError, RetryPolicy};
-use crate::error::Error;
+use super::options::{Answer, BuildError, Endpoint};
+use super::retry::RetryPolicy;
+use crate::error::{ApiError, Error, ErrorKind};
 use crate::transport::{
     HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError,
     DEFAULT_MAX_RESPONSE_BODY,
 };
-
-/// A successful answer as an engine reads it: the HTTP status, the request id, and the
-/// JSON (the `Response` object of API 3.0, the body of a Huawei answer).
-pub(crate) type Answer = (u16, Option<String>, Value);
 
 /// The HTTP side of a builder.
 pub(crate) struct HttpSettings {
@@ -40,74 +33,12 @@ pub(crate) struct HttpSettings {
     pub transport: Option<Arc<dyn Transport>>,
 }
 
-/// Where and how a built engine sends.
-pub(crate) struct Connection {
-    /// `http` or `https`.
-    pub scheme: String,
-    /// `host[:port]`, as the `Host` header carries it.
-    pub host: String,
-    pub sender: Sender,
-}
-
 /// A transport and the checks every answer passes, whatever the transport: a redirect is
 /// an [`Error::Redirect`], a body over the cap an [`Error::ResponseTooLarge`].
 pub(crate) struct Sender {
     transport: Arc<dyn Transport>,
     max_response_body: u64,
 }
-
-/// The builder setters of the [`HttpSettings`] a builder keeps in its `http` field:
-/// `endpoint`, `timeout`, `connect_timeout`, `retry_policy`, `max_response_body`,
-/// `transport`. Both client
-/// builders expand it, so the two have the same words for the same settings.
-macro_rules! http_settings_setters {
-    () => {
-        /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
-        pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-            self.http.endpoint = endpoint.into();
-            self
-        }
-
-        /// The timeout of each attempt, connecting included.
-        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.http.timeout = timeout;
-            self
-        }
-
-        /// The timeout for establishing a connection.
-        pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.http.connect_timeout = timeout;
-            self
-        }
-
-        /// How transient failures are retried.
-        pub fn retry_policy(mut self, policy: crate::client::RetryPolicy) -> Self {
-            self.http.retry = policy;
-            self
-        }
-
-        /// The largest response body read, in bytes (default
-        /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::transport::DEFAULT_MAX_RESPONSE_BODY),
-        /// 10 MiB). The body is read chunk by chunk and never buffered beyond the cap; a
-        /// larger one, or a Content-Length above the cap, fails the call with
-        /// [`Error::ResponseTooLarge`](crate::error::Error::ResponseTooLarge).
-        pub fn max_response_body(mut self, bytes: u64) -> Self {
-            self.http.max_response_body = bytes;
-            self
-        }
-
-        /// Sends through `transport` instead of HTTP (for tests and mocks). Redirects and
-        /// the body cap are checked on its answers too.
-        pub fn transport(
-            mut self,
-            transport: std::sync::Arc<dyn crate::transport::Transport>,
-        ) -> Self {
-            self.http.transport = Some(transport);
-            self
-        }
-    };
-}
-pub(crate) use http_settings_setters;
 
 impl HttpSettings {
     /// The defaults: 30 s per attempt, 10 s to connect, the default retry policy, a body
@@ -125,7 +56,7 @@ impl HttpSettings {
 
     /// Checks the endpoint (`scheme://host[:port]`, a trailing `/` allowed) and sets up
     /// the transport.
-    pub fn connect(self) -> Result<Connection, BuildError> {
+    pub fn connect(self) -> Result<(Endpoint, Sender), BuildError> {
         let (scheme, rest) = self
             .endpoint
             .split_once("://")
@@ -145,14 +76,17 @@ impl HttpSettings {
                     .with_max_response_body(self.max_response_body),
             ),
         };
-        Ok(Connection {
-            scheme: scheme.to_owned(),
-            host: host.to_owned(),
-            sender: Sender {
+        Ok((
+            Endpoint {
+                scheme: scheme.to_owned(),
+                host: host.to_owned(),
+                base_url: format!("{scheme}://{host}"),
+            },
+            Sender {
                 transport,
                 max_response_body: self.max_response_body,
             },
-        })
+        ))
     }
 }
 
@@ -246,53 +180,58 @@ pub(crate) fn not_json(
     }
 }
 
+/// The error of an answer at an error status whose body carries no vendor error code,
+/// whichever the vendor: a 429 is throttling ([`ErrorKind::RequestLimitExceeded`]) and a
+/// 5xx with an empty or JSON body a server error ([`ErrorKind::InternalError`]), each an
+/// [`Error::Api`] with an empty code and the status, so they are retried as the vendor's
+/// own throttling and server errors are; `message` is what the body said, if anything.
+/// Anything else (a 5xx whose body is not JSON, a 4xx without a code) is an
+/// [`Error::Decode`] carrying the status (transient at 5xx).
+pub(crate) fn codeless_error(
+    action: &'static str,
+    response: &HttpResponse,
+    request_id: Option<String>,
+    json: bool,
+    message: String,
+) -> Error {
+    let status = response.status;
+    let kind = match status {
+        429 => Some(ErrorKind::RequestLimitExceeded),
+        500.. if json => Some(ErrorKind::InternalError),
+        _ => None,
+    };
+    match kind {
+        Some(kind) => Error::Api {
+            action,
+            error: ApiError {
+                kind,
+                code: String::new(),
+                message,
+                request_id,
+                status,
+            },
+        },
+        None => Error::Decode {
+            action,
+            status,
+            request_id,
+            message: if json {
+                format!(
+                    "an HTTP {status} answer without an error code: {:?}",
+                    preview(&response.body)
+                )
+            } else {
+                format!("not JSON: {:?}", preview(&response.body))
+            },
+        },
+    }
+}
+
 /// Seconds since the Unix epoch (0 if the clock is before it).
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Runs `attempt` until it succeeds or fails for good: when `retryable`, again after a
-/// transient error ([`Error::is_transient`]) up to `policy.max_attempts` attempts in all,
-/// with `policy`'s backoff; otherwise once. Each attempt runs in the span `span(attempt)`
-/// makes (1-based), which must have an empty `request_id` field: it is filled from the
-/// answer, a success's or an error's. The last error is returned as it is, code and
-/// request id included.
-pub(crate) async fn with_retries<Fut>(
-    policy: &RetryPolicy,
-    retryable: bool,
-    span: impl Fn(u32) -> tracing::Span,
-    mut attempt: impl FnMut() -> Fut,
-) -> Result<Answer, Error>
-where
-    Fut: Future<Output = Result<Answer, Error>>,
-{
-    let attempts = if retryable {
-        policy.max_attempts.max(1)
-    } else {
-        1
-    };
-    let mut number = 1;
-    loop {
-        let span = span(number);
-        let result = attempt().instrument(span.clone()).await;
-        if let Some(id) = result
-            .as_ref()
-            .map_or_else(Error::request_id, |(_, id, _)| id.as_deref())
-        {
-            span.record("request_id", id);
-        }
-        match result {
-            Err(err) if err.is_transient() && number < attempts => {
-                let delay = policy.backoff(number);
-                tracing::debug!(parent: &span, error = %err, ?delay, "retrying");
-                tokio::time::sleep(delay).await;
-                number += 1;
-            }
-            other => return other,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,362 @@
+//! The engine: the one builder, the one engine, the plug-in trait of a vendor's protocol,
+//! client-side QPS limits, and the run of a call (retries, signing, sending, reading).
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::options::{Answer, BuildError, CallOptions, Endpoint, Env};
+use super::retry::{self, RetryPolicy};
+use super::send::{self, unix_now, HttpSettings, Sender};
+use crate::credentials::{Credentials, CredentialsError};
+use crate::error::Error;
+use crate::transport::{HttpRequest, HttpResponse, Transport};
+
+/// A vendor's wire protocol: everything the engine needs to know of it, called by the
+/// engine only (never the other way round). `Op` is the generated table of actions or
+/// operations.
+pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
+    Sized + Send + Sync + 'static
+{
+    /// What the vendor's own builder setters collect (Tencent: the service, the version,
+    /// region and language; Huawei: the service, the account ID, the `User-Agent`).
+    type Settings: Send + Sync + fmt::Debug;
+    /// A request encoded once (its body, path, query), signed afresh for each attempt.
+    type Prepared: Send + Sync;
+
+    /// Every operation, in table order ([`ClientProtocol::index`]).
+    fn operations() -> &'static [Op];
+    /// An operation's position in [`ClientProtocol::operations`].
+    fn index(op: Op) -> usize;
+    /// An operation's wire name.
+    fn name(op: Op) -> &'static str;
+    /// The operation with this name.
+    fn lookup(name: &str) -> Option<Op>;
+    /// The client-side QPS limit an operation gets unless the builder says otherwise;
+    /// `None` for none.
+    fn qps(op: Op) -> Option<u32>;
+    /// Whether a failed call may be repeated without the caller's leave.
+    fn idempotent(op: Op) -> bool;
+    /// The credentials of a builder given none, read through `env`.
+    fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError>;
+    /// Fills the settings the builder was not given from `env` (at `build`).
+    fn settle(settings: &mut Self::Settings, env: Env<'_>);
+    /// The tracing span of one attempt (1-based); it must have an empty `request_id`
+    /// field, which the engine fills from the answer.
+    fn span(settings: &Self::Settings, op: Op, attempt: u32) -> tracing::Span;
+    /// The signed HTTP request of one attempt, at `timestamp` (seconds since the epoch).
+    fn sign(
+        settings: &Self::Settings,
+        endpoint: &Endpoint,
+        credentials: &Credentials,
+        prepared: &Self::Prepared,
+        timestamp: i64,
+    ) -> HttpRequest;
+    /// Reads an answer that passed the engine's checks: the status, the request id and
+    /// the JSON of a success, or the error it carries. An error status without a vendor
+    /// error code goes to the shared rule of `codeless_error` (in `send`).
+    fn read(op: Op, response: HttpResponse) -> Result<Answer, Error>;
+}
+
+/// What a [`Builder`] builds: the engine itself, or a generated client wrapping it.
+#[doc(hidden)]
+pub trait FromEngine<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> {
+    /// Wraps a freshly built engine.
+    fn from_engine(engine: Engine<Op, P>) -> Self;
+}
+
+impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> FromEngine<Op, P>
+    for Engine<Op, P>
+{
+    fn from_engine(engine: Engine<Op, P>) -> Self {
+        engine
+    }
+}
+
+/// Builds an [`Engine`], or a generated client (`C`) around one. The vendor adds its own
+/// setters (`region`, `language`; `domain_id`, `user_agent`) and its `new`.
+pub struct Builder<Op, P: ClientProtocol<Op>, C = Engine<Op, P>>
+where
+    Op: Copy + Eq + Send + Sync + 'static,
+{
+    pub(crate) settings: P::Settings,
+    http: HttpSettings,
+    credentials: Option<Credentials>,
+    rate_limits: bool,
+    overrides: Vec<(Op, Option<u32>)>,
+    output: PhantomData<fn() -> C>,
+}
+
+impl<Op, P, C> Builder<Op, P, C>
+where
+    Op: Copy + Eq + Send + Sync + 'static,
+    P: ClientProtocol<Op>,
+    C: FromEngine<Op, P>,
+{
+    /// A builder with the vendor's settings, at `https://{host}`.
+    pub(crate) fn with_settings(settings: P::Settings, host: &str) -> Self {
+        Builder {
+            settings,
+            http: HttpSettings::new(format!("https://{host}")),
+            credentials: None,
+            rate_limits: true,
+            overrides: Vec::new(),
+            output: PhantomData,
+        }
+    }
+
+    /// The credentials to sign with. Without this, `build` looks where the vendor's SDK
+    /// looks (Tencent: the environment, then the profile file; Huawei: the environment).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Overrides one operation's client-side QPS limit; `None` lifts it.
+    pub fn rate_limit(mut self, op: Op, qps: Option<u32>) -> Self {
+        self.overrides.push((op, qps));
+        self
+    }
+
+    /// No client-side QPS limits at all (the service still enforces its own).
+    pub fn without_rate_limits(mut self) -> Self {
+        self.rate_limits = false;
+        self
+    }
+
+    /// Client-side QPS limits again (the default, except for clients the in-process mock
+    /// builds, which start without them: a test asks for them with this).
+    pub fn with_rate_limits(mut self) -> Self {
+        self.rate_limits = true;
+        self
+    }
+
+    /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.http.endpoint = endpoint.into();
+        self
+    }
+
+    /// The timeout of each attempt, connecting included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.http.timeout = timeout;
+        self
+    }
+
+    /// The timeout for establishing a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.http.connect_timeout = timeout;
+        self
+    }
+
+    /// How transient failures are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.http.retry = policy;
+        self
+    }
+
+    /// The largest response body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::transport::DEFAULT_MAX_RESPONSE_BODY),
+    /// 10 MiB). The body is read chunk by chunk and never buffered beyond the cap; a
+    /// larger one, or a Content-Length above the cap, fails the call with
+    /// [`Error::ResponseTooLarge`].
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.http.max_response_body = bytes;
+        self
+    }
+
+    /// Sends through `transport` instead of HTTP (for tests and mocks). Redirects and
+    /// the body cap are checked on its answers too.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.http.transport = Some(transport);
+        self
+    }
+
+    /// Builds the client, reading what was not given from the environment.
+    pub fn build(self) -> Result<C, BuildError> {
+        self.build_with(&|name| std::env::var(name).ok())
+    }
+
+    /// Builds, reading what was not given through `env`.
+    pub(crate) fn build_with(mut self, env: Env<'_>) -> Result<C, BuildError> {
+        let credentials = match self.credentials {
+            Some(c) => c,
+            None => P::default_credentials(env).map_err(BuildError::Credentials)?,
+        };
+        P::settle(&mut self.settings, env);
+        let retry = self.http.retry;
+        let (endpoint, sender) = self.http.connect()?;
+        let limiters = P::operations()
+            .iter()
+            .map(|&op| {
+                let configured = self
+                    .overrides
+                    .iter()
+                    .rev()
+                    .find(|(o, _)| *o == op)
+                    .map(|(_, q)| *q);
+                configured
+                    .unwrap_or_else(|| P::qps(op))
+                    .filter(|_| self.rate_limits)
+                    .and_then(NonZeroU32::new)
+                    .map(limiter)
+            })
+            .collect();
+        Ok(C::from_engine(Engine {
+            inner: Arc::new(Inner {
+                settings: self.settings,
+                endpoint,
+                credentials,
+                retry,
+                limiters,
+                sender,
+            }),
+            ops: PhantomData,
+        }))
+    }
+}
+
+/// A limiter that starts at most `qps` requests in any one-second window: one request per
+/// period (no burst). The period is 1% longer than `1 s / qps`, so scheduling and network
+/// jitter between the limiter's grant and the request reaching the server (up to about
+/// `qps` percent of a period across a window) cannot squeeze `qps + 1` starts into one
+/// second; it costs 1% of the budget.
+fn limiter(qps: NonZeroU32) -> DefaultDirectRateLimiter {
+    let period = (Duration::from_secs(1) / qps.get()).mul_f64(1.01);
+    RateLimiter::direct(Quota::with_period(period).expect("a positive period"))
+}
+
+/// The shared core of a client: clones share credentials, HTTP connections and the rate
+/// limiters.
+pub struct Engine<Op, P: ClientProtocol<Op>>
+where
+    Op: Copy + Eq + Send + Sync + 'static,
+{
+    inner: Arc<Inner<Op, P>>,
+    ops: PhantomData<fn() -> Op>,
+}
+
+impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Clone for Engine<Op, P> {
+    fn clone(&self) -> Self {
+        Engine {
+            inner: Arc::clone(&self.inner),
+            ops: PhantomData,
+        }
+    }
+}
+
+impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> fmt::Debug for Engine<Op, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("settings", &self.inner.settings)
+            .field("url", &self.inner.endpoint.base_url)
+            .field("credentials", &self.inner.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner<Op, P: ClientProtocol<Op>>
+where
+    Op: Copy + Eq + Send + Sync + 'static,
+{
+    settings: P::Settings,
+    endpoint: Endpoint,
+    credentials: Credentials,
+    retry: RetryPolicy,
+    /// Per operation, by [`ClientProtocol::index`]; `None` for no client-side limit.
+    limiters: Vec<Option<DefaultDirectRateLimiter>>,
+    sender: Sender,
+}
+
+impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P> {
+    /// The vendor's settings, as built.
+    pub(crate) fn settings(&self) -> &P::Settings {
+        &self.inner.settings
+    }
+
+    /// Where it sends.
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The credentials it signs with.
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
+    /// The operation of a by-name call; an unknown name is an [`Error::InvalidRequest`].
+    pub(crate) fn op_named(name: &str) -> Result<Op, Error> {
+        P::lookup(name).ok_or_else(|| Error::InvalidRequest {
+            action: name.to_owned(),
+            message: "no operation of this service has that name".into(),
+        })
+    }
+
+    /// The signed HTTP request of `prepared` at `timestamp`: what one attempt sends.
+    pub(crate) fn sign(&self, prepared: &P::Prepared, timestamp: i64) -> HttpRequest {
+        let inner = &self.inner;
+        P::sign(
+            &inner.settings,
+            &inner.endpoint,
+            &inner.credentials,
+            prepared,
+            timestamp,
+        )
+    }
+
+    /// Runs a prepared call: as many attempts as the retry policy and the operation's
+    /// idempotence allow, each waiting for the operation's QPS budget, signed afresh,
+    /// sent, and read by the protocol. Returns the status, the request id and the JSON of
+    /// the success, or the last error whole.
+    pub(crate) async fn execute(
+        &self,
+        op: Op,
+        prepared: &P::Prepared,
+        options: &CallOptions,
+    ) -> Result<Answer, Error> {
+        let retry = &self.inner.retry;
+        retry::with_retries(
+            retry,
+            retry.allows(P::idempotent(op), options),
+            |attempt| P::span(&self.inner.settings, op, attempt),
+            || self.attempt(op, prepared),
+        )
+        .await
+    }
+
+    /// [`Engine::execute`], then the answer's JSON decoded into the response model.
+    pub(crate) async fn execute_typed<Resp: DeserializeOwned>(
+        &self,
+        op: Op,
+        prepared: &P::Prepared,
+        options: &CallOptions,
+    ) -> Result<Resp, Error> {
+        send::decode(P::name(op), self.execute(op, prepared, options).await?)
+    }
+
+    /// [`Engine::execute`], returning the answer's JSON.
+    pub(crate) async fn execute_json(
+        &self,
+        op: Op,
+        prepared: &P::Prepared,
+        options: &CallOptions,
+    ) -> Result<Value, Error> {
+        Ok(self.execute(op, prepared, options).await?.2)
+    }
+
+    async fn attempt(&self, op: Op, prepared: &P::Prepared) -> Result<Answer, Error> {
+        let inner = &self.inner;
+        if let Some(limiter) = &inner.limiters[P::index(op)] {
+            limiter.until_ready().await;
+        }
+        let request = self.sign(prepared, unix_now());
+        let response = inner.sender.send(P::name(op), request).await?;
+        P::read(op, response)
+    }
+}

@@ -1,0 +1,390 @@
+//! The Tencent Cloud API 3.0 protocol of the client engine: every call a POST of the JSON
+//! request to `/`, the action in `X-TC-Action`, signed with TC3-HMAC-SHA256
+//! ([`super::sign`]) afresh for each attempt; every answer an envelope
+//! (`{"Response": {...}}`, with `Error` on failure) read from the body whatever the
+//! Content-Type says. Each action is limited client-side to its documented QPS (else the
+//! assumed default), and retried only when its CAM class is read or list.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::sign::{authorization, SigningInput};
+use crate::client::{
+    codeless_error, encode, not_json, Answer, Builder, CallOptions, ClientProtocol, Endpoint,
+    Engine, Env, FromEngine,
+};
+use crate::credentials::{Credentials, CredentialsError};
+use crate::error::{ApiError, Error, ErrorKind};
+use crate::tables::ActionTable;
+use crate::transport::{HttpRequest, HttpResponse};
+
+/// Tencent Cloud API 3.0, as a plug-in of the shared core: the client engine's protocol
+/// ([`crate::client::ClientProtocol`]) and the mocks' ([`crate::mock::MockProtocol`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Tencent;
+
+/// The Content-Type every request is sent and signed with.
+const CONTENT_TYPE: &str = "application/json";
+
+/// What a Tencent client is built with beyond the shared settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The service's short name (`intlpartnersmgt`): the signature's scope.
+    pub service: &'static str,
+    /// The API version (`X-TC-Version`).
+    pub version: &'static str,
+    /// `X-TC-Region`, if set.
+    pub region: Option<String>,
+    /// `X-TC-Language`, if set.
+    pub language: Option<String>,
+}
+
+/// A request ready to sign: the action's wire name and the JSON body.
+pub struct Prepared {
+    action: &'static str,
+    body: Vec<u8>,
+}
+
+impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
+    type Settings = Settings;
+    type Prepared = Prepared;
+
+    fn operations() -> &'static [A] {
+        A::ALL
+    }
+    fn index(action: A) -> usize {
+        action.index()
+    }
+    fn name(action: A) -> &'static str {
+        action.info().name
+    }
+    fn lookup(name: &str) -> Option<A> {
+        A::from_name(name)
+    }
+    fn qps(action: A) -> Option<u32> {
+        Some(action.info().qps.get())
+    }
+    fn idempotent(action: A) -> bool {
+        action.info().cam_class.is_some_and(|c| c.is_read_only())
+    }
+    fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError> {
+        Credentials::from_default_chain_with(env)
+    }
+    fn settle(_: &mut Settings, _: Env<'_>) {}
+    fn span(settings: &Settings, action: A, attempt: u32) -> tracing::Span {
+        tracing::info_span!(
+            "tencentcloud.call",
+            service = settings.service,
+            action = action.info().name,
+            attempt,
+            request_id = tracing::field::Empty
+        )
+    }
+    fn sign(
+        settings: &Settings,
+        endpoint: &Endpoint,
+        credentials: &Credentials,
+        prepared: &Prepared,
+        timestamp: i64,
+    ) -> HttpRequest {
+        sign(
+            settings,
+            endpoint,
+            credentials,
+            prepared.action,
+            prepared.body.clone(),
+            timestamp,
+        )
+    }
+    fn read(action: A, response: HttpResponse) -> Result<Answer, Error> {
+        read_envelope(action.info().name, response)
+    }
+}
+
+impl<A: ActionTable + Send + Sync, C: FromEngine<A, Tencent>> Builder<A, Tencent, C> {
+    /// A builder for a service (its short name and API version) at its default host (what the
+    /// generated `Client::builder()` calls).
+    #[doc(hidden)]
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(service: &'static str, version: &'static str, host: &str) -> Self {
+        Builder::with_settings(
+            Settings {
+                service,
+                version,
+                region: None,
+                language: None,
+            },
+            host,
+        )
+    }
+
+    /// `X-TC-Region`, e.g. `ap-singapore` (omitted when not set).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.settings.region = Some(region.into());
+        self
+    }
+
+    /// `X-TC-Language`: `en-US` or `zh-CN`.
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.settings.language = Some(language.into());
+        self
+    }
+}
+
+impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
+    /// Calls `action` with a typed request and decodes the typed response.
+    pub async fn call<Req, Resp>(
+        &self,
+        action: A,
+        request: &Req,
+        options: &CallOptions,
+    ) -> Result<Resp, Error>
+    where
+        Req: Serialize,
+        Resp: DeserializeOwned,
+    {
+        let name = action.info().name;
+        let prepared = Prepared {
+            action: name,
+            body: encode(name, request)?,
+        };
+        self.execute_typed(action, &prepared, options).await
+    }
+
+    /// Calls an action by its wire name with a JSON request, returning the JSON
+    /// `Response` object: for anything the models do not cover.
+    pub async fn call_json(
+        &self,
+        action: &str,
+        request: &Value,
+        options: &CallOptions,
+    ) -> Result<Value, Error> {
+        let action = Self::op_named(action)?;
+        let prepared = Prepared {
+            action: action.info().name,
+            body: serde_json::to_vec(request).expect("a JSON value serialises"),
+        };
+        self.execute_json(action, &prepared, options).await
+    }
+
+    /// The signed HTTP request of one attempt of `action` with this body at `timestamp`.
+    #[doc(hidden)]
+    pub fn signed_request(&self, action: &str, body: Vec<u8>, timestamp: i64) -> HttpRequest {
+        // The body moves into the request: no copy on this path.
+        sign(
+            self.settings(),
+            self.endpoint(),
+            self.credentials(),
+            action,
+            body,
+            timestamp,
+        )
+    }
+}
+
+/// The signed request of `action` with `body` at `timestamp`.
+fn sign(
+    settings: &Settings,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    action: &str,
+    body: Vec<u8>,
+    timestamp: i64,
+) -> HttpRequest {
+    let input = SigningInput {
+        method: "POST",
+        content_type: CONTENT_TYPE,
+        host: &endpoint.host,
+        service: settings.service,
+        timestamp,
+        payload: &body,
+    };
+    let auth = authorization(
+        credentials.access_key_id(),
+        credentials.secret_key().expose(),
+        &input,
+    );
+    let mut headers = vec![
+        ("Authorization", auth),
+        ("Content-Type", CONTENT_TYPE.to_owned()),
+        ("Host", endpoint.host.clone()),
+        ("X-TC-Action", action.to_owned()),
+        ("X-TC-Timestamp", timestamp.to_string()),
+        ("X-TC-Version", settings.version.to_owned()),
+    ];
+    if let Some(region) = &settings.region {
+        headers.push(("X-TC-Region", region.clone()));
+    }
+    if let Some(token) = credentials.token() {
+        headers.push(("X-TC-Token", token.expose().to_owned()));
+    }
+    if let Some(language) = &settings.language {
+        headers.push(("X-TC-Language", language.clone()));
+    }
+    HttpRequest {
+        method: crate::HttpMethod::Post,
+        url: [endpoint.base_url.as_str(), "/"].concat(),
+        headers,
+        body,
+    }
+}
+
+/// Reads an API 3.0 response: `{"Response": {...}}` with `Error` on failure. The body
+/// decides, not the Content-Type (the official SDK misses errors whose Content-Type
+/// carries a charset). An HTTP 429 or 5xx without an error envelope (a gateway's page,
+/// an empty body) is the shared codeless error ([`crate::client`]): throttling or a
+/// server error carrying the status.
+pub fn read_envelope(action: &'static str, response: HttpResponse) -> Result<Answer, Error> {
+    let status = response.status;
+    let error_status = status == 429 || status >= 500;
+    let decode_error = |request_id: Option<String>, message: String| Error::Decode {
+        action,
+        status,
+        request_id,
+        message,
+    };
+    let blank = response.body.iter().all(u8::is_ascii_whitespace);
+    let mut document: Value = match serde_json::from_slice(&response.body) {
+        Ok(document) => document,
+        Err(_) if error_status => {
+            return Err(codeless_error(
+                action,
+                &response,
+                None,
+                blank,
+                String::new(),
+            ))
+        }
+        Err(err) => return Err(not_json(action, &response, None, err)),
+    };
+    let Some(Value::Object(mut body)) = document.get_mut("Response").map(Value::take) else {
+        if error_status {
+            return Err(codeless_error(action, &response, None, true, String::new()));
+        }
+        return Err(decode_error(None, "no `Response` object".into()));
+    };
+    let request_id = body
+        .get("RequestId")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(error) = body.remove("Error") {
+        let code = error.get("Code").and_then(Value::as_str);
+        let Some(code) = code else {
+            return Err(decode_error(
+                request_id,
+                "an `Error` without a `Code`".into(),
+            ));
+        };
+        return Err(Error::Api {
+            action,
+            error: ApiError {
+                kind: ErrorKind::of(code),
+                code: code.to_owned(),
+                message: error
+                    .get("Message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                request_id,
+                status,
+            },
+        });
+    }
+    if error_status {
+        return Err(codeless_error(
+            action,
+            &response,
+            request_id,
+            true,
+            String::new(),
+        ));
+    }
+    if status != 200 {
+        return Err(decode_error(
+            request_id,
+            "a non-200 status without an error envelope".into(),
+        ));
+    }
+    Ok((status, request_id, Value::Object(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::AuthFailure;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse::new(status, body.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn envelopes_are_read_from_the_body() {
+        let (status, id, value) = read_envelope(
+            "A",
+            response(200, r#"{"Response":{"Total":1,"RequestId":"r1"}}"#),
+        )
+        .unwrap();
+        assert_eq!(
+            (status, id.as_deref(), &value["Total"]),
+            (200, Some("r1"), &Value::from(1))
+        );
+        let err = read_envelope(
+            "A",
+            response(200, r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"r2"}}"#),
+        )
+        .unwrap_err();
+        let api = err.api().unwrap();
+        assert_eq!(
+            api.kind,
+            ErrorKind::AuthFailure(AuthFailure::SignatureFailure)
+        );
+        assert_eq!(
+            (api.message.as_str(), api.request_id.as_deref()),
+            ("bad", Some("r2"))
+        );
+    }
+
+    #[test]
+    fn unreadable_answers_are_decode_errors() {
+        for (status, body) in [
+            (200, "<html>"),
+            (200, r#"{"x":1}"#),
+            (502, "gateway"),
+            (200, r#"{"Response":{"Error":{}}}"#),
+        ] {
+            let err = read_envelope("A", response(status, body)).unwrap_err();
+            assert!(
+                matches!(err, Error::Decode { .. }),
+                "{status} {body}: {err:?}"
+            );
+            assert_eq!(err.is_transient(), status >= 500);
+        }
+    }
+
+    #[test]
+    fn a_429_or_5xx_without_an_envelope_is_typed_throttling_or_server_error() {
+        for (status, body, kind) in [
+            (
+                429,
+                "<html>Too Many Requests</html>",
+                ErrorKind::RequestLimitExceeded,
+            ),
+            (429, "", ErrorKind::RequestLimitExceeded),
+            (429, r#"{"x":1}"#, ErrorKind::RequestLimitExceeded),
+            (503, r#"{"x":1}"#, ErrorKind::InternalError),
+            (500, "", ErrorKind::InternalError),
+        ] {
+            let err = read_envelope("A", response(status, body)).unwrap_err();
+            let error = err
+                .api()
+                .unwrap_or_else(|| panic!("{status} {body}: {err:?}"));
+            assert_eq!(
+                (error.kind, error.code.as_str(), error.status),
+                (kind, "", status),
+                "{status} {body}"
+            );
+            assert!(err.is_transient(), "{status} {body}");
+        }
+    }
+}

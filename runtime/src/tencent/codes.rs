@@ -1,0 +1,60 @@
+//! Tencent Cloud API 3.0 error codes: their family (the part before the first `.`) is the
+//! [`ErrorKind`]. Every API 3.0 answer, errors included, is HTTP 200.
+
+use crate::error::{AuthFailure, ErrorKind};
+
+impl ErrorKind {
+    /// The kind of an API error code.
+    pub fn of(code: &str) -> Self {
+        let (family, detail) = code.split_once('.').unwrap_or((code, ""));
+        match family {
+            "AuthFailure" => ErrorKind::AuthFailure(match detail {
+                "SignatureFailure" => AuthFailure::SignatureFailure,
+                "SignatureExpire" => AuthFailure::SignatureExpire,
+                "SecretIdNotFound" => AuthFailure::SecretIdNotFound,
+                "TokenFailure" => AuthFailure::TokenFailure,
+                "UnauthorizedOperation" => AuthFailure::UnauthorizedOperation,
+                "InvalidSecretId" => AuthFailure::InvalidSecretId,
+                _ => AuthFailure::Other,
+            }),
+            "RequestLimitExceeded" => ErrorKind::RequestLimitExceeded,
+            "UnauthorizedOperation" => ErrorKind::UnauthorizedOperation,
+            "InvalidParameter" => ErrorKind::InvalidParameter,
+            "InvalidParameterValue" => ErrorKind::InvalidParameterValue,
+            "MissingParameter" => ErrorKind::MissingParameter,
+            "InvalidAction" => ErrorKind::InvalidAction,
+            "InternalError" => ErrorKind::InternalError,
+            "ResourceNotFound" => ErrorKind::ResourceNotFound,
+            "LimitExceeded" => ErrorKind::LimitExceeded,
+            "FailedOperation" => ErrorKind::FailedOperation,
+            "UnsupportedOperation" => ErrorKind::UnsupportedOperation,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_matchable_by_family() {
+        assert_eq!(
+            ErrorKind::of("AuthFailure.SignatureFailure"),
+            ErrorKind::AuthFailure(AuthFailure::SignatureFailure)
+        );
+        assert_eq!(
+            ErrorKind::of("AuthFailure"),
+            ErrorKind::AuthFailure(AuthFailure::Other)
+        );
+        assert_eq!(
+            ErrorKind::of("RequestLimitExceeded.UinLimitExceeded"),
+            ErrorKind::RequestLimitExceeded
+        );
+        assert_eq!(
+            ErrorKind::of("InvalidParameterValue.Uin"),
+            ErrorKind::InvalidParameterValue
+        );
+        assert_eq!(ErrorKind::of("Whatever.Else"), ErrorKind::Other);
+    }
+}
