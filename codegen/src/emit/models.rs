@@ -599,7 +599,7 @@ pub(crate) fn huawei_models_module(lib: &str, spec: &HuaweiSpec) -> Vec<TokenStr
 
 /// The request struct's docs of a parameter: where it goes.
 fn param_doc(param: &HuaweiParam) -> String {
-    let mut text = match param.location {
+    match param.location {
         ParamLocation::Path => format!(
             "Path parameter: fills `{{{}}}` in the path.",
             param.wire_name
@@ -607,8 +607,7 @@ fn param_doc(param: &HuaweiParam) -> String {
         ParamLocation::Query => format!("Query parameter `{}`.", param.wire_name),
         ParamLocation::Header => format!("Header `{}`.", param.wire_name),
         ParamLocation::Body => format!("The JSON body: a [`{}`].", param.ty),
-    };
-    text
+    }
 }
 
 /// A parameter as a field, so the request struct's builders are the models' own.
