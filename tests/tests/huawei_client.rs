@@ -553,13 +553,20 @@ async fn error_bodies_become_typed_errors_with_the_header_request_id() {
         assert_eq!(err.status(), Some(status), "{code}");
     }
 
-    // A body that is not JSON is a decode error carrying the status.
+    // A gateway's page that is not JSON is still a typed server error carrying the
+    // status (retried like the vendor's own), with the page's start as its message.
     let err = list_error(
         &server,
         ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"),
     )
     .await;
-    assert!(matches!(err, Error::Decode { status: 502, .. }), "{err:?}");
+    assert_eq!(err.kind(), Some(ErrorKind::InternalError), "{err:?}");
+    assert_eq!(err.status(), Some(502), "{err:?}");
+    assert!(err.is_transient(), "{err:?}");
+    assert!(
+        err.api().unwrap().message.contains("bad gateway"),
+        "{err:?}"
+    );
 }
 
 /// The error of a `ListSubCustomers` call once the server answers every POST with

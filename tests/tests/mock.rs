@@ -11,7 +11,7 @@ use partnergen_codegen::emit::mock::sample_value;
 use partnergen_codegen::spec::TypeRef;
 use serde_json::json;
 use tencentcloud_intlpartnersmgt::mock::{self, Reply};
-use tencentcloud_intlpartnersmgt::{models, Action, Client, Error, ErrorKind, RetryPolicy};
+use tencentcloud_intlpartnersmgt::{models, Action, Client, ErrorKind, RetryPolicy};
 
 /// A client over `mock` that retries fast and is not rate limited.
 fn fast_client(mock: &mock::Mock) -> Client {
@@ -170,7 +170,13 @@ async fn raw_replies_reach_the_client_as_sent() {
         .query_partner_credit(&models::QueryPartnerCreditRequest::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Decode { status: 502, .. }), "{err:?}");
+    // Not JSON at 502: a typed server error carrying the status, not a decode error.
+    assert_eq!(err.kind(), Some(ErrorKind::InternalError), "{err:?}");
+    assert_eq!(err.status(), Some(502), "{err:?}");
+    assert!(
+        err.api().unwrap().message.contains("bad gateway"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

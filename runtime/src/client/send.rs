@@ -182,11 +182,11 @@ pub(crate) fn not_json(
 
 /// The error of an answer at an error status whose body carries no vendor error code,
 /// whichever the vendor: a 429 is throttling ([`ErrorKind::RequestLimitExceeded`]) and a
-/// 5xx with an empty or JSON body a server error ([`ErrorKind::InternalError`]), each an
-/// [`Error::Api`] with an empty code and the status, so they are retried as the vendor's
-/// own throttling and server errors are; `message` is what the body said, if anything.
-/// Anything else (a 5xx whose body is not JSON, a 4xx without a code) is an
-/// [`Error::Decode`] carrying the status (transient at 5xx).
+/// 5xx a server error ([`ErrorKind::InternalError`]), whatever the body (empty, JSON, a
+/// gateway's HTML page), each an [`Error::Api`] with an empty code and the status, so they
+/// are retried as the vendor's own throttling and server errors are; `message` is what
+/// the body said, if anything (the start of a body that is not JSON). Anything else (a
+/// 4xx without a code) is an [`Error::Decode`] carrying the status.
 pub(crate) fn codeless_error(
     action: &'static str,
     response: &HttpResponse,
@@ -197,7 +197,7 @@ pub(crate) fn codeless_error(
     let status = response.status;
     let kind = match status {
         429 => Some(ErrorKind::RequestLimitExceeded),
-        500.. if json => Some(ErrorKind::InternalError),
+        500.. => Some(ErrorKind::InternalError),
         _ => None,
     };
     match kind {
@@ -206,7 +206,11 @@ pub(crate) fn codeless_error(
             error: ApiError {
                 kind,
                 code: String::new(),
-                message,
+                message: if json || response.body.is_empty() {
+                    message
+                } else {
+                    format!("not JSON: {:?}", preview(&response.body))
+                },
                 request_id,
                 status,
             },

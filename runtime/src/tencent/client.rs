@@ -350,7 +350,6 @@ mod tests {
         for (status, body) in [
             (200, "<html>"),
             (200, r#"{"x":1}"#),
-            (502, "gateway"),
             (200, r#"{"Response":{"Error":{}}}"#),
         ] {
             let err = read_envelope("A", response(status, body)).unwrap_err();
@@ -358,8 +357,13 @@ mod tests {
                 matches!(err, Error::Decode { .. }),
                 "{status} {body}: {err:?}"
             );
-            assert_eq!(err.is_transient(), status >= 500);
+            assert!(!err.is_transient());
         }
+        // At 5xx, a body that is not the envelope is the server's error all the same.
+        let err = read_envelope("A", response(502, "gateway")).unwrap_err();
+        assert_eq!(err.kind(), Some(ErrorKind::InternalError), "{err:?}");
+        assert_eq!(err.status(), Some(502));
+        assert!(err.is_transient());
     }
 
     #[test]
