@@ -8,11 +8,13 @@ use quote::quote;
 
 use super::client::{huawei_client, tencent_client};
 use super::mock::{huawei_mock, mock_server_main, tencent_mock};
-use super::models::{huawei_models_module, models_module};
+use super::models::{
+    huawei_models_module, huawei_requests, models_module, request_example, tencent_requests,
+};
 use super::tables::{huawei_operations, tencent_actions};
 use super::{doc, header, md_cell, prose, rust_file, rust_file_of_chunks, Files};
-use crate::names::snake;
-use crate::spec::{HuaweiSpec, Spec, TencentSpec, TypeDef};
+use crate::names::{method_name, snake, type_stem};
+use crate::spec::{FieldDef, HuaweiSpec, Spec, TencentSpec, TypeDef};
 
 /// The package name of the crate generated from `spec`, e.g. `tencentcloud-intlpartnersmgt`.
 pub fn crate_name(spec: &Spec) -> String {
@@ -92,7 +94,17 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
             }
         }
     }
-    add("src/lib.rs", lib_rs(spec_label, spec, has_models));
+    let example = front_page_example(&lib, spec);
+    add(
+        "src/lib.rs",
+        lib_rs(spec_label, spec, has_models, example.is_some()),
+    );
+    if let Some(example) = example {
+        add(
+            "src/example.md",
+            format!("{}{example}\n", header("<!--", spec_label)),
+        );
+    }
     files
 }
 
@@ -187,10 +199,16 @@ policy-cli = ["policy", "partnergen-runtime/policy-cli"]
     } else {
         ""
     };
-    let dev = if has_models && matches!(spec, Spec::Tencent(_)) {
-        "\n[dev-dependencies]\nserde_json = \"1\"\n"
-    } else {
-        ""
+    // The front page's example runs a client over the mock: a runtime for the doc test;
+    // the Tencent crate's example tests also read JSON.
+    let dev = match spec {
+        Spec::Tencent(_) if has_models => {
+            "\n[dev-dependencies]\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"macros\", \"rt\"] }\n"
+        }
+        Spec::Huawei(_) if has_models => {
+            "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\"] }\n"
+        }
+        _ => "",
     };
     let mut bin = mock_server_bin(spec)
         .map(|bin| {
@@ -247,7 +265,7 @@ fn toml_basic_string_body(text: &str) -> String {
     out
 }
 
-fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
+fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) -> String {
     let service = spec.service();
     let (service_name, version, endpoint) =
         (&service.name, &service.api_version, &service.endpoint);
@@ -308,6 +326,12 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             pub use partnergen_runtime::HttpMethod;
         },
     };
+    // The crate page's example (`src/example.md`) is part of the docs only where it can
+    // run: with both features (as on docs.rs), so no feature set reports a doc test that
+    // ran nothing.
+    let front_page = has_example.then(|| {
+        quote! { #![cfg_attr(all(feature = "client", feature = "mock"), doc = include_str!("example.md"))] }
+    });
     let service_doc = doc(&format!("The service's short name, `{service_name}`."));
     let version_doc = doc(&format!("The API version, `{version}`."));
     let endpoint_doc = doc(&format!("The default endpoint host, `{endpoint}`."));
@@ -317,6 +341,7 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
         spec_label,
         quote! {
             #![doc = include_str!("../README.md")]
+            #front_page
             #![forbid(unsafe_code)]
             #![warn(missing_docs)]
             #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -334,6 +359,85 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool) -> String {
             pub const ENDPOINT: &str = #endpoint;
         },
     )
+}
+
+/// The crate page's example, a doc test of the `client` and `mock` features: build
+/// a client, call an action with a request built by name, tell a typed error apart, and
+/// the same code under the in-process mock. `None` for a crate without models.
+fn front_page_example(lib: &str, spec: &Spec) -> Option<String> {
+    let (example, method, setup, code) = match spec {
+        Spec::Tencent(tencent) => {
+            let example = request_example(&tencent_requests(tencent))?;
+            let action = tencent
+                .actions
+                .iter()
+                .find(|a| a.request.as_deref() == Some(example.name.as_str()))?;
+            (
+                example,
+                method_name(&action.name, action.rust_name.as_deref()),
+                "// Credentials from the environment or the profile file (the official SDK's\n\
+                 // order) unless given; the default endpoint; retries and QPS limits from the\n\
+                 // permission table.\n\
+                 let client = Client::builder()\n    \
+                 .credentials(Credentials::new(\"AKID...\", \"secret key\"))\n    \
+                 .build()?;",
+                "InvalidParameterValue",
+            )
+        }
+        Spec::Huawei(huawei) => {
+            let requests = huawei_requests(huawei);
+            let borrowed: Vec<(&str, &[FieldDef])> = requests
+                .iter()
+                .map(|(name, fields)| (name.as_str(), fields.as_slice()))
+                .collect();
+            let example = request_example(&borrowed)?;
+            let op = huawei.typed_operations().into_iter().find(|o| {
+                format!("{}Request", type_stem(&o.name, o.rust_name.as_deref())) == example.name
+            })?;
+            (
+                example,
+                method_name(&op.name, op.rust_name.as_deref()),
+                "// Credentials from the environment unless given; the account (domain) ID,\n\
+                 // which fills `{domain_id}` in paths; the default endpoint.\n\
+                 let client = Client::builder()\n    \
+                 .credentials(Credentials::new(\"AK...\", \"SK...\"))\n    \
+                 .domain_id(\"your-account-id\")\n    \
+                 .build()?;",
+                "CBC.0101",
+            )
+        }
+    };
+    let build = example.build.join("\n");
+    let imports = example.imports(lib);
+    Some(format!(
+        "# Example\n\n\
+         A client, a call with a request built by name, a typed error, and the same code\n\
+         over the in-process mock (features `client` and `mock`):\n\n\
+         ```rust\n\
+         # #[tokio::main(flavor = \"current_thread\")]\n\
+         # async fn main() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         {imports}\n\
+         use {lib}::{{mock, Client, Credentials, ErrorKind}};\n\n\
+         {setup}\n\
+         # drop(client);\n\n\
+         // In tests: the same client over the in-process mock, with a typed rule per call.\n\
+         let mock = mock::mock().with_rule(\n    \
+         mock::{method}().error(\"{code}\", \"rejected by the rule\").build(),\n\
+         );\n\
+         let client = mock::client(&mock);\n\n\
+         {build}\n\
+         let outcome = match client.{method}(&request).await {{\n    \
+         Ok(_response) => \"done\",\n    \
+         // Typed errors: the kind of the vendor's code; `err.api()` has the code itself,\n    \
+         // the message, the request ID and the HTTP status.\n    \
+         Err(err) if err.kind() == Some(ErrorKind::InvalidParameterValue) => \"rejected\",\n    \
+         Err(err) => return Err(err.into()),\n\
+         }};\n\
+         assert_eq!(outcome, \"rejected\");\n\
+         # Ok(())\n\
+         # }}\n\
+         ```"
+    ))
 }
 
 fn features_section(has_models: bool) -> &'static str {

@@ -20,7 +20,8 @@ use super::tables::variant;
 use super::{doc, ident, prose};
 use crate::names::{required_struct_name, snake, type_stem};
 use crate::spec::{
-    FieldDef, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TypeDef, TypeRef,
+    FieldDef, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TencentSpec,
+    TypeDef, TypeRef,
 };
 
 /// How a provider's models are printed.
@@ -91,15 +92,52 @@ fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &s
          `new()` and `Default`. Requests are `#[non_exhaustive]`, so the vendor adding an\n\
          optional field breaks no caller. {nested}"
     );
+    let Some(example) = request_example(requests) else {
+        return text;
+    };
+    let mut lines = vec![example.imports(lib), String::new()];
+    lines.extend(example.build.iter().cloned());
+    lines.extend(example.check.iter().cloned());
+    text.push_str("\n\n```rust\n");
+    text.push_str(&lines.join("\n"));
+    text.push_str("\n```");
+    text
+}
+
+/// A request that doc examples build, with every field named.
+pub(crate) struct RequestExample {
+    /// The request type (`AllocateCustomerCreditRequest`).
+    pub name: String,
+    /// Its `…Required` struct.
+    pub required_name: String,
+    /// Lines binding `request`.
+    pub build: Vec<String>,
+    /// A line asserting the first required field's value, where it is a primitive.
+    pub check: Option<String>,
+}
+
+impl RequestExample {
+    /// The `use` line of the two types, from the crate `lib`.
+    pub fn imports(&self, lib: &str) -> String {
+        format!(
+            "use {lib}::models::{{{}, {}}};",
+            self.name, self.required_name
+        )
+    }
+}
+
+/// The request of `requests` (name, fields) a doc example builds, short and telling: at
+/// least two required fields (so naming them matters), all primitives or lists of them,
+/// an optional primitive to set, then as few fields as that allows; `None` when no request
+/// has required fields of that kind.
+pub(crate) fn request_example(requests: &[(&str, &[FieldDef])]) -> Option<RequestExample> {
     let required_count = |fields: &[FieldDef]| fields.iter().filter(|f| !is_optional(f)).count();
     let optional_primitive = |fields: &[FieldDef]| {
         fields
             .iter()
             .any(|f| is_optional(f) && matches!(f.ty, TypeRef::Primitive(_)))
     };
-    // Short and telling: at least two required fields (so naming them matters), an
-    // optional one to set, then as few fields as that allows.
-    let example = requests
+    let (name, fields) = requests
         .iter()
         .filter(|(_, fields)| {
             required_count(fields) > 0
@@ -115,20 +153,13 @@ fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &s
                 required_count(fields),
                 *name,
             )
-        });
-    let Some((name, fields)) = example else {
-        return text;
-    };
+        })?;
     let required_name = required_struct_name(name);
-    let mut lines = vec![
-        format!("use {lib}::models::{{{name}, {required_name}}};"),
-        String::new(),
-        format!("let request = {name}::new({required_name} {{"),
-    ];
+    let mut build = vec![format!("let request = {name}::new({required_name} {{")];
     let required: Vec<&FieldDef> = fields.iter().filter(|f| !is_optional(f)).collect();
     for field in &required {
         let value = example_value(&field.ty, field.example.as_deref(), true);
-        lines.push(format!("    {}: {value},", raw(&field_name(field))));
+        build.push(format!("    {}: {value},", raw(&field_name(field))));
     }
     let optional = fields
         .iter()
@@ -136,23 +167,51 @@ fn building_requests_doc(lib: &str, requests: &[(&str, &[FieldDef])], nested: &s
     match optional {
         Some(field) => {
             let value = example_value(&field.ty, field.example.as_deref(), false);
-            lines.push("})".into());
-            lines.push(format!(".with_{}({value});", field_name(field)));
+            build.push("})".into());
+            build.push(format!(".with_{}({value});", field_name(field)));
         }
-        None => lines.push("});".into()),
+        None => build.push("});".into()),
     }
     let first = required[0];
-    if let TypeRef::Primitive(_) = first.ty {
+    let check = matches!(first.ty, TypeRef::Primitive(_)).then(|| {
         let value = example_value(&first.ty, first.example.as_deref(), false);
-        lines.push(format!(
-            "assert_eq!(request.{}, {value});",
-            raw(&field_name(first))
-        ));
-    }
-    text.push_str("\n\n```rust\n");
-    text.push_str(&lines.join("\n"));
-    text.push_str("\n```");
-    text
+        format!("assert_eq!(request.{}, {value});", raw(&field_name(first)))
+    });
+    Some(RequestExample {
+        name: name.to_string(),
+        required_name,
+        build,
+        check,
+    })
+}
+
+/// The request types of a Tencent spec's actions with their fields, for doc examples.
+pub(crate) fn tencent_requests(spec: &TencentSpec) -> Vec<(&str, &[FieldDef])> {
+    spec.actions
+        .iter()
+        .filter_map(|a| a.request.as_deref())
+        .filter_map(|name| spec.types.get_key_value(name))
+        .map(|(name, def)| (name.as_str(), def.fields.as_slice()))
+        .collect()
+}
+
+/// The request structs of a Huawei spec's typed operations with their fields (the
+/// parameters a caller gives), for the models and doc examples.
+pub(crate) fn huawei_requests(spec: &HuaweiSpec) -> Vec<(String, Vec<FieldDef>)> {
+    spec.typed_operations()
+        .iter()
+        .map(|op| {
+            let stem = type_stem(&op.name, op.rust_name.as_deref());
+            (
+                format!("{stem}Request"),
+                op.params
+                    .iter()
+                    .filter(|p| !p.from_credentials)
+                    .map(param_field)
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 /// Whether `ty` is a primitive or a list of them: what a doc example can fill in one line.
@@ -558,20 +617,7 @@ pub(crate) fn huawei_models_module(lib: &str, spec: &HuaweiSpec) -> Vec<TokenStr
     let typed = spec.typed_operations();
     let bodies = typed.iter().filter_map(|o| o.body_type());
     let responses = typed.iter().filter_map(|o| o.response.as_deref());
-    let request_structs: Vec<(String, Vec<FieldDef>)> = typed
-        .iter()
-        .map(|op| {
-            let stem = type_stem(&op.name, op.rust_name.as_deref());
-            (
-                format!("{stem}Request"),
-                op.params
-                    .iter()
-                    .filter(|p| !p.from_credentials)
-                    .map(param_field)
-                    .collect(),
-            )
-        })
-        .collect();
+    let request_structs = huawei_requests(spec);
     let requests: Vec<(&str, &[FieldDef])> = request_structs
         .iter()
         .map(|(name, fields)| (name.as_str(), fields.as_slice()))
