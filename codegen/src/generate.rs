@@ -1,4 +1,6 @@
-//! `cargo xtask codegen`: every spec under `spec/` to one crate each under `generated/`.
+//! `cargo xtask codegen`: every spec under `spec/` to one crate each under `generated/`,
+//! and the fixture specs under `tests/fixtures/specs/` to theirs under
+//! `tests/fixtures/crates/` (a [`Tree`] each).
 //!
 //! All specs are loaded and validated and every file is produced in memory first; a spec
 //! with errors stops the run before anything is written. Changed crates are then written
@@ -15,10 +17,47 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::{crate_name, emit, Files};
 use crate::specfile::{discover_specs, load_spec};
 
+/// Specs under one directory, each generated to one crate under another, both relative to
+/// the checkout's root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tree {
+    /// `<specs>/<provider>/<service>.yaml`.
+    pub specs: &'static str,
+    /// `<crates>/<crate>/...`; it holds nothing else but codegen's [`WORK_DIR`].
+    pub crates: &'static str,
+    /// Whether each program's name gets its crate's provider in front
+    /// (`tencentcloud-demo-mock-server`): the fixture specs share a service name, and
+    /// cargo puts the programs of one workspace side by side in its target directory.
+    pub programs_named_by_provider: bool,
+}
+
+/// The crates users depend on: `spec/` to `generated/`.
+pub const PRODUCT: Tree = Tree {
+    specs: "spec",
+    crates: "generated",
+    programs_named_by_provider: false,
+};
+
+/// The fixture specs' crates, committed like `generated/` and members of the workspace, so
+/// the workspace build compiles them alongside the rest (one build of the dependencies)
+/// and `cargo test --workspace` runs their tests.
+pub const FIXTURES: Tree = Tree {
+    specs: "tests/fixtures/specs",
+    crates: "tests/fixtures/crates",
+    programs_named_by_provider: true,
+};
+
 /// Every generated file, by path relative to `generated/`, for the specs under
 /// `<root>/spec`; plus the warnings the specs raised.
 pub fn plan(root: &Path) -> Result<(Files, Diagnostics), Diagnostics> {
-    let spec_dir = root.join("spec");
+    plan_tree(root, PRODUCT)
+}
+
+/// [`plan`] for any tree: files by path relative to `<root>/<tree.crates>`. The emitted
+/// manifests name the runtime as `../../runtime` (from `generated/<crate>`); in a deeper
+/// tree that path is adjusted, and program names as the tree asks.
+pub fn plan_tree(root: &Path, tree: Tree) -> Result<(Files, Diagnostics), Diagnostics> {
+    let spec_dir = root.join(tree.specs);
     let paths = discover_specs(&spec_dir).map_err(|err| {
         Diagnostics::from(Diagnostic::error(
             spec_dir.display().to_string(),
@@ -50,7 +89,14 @@ pub fn plan(root: &Path) -> Result<(Files, Diagnostics), Diagnostics> {
                     ).about(loaded.spec.service().name.clone()));
                     continue;
                 }
-                files.extend(emit(&label, &loaded.spec));
+                files.extend(emit(&label, &loaded.spec).into_iter().map(|(path, text)| {
+                    let text = if path.ends_with("Cargo.toml") {
+                        adapt_manifest(&text, tree, &krate)
+                    } else {
+                        text
+                    };
+                    (path, text)
+                }));
             }
             Err(diagnostics) => errors.0.extend(diagnostics.0),
         }
@@ -61,7 +107,25 @@ pub fn plan(root: &Path) -> Result<(Files, Diagnostics), Diagnostics> {
     Ok((files, warnings))
 }
 
-/// How `generated/` differs from the plan.
+/// A manifest emitted for `generated/<crate>` made right for `<tree.crates>/<crate>`: the
+/// runtime's path, and the programs' names if the tree asks.
+fn adapt_manifest(manifest: &str, tree: Tree, krate: &str) -> String {
+    let up = "../".repeat(Path::new(tree.crates).components().count() + 1);
+    let manifest = manifest.replace(
+        "path = \"../../runtime\"",
+        &format!("path = \"{up}runtime\""),
+    );
+    if !tree.programs_named_by_provider {
+        return manifest;
+    }
+    let provider = krate.split('-').next().unwrap_or(krate);
+    manifest.replace(
+        "[[bin]]\nname = \"",
+        &format!("[[bin]]\nname = \"{provider}-"),
+    )
+}
+
+/// How `generated/` (or another tree's crates) differs from the plan.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Drift {
     /// The file's contents differ (a hand edit, or a spec change not regenerated).
@@ -78,16 +142,22 @@ impl Drift {
             Drift::Stale(p) | Drift::Missing(p) | Drift::Orphaned(p) => p,
         }
     }
-}
 
-impl fmt::Display for Drift {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// `stale: <tree.crates>/<path>` (and `missing`, `orphaned`); `Display` is this for
+    /// [`PRODUCT`].
+    pub fn in_tree(&self, tree: Tree) -> String {
         let (what, path) = match self {
             Drift::Stale(p) => ("stale", p),
             Drift::Missing(p) => ("missing", p),
             Drift::Orphaned(p) => ("orphaned", p),
         };
-        write!(f, "{what}: generated/{}", path.display())
+        format!("{what}: {}/{}", tree.crates, path.display())
+    }
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.in_tree(PRODUCT))
     }
 }
 
@@ -109,7 +179,12 @@ fn at<'p>(path: &'p Path, doing: &'static str) -> impl FnOnce(io::Error) -> io::
 
 /// Every difference between `<root>/generated` and `files`, sorted by path.
 pub fn check(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
-    let generated = root.join("generated");
+    check_tree(root, PRODUCT, files)
+}
+
+/// [`check`] for any tree.
+pub fn check_tree(root: &Path, tree: Tree, files: &Files) -> io::Result<Vec<Drift>> {
+    let generated = root.join(tree.crates);
     let on_disk = list_files(&generated)?;
     let mut drift = Vec::new();
     for (path, contents) in files {
@@ -173,7 +248,12 @@ fn list_files(dir: &Path) -> io::Result<BTreeSet<PathBuf>> {
 /// - Nothing left behind: the staging directory is removed on success and on failure.
 /// - Every I/O error names its path.
 pub fn write(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
-    let generated = root.join("generated");
+    write_tree(root, PRODUCT, files)
+}
+
+/// [`write`] for any tree (its lock and staging under `<tree.crates>/.codegen`).
+pub fn write_tree(root: &Path, tree: Tree, files: &Files) -> io::Result<Vec<Drift>> {
+    let generated = root.join(tree.crates);
     let work = generated.join(WORK_DIR);
     fs::create_dir_all(&work).map_err(at(&work, "create"))?;
     let lock_path = work.join("lock");
@@ -193,7 +273,7 @@ pub fn write(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
             fs::remove_dir_all(&path).map_err(at(&path, "remove the leftover"))?;
         }
     }
-    let drift = check(root, files)?;
+    let drift = check_tree(root, tree, files)?;
     if drift.is_empty() {
         return Ok(drift);
     }
@@ -333,6 +413,22 @@ mod tests {
         assert_eq!(fs::read_to_string(live.join("src/lib.rs")).unwrap(), "lib");
         assert!(!live.join("src/gone.rs").exists());
         assert!(check(root.path(), &files).unwrap().is_empty());
+    }
+
+    #[test]
+    fn manifests_are_adapted_to_their_tree() {
+        let manifest = "[[bin]]\nname = \"demo-mock-server\"\n\n[dependencies]\n\
+                        partnergen-runtime = { path = \"../../runtime\", version = \"0.1.0\" }\n";
+        assert_eq!(
+            adapt_manifest(manifest, PRODUCT, "huaweicloud-demo"),
+            manifest
+        );
+        assert_eq!(
+            adapt_manifest(manifest, FIXTURES, "huaweicloud-demo"),
+            manifest
+                .replace("../../runtime", "../../../../runtime")
+                .replace("\"demo-mock-server", "\"huaweicloud-demo-mock-server")
+        );
     }
 
     #[test]

@@ -806,23 +806,36 @@ fn a_blocking_server_serves_tests_that_are_not_async() {
 /// Runs `cargo xtask mock-server intlpartnersmgt` with these arguments and environment;
 /// returns the child and the first line of its stdout.
 fn xtask_mock_server(args: &[&str]) -> (std::process::Child, String) {
-    let (child, mut stdout) = xtask_mock_server_with(args, true);
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .current_dir(workspace_root())
+        .args(["xtask", "mock-server", "intlpartnersmgt"]);
+    let (child, mut stdout) = mock_server_with(command, args, true);
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     (child, first.trim().to_owned())
 }
 
-/// Runs `cargo xtask mock-server intlpartnersmgt` with these arguments, with the
-/// reader's credentials in the environment or without any; returns the child and its
-/// stdout.
-fn xtask_mock_server_with(
+/// The generated mock-server program, built by `cargo test` with the dependencies it
+/// has already built (tests/Cargo.toml `[[bin]]`): what `cargo xtask mock-server
+/// intlpartnersmgt` runs, without a second cargo build of its own feature set. One test
+/// (`the_binary_runs_from_cargo_xtask_with_a_policy_file`) runs the real command.
+fn built_mock_server_with(
     args: &[&str],
     credentials: bool,
 ) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
-    let mut command = Command::new(env!("CARGO"));
+    let command = Command::new(env!("CARGO_BIN_EXE_tested-intlpartnersmgt-mock-server"));
+    mock_server_with(command, args, credentials)
+}
+
+/// Runs the mock server `command` with these arguments, with the reader's credentials
+/// in the environment or without any; returns the child and its stdout.
+fn mock_server_with(
+    mut command: Command,
+    args: &[&str],
+    credentials: bool,
+) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
     command
-        .current_dir(workspace_root())
-        .args(["xtask", "mock-server", "intlpartnersmgt"])
         .args(args)
         .env_remove("TENCENTCLOUD_SECRET_ID")
         .env_remove("TENCENTCLOUD_SECRET_KEY")
@@ -849,7 +862,7 @@ fn exit_and_stderr(mut child: std::process::Child) -> (std::process::ExitStatus,
 
 #[test]
 fn the_binary_names_missing_credentials_in_words() {
-    let (child, _) = xtask_mock_server_with(&["--quiet"], false);
+    let (child, _) = built_mock_server_with(&["--quiet"], false);
     let (status, stderr) = exit_and_stderr(child);
     assert!(!status.success());
     assert!(
@@ -863,14 +876,14 @@ fn the_binary_names_missing_credentials_in_words() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_listens_off_loopback_only_when_allowed_and_then_wants_the_token() {
-    let (child, _) = xtask_mock_server_with(&["--addr", "0.0.0.0:0", "--quiet"], true);
+    let (child, _) = built_mock_server_with(&["--addr", "0.0.0.0:0", "--quiet"], true);
     let (status, stderr) = exit_and_stderr(child);
     assert!(!status.success());
     assert!(stderr.contains("not a loopback address"), "{stderr}");
     assert!(stderr.contains("--allow-remote"), "{stderr}");
 
     let (mut child, mut stdout) =
-        xtask_mock_server_with(&["--addr", "0.0.0.0:0", "--allow-remote", "--quiet"], true);
+        built_mock_server_with(&["--addr", "0.0.0.0:0", "--allow-remote", "--quiet"], true);
     let (mut url, mut token) = (String::new(), String::new());
     stdout.read_line(&mut url).unwrap();
     stdout.read_line(&mut token).unwrap();

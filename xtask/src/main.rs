@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use partnergen_codegen::diag::Diagnostics;
-use partnergen_codegen::generate::{check, plan, write};
+use partnergen_codegen::generate::{check_tree, plan_tree, write_tree, FIXTURES, PRODUCT};
 use partnergen_codegen::import::huawei::import_huawei;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
 use partnergen_codegen::import::{import_into, Imported, Mode};
@@ -336,37 +336,65 @@ fn import(
 
 fn codegen(check_only: bool) -> Result<()> {
     let root = workspace_root()?;
-    let (files, warnings) = plan(&root).map_err(|errors| {
+    // Every spec of every tree is loaded and validated before anything is written.
+    let mut plans = Vec::new();
+    let mut errors = Diagnostics::default();
+    for tree in [PRODUCT, FIXTURES] {
+        // A checkout without the test fixtures (a copy of spec/ and generated/) has only
+        // the crates users depend on.
+        if tree != PRODUCT && !root.join(tree.specs).is_dir() {
+            continue;
+        }
+        match plan_tree(&root, tree) {
+            Ok((files, warnings)) => {
+                // The fixture specs raise warnings on purpose (the tests check them).
+                if tree == PRODUCT {
+                    crate::output::stderr(&warnings.to_string());
+                }
+                plans.push((tree, files));
+            }
+            Err(tree_errors) => errors.0.extend(tree_errors.0),
+        }
+    }
+    if errors.has_errors() {
         crate::output::stderr(&errors.to_string());
-        anyhow::anyhow!(
-            "{} spec error(s); nothing under generated/ was touched",
-            errors.errors().count()
-        )
-    })?;
-    crate::output::stderr(&warnings.to_string());
-    if check_only {
-        let drift = check(&root, &files).context("cannot read generated/")?;
-        if drift.is_empty() {
-            crate::outln!("generated/ is up to date ({} files)", files.len())?;
-            return Ok(());
-        }
-        for d in &drift {
-            crate::output::stderr(&format!("{d}\n"));
-        }
         bail!(
-            "generated/ differs from the specs in {} file(s): run `cargo xtask codegen`",
-            drift.len()
+            "{} spec error(s); nothing under generated/ or {}/ was touched",
+            errors.errors().count(),
+            FIXTURES.crates
         );
     }
-    let repaired = write(&root, &files).context("cannot write generated/")?;
-    for d in &repaired {
-        crate::outln!("{d} (rewritten)")?;
+    if check_only {
+        let mut differ = 0;
+        for (tree, files) in &plans {
+            let drift = check_tree(&root, *tree, files)
+                .with_context(|| format!("cannot read {}/", tree.crates))?;
+            if drift.is_empty() {
+                crate::outln!("{}/ is up to date ({} files)", tree.crates, files.len())?;
+            }
+            for d in &drift {
+                crate::output::stderr(&format!("{}\n", d.in_tree(*tree)));
+            }
+            differ += drift.len();
+        }
+        if differ > 0 {
+            bail!("{differ} generated file(s) differ from the specs: run `cargo xtask codegen`");
+        }
+        return Ok(());
     }
-    crate::outln!(
-        "generated/: {} files, {} rewritten",
-        files.len(),
-        repaired.len()
-    )?;
+    for (tree, files) in &plans {
+        let repaired = write_tree(&root, *tree, files)
+            .with_context(|| format!("cannot write {}/", tree.crates))?;
+        for d in &repaired {
+            crate::outln!("{} (rewritten)", d.in_tree(*tree))?;
+        }
+        crate::outln!(
+            "{}/: {} files, {} rewritten",
+            tree.crates,
+            files.len(),
+            repaired.len()
+        )?;
+    }
     Ok(())
 }
 
