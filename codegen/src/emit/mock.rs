@@ -108,6 +108,28 @@ fn mock_helpers(id: &str, key: &str, account: Option<&str>) -> TokenStream {
     }
 }
 
+/// The mock module's example, a doc test (it runs wherever the module exists): a typed
+/// rule under the in-process mock, and the mock server on 127.0.0.1, each with its client.
+fn mock_example(lib: &str, function: &str, response: &str) -> String {
+    format!(
+        "\n```rust\n\
+         # #[tokio::main(flavor = \"current_thread\")]\n\
+         # async fn main() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         use {lib}::{{mock, models}};\n\n\
+         // In process: a typed rule (here answering the model's defaults) under the real client.\n\
+         let mock = mock::mock()\n    \
+         .with_rule(mock::{function}().respond(models::{response}::default()).build());\n\
+         let client = mock::client(&mock);\n\n\
+         // Over HTTP on 127.0.0.1, for any client (the official SDKs too).\n\
+         let server = mock::server().start().await?;\n\
+         let server_client = mock::server_client(&server);\n\
+         # drop((client, server_client));\n\
+         # Ok(())\n\
+         # }}\n\
+         ```"
+    )
+}
+
 /// `src/mock.rs`.
 pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
     let actions = spec.api_actions();
@@ -146,6 +168,15 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         }
     });
     let helpers = mock_helpers("SECRET_ID", "SECRET_KEY", None);
+    let example = actions.first().map(|a| {
+        let text = mock_example(
+            &format!("{}-{}", spec.service.provider.as_str(), spec.service.name).replace('-', "_"),
+            &method_name(&a.name, a.rust_name.as_deref()),
+            a.response.as_deref().expect("validated"),
+        );
+        let lines = text.lines().map(|line| format!(" {line}"));
+        quote! { #(#![doc = #lines])* }
+    });
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:
@@ -155,14 +186,7 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
         //!   QPS limits only when a test asks: `mock::builder(&mock).with_rate_limits()`);
         //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
         //!   CAM policies, parameter checks) to any client, the official SDKs included.
-        //!
-        //! ```ignore
-        //! let mock = mock::mock().with_rule(mock::query_partner_credit().respond(response).build());
-        //! let client = mock::client(&mock);
-        //!
-        //! let server = mock::server().start().await?;
-        //! let client = mock::server_client(&server);
-        //! ```
+        #example
 
         use std::sync::Arc;
 

@@ -8,12 +8,22 @@
 //! - the mock server: HTTP on 127.0.0.1 speaking the wire protocol (signatures, QPS,
 //!   CAM policies, parameter checks) to any client, the official SDKs included.
 //!
-//! ```ignore
-//! let mock = mock::mock().with_rule(mock::query_partner_credit().respond(response).build());
+//! ```rust
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use tencentcloud_intlpartnersmgt::{mock, models};
+//!
+//! // In process: a typed rule (here answering the model's defaults) under the real client.
+//! let mock = mock::mock()
+//!     .with_rule(mock::allocate_credit_pool().respond(models::AllocateCreditPoolResponse::default()).build());
 //! let client = mock::client(&mock);
 //!
+//! // Over HTTP on 127.0.0.1, for any client (the official SDKs too).
 //! let server = mock::server().start().await?;
-//! let client = mock::server_client(&server);
+//! let server_client = mock::server_client(&server);
+//! # drop((client, server_client));
+//! # Ok(())
+//! # }
 //! ```
 use std::sync::Arc;
 use partnergen_runtime::mock::{MockTransport, RuleBuilder};
