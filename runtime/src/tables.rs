@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::{CamClass, Granularity, HttpMethod};
+use crate::vocabulary::{CamClass, Granularity, HttpMethod};
 
 /// A client-side rate limit in requests per second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
