@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::tables::Catalog;
 use crate::transport::{HttpRequest, HttpResponse, SendFuture, Transport};
 
 /// One answer of a rule.
@@ -403,15 +404,7 @@ pub struct CallsHeld {
 }
 
 /// How a mocked service's calls are told apart and answered on the wire.
-pub trait MockProtocol<A>: Send + Sync + 'static {
-    /// How many operations the table has.
-    fn count() -> usize;
-    /// An operation's position in the table.
-    fn index(operation: A) -> usize;
-    /// An operation's name.
-    fn name(operation: A) -> &'static str;
-    /// The operation with this name.
-    fn lookup(name: &str) -> Option<A>;
+pub trait MockProtocol<A: Copy + 'static>: Catalog<A> + Send + Sync + 'static {
     /// Which operation a request is for, and the request document rules and recorded
     /// calls see.
     fn identify(request: &HttpRequest) -> Result<(A, Value), String>;
@@ -465,7 +458,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> MockTransport<A, 
                 answered: 0,
             })),
             defaults,
-            parsed_defaults: (0..P::count()).map(|_| OnceLock::new()).collect(),
+            parsed_defaults: (0..P::all().len()).map(|_| OnceLock::new()).collect(),
             protocol: PhantomData,
         }
     }

@@ -94,6 +94,20 @@ fn find_by_name<T>(table: &[T], name: &str, name_of: impl Fn(&T) -> &str) -> Opt
         .ok()
 }
 
+/// A vendor's table of operations as the shared core (client engine, mocks) sees it: the
+/// four facts both kinds of table ([`ActionTable`], [`OperationTable`]) give, said once
+/// per vendor, for every plug-in trait of that vendor to build on.
+pub trait Catalog<Op: Copy + 'static> {
+    /// Every operation, in table order.
+    fn all() -> &'static [Op];
+    /// The position of `op` in [`Catalog::all`].
+    fn index(op: Op) -> usize;
+    /// Its name on the wire.
+    fn name(op: Op) -> &'static str;
+    /// The operation of a wire name.
+    fn lookup(name: &str) -> Option<Op>;
+}
+
 /// Implemented by a generated `Action` enum: the enum indexes a static table sorted by
 /// wire name, which makes every lookup a slice walk or a binary search.
 pub trait ActionTable: Copy + Eq + 'static {

@@ -16,13 +16,14 @@ use super::retry::{self, RetryPolicy};
 use super::send::{self, unix_now, HttpSettings, Sender};
 use crate::credentials::{Credentials, CredentialsError};
 use crate::error::Error;
+use crate::tables::Catalog;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 /// A vendor's wire protocol: everything the engine needs to know of it, called by the
 /// engine only (never the other way round). `Op` is the generated table of actions or
 /// operations.
 pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
-    Sized + Send + Sync + 'static
+    Catalog<Op> + Sized + Send + Sync + 'static
 {
     /// What the vendor's own builder setters collect (Tencent: the service, the version,
     /// region and language; Huawei: the service, the account ID, the `User-Agent`).
@@ -30,14 +31,6 @@ pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
     /// A request encoded once (its body, path, query), signed afresh for each attempt.
     type Prepared: Send + Sync;
 
-    /// Every operation, in table order ([`ClientProtocol::index`]).
-    fn operations() -> &'static [Op];
-    /// An operation's position in [`ClientProtocol::operations`].
-    fn index(op: Op) -> usize;
-    /// An operation's wire name.
-    fn name(op: Op) -> &'static str;
-    /// The operation with this name.
-    fn lookup(name: &str) -> Option<Op>;
     /// The client-side QPS limit an operation gets unless the builder says otherwise;
     /// `None` for none.
     fn qps(op: Op) -> Option<u32>;
@@ -192,7 +185,7 @@ where
         P::settle(&mut self.settings, env);
         let retry = self.http.retry;
         let (endpoint, sender) = self.http.connect()?;
-        let limiters = P::operations()
+        let limiters = P::all()
             .iter()
             .map(|&op| {
                 let configured = self

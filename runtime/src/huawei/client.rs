@@ -41,7 +41,7 @@ use crate::client::{
 };
 use crate::credentials::{Credentials, CredentialsError};
 use crate::error::{ApiError, Error, ErrorKind};
-use crate::tables::{match_path, OperationInfo, OperationTable};
+use crate::tables::{match_path, Catalog, OperationInfo, OperationTable};
 use crate::transport::{HttpRequest, HttpResponse};
 use crate::HttpMethod;
 
@@ -77,11 +77,9 @@ pub struct Settings {
     pub user_agent: String,
 }
 
-impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
-    type Settings = Settings;
-    type Prepared = Prepared;
-
-    fn operations() -> &'static [O] {
+/// Huawei's operations are those of a permission page's table.
+impl<O: OperationTable> Catalog<O> for Huawei {
+    fn all() -> &'static [O] {
         O::ALL
     }
     fn index(operation: O) -> usize {
@@ -93,6 +91,12 @@ impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
     fn lookup(name: &str) -> Option<O> {
         O::from_name(name)
     }
+}
+
+impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
+    type Settings = Settings;
+    type Prepared = Prepared;
+
     fn qps(_: O) -> Option<u32> {
         None
     }

@@ -55,18 +55,6 @@ impl Huawei {
 }
 
 impl<O: OperationTable> MockProtocol<O> for Huawei {
-    fn count() -> usize {
-        O::ALL.len()
-    }
-    fn index(operation: O) -> usize {
-        operation.index()
-    }
-    fn name(operation: O) -> &'static str {
-        operation.info().name
-    }
-    fn lookup(name: &str) -> Option<O> {
-        O::from_name(name)
-    }
     fn identify(request: &HttpRequest) -> Result<(O, Value), String> {
         let after_scheme = request
             .url

@@ -22,7 +22,8 @@ use serde_json::{json, Value};
 
 use super::core::{shown, ServerState};
 use super::http::{Answer, Head};
-use crate::mock::{MockProtocol, Reply};
+use crate::mock::Reply;
+use crate::tables::Catalog;
 
 /// Where the admin endpoint lives.
 pub(crate) const PREFIX: &str = "/_mock/";

@@ -16,7 +16,7 @@ use crate::client::{
 };
 use crate::credentials::{Credentials, CredentialsError};
 use crate::error::{ApiError, Error, ErrorKind};
-use crate::tables::ActionTable;
+use crate::tables::{ActionTable, Catalog};
 use crate::transport::{HttpRequest, HttpResponse};
 
 /// Tencent Cloud API 3.0, as a plug-in of the shared core: the client engine's protocol
@@ -46,11 +46,9 @@ pub struct Prepared {
     body: Vec<u8>,
 }
 
-impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
-    type Settings = Settings;
-    type Prepared = Prepared;
-
-    fn operations() -> &'static [A] {
+/// Tencent's operations are the actions of a CAM table.
+impl<A: ActionTable> Catalog<A> for Tencent {
+    fn all() -> &'static [A] {
         A::ALL
     }
     fn index(action: A) -> usize {
@@ -62,6 +60,12 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
     fn lookup(name: &str) -> Option<A> {
         A::from_name(name)
     }
+}
+
+impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
+    type Settings = Settings;
+    type Prepared = Prepared;
+
     fn qps(action: A) -> Option<u32> {
         Some(action.info().qps.get())
     }

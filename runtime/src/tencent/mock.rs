@@ -9,18 +9,6 @@ use crate::tables::ActionTable;
 use crate::transport::{HttpRequest, HttpResponse};
 
 impl<A: ActionTable> MockProtocol<A> for Tencent {
-    fn count() -> usize {
-        A::ALL.len()
-    }
-    fn index(action: A) -> usize {
-        action.index()
-    }
-    fn name(action: A) -> &'static str {
-        action.info().name
-    }
-    fn lookup(name: &str) -> Option<A> {
-        A::from_name(name)
-    }
     fn identify(request: &HttpRequest) -> Result<(A, Value), String> {
         let name = request
             .header("X-TC-Action")
