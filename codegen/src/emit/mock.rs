@@ -277,9 +277,9 @@ pub(crate) fn mock_server_main(crate_name: &str, rest: bool) -> TokenStream {
 /// the body (its model checks it) and for types a parameter cannot have.
 fn rest_param(param: &HuaweiParam) -> Option<TokenStream> {
     let location = match param.location {
-        ParamLocation::Path => quote!(ParamIn::Path),
-        ParamLocation::Query => quote!(ParamIn::Query),
-        ParamLocation::Header => quote!(ParamIn::Header),
+        ParamLocation::Path => quote!(path),
+        ParamLocation::Query => quote!(query),
+        ParamLocation::Header => quote!(header),
         ParamLocation::Body => return None,
     };
     let (primitive, list) = match &param.ty {
@@ -297,9 +297,11 @@ fn rest_param(param: &HuaweiParam) -> Option<TokenStream> {
         Primitive::Float => quote!(ParamKind::Float),
         Primitive::Bool => quote!(ParamKind::Bool),
     };
-    let (name, required) = (&param.wire_name, param.required);
+    let name = &param.wire_name;
+    let list = list.then(|| quote!(.list()));
+    let required = param.required.then(|| quote!(.required()));
     Some(quote! {
-        Param { name: #name, location: #location, kind: #kind, list: #list, required: #required },
+        Param::#location(#name, #kind) #list #required,
     })
 }
 
@@ -360,7 +362,8 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
                 return None;
             }
             let variant = variant(&o.name, o.rust_name.as_deref());
-            Some(quote!(Operation::#variant => &[#(#list)*],))
+            // `const`: a slice of const-fn calls is 'static only when built at compile time.
+            Some(quote!(Operation::#variant => const { &[#(#list)*] },))
         })
         .collect();
     // Every operation listed: no fallback arm (it would be unreachable).
@@ -380,7 +383,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
 
         use std::sync::Arc;
 
-        use partnergen_runtime::huawei::server::{Param, ParamIn, ParamKind, ServiceDef};
+        use partnergen_runtime::huawei::server::{Param, ParamKind, ServiceDef};
         pub use partnergen_runtime::huawei::server::MockServerBuilder;
         use partnergen_runtime::huawei::Huawei;
         use partnergen_runtime::mock::{MockTransport, RuleBuilder};

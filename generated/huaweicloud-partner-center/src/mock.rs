@@ -10,7 +10,7 @@
 //! Rules see each call as `{"path": {..}, "query": {..}, "body": ..}`; typed
 //! rules match on the typed body.
 use std::sync::Arc;
-use partnergen_runtime::huawei::server::{Param, ParamIn, ParamKind, ServiceDef};
+use partnergen_runtime::huawei::server::{Param, ParamKind, ServiceDef};
 pub use partnergen_runtime::huawei::server::MockServerBuilder;
 use partnergen_runtime::huawei::Huawei;
 use partnergen_runtime::mock::{MockTransport, RuleBuilder};
@@ -211,309 +211,79 @@ fn check_request(operation: Operation, body: &[u8]) -> Option<Result<(), ParamEr
 fn params(operation: Operation) -> &'static [Param] {
     match operation {
         Operation::ListCustomerOnDemandResources => {
-            &[
-                Param {
-                    name: "X-Language",
-                    location: ParamIn::Header,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-            ]
+            const { &[Param::header("X-Language", ParamKind::String)] }
         }
         Operation::ListCustomerOrders => {
-            &[
-                Param {
-                    name: "order_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "customer_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "create_time_begin",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "create_time_end",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "service_type_code",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "status",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "order_type",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "limit",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "offset",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "order_by",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "payment_time_begin",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "payment_time_end",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "indirect_partner_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "method",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-            ]
+            const {
+                &[
+                    Param::query("order_id", ParamKind::String),
+                    Param::query("customer_id", ParamKind::String),
+                    Param::query("create_time_begin", ParamKind::String),
+                    Param::query("create_time_end", ParamKind::String),
+                    Param::query("service_type_code", ParamKind::String),
+                    Param::query("status", ParamKind::Int64),
+                    Param::query("order_type", ParamKind::String),
+                    Param::query("limit", ParamKind::Int64),
+                    Param::query("offset", ParamKind::Int64),
+                    Param::query("order_by", ParamKind::String),
+                    Param::query("payment_time_begin", ParamKind::String),
+                    Param::query("payment_time_end", ParamKind::String),
+                    Param::query("indirect_partner_id", ParamKind::String),
+                    Param::query("method", ParamKind::String),
+                ]
+            }
         }
         Operation::ListInvoices => {
-            &[
-                Param {
-                    name: "domain_id",
-                    location: ParamIn::Path,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: true,
-                },
-                Param {
-                    name: "start_time",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: true,
-                },
-                Param {
-                    name: "end_time",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: true,
-                },
-                Param {
-                    name: "offset",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: true,
-                },
-                Param {
-                    name: "limit",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: true,
-                },
-            ]
+            const {
+                &[
+                    Param::path("domain_id", ParamKind::String).required(),
+                    Param::query("start_time", ParamKind::String).required(),
+                    Param::query("end_time", ParamKind::String).required(),
+                    Param::query("offset", ParamKind::Int64).required(),
+                    Param::query("limit", ParamKind::Int64).required(),
+                ]
+            }
         }
         Operation::ListPostpaidBillSum => {
-            &[
-                Param {
-                    name: "bill_cycle",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: true,
-                },
-            ]
+            const { &[Param::query("bill_cycle", ParamKind::String).required()] }
         }
         Operation::ListSubCustomerCoupons => {
-            &[
-                Param {
-                    name: "coupon_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "order_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "promotion_plan_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "coupon_type",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "status",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "active_start_time",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "active_end_time",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "offset",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "limit",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "source_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-            ]
+            const {
+                &[
+                    Param::query("coupon_id", ParamKind::String),
+                    Param::query("order_id", ParamKind::String),
+                    Param::query("promotion_plan_id", ParamKind::String),
+                    Param::query("coupon_type", ParamKind::Int64),
+                    Param::query("status", ParamKind::Int64),
+                    Param::query("active_start_time", ParamKind::String),
+                    Param::query("active_end_time", ParamKind::String),
+                    Param::query("offset", ParamKind::Int64),
+                    Param::query("limit", ParamKind::Int64),
+                    Param::query("source_id", ParamKind::String),
+                ]
+            }
         }
         Operation::ShowCustomerOrderDetails => {
-            &[
-                Param {
-                    name: "X-Language",
-                    location: ParamIn::Header,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "order_id",
-                    location: ParamIn::Path,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: true,
-                },
-                Param {
-                    name: "limit",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "offset",
-                    location: ParamIn::Query,
-                    kind: ParamKind::Int64,
-                    list: false,
-                    required: false,
-                },
-                Param {
-                    name: "indirect_partner_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-            ]
+            const {
+                &[
+                    Param::header("X-Language", ParamKind::String),
+                    Param::path("order_id", ParamKind::String).required(),
+                    Param::query("limit", ParamKind::Int64),
+                    Param::query("offset", ParamKind::Int64),
+                    Param::query("indirect_partner_id", ParamKind::String),
+                ]
+            }
         }
         Operation::ShowRealnameAuthenticationReviewResult => {
-            &[
-                Param {
-                    name: "customer_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: true,
-                },
-            ]
+            const { &[Param::query("customer_id", ParamKind::String).required()] }
         }
         Operation::ShowSubCustomerBudget => {
-            &[
-                Param {
-                    name: "customer_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: true,
-                },
-                Param {
-                    name: "indirect_partner_id",
-                    location: ParamIn::Query,
-                    kind: ParamKind::String,
-                    list: false,
-                    required: false,
-                },
-            ]
+            const {
+                &[
+                    Param::query("customer_id", ParamKind::String).required(),
+                    Param::query("indirect_partner_id", ParamKind::String),
+                ]
+            }
         }
         _ => &[],
     }

@@ -57,6 +57,47 @@ pub struct Param {
     pub required: bool,
 }
 
+impl Param {
+    /// An optional, single-valued path placeholder (the generated tables build a
+    /// parameter in one line: `Param::path("id", ParamKind::String).required()`).
+    pub const fn path(name: &'static str, kind: ParamKind) -> Self {
+        Self::at(name, ParamIn::Path, kind)
+    }
+
+    /// An optional, single-valued query parameter.
+    pub const fn query(name: &'static str, kind: ParamKind) -> Self {
+        Self::at(name, ParamIn::Query, kind)
+    }
+
+    /// An optional, single-valued header.
+    pub const fn header(name: &'static str, kind: ParamKind) -> Self {
+        Self::at(name, ParamIn::Header, kind)
+    }
+
+    const fn at(name: &'static str, location: ParamIn, kind: ParamKind) -> Self {
+        Param {
+            name,
+            location,
+            kind,
+            list: false,
+            required: false,
+        }
+    }
+
+    /// The same parameter, which the request must carry.
+    pub const fn required(self) -> Self {
+        Param {
+            required: true,
+            ..self
+        }
+    }
+
+    /// The same parameter as a list (the query key may repeat).
+    pub const fn list(self) -> Self {
+        Param { list: true, ..self }
+    }
+}
+
 /// Where a request carries a [`Param`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamIn {
@@ -561,4 +602,32 @@ fn run<O: OperationTable + Send + Sync>(
     }
     let server = builder.start_blocking().map_err(|e| e.to_string())?;
     cli::serve_until_signal(server.url(), server.admin_token())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_built_by_location_then_flags() {
+        assert_eq!(
+            Param::query("ids", ParamKind::Int64).list().required(),
+            Param {
+                name: "ids",
+                location: ParamIn::Query,
+                kind: ParamKind::Int64,
+                list: true,
+                required: true,
+            }
+        );
+        let header = Param::header("X-Language", ParamKind::String);
+        assert_eq!(
+            (header.location, header.list, header.required),
+            (ParamIn::Header, false, false)
+        );
+        assert_eq!(
+            Param::path("id", ParamKind::String).required().location,
+            ParamIn::Path
+        );
+    }
 }
