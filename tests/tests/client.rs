@@ -689,4 +689,86 @@ async fn spans_name_the_action_attempt_and_request_id_but_no_secret() {
         "{log}"
     );
     assert!(!log.contains(SECRET_KEY), "{log}");
+    // The call's X-TC-TraceId is in its spans, to find a call in the vendor's logs.
+    let received = server.received_requests().await.unwrap();
+    let trace = header(&received[0], "X-TC-TraceId");
+    assert!(
+        log.contains(&format!("trace_id=\"{trace}\"")),
+        "{trace}: {log}"
+    );
+}
+
+#[tokio::test]
+async fn calls_carry_the_sdk_request_client_and_one_trace_id_across_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(answer(
+            json!({"Response": {"RequestId": "r1", "Credit": 1.5, "AllocatedCredit": 0, "RemainingCredit": 1.5}}),
+        ))
+        .mount(&server)
+        .await;
+    let client = builder(server.uri())
+        .request_client("reseller-sync")
+        .retry_policy(RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        })
+        .build()
+        .unwrap();
+    let request = models::QueryPartnerCreditRequest::new();
+    client.query_partner_credit(&request).await.unwrap();
+    client.query_partner_credit(&request).await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 3, "a retried call, then one more");
+    for request in &received {
+        // The official SDK's form: its name and version, then the caller's part.
+        let client_header = header(request, "X-TC-RequestClient");
+        assert!(
+            client_header.starts_with("SDK_RUST_PARTNERGEN_"),
+            "{client_header}"
+        );
+        assert!(
+            client_header.ends_with("; reseller-sync"),
+            "{client_header}"
+        );
+    }
+    let traces: Vec<&str> = received.iter().map(|r| header(r, "X-TC-TraceId")).collect();
+    assert_eq!(
+        traces[0], traces[1],
+        "one trace ID across a call's attempts"
+    );
+    assert_ne!(traces[1], traces[2], "a trace ID per call");
+    for trace in &traces {
+        // A UUID, as the SDK sends: 8-4-4-4-12 lower-case hex digits, version 4.
+        let groups: Vec<usize> = trace.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{trace}");
+        assert!(trace
+            .chars()
+            .all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_eq!(&trace[14..15], "4", "{trace}");
+    }
+}
+
+#[test]
+fn a_request_client_the_sdk_would_not_send_is_refused_at_build() {
+    for bad in ["has space", "slash/", "ü", "", &"x".repeat(129)] {
+        let err = builder("https://127.0.0.1:1")
+            .request_client(bad)
+            .build()
+            .map(|_| ())
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("request client"), "{bad:?}: {text}");
+    }
+    // What the SDK accepts passes: letters, digits and `-_,;.`, up to 128 characters.
+    builder("https://127.0.0.1:1")
+        .request_client(format!("a-b_c,d;e.{}", "x".repeat(118)))
+        .build()
+        .unwrap();
 }

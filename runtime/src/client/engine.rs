@@ -38,11 +38,17 @@ pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
     fn idempotent(op: Op) -> bool;
     /// The credentials of a builder given none, read through `env`.
     fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError>;
-    /// Fills the settings the builder was not given from `env` (at `build`).
-    fn settle(settings: &mut Self::Settings, env: Env<'_>);
-    /// The tracing span of one attempt (1-based); it must have an empty `request_id`
-    /// field, which the engine fills from the answer.
-    fn span(settings: &Self::Settings, op: Op, attempt: u32) -> tracing::Span;
+    /// Fills the settings the builder was not given from `env` and checks them (at
+    /// `build`): a setting the vendor would refuse fails the build, naming it.
+    fn settle(settings: &mut Self::Settings, env: Env<'_>) -> Result<(), BuildError>;
+    /// The tracing span of one attempt (1-based) of a prepared call; it must have an
+    /// empty `request_id` field, which the engine fills from the answer.
+    fn span(
+        settings: &Self::Settings,
+        op: Op,
+        prepared: &Self::Prepared,
+        attempt: u32,
+    ) -> tracing::Span;
     /// The signed HTTP request of one attempt, at `timestamp` (seconds since the epoch).
     fn sign(
         settings: &Self::Settings,
@@ -182,7 +188,7 @@ where
             Some(c) => c,
             None => P::default_credentials(env).map_err(BuildError::Credentials)?,
         };
-        P::settle(&mut self.settings, env);
+        P::settle(&mut self.settings, env)?;
         let retry = self.http.retry;
         let (endpoint, sender) = self.http.connect()?;
         let limiters = P::all()
@@ -317,7 +323,7 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         retry::with_retries(
             retry,
             retry.allows(P::idempotent(op), options),
-            |attempt| P::span(&self.inner.settings, op, attempt),
+            |attempt| P::span(&self.inner.settings, op, prepared, attempt),
             || self.attempt(op, prepared),
         )
         .await

@@ -35,6 +35,8 @@ pub enum BuildError {
     Endpoint(String),
     /// The HTTP transport could not be set up.
     Transport(String),
+    /// A vendor setting the vendor would refuse: which, and why.
+    Setting(String),
 }
 
 impl fmt::Display for BuildError {
@@ -45,6 +47,7 @@ impl fmt::Display for BuildError {
             BuildError::Credentials(err) => write!(f, "no credentials: {err}"),
             BuildError::Endpoint(why) => write!(f, "bad endpoint: {why}"),
             BuildError::Transport(why) => write!(f, "cannot set up HTTP: {why}"),
+            BuildError::Setting(why) => write!(f, "bad setting: {why}"),
         }
     }
 }

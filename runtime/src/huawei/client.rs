@@ -36,8 +36,8 @@ use serde_json::Value;
 use super::request::{RequestParts, RestRequest};
 use super::sign::{self, canonical_query_string, SigningInput};
 use crate::client::{
-    codeless_error, encode, not_json, Answer, Builder, CallOptions, ClientProtocol, Endpoint,
-    Engine, Env, FromEngine,
+    codeless_error, encode, not_json, Answer, BuildError, Builder, CallOptions, ClientProtocol,
+    Endpoint, Engine, Env, FromEngine,
 };
 use crate::credentials::{Credentials, CredentialsError};
 use crate::error::{ApiError, Error, ErrorKind};
@@ -106,14 +106,15 @@ impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
     fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError> {
         Credentials::from_huawei_default_chain_with(env)
     }
-    fn settle(settings: &mut Settings, env: Env<'_>) {
+    fn settle(settings: &mut Settings, env: Env<'_>) -> Result<(), BuildError> {
         settings.domain_id = settings
             .domain_id
             .take()
             .or_else(|| env(super::credentials::ENV_HUAWEI_DOMAIN_ID))
             .filter(|d| !d.is_empty());
+        Ok(())
     }
-    fn span(settings: &Settings, operation: O, attempt: u32) -> tracing::Span {
+    fn span(settings: &Settings, operation: O, _: &Prepared, attempt: u32) -> tracing::Span {
         let info = operation.info();
         tracing::info_span!(
             "huaweicloud.call",

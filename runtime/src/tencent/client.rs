@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::sign::{authorization, SigningInput};
 use crate::client::{
-    codeless_error, encode, not_json, Answer, Builder, CallOptions, ClientProtocol, Endpoint,
-    Engine, Env, FromEngine,
+    codeless_error, encode, not_json, Answer, BuildError, Builder, CallOptions, ClientProtocol,
+    Endpoint, Engine, Env, FromEngine,
 };
 use crate::credentials::{Credentials, CredentialsError};
 use crate::error::{ApiError, Error, ErrorKind};
@@ -38,12 +38,52 @@ pub struct Settings {
     pub region: Option<String>,
     /// `X-TC-Language`, if set.
     pub language: Option<String>,
+    /// The caller's part of `X-TC-RequestClient`, if given (checked at `build`).
+    pub request_client: Option<String>,
+    /// `X-TC-RequestClient`: [`REQUEST_CLIENT`], then `; ` and the caller's part.
+    pub request_client_header: String,
 }
 
-/// A request ready to sign: the action's wire name and the JSON body.
+/// Our part of `X-TC-RequestClient`, in the official SDKs' form (`SDK_PYTHON_3.0.1234`).
+pub const REQUEST_CLIENT: &str = concat!("SDK_RUST_PARTNERGEN_", env!("CARGO_PKG_VERSION"));
+
+/// The caller's part of `X-TC-RequestClient` as the official SDK accepts it: 1 to 128 of
+/// `[0-9a-zA-Z-_,;.]` (the SDK truncates a longer one and drops one that does not match,
+/// with a warning; a client here refuses to build instead, naming the setting).
+fn check_request_client(part: &str) -> Result<(), BuildError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_,;.".contains(c);
+    if part.is_empty() || part.len() > 128 || !part.chars().all(allowed) {
+        return Err(BuildError::Setting(format!(
+            "request client {part:?}: 1 to 128 of the letters, digits and `-_,;.` (as the official SDK takes it)"
+        )));
+    }
+    Ok(())
+}
+
+/// A fresh `X-TC-TraceId`: a random (version 4) UUID, as the official SDK sends one per
+/// call; a trace ID is not a secret, so the client's jitter generator serves.
+fn new_trace_id() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut bytes: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // the RFC 4122 variant
+    let mut id = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(HEX[usize::from(byte >> 4)] as char);
+        id.push(HEX[usize::from(byte & 0x0f)] as char);
+    }
+    id
+}
+
+/// A request ready to sign: the action's wire name, the JSON body, and the call's trace
+/// ID (one for all its attempts).
 pub struct Prepared {
     action: &'static str,
     body: Vec<u8>,
+    trace_id: String,
 }
 
 /// Tencent's operations are the actions of a CAM table.
@@ -75,12 +115,19 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
     fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError> {
         Credentials::from_default_chain_with(env)
     }
-    fn settle(_: &mut Settings, _: Env<'_>) {}
-    fn span(settings: &Settings, action: A, attempt: u32) -> tracing::Span {
+    fn settle(settings: &mut Settings, _: Env<'_>) -> Result<(), BuildError> {
+        if let Some(part) = &settings.request_client {
+            check_request_client(part)?;
+            settings.request_client_header = format!("{REQUEST_CLIENT}; {part}");
+        }
+        Ok(())
+    }
+    fn span(settings: &Settings, action: A, prepared: &Prepared, attempt: u32) -> tracing::Span {
         tracing::info_span!(
             "tencentcloud.call",
             service = settings.service,
             action = action.info().name,
+            trace_id = prepared.trace_id.as_str(),
             attempt,
             request_id = tracing::field::Empty
         )
@@ -98,6 +145,7 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
             credentials,
             prepared.action,
             prepared.body.clone(),
+            Some(&prepared.trace_id),
             timestamp,
         )
     }
@@ -118,6 +166,8 @@ impl<A: ActionTable + Send + Sync, C: FromEngine<A, Tencent>> Builder<A, Tencent
                 version,
                 region: None,
                 language: None,
+                request_client: None,
+                request_client_header: REQUEST_CLIENT.to_owned(),
             },
             host,
         )
@@ -132,6 +182,14 @@ impl<A: ActionTable + Send + Sync, C: FromEngine<A, Tencent>> Builder<A, Tencent
     /// `X-TC-Language`: `en-US` or `zh-CN`.
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.settings.language = Some(language.into());
+        self
+    }
+
+    /// The caller's part of `X-TC-RequestClient` (after ours, `SDK_RUST_PARTNERGEN_<version>;`),
+    /// as the SDK's `ClientProfile(request_client=...)`: 1 to 128 of the letters, digits and
+    /// `-_,;.`; anything else fails `build` with [`BuildError::Setting`].
+    pub fn request_client(mut self, part: impl Into<String>) -> Self {
+        self.settings.request_client = Some(part.into());
         self
     }
 }
@@ -152,6 +210,7 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
         let prepared = Prepared {
             action: name,
             body: encode(name, request)?,
+            trace_id: new_trace_id(),
         };
         self.execute_typed(action, &prepared, options).await
     }
@@ -168,6 +227,7 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
         let prepared = Prepared {
             action: action.info().name,
             body: serde_json::to_vec(request).expect("a JSON value serialises"),
+            trace_id: new_trace_id(),
         };
         self.execute_json(action, &prepared, options).await
     }
@@ -182,6 +242,7 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
             self.credentials(),
             action,
             body,
+            None,
             timestamp,
         )
     }
@@ -194,6 +255,7 @@ fn sign(
     credentials: &Credentials,
     action: &str,
     body: Vec<u8>,
+    trace_id: Option<&str>,
     timestamp: i64,
 ) -> HttpRequest {
     let input = SigningInput {
@@ -225,6 +287,10 @@ fn sign(
     }
     if let Some(language) = &settings.language {
         headers.push(("X-TC-Language", language.clone()));
+    }
+    headers.push(("X-TC-RequestClient", settings.request_client_header.clone()));
+    if let Some(trace_id) = trace_id {
+        headers.push(("X-TC-TraceId", trace_id.to_owned()));
     }
     HttpRequest {
         method: crate::HttpMethod::Post,
