@@ -27,7 +27,7 @@ pub mod server;
 pub mod sign;
 
 #[cfg(feature = "client")]
-pub use client::{read_envelope, Settings, Tencent};
+pub use client::{read_envelope, Settings, Tencent, REQUEST_CLIENT};
 #[cfg(feature = "client")]
 pub use credentials::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN};
 #[cfg(feature = "mock")]
