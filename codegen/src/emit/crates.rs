@@ -60,7 +60,10 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                     "src/client.rs",
                     rust_file(spec_label, tencent_client(tencent)),
                 );
-                add("src/mock.rs", rust_file(spec_label, tencent_mock(tencent)));
+                add(
+                    "src/mock.rs",
+                    rust_file(spec_label, tencent_mock(&lib, tencent)),
+                );
                 add(
                     "src/bin/mock-server.rs",
                     rust_file(spec_label, mock_server_main(&name, false)),

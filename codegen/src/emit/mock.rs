@@ -131,7 +131,7 @@ fn mock_example(lib: &str, function: &str, response: &str) -> String {
 }
 
 /// `src/mock.rs`.
-pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
+pub(crate) fn tencent_mock(lib: &str, spec: &TencentSpec) -> TokenStream {
     let actions = spec.api_actions();
     let defaults = actions.iter().map(|a| {
         let variant = variant(&a.name, a.rust_name.as_deref());
@@ -170,7 +170,7 @@ pub(crate) fn tencent_mock(spec: &TencentSpec) -> TokenStream {
     let helpers = mock_helpers("SECRET_ID", "SECRET_KEY", None);
     let example = actions.first().map(|a| {
         let text = mock_example(
-            &format!("{}-{}", spec.service.provider.as_str(), spec.service.name).replace('-', "_"),
+            lib,
             &method_name(&a.name, a.rust_name.as_deref()),
             a.response.as_deref().expect("validated"),
         );
