@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::page_tables::{
-    at_page_end, check_header, check_page, empty_table_error, markdown_tables_end, page_title,
-    phrase, row_width_error, strip_phrase_suffix,
+    at_page_end, check_header, check_page, check_text_header, empty_table_error,
+    markdown_tables_end, page_title, phrase, row_width_error, strip_phrase_suffix,
 };
 use super::{invalid_action_name, is_action_name};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -209,18 +209,14 @@ fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<(Cam
         ));
         return None;
     };
-    let expected_header = PRODUCT_HEADER.join(" ");
-    if lines[header_index].trim() != expected_header {
-        diags.push(
-            Diagnostic::error(
-                file,
-                "table-header",
-                format!("product table header should read `{expected_header}`"),
-            )
-            .at(header_index + 1),
-        );
-        return None;
-    }
+    check_text_header(
+        file,
+        &lines,
+        header_index,
+        &PRODUCT_HEADER,
+        "product table",
+        diags,
+    )?;
     let Some((row_index, row)) = lines
         .iter()
         .enumerate()
@@ -289,18 +285,7 @@ fn read_cam_text(file: &str, text: &str, diags: &mut Diagnostics) -> Option<(Cam
             );
             break;
         }
-        let expected = CAM_HEADER.join(" ");
-        if lines[i].trim() != expected {
-            diags.push(
-                Diagnostic::error(
-                    file,
-                    "table-header",
-                    format!("table header should read `{expected}`"),
-                )
-                .at(i + 1),
-            );
-            return None;
-        }
+        check_text_header(file, &lines, i, &CAM_HEADER, "table", diags)?;
         let header_line = i + 1;
         i += 1;
         while i < lines.len() && !lines[i].trim().is_empty() && !is_closing_line(lines[i]) {

@@ -37,6 +37,31 @@ pub(super) fn empty_table_error(file: &str, header_line: usize) -> Diagnostic {
     .at(header_line)
 }
 
+/// Whether the text form's table header at 0-based `index` reads `expected` (its cells
+/// joined by spaces); an error naming `what` (e.g. "product table") at its line otherwise.
+pub(super) fn check_text_header(
+    file: &str,
+    lines: &[&str],
+    index: usize,
+    expected: &[&str],
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    let expected = expected.join(" ");
+    if lines[index].trim() == expected {
+        return Some(());
+    }
+    diags.push(
+        Diagnostic::error(
+            file,
+            "table-header",
+            format!("{what} header should read `{expected}`"),
+        )
+        .at(index + 1),
+    );
+    None
+}
+
 pub(super) fn check_header(
     file: &str,
     line: usize,
