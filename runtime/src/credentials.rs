@@ -2,10 +2,28 @@
 //! secret key (SecretKey, SK) and, for temporary credentials, a token (session token,
 //! security token); and the errors of looking for them. Where each vendor's SDK looks for
 //! them (variables, profile files) is the vendor's: `crate::tencent` and `crate::huawei`
-//! add those constructors. Secrets never appear in `Debug` output, errors or logs.
+//! add those constructors and their providers. Secrets never appear in `Debug` output,
+//! errors or logs.
+//!
+//! Credentials reach a client through a provider ([`ProvideCredentials`]): fixed ones, a
+//! vendor's sources (environment, profile file, instance metadata, STS), or a
+//! [`CredentialsChain`] of them. The client keeps what its provider gave in a
+//! [`SharedCredentials`] cache that every clone shares, and refreshes temporary
+//! credentials ahead of their expiry, one refresh at a time.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::SystemTime;
+
+mod cache;
+#[allow(dead_code)] // until the vendors' metadata and STS providers use it
+mod fetch;
+mod provider;
+
+pub use cache::{SharedCredentials, DEFAULT_REFRESH_AHEAD};
+#[allow(unused_imports)]
+pub(crate) use fetch::{fetch_json, FetchSettings};
+pub use provider::{from_fn, CredentialsChain, ProvideCredentials, ProvideFuture};
 
 /// A secret string: compared and used, never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -29,13 +47,15 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// An access key id, a secret key and, for temporary credentials, a token (Tencent: a
-/// SecretId, a SecretKey, a session token; Huawei: an AK, an SK, a security token).
+/// An access key id, a secret key and, for temporary credentials, a token and when they
+/// expire (Tencent: a SecretId, a SecretKey, a session token; Huawei: an AK, an SK, a
+/// security token).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     access_key_id: String,
     secret_key: Secret,
     token: Option<Secret>,
+    expiry: Option<SystemTime>,
 }
 
 impl fmt::Debug for Credentials {
@@ -46,12 +66,17 @@ impl fmt::Debug for Credentials {
             .field("access_key_id", &self.access_key_id)
             .field("secret_key", &"<redacted>")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "expiry",
+                &self.expiry.map(crate::credentials::cache::Rfc3339),
+            )
             .finish()
     }
 }
 
 /// Credentials could not be found or read.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CredentialsError {
     /// An environment variable is missing or empty.
     MissingEnv(&'static str),
@@ -64,10 +89,29 @@ pub enum CredentialsError {
     /// No source had credentials: every source tried, in the order tried (environment
     /// variables first), with why each gave none. Names variables and files, never values.
     NotFound(Vec<Tried>),
+    /// A file a provider reads (an OIDC token file) is missing or unreadable.
+    UnreadableFile(PathBuf, String),
+    /// A credentials service (instance metadata, STS) could not be reached, timed out, or
+    /// answered with an error status or error code: which service, and why.
+    Unavailable {
+        /// The service: e.g. `CVM instance metadata at http://…/security-credentials/`.
+        source: String,
+        /// Why, e.g. `connection refused`, `HTTP 404`, `AuthFailure.RoleNotExist: …`.
+        message: String,
+    },
+    /// A credentials service answered, but not with usable credentials: not JSON, a field
+    /// missing, or keys that have already expired.
+    BadAnswer {
+        /// The service.
+        source: String,
+        /// What is wrong with the answer (never its secrets).
+        message: String,
+    },
 }
 
 /// A place credentials are looked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CredentialSource {
     /// Environment variables: the id's and the key's (the token's is optional).
     Env {
@@ -78,6 +122,9 @@ pub enum CredentialSource {
     },
     /// A profile file (`~/...` when the home directory is unknown).
     ProfileFile(PathBuf),
+    /// A service that hands out temporary credentials, or a provider of the caller's:
+    /// how it describes itself (`CVM role from instance metadata at http://…`).
+    Service(String),
 }
 
 /// A source tried, and why it gave no credentials.
@@ -96,6 +143,7 @@ impl fmt::Display for Tried {
         match &self.source {
             CredentialSource::Env { id, key } => write!(f, "environment variables {id} and {key}")?,
             CredentialSource::ProfileFile(path) => write!(f, "profile file {}", path.display())?,
+            CredentialSource::Service(what) => f.write_str(what)?,
         }
         // The source names the file already: the reason without it.
         match &self.failure {
@@ -106,7 +154,11 @@ impl fmt::Display for Tried {
                 f,
                 " (section [{section}] is missing or lacks secret_id / secret_key)"
             ),
-            CredentialsError::NotFound(_) => write!(f, " ({})", self.failure),
+            CredentialsError::Unavailable { message, .. }
+            | CredentialsError::BadAnswer { message, .. } => write!(f, " ({message})"),
+            CredentialsError::NotFound(_) | CredentialsError::UnreadableFile(..) => {
+                write!(f, " ({})", self.failure)
+            }
         }
     }
 }
@@ -137,6 +189,15 @@ impl fmt::Display for CredentialsError {
                 }
                 Ok(())
             }
+            CredentialsError::UnreadableFile(path, why) => {
+                write!(f, "cannot read {}: {why}", path.display())
+            }
+            CredentialsError::Unavailable { source, message } => {
+                write!(f, "{source}: unavailable: {message}")
+            }
+            CredentialsError::BadAnswer { source, message } => {
+                write!(f, "{source}: unusable answer: {message}")
+            }
         }
     }
 }
@@ -150,7 +211,20 @@ impl Credentials {
             access_key_id: access_key_id.into(),
             secret_key: Secret::new(secret_key),
             token: None,
+            expiry: None,
         }
+    }
+
+    /// The same credentials, valid until `expiry` (temporary credentials): a client
+    /// refreshes them ahead of it and never signs with them after it.
+    pub fn with_expiry(mut self, expiry: SystemTime) -> Self {
+        self.expiry = Some(expiry);
+        self
+    }
+
+    /// When they expire; `None` for long-term credentials.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
     }
 
     /// The same credentials with a session token (temporary credentials).
@@ -194,6 +268,24 @@ impl Credentials {
         };
         Ok(Credentials::new(get(id)?, get(key)?)
             .with_optional_token(lookup(token).filter(|t| !t.is_empty())))
+    }
+}
+
+/// The variables among `names` that `env` has, read now: what a provider built at `build`
+/// keeps (the builder's `env` is borrowed; the provider outlives it).
+pub(crate) fn snapshot(
+    env: &dyn Fn(&str) -> Option<String>,
+    names: &[&'static str],
+) -> impl Fn(&str) -> Option<String> + Clone + Send + Sync + 'static {
+    let values: Vec<(&'static str, String)> = names
+        .iter()
+        .filter_map(|&name| env(name).map(|value| (name, value)))
+        .collect();
+    move |name: &str| {
+        values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.clone())
     }
 }
 

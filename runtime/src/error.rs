@@ -149,6 +149,14 @@ pub enum Error {
         /// How to give it, e.g. the builder method and the environment variable.
         how: &'static str,
     },
+    /// No credentials to sign with: the provider (or every source of the default chain)
+    /// failed; nothing was sent. The error names each source and why.
+    Credentials {
+        /// The action or operation called.
+        action: &'static str,
+        /// Why.
+        error: crate::credentials::CredentialsError,
+    },
     /// The request could not be serialized, or a name passed to a by-name call is unknown
     /// (or its path parameters are missing).
     InvalidRequest {
@@ -209,6 +217,7 @@ impl Error {
             Error::Redirect { .. }
             | Error::ResponseTooLarge { .. }
             | Error::MissingSetting { .. }
+            | Error::Credentials { .. }
             | Error::InvalidRequest { .. } => false,
         }
     }
@@ -287,6 +296,9 @@ impl fmt::Display for Error {
             Error::InvalidRequest { action, message } => {
                 write!(f, "{action}: invalid request: {message}")
             }
+            Error::Credentials { action, error } => {
+                write!(f, "{action}: no credentials to sign with: {error}")
+            }
         }
     }
 }
@@ -298,6 +310,7 @@ impl std::error::Error for Error {
                 source: Some(source),
                 ..
             } => Some(&**source as &(dyn std::error::Error + 'static)),
+            Error::Credentials { error, .. } => Some(error),
             _ => None,
         }
     }

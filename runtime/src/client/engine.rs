@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::options::{Answer, BuildError, CallOptions, Endpoint, Env};
 use super::retry::{self, RetryPolicy};
 use super::send::{self, unix_now, HttpSettings, Sender};
-use crate::credentials::{Credentials, CredentialsError};
+use crate::credentials::{Credentials, ProvideCredentials, SharedCredentials};
 use crate::error::Error;
 use crate::tables::Catalog;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
@@ -36,8 +36,9 @@ pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
     fn qps(op: Op) -> Option<u32>;
     /// Whether a failed call may be repeated without the caller's leave.
     fn idempotent(op: Op) -> bool;
-    /// The credentials of a builder given none, read through `env`.
-    fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError>;
+    /// The credentials provider of a builder given none: the vendor's default chain, its
+    /// variables read through `env`. Asked at the first call, not at `build`.
+    fn default_credentials(env: Env<'_>) -> Arc<dyn ProvideCredentials>;
     /// Fills the settings the builder was not given from `env` and checks them (at
     /// `build`): a setting the vendor would refuse fails the build, naming it.
     fn settle(settings: &mut Self::Settings, env: Env<'_>) -> Result<(), BuildError>;
@@ -86,7 +87,7 @@ where
 {
     pub(crate) settings: P::Settings,
     http: HttpSettings,
-    credentials: Option<Credentials>,
+    credentials: Option<SharedCredentials>,
     rate_limits: bool,
     overrides: Vec<(Op, Option<u32>)>,
     output: PhantomData<fn() -> C>,
@@ -110,9 +111,25 @@ where
         }
     }
 
-    /// The credentials to sign with. Without this, `build` looks where the vendor's SDK
-    /// looks (Tencent: the environment, then the profile file; Huawei: the environment).
+    /// Fixed credentials to sign with. Without credentials of any kind, the client uses
+    /// the vendor's default chain, in the official SDK's order (see the vendor module's
+    /// `credentials`), asked at the first call.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(SharedCredentials::fixed(credentials));
+        self
+    }
+
+    /// A credentials provider to sign with (a role, STS, a chain of the caller's): the
+    /// client caches what it gives, shared by every clone, and refreshes temporary
+    /// credentials ahead of their expiry (see [`SharedCredentials`]).
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials) -> Self {
+        self.credentials = Some(SharedCredentials::new(provider));
+        self
+    }
+
+    /// A credentials cache shared with other clients (of other services, or built with
+    /// other settings): one refresh serves them all.
+    pub fn shared_credentials(mut self, credentials: SharedCredentials) -> Self {
         self.credentials = Some(credentials);
         self
     }
@@ -186,7 +203,7 @@ where
     pub(crate) fn build_with(mut self, env: Env<'_>) -> Result<C, BuildError> {
         let credentials = match self.credentials {
             Some(c) => c,
-            None => P::default_credentials(env).map_err(BuildError::Credentials)?,
+            None => SharedCredentials::from_arc(P::default_credentials(env)),
         };
         P::settle(&mut self.settings, env)?;
         let retry = self.http.retry;
@@ -231,8 +248,8 @@ fn limiter(qps: NonZeroU32) -> DefaultDirectRateLimiter {
     RateLimiter::direct(Quota::with_period(period).expect("a positive period"))
 }
 
-/// The shared core of a client: clones share credentials, HTTP connections and the rate
-/// limiters.
+/// The shared core of a client: clones share the credentials cache, HTTP connections and
+/// the rate limiters.
 pub struct Engine<Op, P: ClientProtocol<Op>>
 where
     Op: Copy + Eq + Send + Sync + 'static,
@@ -266,7 +283,7 @@ where
 {
     settings: P::Settings,
     endpoint: Endpoint,
-    credentials: Credentials,
+    credentials: SharedCredentials,
     retry: RetryPolicy,
     /// Per operation, by [`ClientProtocol::index`]; `None` for no client-side limit.
     limiters: Vec<Option<DefaultDirectRateLimiter>>,
@@ -284,8 +301,10 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         &self.inner.endpoint
     }
 
-    /// The credentials it signs with.
-    pub fn credentials(&self) -> &Credentials {
+    /// Its credentials cache: the credentials it signs with now
+    /// ([`SharedCredentials::cached`]) and when they expire
+    /// ([`SharedCredentials::expiry`]).
+    pub fn credentials(&self) -> &SharedCredentials {
         &self.inner.credentials
     }
 
@@ -297,13 +316,33 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         })
     }
 
-    /// The signed HTTP request of `prepared` at `timestamp`: what one attempt sends.
+    /// The signed HTTP request of `prepared` at `timestamp`, with the cached credentials
+    /// (fixed ones are cached from the start; before a provider's first answer it signs
+    /// with empty keys): for tests of what one attempt sends.
     pub(crate) fn sign(&self, prepared: &P::Prepared, timestamp: i64) -> HttpRequest {
+        self.sign_with(&self.cached_credentials(), prepared, timestamp)
+    }
+
+    /// The cached credentials, or empty keys before a provider's first answer (for the
+    /// test hooks that sign without sending).
+    pub(crate) fn cached_credentials(&self) -> Credentials {
+        self.inner
+            .credentials
+            .cached()
+            .unwrap_or_else(|| Credentials::new("", ""))
+    }
+
+    fn sign_with(
+        &self,
+        credentials: &Credentials,
+        prepared: &P::Prepared,
+        timestamp: i64,
+    ) -> HttpRequest {
         let inner = &self.inner;
         P::sign(
             &inner.settings,
             &inner.endpoint,
-            &inner.credentials,
+            credentials,
             prepared,
             timestamp,
         )
@@ -354,7 +393,16 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         if let Some(limiter) = &inner.limiters[P::index(op)] {
             limiter.until_ready().await;
         }
-        let request = self.sign(prepared, unix_now());
+        // After the wait for the QPS budget: keys fetched before it could expire in it.
+        let credentials = inner
+            .credentials
+            .get()
+            .await
+            .map_err(|error| Error::Credentials {
+                action: P::name(op),
+                error,
+            })?;
+        let request = self.sign_with(&credentials, prepared, unix_now());
         let response = inner.sender.send(P::name(op), request).await?;
         P::read(op, response)
     }

@@ -29,6 +29,8 @@
 //! There are no client-side rate limits by default: the permission page documents none
 //! (the builder's `rate_limit` sets one per operation).
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -39,7 +41,7 @@ use crate::client::{
     codeless_error, encode, not_json, Answer, BuildError, Builder, CallOptions, ClientProtocol,
     Endpoint, Engine, Env, FromEngine,
 };
-use crate::credentials::{Credentials, CredentialsError};
+use crate::credentials::{Credentials, ProvideCredentials};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::{match_path, Catalog, OperationInfo, OperationTable};
 use crate::transport::{HttpRequest, HttpResponse};
@@ -103,8 +105,8 @@ impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
     fn idempotent(operation: O) -> bool {
         operation.info().method == HttpMethod::Get
     }
-    fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError> {
-        Credentials::from_huawei_default_chain_with(env)
+    fn default_credentials(env: Env<'_>) -> Arc<dyn ProvideCredentials> {
+        Arc::new(super::credentials::default_chain(env))
     }
     fn settle(settings: &mut Settings, env: Env<'_>) -> Result<(), BuildError> {
         settings.domain_id = settings
@@ -740,8 +742,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_environment_fills_what_was_not_given() {
+    #[tokio::test]
+    async fn the_environment_fills_what_was_not_given() {
         let env = |name: &str| match name {
             "HUAWEICLOUD_SDK_AK" => Some("env-ak".to_owned()),
             "HUAWEICLOUD_SDK_SK" => Some("env-sk".to_owned()),
@@ -752,7 +754,8 @@ mod tests {
             .build_with(&env)
             .unwrap();
         assert_eq!(engine.domain_id(), Some("env-domain"));
-        assert_eq!(engine.credentials().access_key_id(), "env-ak");
+        let credentials = engine.credentials().get().await.unwrap();
+        assert_eq!(credentials.access_key_id(), "env-ak");
         let shown = format!("{engine:?}");
         assert!(
             shown.contains("env-ak") && !shown.contains("env-sk"),
@@ -764,15 +767,21 @@ mod tests {
             .domain_id("given")
             .build_with(&env)
             .unwrap();
+        let given = engine.credentials().cached().unwrap();
         assert_eq!(
-            (engine.domain_id(), engine.credentials().access_key_id()),
+            (engine.domain_id(), given.access_key_id()),
             (Some("given"), "ak")
         );
-        let missing = Builder::<Op, Huawei>::new("demo", "example.com").build_with(&|_| None);
-        assert!(matches!(
-            missing,
-            Err(crate::client::BuildError::Credentials(_))
-        ));
+        // The default chain is asked at the first call, and names what it tried.
+        let missing: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
+            .build_with(&|_| None)
+            .unwrap();
+        let err = missing.credentials().get().await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("environment variables HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"),
+            "{err}"
+        );
         let bad = Builder::<Op, Huawei>::new("demo", "example.com")
             .credentials(Credentials::new("ak", "sk"))
             .endpoint("127.0.0.1:8080")

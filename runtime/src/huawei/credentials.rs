@@ -1,7 +1,9 @@
 //! Where Huawei Cloud's SDK finds credentials: the environment variables
 //! (`HUAWEICLOUD_SDK_AK`, ...); and the chain a builder without credentials follows.
 
-use crate::credentials::{CredentialSource, Credentials, CredentialsError, Tried};
+use crate::credentials::{
+    from_fn, snapshot, CredentialSource, Credentials, CredentialsChain, CredentialsError, Tried,
+};
 
 /// The environment variables the official Huawei Cloud SDK reads: the AK.
 pub const ENV_HUAWEI_AK: &str = "HUAWEICLOUD_SDK_AK";
@@ -46,6 +48,22 @@ impl Credentials {
             }])
         })
     }
+}
+
+/// The chain a Huawei client builder without credentials uses, its variables read
+/// through `env` now: the environment variables.
+pub fn default_chain(env: &dyn Fn(&str) -> Option<String>) -> CredentialsChain {
+    let env = snapshot(
+        env,
+        &[ENV_HUAWEI_AK, ENV_HUAWEI_SK, ENV_HUAWEI_SECURITY_TOKEN],
+    );
+    CredentialsChain::new().or_else(from_fn(
+        CredentialSource::Env {
+            id: ENV_HUAWEI_AK,
+            key: ENV_HUAWEI_SK,
+        },
+        move || Credentials::from_huawei_lookup(&env),
+    ))
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! Content-Type says. Each action is limited client-side to its documented QPS (else the
 //! assumed default), and retried only when its CAM class is read or list.
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -14,7 +16,7 @@ use crate::client::{
     codeless_error, encode, not_json, Answer, BuildError, Builder, CallOptions, ClientProtocol,
     Endpoint, Engine, Env, FromEngine,
 };
-use crate::credentials::{Credentials, CredentialsError};
+use crate::credentials::{Credentials, ProvideCredentials};
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::tables::{ActionTable, Catalog};
 use crate::transport::{HttpRequest, HttpResponse};
@@ -112,8 +114,8 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
     fn idempotent(action: A) -> bool {
         action.info().cam_class.is_some_and(|c| c.is_read_only())
     }
-    fn default_credentials(env: Env<'_>) -> Result<Credentials, CredentialsError> {
-        Credentials::from_default_chain_with(env)
+    fn default_credentials(env: Env<'_>) -> Arc<dyn ProvideCredentials> {
+        Arc::new(super::credentials::default_chain(env))
     }
     fn settle(settings: &mut Settings, _: Env<'_>) -> Result<(), BuildError> {
         if let Some(part) = &settings.request_client {
@@ -239,7 +241,7 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
         sign(
             self.settings(),
             self.endpoint(),
-            self.credentials(),
+            &self.cached_credentials(),
             action,
             body,
             None,

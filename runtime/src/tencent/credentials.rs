@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::credentials::{CredentialSource, Credentials, CredentialsError, Tried};
+use crate::credentials::{
+    from_fn, snapshot, CredentialSource, Credentials, CredentialsChain, CredentialsError, Tried,
+};
 
 /// The environment variables the official SDK reads.
 pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
@@ -53,39 +55,23 @@ impl Credentials {
     pub fn from_default_chain_with(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, CredentialsError> {
-        let mut tried = Vec::new();
-        match Self::from_lookup(&lookup) {
+        let env_failure = match Self::from_lookup(&lookup) {
             Ok(credentials) => return Ok(credentials),
-            Err(failure) => tried.push(Tried {
+            Err(failure) => Tried {
                 source: CredentialSource::Env {
                     id: ENV_SECRET_ID,
                     key: ENV_SECRET_KEY,
                 },
                 failure,
-            }),
-        }
-        for candidate in profile_candidates(&lookup) {
-            let (path, failure) = match candidate {
-                Ok(path) if path.exists() => match Self::from_profile_file(&path, "default") {
-                    Ok(credentials) => return Ok(credentials),
-                    // The SDK reads the first file that exists, and only that one.
-                    Err(failure) => {
-                        tried.push(Tried {
-                            source: CredentialSource::ProfileFile(path),
-                            failure,
-                        });
-                        break;
-                    }
-                },
-                Ok(path) => (path.clone(), CredentialsError::NoProfileFile(vec![path])),
-                Err(unknown) => unknown,
-            };
-            tried.push(Tried {
-                source: CredentialSource::ProfileFile(path),
-                failure,
-            });
-        }
-        Err(CredentialsError::NotFound(tried))
+            },
+        };
+        profile_chain(&lookup).map_err(|err| match err {
+            CredentialsError::NotFound(mut tried) => {
+                tried.insert(0, env_failure);
+                CredentialsError::NotFound(tried)
+            }
+            other => other,
+        })
     }
 
     /// From a profile of the official CLI (tccli): `~/.tccli/<profile>.credential`, JSON
@@ -142,6 +128,63 @@ impl Credentials {
         );
         Ok(credentials.with_optional_token(get("token")))
     }
+}
+
+/// The chain a Tencent client builder without credentials uses, its variables read
+/// through `env` now: the environment variables, then the profile file (as
+/// [`Credentials::from_default_chain_with`]), asked again at each refresh.
+pub fn default_chain(env: &dyn Fn(&str) -> Option<String>) -> CredentialsChain {
+    let env = snapshot(
+        env,
+        &[
+            ENV_SECRET_ID,
+            ENV_SECRET_KEY,
+            ENV_SESSION_TOKEN,
+            "HOME",
+            "USERPROFILE",
+        ],
+    );
+    let from_env = env.clone();
+    CredentialsChain::new()
+        .or_else(from_fn(
+            CredentialSource::Env {
+                id: ENV_SECRET_ID,
+                key: ENV_SECRET_KEY,
+            },
+            move || Credentials::from_lookup(&from_env),
+        ))
+        .or_else(from_fn(
+            CredentialSource::Service("profile files".into()),
+            move || profile_chain(&env),
+        ))
+}
+
+/// The profile files, as the official SDK reads them: the first that exists, and only
+/// that one. Finding none is a [`CredentialsError::NotFound`] naming each file.
+fn profile_chain(lookup: impl Fn(&str) -> Option<String>) -> Result<Credentials, CredentialsError> {
+    let mut tried = Vec::new();
+    for candidate in profile_candidates(&lookup) {
+        let (path, failure) = match candidate {
+            Ok(path) if path.exists() => match Credentials::from_profile_file(&path, "default") {
+                Ok(credentials) => return Ok(credentials),
+                // The SDK reads the first file that exists, and only that one.
+                Err(failure) => {
+                    tried.push(Tried {
+                        source: CredentialSource::ProfileFile(path),
+                        failure,
+                    });
+                    break;
+                }
+            },
+            Ok(path) => (path.clone(), CredentialsError::NoProfileFile(vec![path])),
+            Err(unknown) => unknown,
+        };
+        tried.push(Tried {
+            source: CredentialSource::ProfileFile(path),
+            failure,
+        });
+    }
+    Err(CredentialsError::NotFound(tried))
 }
 
 /// The profile files the official SDK reads, in order: under the home directory (`HOME`,
