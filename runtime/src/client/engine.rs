@@ -308,6 +308,16 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         &self.inner.credentials
     }
 
+    /// Sends a request of the vendor's own (a lookup a call depends on) through the
+    /// client's transport, with the checks every answer passes; `action` names it in errors.
+    pub(crate) async fn send_raw(
+        &self,
+        action: &'static str,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, Error> {
+        self.inner.sender.send(action, request).await
+    }
+
     /// The operation of a by-name call; an unknown name is an [`Error::InvalidRequest`].
     pub(crate) fn op_named(name: &str) -> Result<Op, Error> {
         P::lookup(name).ok_or_else(|| Error::InvalidRequest {

@@ -50,6 +50,25 @@ impl FetchSettings {
         request: HttpRequest,
         source: &str,
     ) -> Result<Vec<u8>, CredentialsError> {
+        let response = self.exchange(request, source).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(CredentialsError::Unavailable {
+                source: source.to_owned(),
+                message: format!("HTTP {}", response.status),
+            });
+        }
+        Ok(response.body)
+    }
+
+    /// Sends `request` to the service described by `source`; the answer whatever its
+    /// status (for a protocol that acts on some statuses, as Huawei's metadata service's
+    /// session token does). A transport failure or a timeout is
+    /// [`CredentialsError::Unavailable`]; a body over the cap [`CredentialsError::BadAnswer`].
+    pub(crate) async fn exchange(
+        &self,
+        request: HttpRequest,
+        source: &str,
+    ) -> Result<crate::transport::HttpResponse, CredentialsError> {
         let unavailable = |message: String| CredentialsError::Unavailable {
             source: source.to_owned(),
             message,
@@ -59,16 +78,13 @@ impl FetchSettings {
             Err(TransportError::Timeout) => return Err(unavailable("timed out".into())),
             Err(err) => return Err(unavailable(err.to_string())),
         };
-        if !(200..300).contains(&response.status) {
-            return Err(unavailable(format!("HTTP {}", response.status)));
-        }
         if response.body.len() as u64 > MAX_ANSWER {
             return Err(CredentialsError::BadAnswer {
                 source: source.to_owned(),
                 message: format!("the answer is larger than {MAX_ANSWER} bytes"),
             });
         }
-        Ok(response.body)
+        Ok(response)
     }
 }
 

@@ -35,6 +35,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::credentials::domain::{checked_endpoint, AccountLookup};
+use super::credentials::ProfileCredentialProvider;
 use super::request::{RequestParts, RestRequest};
 use super::sign::{self, canonical_query_string, SigningInput};
 use crate::client::{
@@ -77,6 +79,23 @@ pub struct Settings {
     pub domain_id: Option<String>,
     /// The `User-Agent` (signed, like every header).
     pub user_agent: String,
+    /// Where to look the account ID up when it is not given (IAM); `None` for the
+    /// profile file's `iam_endpoint`, else `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else
+    /// [`DEFAULT_IAM_ENDPOINT`](super::DEFAULT_IAM_ENDPOINT).
+    pub iam_endpoint: Option<String>,
+    /// Where to ask for the account ID when IAM lists no domain (STS); `None` for
+    /// `HUAWEICLOUD_SDK_STS_ENDPOINT`, else
+    /// [`DEFAULT_STS_ENDPOINT`](super::DEFAULT_STS_ENDPOINT).
+    pub sts_endpoint: Option<String>,
+    /// The account ID looked up, shared by the clones of a client.
+    pub(crate) account: Arc<AccountLookup>,
+}
+
+impl Settings {
+    /// The account ID: given, or looked up already.
+    pub fn account_id(&self) -> Option<&str> {
+        self.domain_id.as_deref().or_else(|| self.account.found())
+    }
 }
 
 /// Huawei's operations are those of a permission page's table.
@@ -114,6 +133,25 @@ impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
             .take()
             .or_else(|| env(super::credentials::ENV_HUAWEI_DOMAIN_ID))
             .filter(|d| !d.is_empty());
+        let endpoint = |what: &str, given: Option<String>| {
+            given
+                .filter(|e| !e.is_empty())
+                .map(|e| checked_endpoint(what, &e).map_err(BuildError::Endpoint))
+                .transpose()
+        };
+        settings.iam_endpoint = endpoint("IAM", settings.iam_endpoint.take())?;
+        settings.sts_endpoint = endpoint("STS", settings.sts_endpoint.take())?;
+        let env_iam = endpoint("IAM", env(super::credentials::ENV_HUAWEI_IAM_ENDPOINT))?;
+        let sts = match settings.sts_endpoint.clone() {
+            Some(given) => Some(given),
+            None => endpoint("STS", env(super::credentials::ENV_HUAWEI_STS_ENDPOINT))?,
+        };
+        settings.account = Arc::new(AccountLookup::new(
+            settings.iam_endpoint.clone(),
+            env_iam,
+            sts,
+            Some(ProfileCredentialProvider::with_lookup(env)),
+        ));
         Ok(())
     }
     fn span(settings: &Settings, operation: O, _: &Prepared, attempt: u32) -> tracing::Span {
@@ -152,6 +190,9 @@ impl<O: OperationTable + Send + Sync, C: FromEngine<O, Huawei>> Builder<O, Huawe
                 service,
                 domain_id: None,
                 user_agent: USER_AGENT.to_owned(),
+                iam_endpoint: None,
+                sts_endpoint: None,
+                account: Arc::default(),
             },
             host,
         )
@@ -159,11 +200,32 @@ impl<O: OperationTable + Send + Sync, C: FromEngine<O, Huawei>> Builder<O, Huawe
 
     /// The account (domain) ID, sent as `X-Domain-Id` (BSS is a global service, keyed by
     /// the account) and filling the `{domain_id}` of the paths that have one (requests do
-    /// not carry it). Without this, `build` reads `HUAWEICLOUD_SDK_DOMAIN_ID`; without
-    /// either the header is left out, and an operation whose path needs the ID fails
-    /// with [`Error::MissingSetting`].
+    /// not carry it). Without this, `build` reads `HUAWEICLOUD_SDK_DOMAIN_ID`. Without
+    /// either, the first call whose path needs the ID looks it up as the official SDK
+    /// does, once for the client and its clones: the profile file's `domain_id` when the
+    /// keys are the profile's, else IAM (`GET /v3/auth/domains`, signed with the keys),
+    /// else, if IAM lists no domain, STS (`GET /v5/caller-identity`). From then on every
+    /// call sends it. A failed lookup fails that call with [`Error::Credentials`] naming
+    /// the service and why; the next call that needs the ID tries again.
     pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
         self.settings.domain_id = Some(domain_id.into());
+        self
+    }
+
+    /// The IAM endpoint the account ID is looked up from (`scheme://host[:port]`): a
+    /// private deployment, a mock. Without it, the profile file's `iam_endpoint`, else
+    /// `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else
+    /// [`DEFAULT_IAM_ENDPOINT`](super::DEFAULT_IAM_ENDPOINT).
+    pub fn iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.settings.iam_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The STS endpoint asked for the account ID when IAM lists no domain. Without it,
+    /// `HUAWEICLOUD_SDK_STS_ENDPOINT`, else
+    /// [`DEFAULT_STS_ENDPOINT`](super::DEFAULT_STS_ENDPOINT).
+    pub fn sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.settings.sts_endpoint = Some(endpoint.into());
         self
     }
 
@@ -226,9 +288,33 @@ impl Prepared {
 }
 
 impl<O: OperationTable + Send + Sync> Engine<O, Huawei> {
-    /// The account (domain) ID sent as `X-Domain-Id`, if any.
+    /// The account (domain) ID sent as `X-Domain-Id`, if any: given, or looked up by an
+    /// earlier call (see the builder's `domain_id`).
     pub fn domain_id(&self) -> Option<&str> {
-        self.settings().domain_id.as_deref()
+        self.settings().account_id()
+    }
+
+    /// Looks the account ID up if the operation's path needs it, `parts` does not give it
+    /// and the client has none yet (once for the client and its clones).
+    async fn ensure_account(&self, operation: O, parts: &RequestParts) -> Result<(), Error> {
+        let info = operation.info();
+        if !info.path_params.contains(&ACCOUNT_PLACEHOLDER)
+            || parts.has_path(ACCOUNT_PLACEHOLDER)
+            || self.domain_id().is_some()
+        {
+            return Ok(());
+        }
+        let settings = self.settings();
+        settings
+            .account
+            .get(
+                info.name,
+                || self.credentials().get(),
+                &settings.user_agent,
+                |action, request| self.send_raw(action, request),
+            )
+            .await?;
+        Ok(())
     }
 
     /// Calls the operation of a typed request and decodes the typed response.
@@ -238,6 +324,7 @@ impl<O: OperationTable + Send + Sync> Engine<O, Huawei> {
         R::Body: Serialize,
         R::Response: DeserializeOwned,
     {
+        self.ensure_account(R::OPERATION, &request.parts()).await?;
         let prepared = self.typed(request)?;
         self.execute_typed(R::OPERATION, &prepared, options).await
     }
@@ -253,6 +340,7 @@ impl<O: OperationTable + Send + Sync> Engine<O, Huawei> {
         options: &CallOptions,
     ) -> Result<Value, Error> {
         let operation = Self::op_named(operation)?;
+        self.ensure_account(operation, parts).await?;
         let body = body.map_or_else(Vec::new, |b| {
             serde_json::to_vec(b).expect("a JSON value serialises")
         });
@@ -342,7 +430,7 @@ fn sign_prepared(
         .collect();
     given.push(("Content-Type", CONTENT_TYPE));
     given.push(("User-Agent", &settings.user_agent));
-    if let Some(domain_id) = &settings.domain_id {
+    if let Some(domain_id) = settings.account_id() {
         given.push((DOMAIN_ID_HEADER, domain_id));
     }
     if let Some(token) = credentials.token() {
