@@ -985,4 +985,211 @@ mod tests {
             assert!(matches!(err, Error::InvalidRequest { .. }), "{err}");
         }
     }
+
+    mod account_lookup {
+        use super::*;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        use wiremock::matchers::{header, method, path};
+        use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+        fn client(api: &MockServer, iam: &MockServer, env: Env<'_>) -> Engine<Op, Huawei> {
+            Builder::<Op, Huawei>::new("demo", "example.com")
+                .credentials(
+                    Credentials::new("ak-1", "sk-never-shown").with_token("st-never-shown"),
+                )
+                .endpoint(api.uri())
+                .iam_endpoint(iam.uri())
+                .sts_endpoint(format!("{}/", iam.uri()))
+                .retry_policy(RetryPolicy::disabled())
+                .build_with(env)
+                .unwrap()
+        }
+
+        async fn api_server() -> MockServer {
+            let api = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/v1.0/acct-9/invoices"))
+                .and(header("X-Domain-Id", "acct-9"))
+                .respond_with(ResponseTemplate::new(200).set_body_string("{\"total\": 7}"))
+                .mount(&api)
+                .await;
+            api
+        }
+
+        async fn invoices(engine: &Engine<Op, Huawei>) -> Result<Value, Error> {
+            engine
+                .call_json(
+                    "Invoices",
+                    &RequestParts::new(),
+                    None,
+                    &CallOptions::default(),
+                )
+                .await
+        }
+
+        #[tokio::test]
+        async fn the_account_id_is_looked_up_once_from_iam_after_a_failure() {
+            let api = api_server().await;
+            let iam = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/v3/auth/domains"))
+                .respond_with(ResponseTemplate::new(403).set_body_string(
+                    r#"{"error_code": "IAM.0002", "error_msg": "sk-never-shown forbidden"}"#,
+                ))
+                .up_to_n_times(1)
+                .mount(&iam)
+                .await;
+            let asked = Arc::new(AtomicU32::new(0));
+            let counter = asked.clone();
+            Mock::given(method("GET"))
+                .and(path("/v3/auth/domains"))
+                .respond_with(move |request: &Request| {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let signed = request
+                        .headers
+                        .get("authorization")
+                        .unwrap()
+                        .to_str()
+                        .unwrap();
+                    let token = request
+                        .headers
+                        .get("x-security-token")
+                        .unwrap()
+                        .to_str()
+                        .unwrap();
+                    assert!(signed.contains("Access=ak-1,"), "{signed}");
+                    assert_eq!(token, "st-never-shown");
+                    ResponseTemplate::new(200)
+                        .set_body_string(r#"{"domains": [{"id": "acct-9", "name": "n"}]}"#)
+                        .set_delay(std::time::Duration::from_millis(100))
+                })
+                .mount(&iam)
+                .await;
+            let engine = client(&api, &iam, &|_| None);
+            assert_eq!(engine.domain_id(), None);
+            let err = invoices(&engine).await.unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::Credentials {
+                        action: "Invoices",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            let shown = err.to_string();
+            assert!(
+                shown.contains(&format!("IAM at {}/v3/auth/domains", iam.uri()))
+                    && shown.contains("HTTP 403 IAM.0002")
+                    && !shown.contains("never-shown"),
+                "{shown}"
+            );
+            // The next calls, concurrent, from clones: one lookup, then the ID everywhere.
+            let calls: Vec<_> = (0..8)
+                .map(|_| {
+                    let engine = engine.clone();
+                    tokio::spawn(async move { invoices(&engine).await })
+                })
+                .collect();
+            for call in calls {
+                assert_eq!(call.await.unwrap().unwrap()["total"], 7);
+            }
+            assert_eq!(asked.load(Ordering::SeqCst), 1);
+            assert_eq!(engine.clone().domain_id(), Some("acct-9"));
+            // Operations without `{domain_id}` send the ID once known, and never look it up.
+            let request = engine
+                .signed_raw_request(
+                    Op::Detail,
+                    &RequestParts::new().path("order_id", "o"),
+                    Vec::new(),
+                    0,
+                )
+                .unwrap();
+            assert_eq!(request.header("X-Domain-Id"), Some("acct-9"));
+        }
+
+        #[tokio::test]
+        async fn no_domain_in_iam_asks_sts_and_bad_answers_name_the_service() {
+            let api = api_server().await;
+            let iam = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/v3/auth/domains"))
+                .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"domains": []}"#))
+                .mount(&iam)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/v5/caller-identity"))
+                .respond_with(ResponseTemplate::new(200).set_body_string("not json"))
+                .up_to_n_times(1)
+                .mount(&iam)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/v5/caller-identity"))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_string(r#"{"account_id": "acct-9"}"#),
+                )
+                .mount(&iam)
+                .await;
+            let engine = client(&api, &iam, &|_| None);
+            let err = invoices(&engine).await.unwrap_err();
+            assert!(
+                err.to_string()
+                    .ends_with(&format!("STS at {}/v5/caller-identity (looking up the account ID): unusable answer: not JSON", iam.uri())),
+                "{err}"
+            );
+            assert_eq!(invoices(&engine).await.unwrap()["total"], 7);
+            // IAM down (nothing listening): a typed error naming IAM.
+            let down = Builder::<Op, Huawei>::new("demo", "example.com")
+                .credentials(Credentials::new("ak", "sk"))
+                .endpoint(api.uri())
+                .iam_endpoint("http://127.0.0.1:9")
+                .build_with(&|_| None)
+                .unwrap();
+            let err = invoices(&down).await.unwrap_err();
+            assert!(
+                err.to_string().contains("IAM at http://127.0.0.1:9/v3/auth/domains (looking up the account ID): unavailable: KeystoneListAuthDomains: "),
+                "{err}"
+            );
+        }
+
+        #[tokio::test]
+        async fn the_profile_s_domain_id_serves_the_profile_s_keys_without_iam() {
+            let api = api_server().await;
+            let iam = MockServer::start().await;
+            let dir =
+                std::env::temp_dir().join(format!("partnergen-hw-acct-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = dir.join("credentials");
+            std::fs::write(&file, "[global]\nak = ak-1\nsk = sk\ndomain_id = acct-9\n").unwrap();
+            let file_name = file.display().to_string();
+            let env = move |name: &str| {
+                (name == "HUAWEICLOUD_SDK_CREDENTIALS_FILE").then(|| file_name.clone())
+            };
+            let engine = client(&api, &iam, &env);
+            assert_eq!(invoices(&engine).await.unwrap()["total"], 7);
+            assert!(iam.received_requests().await.unwrap().is_empty());
+            // Another AK: the profile's ID is not its account; IAM is asked.
+            std::fs::write(&file, "[global]\nak = other\nsk = sk\ndomain_id = acct-0\n").unwrap();
+            Mock::given(method("GET"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_string(r#"{"domains": [{"id": "acct-9"}]}"#),
+                )
+                .mount(&iam)
+                .await;
+            let engine = client(&api, &iam, &env);
+            assert_eq!(invoices(&engine).await.unwrap()["total"], 7);
+            assert_eq!(iam.received_requests().await.unwrap().len(), 1);
+            std::fs::remove_dir_all(&dir).unwrap();
+            // A malformed IAM endpoint is refused at build, naming it.
+            let bad = Builder::<Op, Huawei>::new("demo", "example.com")
+                .iam_endpoint("iam.example.com/v3")
+                .build_with(&|_| None);
+            let Err(crate::client::BuildError::Endpoint(why)) = bad else {
+                panic!("built");
+            };
+            assert!(why.contains("IAM endpoint `iam.example.com/v3`"), "{why}");
+        }
+    }
 }
