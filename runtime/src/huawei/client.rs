@@ -1192,4 +1192,100 @@ mod tests {
             assert!(why.contains("IAM endpoint `iam.example.com/v3`"), "{why}");
         }
     }
+
+    #[tokio::test]
+    async fn the_default_chain_on_ecs_metadata_survives_expiries_under_concurrent_calls() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        use std::sync::Mutex;
+        use std::time::{Duration, Instant, SystemTime};
+        use wiremock::matchers::method;
+        use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+        // The metadata service hands out keys living 2 s; the API accepts each until its
+        // expiry only.
+        let expiries: Arc<Mutex<Vec<SystemTime>>> = Arc::default();
+        let metadata = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("session"))
+            .mount(&metadata)
+            .await;
+        let issued = expiries.clone();
+        Mock::given(method("GET"))
+            .respond_with(move |_: &Request| {
+                let mut issued = issued.lock().unwrap();
+                let expiry = SystemTime::now() + Duration::from_secs(2);
+                issued.push(expiry);
+                let seconds = humantime::format_rfc3339_seconds(expiry).to_string();
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"credential": {
+                    "access": format!("temp-ak-{}", issued.len()),
+                    "secret": "temp-sk",
+                    "securitytoken": format!("{}", issued.len()),
+                    "expires_at": format!("{}.000000Z", seconds.trim_end_matches('Z')),
+                }}))
+            })
+            .mount(&metadata)
+            .await;
+        let api = MockServer::start().await;
+        let accepted = Arc::new(AtomicU32::new(0));
+        let (valid, counter) = (expiries.clone(), accepted.clone());
+        Mock::given(method("GET"))
+            .respond_with(move |request: &Request| {
+                let token: usize = request.headers["x-security-token"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let expiry = valid.lock().unwrap()[token - 1];
+                if SystemTime::now() >= expiry {
+                    return ResponseTemplate::new(401).set_body_string(
+                        r#"{"error_code": "APIGW.0307", "error_msg": "token expired"}"#,
+                    );
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                ResponseTemplate::new(200).set_body_string(format!("{{\"token\": {token}}}"))
+            })
+            .mount(&api)
+            .await;
+
+        let engine: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
+            .credentials_provider(super::super::credentials::default_chain_with(
+                &|_| None,
+                super::super::MetadataCredentialProvider::new().endpoint(metadata.uri()),
+            ))
+            .endpoint(api.uri())
+            .retry_policy(RetryPolicy::disabled())
+            .build_with(&|_| None)
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_millis(4500);
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let engine = engine.clone();
+                tokio::spawn(async move {
+                    let mut tokens = Vec::new();
+                    while Instant::now() < deadline {
+                        let parts = RequestParts::new().path("order_id", "o1");
+                        let answer = engine
+                            .call_json("Detail", &parts, None, &CallOptions::default())
+                            .await
+                            .unwrap();
+                        tokens.push(answer["token"].as_u64().unwrap());
+                        tokio::time::sleep(Duration::from_millis(40)).await;
+                    }
+                    tokens
+                })
+            })
+            .collect();
+        let mut seen = Vec::new();
+        for task in tasks {
+            seen.extend(task.await.unwrap());
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        let issued = expiries.lock().unwrap().len();
+        // Several expiries, one refresh each (never one per caller), no call refused.
+        assert!(issued >= 4, "{issued} keys");
+        assert_eq!(seen, (1..=issued as u64).collect::<Vec<_>>());
+        assert!(accepted.load(Ordering::SeqCst) > 100);
+        assert!(engine.credentials().expiry().unwrap() > SystemTime::now());
+    }
 }

@@ -144,10 +144,19 @@ impl ProvideCredentials for EnvCredentialProvider {
 /// again from the environment; finding nothing is a [`CredentialsError::NotFound`] that
 /// says why each source gave none.
 pub fn default_chain(env: &dyn Fn(&str) -> Option<String>) -> CredentialsChain {
+    default_chain_with(env, MetadataCredentialProvider::new())
+}
+
+/// [`default_chain`] with another metadata provider (a mock's endpoint, a private
+/// deployment, other timeouts): for a builder's `credentials_provider`.
+pub fn default_chain_with(
+    env: &dyn Fn(&str) -> Option<String>,
+    metadata: MetadataCredentialProvider,
+) -> CredentialsChain {
     CredentialsChain::new()
         .or_else(EnvCredentialProvider::with_lookup(env))
         .or_else(ProfileCredentialProvider::with_lookup(env))
-        .or_else(MetadataCredentialProvider::new())
+        .or_else(metadata)
 }
 
 #[cfg(test)]

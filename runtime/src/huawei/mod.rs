@@ -40,7 +40,7 @@ pub use client::{
 pub use credentials::domain::{DEFAULT_IAM_ENDPOINT, DEFAULT_STS_ENDPOINT};
 #[cfg(feature = "client")]
 pub use credentials::{
-    default_chain, EnvCredentialProvider, MetadataCredentialProvider, Profile,
+    default_chain, default_chain_with, EnvCredentialProvider, MetadataCredentialProvider, Profile,
     ProfileCredentialProvider, DEFAULT_METADATA_ENDPOINT, ENV_HUAWEI_AK,
     ENV_HUAWEI_CREDENTIALS_FILE, ENV_HUAWEI_DOMAIN_ID, ENV_HUAWEI_IAM_ENDPOINT,
     ENV_HUAWEI_SECURITY_TOKEN, ENV_HUAWEI_SK, ENV_HUAWEI_STS_ENDPOINT,
