@@ -225,6 +225,9 @@ mod tests {
             error_code_variant("FailedOperation.BalanceInsufficient"),
             "FailedOperationBalanceInsufficient"
         );
-        assert_eq!(error_code_variant("ResourceNotFound.noRecord"), "ResourceNotFoundNoRecord");
+        assert_eq!(
+            error_code_variant("ResourceNotFound.noRecord"),
+            "ResourceNotFoundNoRecord"
+        );
     }
 }

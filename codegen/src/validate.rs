@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{yaml_line_of, Diagnostic, Diagnostics};
 use crate::names::{
-    error_code_variant, is_error_code, MAX_ERROR_CODE_LEN, is_field_ident, is_keyword, is_service_name, is_snake_ident, is_type_ident, is_variant_ident,
-    method_name, required_struct_name, snake, type_stem, upper_camel, RESERVED_METHODS,
-    RESERVED_TYPES,
+    error_code_variant, is_error_code, is_field_ident, is_keyword, is_service_name, is_snake_ident,
+    is_type_ident, is_variant_ident, method_name, required_struct_name, snake, type_stem,
+    upper_camel, MAX_ERROR_CODE_LEN, RESERVED_METHODS, RESERVED_TYPES,
 };
 use crate::pinned::Pinnable;
 use crate::spec::{
-    shortened, ErrorCode, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol, ProtocolFamily, Provider,
-    ServiceInfo, Signing, Spec, Support, TencentAction, TencentSpec, TypeDef, TypeRef,
+    shortened, ErrorCode, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol,
+    ProtocolFamily, Provider, ServiceInfo, Signing, Spec, Support, TencentAction, TencentSpec,
+    TypeDef, TypeRef,
 };
 
 /// Validates a parsed spec; `text` is the file's text, used to find lines.

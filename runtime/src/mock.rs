@@ -145,8 +145,8 @@ impl<A: Copy + Eq> Rule<A> {
             .ok_or_else(|| format!("{name}: a rule needs `replies`, a non-empty array"))?;
         let mut replies = VecDeque::new();
         for (i, step) in steps.iter().enumerate() {
-            let (reply, times) =
-                reply_from_json(step, known).map_err(|why| format!("{name}: replies[{i}]: {why}"))?;
+            let (reply, times) = reply_from_json(step, known)
+                .map_err(|why| format!("{name}: replies[{i}]: {why}"))?;
             replies.extend(std::iter::repeat_n(Step::Fixed(reply), times));
         }
         Ok(Rule {

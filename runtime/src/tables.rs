@@ -156,7 +156,10 @@ pub struct ServiceCodeInfo {
 }
 
 /// The code in a sorted table of codes, if it is one of them.
-pub fn find_code(codes: &'static [ServiceCodeInfo], code: &str) -> Option<&'static ServiceCodeInfo> {
+pub fn find_code(
+    codes: &'static [ServiceCodeInfo],
+    code: &str,
+) -> Option<&'static ServiceCodeInfo> {
     find_by_name(codes, code, |info| info.code).map(|i| &codes[i])
 }
 
@@ -394,11 +397,19 @@ mod tests {
             Some(Code::Balance)
         );
         assert_eq!(Code::from_code("AuthFailure"), Some(Code::Auth));
-        for unknown in ["", "AuthFailure.SignatureFailure", "authfailure", "FailedOperation"] {
+        for unknown in [
+            "",
+            "AuthFailure.SignatureFailure",
+            "authfailure",
+            "FailedOperation",
+        ] {
             assert_eq!(Code::from_code(unknown), None, "{unknown}");
         }
         assert_eq!(Code::Balance.code(), "FailedOperation.BalanceInsufficient");
-        assert_eq!(Code::Auth.description(), "CAM signature/authentication error.");
+        assert_eq!(
+            Code::Auth.description(),
+            "CAM signature/authentication error."
+        );
         assert_eq!(
             find_code(Code::CODES, "AuthFailure").map(|c| c.description),
             Some("CAM signature/authentication error.")

@@ -62,7 +62,15 @@ fn the_import_carries_codes_keeps_them_without_the_file_and_reports_changes() {
         .changelog
         .changes
         .iter()
-        .filter(|c| matches!(c, Change::Added { kind: "error code", .. }))
+        .filter(|c| {
+            matches!(
+                c,
+                Change::Added {
+                    kind: "error code",
+                    ..
+                }
+            )
+        })
         .collect();
     assert_eq!(added.len(), 3, "{}", first.changelog);
     let spec = loaded(&spec_path);
@@ -258,10 +266,7 @@ async fn a_mock_rule_fails_with_a_service_code_the_error_matches() {
             added_credit: 500.0,
             client_uin: 200000000001,
         });
-    let err = client
-        .allocate_customer_credit(&request)
-        .await
-        .unwrap_err();
+    let err = client.allocate_customer_credit(&request).await.unwrap_err();
     assert_eq!(
         err.service_code(),
         Some(ServiceError::FailedOperationBalanceInsufficient)
@@ -356,5 +361,8 @@ fn the_in_process_mock_checks_json_rules_as_the_server_does() {
     let typo = json!({"action": "QueryPartnerCredit", "replies": [
         {"error": {"code": "UnauthorizedOperation.UinNoAuht"}}]});
     let why = mock.rule_from_json(&typo).err().unwrap();
-    assert!(why.contains("`UnauthorizedOperation.UinNoAuht` is neither"), "{why}");
+    assert!(
+        why.contains("`UnauthorizedOperation.UinNoAuht` is neither"),
+        "{why}"
+    );
 }

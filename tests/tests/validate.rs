@@ -568,7 +568,10 @@ fn error_codes_that_are_malformed_repeated_unsorted_or_colliding() {
         "- code: AuthFailure\n  description: a\n- code: AuthFailure\n  description: b\n",
     );
     let d = errors_of(&text);
-    let hit = d.0.iter().find(|x| x.rule == "duplicate-error-code").unwrap();
+    let hit =
+        d.0.iter()
+            .find(|x| x.rule == "duplicate-error-code")
+            .unwrap();
     assert_eq!(hit.subject.as_deref(), Some("AuthFailure"));
     let second = text.match_indices("- code: AuthFailure").nth(1).unwrap().0;
     assert_eq!(hit.line, Some(text[..second].lines().count() + 1));
@@ -576,19 +579,34 @@ fn error_codes_that_are_malformed_repeated_unsorted_or_colliding() {
     let text = with_error_codes(
         "- code: InternalError\n  description: a\n- code: AuthFailure\n  description: b\n",
     );
-    assert_error(&text, "unsorted-error-codes", Some("AuthFailure"), "code: AuthFailure");
+    assert_error(
+        &text,
+        "unsorted-error-codes",
+        Some("AuthFailure"),
+        "code: AuthFailure",
+    );
 
     // `A.bC` and `A.BC` are one variant, `ABC`.
     let text = with_error_codes("- code: A.BC\n  description: a\n- code: A.bC\n  description: b\n");
     assert_error(&text, "error-code-collision", Some("A.bC"), "code: A.bC");
 
     let text = with_error_codes("- code: AuthFailure\n  description: \"two\\nlines\"\n");
-    assert_error(&text, "error-code-description", Some("AuthFailure"), "code: AuthFailure");
+    assert_error(
+        &text,
+        "error-code-description",
+        Some("AuthFailure"),
+        "code: AuthFailure",
+    );
     let text = with_error_codes(&format!(
         "- code: AuthFailure\n  description: {}\n",
         "x".repeat(301)
     ));
-    assert_error(&text, "error-code-description", Some("AuthFailure"), "code: AuthFailure");
+    assert_error(
+        &text,
+        "error-code-description",
+        Some("AuthFailure"),
+        "code: AuthFailure",
+    );
     // A missing description is a missing field, not an empty one.
     let text = with_error_codes("- code: AuthFailure\n");
     assert!(errors_of(&text).to_string().contains("description"));

@@ -24,7 +24,6 @@ use super::sign::{self as tc3, CanonicalRequest};
 use crate::client::unix_now;
 use crate::credentials::Credentials;
 use crate::mock::{KnownCodes, Reply};
-use crate::tables::ServiceCodeInfo;
 use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::server::cli;
 use crate::server::http::{Head, Limits};
@@ -33,6 +32,7 @@ use crate::server::{
     Refusal, RequestCheck, Serve, ServerSettings, ServerState, StartError,
 };
 use crate::tables::ActionTable;
+use crate::tables::ServiceCodeInfo;
 use crate::transport::HttpResponse;
 
 /// What a generated crate tells the server about its service.

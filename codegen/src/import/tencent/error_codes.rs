@@ -98,9 +98,8 @@ pub fn error_codes_from_text(
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, raw) in text.lines().enumerate() {
         let number = index + 1;
-        let error = |rule: &'static str, message: String| {
-            Diagnostic::error(file, rule, message).at(number)
-        };
+        let error =
+            |rule: &'static str, message: String| Diagnostic::error(file, rule, message).at(number);
         let line = raw.trim_end();
         if line.is_empty() {
             comment.clear();
@@ -448,7 +447,10 @@ mod tests {
             .collect();
         let found = errors(&text);
         assert_eq!(found.len(), 1);
-        assert!(found[0].contains("error[error-codes-too-many]"), "{found:?}");
+        assert!(
+            found[0].contains("error[error-codes-too-many]"),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -456,7 +458,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let huge = dir.path().join("errorcodes.py");
         let line = "# padding padding padding padding padding padding padding padding\n";
-        std::fs::write(&huge, line.repeat((MAX_FILE_BYTES as usize / line.len()) + 1)).unwrap();
+        std::fs::write(
+            &huge,
+            line.repeat((MAX_FILE_BYTES as usize / line.len()) + 1),
+        )
+        .unwrap();
         let err = read_error_codes(&huge).unwrap_err().to_string();
         assert!(
             err.starts_with(&format!("{}: error[error-codes-too-large]", huge.display())),
@@ -466,7 +472,10 @@ mod tests {
         std::fs::write(&latin1, b"# ok\nA = 'A'\n# caf\xe9\nB = 'B'\n").unwrap();
         let err = read_error_codes(&latin1).unwrap_err().to_string();
         assert!(
-            err.starts_with(&format!("{}:3: error[error-codes-not-utf8]", latin1.display())),
+            err.starts_with(&format!(
+                "{}:3: error[error-codes-not-utf8]",
+                latin1.display()
+            )),
             "{err}"
         );
         let missing = dir.path().join("missing.py");
