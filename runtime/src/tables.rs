@@ -164,7 +164,7 @@ pub fn find_code(
 }
 
 /// A service's own error codes: a generated enum (`ServiceError`) indexing a table sorted by
-/// code. Any [`crate::error::Error`] of a call tells its code with
+/// code. Any `Error` of a call (feature `client`) tells its code with
 /// `err.service_code::<ServiceError>()` (or just `err.service_code() ==
 /// Some(ServiceError::X)`, which infers the type); the mocks answer with one
 /// (`Reply::service_error`).
