@@ -17,14 +17,14 @@ use crate::spec::Spec;
 pub enum Change {
     /// An item is new.
     Added {
-        /// `action`, `operation` or `type`.
+        /// `action`, `operation`, `error code` or `type`.
         kind: &'static str,
         /// Its name.
         name: String,
     },
     /// An item is gone.
     Removed {
-        /// `action`, `operation` or `type`.
+        /// `action`, `operation`, `error code` or `type`.
         kind: &'static str,
         /// Its name.
         name: String,
@@ -186,7 +186,7 @@ fn diff_items(
 }
 
 /// A spec as sections of named items: the service-level blocks under `service`, then
-/// actions or operations, then types.
+/// actions or operations, error codes, then types.
 fn sections(spec: &Spec) -> BTreeMap<&'static str, BTreeMap<String, Value>> {
     let value = match spec {
         Spec::Tencent(spec) => to_value(spec),
@@ -208,6 +208,14 @@ fn sections(spec: &Spec) -> BTreeMap<&'static str, BTreeMap<String, Value>> {
                 let items = out.entry(kind).or_default();
                 for item in value.as_array().into_iter().flatten() {
                     items.insert(item_key(kind, item), item.clone());
+                }
+            }
+            // Added and removed codes read as such, a new description as a changed field.
+            "error_codes" => {
+                let items = out.entry("error code").or_default();
+                for item in value.as_array().into_iter().flatten() {
+                    let code = item.get("code").and_then(Value::as_str).unwrap_or_default();
+                    items.insert(code.to_owned(), item.clone());
                 }
             }
             "types" => {

@@ -127,6 +127,37 @@ pub fn is_service_name(name: &str) -> bool {
         })
 }
 
+/// The longest error code accepted (the real ones are under 60 bytes).
+pub const MAX_ERROR_CODE_LEN: usize = 128;
+
+/// Whether `code` is an error code: words of ASCII letters and digits, each starting with
+/// a letter, joined by single dots (`FailedOperation.SendMailLimit180`), at most
+/// [`MAX_ERROR_CODE_LEN`] bytes.
+pub fn is_error_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_ERROR_CODE_LEN
+        && code.split('.').all(|word| {
+            word.starts_with(|c: char| c.is_ascii_alphabetic())
+                && word.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
+/// The `ServiceError` variant of an error code: its words, each with its first letter
+/// upper-cased, run together (`FailedOperation.BalanceInsufficient` →
+/// `FailedOperationBalanceInsufficient`).
+pub fn error_code_variant(code: &str) -> String {
+    code.split('.')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +203,31 @@ mod tests {
         ] {
             assert!(!is_service_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn error_codes_and_their_variants() {
+        for good in [
+            "AuthFailure",
+            "FailedOperation.BalanceInsufficient",
+            "FailedOperation.SendMailLimit180",
+            "A.b.C9",
+        ] {
+            assert!(is_error_code(good), "{good}");
+        }
+        for bad in [
+            "", ".A", "A.", "A..B", "A.9B", "A B", "A-B", "Fä", "A.B_C", "'A'",
+        ] {
+            assert!(!is_error_code(bad), "{bad}");
+        }
+        assert!(!is_error_code(&"A".repeat(MAX_ERROR_CODE_LEN + 1)));
+        assert_eq!(
+            error_code_variant("FailedOperation.BalanceInsufficient"),
+            "FailedOperationBalanceInsufficient"
+        );
+        assert_eq!(
+            error_code_variant("ResourceNotFound.noRecord"),
+            "ResourceNotFoundNoRecord"
+        );
     }
 }

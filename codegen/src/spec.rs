@@ -137,6 +137,8 @@ pub enum SourceKind {
     PermissionPage,
     /// Operation names, parameters and models read from Huawei's official Python SDK.
     SdkOperations,
+    /// The service's error codes, read from the official Python SDK's `errorcodes.py`.
+    SdkErrorCodes,
 }
 
 /// One vendor file an import read.
@@ -202,9 +204,23 @@ pub struct TencentSpec {
     pub category_tables: Vec<CategoryTable>,
     /// Every action, sorted by name.
     pub actions: Vec<TencentAction>,
+    /// The service's own error codes (the official SDK's `errorcodes.py`), sorted by code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_codes: Vec<ErrorCode>,
     /// Request, response and nested types of the API definition, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub types: BTreeMap<String, TypeDef>,
+}
+
+/// One error code a service answers with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    /// The code as sent in `Response.Error.Code`: words of ASCII letters and digits,
+    /// each starting with a letter, joined by `.` (`FailedOperation.BalanceInsufficient`).
+    pub code: String,
+    /// What it means, one line (empty where the SDK gives no description).
+    pub description: String,
 }
 
 impl TencentSpec {
@@ -483,7 +499,7 @@ impl FromStr for TypeRef {
 }
 
 /// At most the first 60 characters of `text`, for messages that quote hostile input.
-fn shortened(text: &str) -> String {
+pub(crate) fn shortened(text: &str) -> String {
     match text.char_indices().nth(60) {
         Some((cut, _)) => format!("{}...", &text[..cut]),
         None => text.to_owned(),

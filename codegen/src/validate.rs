@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{yaml_line_of, Diagnostic, Diagnostics};
 use crate::names::{
-    is_field_ident, is_keyword, is_service_name, is_snake_ident, is_type_ident, is_variant_ident,
-    method_name, required_struct_name, snake, type_stem, upper_camel, RESERVED_METHODS,
-    RESERVED_TYPES,
+    error_code_variant, is_error_code, is_field_ident, is_keyword, is_service_name, is_snake_ident,
+    is_type_ident, is_variant_ident, method_name, required_struct_name, snake, type_stem,
+    upper_camel, MAX_ERROR_CODE_LEN, RESERVED_METHODS, RESERVED_TYPES,
 };
 use crate::pinned::Pinnable;
 use crate::spec::{
-    HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol, ProtocolFamily, Provider,
-    ServiceInfo, Signing, Spec, Support, TencentAction, TencentSpec, TypeDef, TypeRef,
+    shortened, ErrorCode, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol,
+    ProtocolFamily, Provider, ServiceInfo, Signing, Spec, Support, TencentAction, TencentSpec,
+    TypeDef, TypeRef,
 };
 
 /// Validates a parsed spec; `text` is the file's text, used to find lines.
@@ -40,6 +41,10 @@ struct Validator<'a> {
 /// A type on the walk of [`Validator::required_type_graph`]: its name, its required
 /// `(field, type)` children, and the next child to visit.
 type Visit<'t> = (&'t str, Vec<(&'t str, &'t str)>, usize);
+
+/// The longest description an error code may have, in characters (the real ones are
+/// under 160).
+pub const MAX_ERROR_DESCRIPTION: usize = 300;
 
 /// How deep required fields may nest types (the real specs nest a few levels).
 const MAX_REQUIRED_DEPTH: usize = 32;
@@ -491,6 +496,72 @@ impl Validator<'_> {
         }
         self.types(&spec.types);
         self.required_struct_names(&spec.types, &[]);
+        self.error_codes(&spec.error_codes);
+    }
+
+    /// The service's error codes: each well formed, with a one-line description, in code
+    /// order without repeats, and no two sharing a `ServiceError` variant.
+    fn error_codes(&mut self, codes: &[ErrorCode]) {
+        let mut variants: HashMap<String, &str> = HashMap::new();
+        let mut previous: Option<&str> = None;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for entry in codes {
+            let code = entry.code.as_str();
+            let nth = seen.entry(code).or_insert(0);
+            let line = yaml_line_of(self.text, "code", code, *nth);
+            *nth += 1;
+            if !is_error_code(code) || !is_variant_ident(&error_code_variant(code)) {
+                self.error(
+                    "invalid-error-code",
+                    line,
+                    "",
+                    format!(
+                        "`{}` is not an error code (words of ASCII letters and digits, each starting with a letter, joined by `.`, at most {MAX_ERROR_CODE_LEN} bytes)",
+                        shortened(code)
+                    ),
+                );
+                continue;
+            }
+            match previous {
+                Some(before) if before == code => {
+                    self.error(
+                        "duplicate-error-code",
+                        line,
+                        code,
+                        "the error code is listed more than once".into(),
+                    );
+                    continue;
+                }
+                Some(before) if before > code => self.error(
+                    "unsorted-error-codes",
+                    line,
+                    code,
+                    format!("error codes are sorted by code: `{code}` comes after `{before}`"),
+                ),
+                _ => {}
+            }
+            previous = Some(code);
+            let variant = error_code_variant(code);
+            if let Some(other) = variants.insert(variant.clone(), code) {
+                self.error(
+                    "error-code-collision",
+                    line,
+                    code,
+                    format!("its variant `ServiceError::{variant}` is also that of `{other}`"),
+                );
+            }
+            let description = &entry.description;
+            if description.chars().any(char::is_control)
+                || description.chars().count() > MAX_ERROR_DESCRIPTION
+            {
+                self.error(
+                    "error-code-description",
+                    line,
+                    code,
+                    format!("the description must be one line of at most {MAX_ERROR_DESCRIPTION} characters without control characters"),
+                );
+            }
+        }
     }
 
     /// Types whose Rust name is taken by a generated `…Required` struct (the required

@@ -181,6 +181,14 @@ impl Error {
         self.api().map(|e| e.kind)
     }
 
+    /// The API error's code as one of the service's own codes (the generated crate's
+    /// `ServiceError`): `err.service_code() == Some(ServiceError::FailedOperationBalanceInsufficient)`.
+    /// `None` when the call did not fail with an API error, or with a code the service's
+    /// list lacks (`err.api()` still has its text).
+    pub fn service_code<C: crate::tables::ServiceCode>(&self) -> Option<C> {
+        self.api().and_then(|e| C::from_code(&e.code))
+    }
+
     /// The request id, when the service's answer carried one.
     pub fn request_id(&self) -> Option<&str> {
         match self {

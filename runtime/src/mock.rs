@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::tables::Catalog;
+use crate::tables::{find_code, Catalog, ServiceCode, ServiceCodeInfo};
 use crate::transport::{HttpRequest, HttpResponse, SendFuture, Transport};
 
 /// One answer of a rule.
@@ -52,6 +52,12 @@ impl Reply {
             code: code.into(),
             message: message.into(),
         }
+    }
+
+    /// An API error reply with one of the service's own codes (the generated crate's
+    /// `ServiceError`), its description as the message.
+    pub fn service_error(code: impl ServiceCode) -> Self {
+        Reply::api_error(code.code(), code.description())
     }
 }
 
@@ -100,6 +106,16 @@ impl<A: Copy + Eq> Rule<A> {
     /// action by name. The error names what is wrong. ([`MockTransport::rule_from_json`]
     /// looks names up in the mock's own table.)
     pub fn from_json(rule: &Value, lookup: impl Fn(&str) -> Option<A>) -> Result<Self, String> {
+        Self::from_json_checked(rule, lookup, &KnownCodes::ANY)
+    }
+
+    /// [`Rule::from_json`], with each error reply's code checked against `known`; an
+    /// error reply without a `message` gets the code's description.
+    pub fn from_json_checked(
+        rule: &Value,
+        lookup: impl Fn(&str) -> Option<A>,
+        known: &KnownCodes,
+    ) -> Result<Self, String> {
         let object = rule.as_object().ok_or("a rule is a JSON object")?;
         if let Some(key) = object
             .keys()
@@ -129,8 +145,8 @@ impl<A: Copy + Eq> Rule<A> {
             .ok_or_else(|| format!("{name}: a rule needs `replies`, a non-empty array"))?;
         let mut replies = VecDeque::new();
         for (i, step) in steps.iter().enumerate() {
-            let (reply, times) =
-                reply_from_json(step).map_err(|why| format!("{name}: replies[{i}]: {why}"))?;
+            let (reply, times) = reply_from_json(step, known)
+                .map_err(|why| format!("{name}: replies[{i}]: {why}"))?;
             replies.extend(std::iter::repeat_n(Step::Fixed(reply), times));
         }
         Ok(Rule {
@@ -152,8 +168,45 @@ fn contains(value: &Value, pattern: &Value) -> bool {
     }
 }
 
+/// The error codes a mocked service answers with, for checking the codes of rules given
+/// as JSON (a typo in a test's rule is refused rather than answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownCodes {
+    /// The service's own codes, sorted by code (the generated `ServiceError`'s table);
+    /// empty: any well-formed code is accepted.
+    pub service: &'static [ServiceCodeInfo],
+    /// The vendor's common codes, which every service may answer with besides its own.
+    pub common: &'static [&'static str],
+}
+
+impl KnownCodes {
+    /// Any code: what a service without a list of codes accepts.
+    pub const ANY: KnownCodes = KnownCodes {
+        service: &[],
+        common: &[],
+    };
+
+    /// Whether `code` may be answered with, and its description when the service lists it.
+    fn check(&self, code: &str) -> Result<Option<&'static str>, String> {
+        if self.service.is_empty() {
+            return Ok(None);
+        }
+        if let Some(info) = find_code(self.service, code) {
+            return Ok(Some(info.description));
+        }
+        if self.common.contains(&code) {
+            return Ok(None);
+        }
+        let shown: String = code.chars().take(128).collect();
+        Err(format!(
+            "`{shown}` is neither one of the service's {} error codes nor a common one (the generated crate's `ServiceError` lists the service's)",
+            self.service.len()
+        ))
+    }
+}
+
 /// One reply of a JSON rule and how many times it repeats.
-fn reply_from_json(step: &Value) -> Result<(Reply, usize), String> {
+fn reply_from_json(step: &Value, known: &KnownCodes) -> Result<(Reply, usize), String> {
     let object = step.as_object().ok_or("a reply is a JSON object")?;
     let times = match object.get("times") {
         None => 1,
@@ -173,7 +226,11 @@ fn reply_from_json(step: &Value) -> Result<(Reply, usize), String> {
             let code = error["code"]
                 .as_str()
                 .ok_or("`error` needs `code`, a string")?;
-            let message = error["message"].as_str().unwrap_or_default();
+            let description = known.check(code)?;
+            let message = match &error["message"] {
+                Value::Null => description.unwrap_or_default(),
+                message => message.as_str().ok_or("`message` is a string")?,
+            };
             Reply::api_error(code, message)
         }
         [k] if *k == "raw" => {
@@ -260,6 +317,12 @@ impl<A: Copy + Eq, Req: DeserializeOwned + 'static, Resp: Serialize> RuleBuilder
         self.reply(Reply::api_error(code, message))
     }
 
+    /// Answers with one of the service's own error codes (`ServiceError::X`), its
+    /// description as the message.
+    pub fn fail_with_code(self, code: impl ServiceCode) -> Self {
+        self.reply(Reply::service_error(code))
+    }
+
     /// Answers with any reply (raw HTTP included).
     pub fn reply(self, reply: Reply) -> Self {
         self.times(reply, 1)
@@ -292,6 +355,8 @@ pub struct Call<A> {
 
 struct State<A> {
     rules: Vec<Rule<A>>,
+    /// What the codes of JSON rules are checked against.
+    known_codes: KnownCodes,
     /// Within a byte budget ([`call_weight`]); past it, the oldest calls are dropped.
     calls: Bounded<Call<A>>,
     /// Calls answered since the last reset, dropped ones included.
@@ -454,6 +519,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> MockTransport<A, 
         MockTransport {
             state: Arc::new(Mutex::new(State {
                 rules: Vec::new(),
+                known_codes: KnownCodes::ANY,
                 calls: Bounded::new(usize::MAX, DEFAULT_MAX_CALL_BYTES),
                 answered: 0,
             })),
@@ -475,9 +541,23 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> MockTransport<A, 
     }
 
     /// A rule from its JSON form ([`Rule::from_json`]), actions by this protocol's
-    /// names.
+    /// names, error codes checked against the mock's [`KnownCodes`].
     pub fn rule_from_json(&self, rule: &Value) -> Result<Rule<A>, String> {
-        Rule::from_json(rule, P::lookup)
+        let known = self.state().known_codes;
+        Rule::from_json_checked(rule, P::lookup, &known)
+    }
+
+    /// The error codes the service answers with: JSON rules ([`Self::rule_from_json`],
+    /// the mock server's `POST /_mock/rules`) may use these only. Shared by every clone;
+    /// kept across [`Self::reset`].
+    pub fn with_known_codes(self, known: KnownCodes) -> Self {
+        self.set_known_codes(known);
+        self
+    }
+
+    /// [`MockTransport::with_known_codes`] through a shared handle.
+    pub fn set_known_codes(&self, known: KnownCodes) {
+        self.state().known_codes = known;
     }
 
     /// Forgets every rule and recorded call.

@@ -146,6 +146,55 @@ pub trait ActionTable: Copy + Eq + 'static {
     }
 }
 
+/// One error code of a service, as its official SDK lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceCodeInfo {
+    /// The code as sent (`FailedOperation.BalanceInsufficient`).
+    pub code: &'static str,
+    /// What it means, one line (empty where the SDK gives none).
+    pub description: &'static str,
+}
+
+/// The code in a sorted table of codes, if it is one of them.
+pub fn find_code(
+    codes: &'static [ServiceCodeInfo],
+    code: &str,
+) -> Option<&'static ServiceCodeInfo> {
+    find_by_name(codes, code, |info| info.code).map(|i| &codes[i])
+}
+
+/// A service's own error codes: a generated enum (`ServiceError`) indexing a table sorted by
+/// code. Any `Error` of a call (feature `client`) tells its code with
+/// `err.service_code::<ServiceError>()` (or just `err.service_code() ==
+/// Some(ServiceError::X)`, which infers the type); the mocks answer with one
+/// (`Reply::service_error`).
+pub trait ServiceCode: Copy + Eq + 'static {
+    /// Every code, sorted by code.
+    const ALL: &'static [Self];
+    /// `CODES[i]` describes `ALL[i]`.
+    const CODES: &'static [ServiceCodeInfo];
+
+    /// The code's position in [`Self::ALL`].
+    fn index(self) -> usize;
+
+    /// The code as sent.
+    fn code(self) -> &'static str {
+        Self::CODES[self.index()].code
+    }
+
+    /// What it means, one line.
+    fn description(self) -> &'static str {
+        Self::CODES[self.index()].description
+    }
+
+    /// The member of this code (exact, case-sensitive); `None` for a code the service's
+    /// list does not have (a common code such as `AuthFailure.SignatureFailure`, or one
+    /// newer than the list).
+    fn from_code(code: &str) -> Option<Self> {
+        find_by_name(Self::CODES, code, |info| info.code).map(|i| Self::ALL[i])
+    }
+}
+
 /// Whether an operator account may call an operation, by the permission page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -316,6 +365,55 @@ mod tests {
         assert_eq!(Demo::in_category("A").count(), 2);
         assert_eq!(Demo::in_category("B").count(), 0);
         assert_eq!(Demo::Gamma.info().name, "Gamma");
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Code {
+        Auth,
+        Balance,
+    }
+
+    impl ServiceCode for Code {
+        const ALL: &'static [Self] = &[Code::Auth, Code::Balance];
+        const CODES: &'static [ServiceCodeInfo] = &[
+            ServiceCodeInfo {
+                code: "AuthFailure",
+                description: "CAM signature/authentication error.",
+            },
+            ServiceCodeInfo {
+                code: "FailedOperation.BalanceInsufficient",
+                description: "The account balance is insufficient.",
+            },
+        ];
+        fn index(self) -> usize {
+            self as usize
+        }
+    }
+
+    #[test]
+    fn service_codes_by_code() {
+        assert_eq!(
+            Code::from_code("FailedOperation.BalanceInsufficient"),
+            Some(Code::Balance)
+        );
+        assert_eq!(Code::from_code("AuthFailure"), Some(Code::Auth));
+        for unknown in [
+            "",
+            "AuthFailure.SignatureFailure",
+            "authfailure",
+            "FailedOperation",
+        ] {
+            assert_eq!(Code::from_code(unknown), None, "{unknown}");
+        }
+        assert_eq!(Code::Balance.code(), "FailedOperation.BalanceInsufficient");
+        assert_eq!(
+            Code::Auth.description(),
+            "CAM signature/authentication error."
+        );
+        assert_eq!(
+            find_code(Code::CODES, "AuthFailure").map(|c| c.description),
+            Some("CAM signature/authentication error.")
+        );
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -525,3 +525,89 @@ fn huawei_params_and_response_can_be_pinned() {
     );
     parse_spec(HUAWEI_FILE, &text).unwrap();
 }
+
+/// The fixture spec with `codes` (a YAML list's items) as its error codes.
+fn with_error_codes(codes: &str) -> String {
+    let text = valid_text();
+    let at = text.find("\ntypes:\n").expect("the fixture spec has types") + 1;
+    format!("{}error_codes:\n{codes}{}", &text[..at], &text[at..])
+}
+
+#[test]
+fn error_codes_that_load() {
+    let text = with_error_codes(
+        "- code: AuthFailure\n  description: CAM signature/authentication error.\n- code: FailedOperation.SendMailLimit180\n  description: ''\n",
+    );
+    let loaded = parse_spec(FILE, &text).unwrap_or_else(|d| panic!("{d}"));
+    let rules: Vec<_> = loaded.warnings.0.iter().map(|w| w.rule).collect();
+    assert_eq!(rules, ["not-on-cam-page"]);
+}
+
+#[test]
+fn error_codes_that_are_malformed_repeated_unsorted_or_colliding() {
+    for bad in [
+        "Failed Operation",
+        "FailedOperation.",
+        "Failed..Operation",
+        "9Failed",
+        "Failed-Operation",
+        "FailedÖperation",
+        "",
+    ] {
+        let text = with_error_codes(&format!("- code: '{bad}'\n  description: x\n"));
+        assert_error(&text, "invalid-error-code", None, &format!("code: '{bad}'"));
+    }
+    let long = "A".repeat(129);
+    let text = with_error_codes(&format!("- code: {long}\n  description: x\n"));
+    assert_error(&text, "invalid-error-code", None, "code: AAAA");
+    // `Self` would be the variant `ServiceError::Self`.
+    let text = with_error_codes("- code: self\n  description: x\n");
+    assert_error(&text, "invalid-error-code", None, "code: self");
+
+    let text = with_error_codes(
+        "- code: AuthFailure\n  description: a\n- code: AuthFailure\n  description: b\n",
+    );
+    let d = errors_of(&text);
+    let hit =
+        d.0.iter()
+            .find(|x| x.rule == "duplicate-error-code")
+            .unwrap();
+    assert_eq!(hit.subject.as_deref(), Some("AuthFailure"));
+    let second = text.match_indices("- code: AuthFailure").nth(1).unwrap().0;
+    assert_eq!(hit.line, Some(text[..second].lines().count() + 1));
+
+    let text = with_error_codes(
+        "- code: InternalError\n  description: a\n- code: AuthFailure\n  description: b\n",
+    );
+    assert_error(
+        &text,
+        "unsorted-error-codes",
+        Some("AuthFailure"),
+        "code: AuthFailure",
+    );
+
+    // `A.bC` and `A.BC` are one variant, `ABC`.
+    let text = with_error_codes("- code: A.BC\n  description: a\n- code: A.bC\n  description: b\n");
+    assert_error(&text, "error-code-collision", Some("A.bC"), "code: A.bC");
+
+    let text = with_error_codes("- code: AuthFailure\n  description: \"two\\nlines\"\n");
+    assert_error(
+        &text,
+        "error-code-description",
+        Some("AuthFailure"),
+        "code: AuthFailure",
+    );
+    let text = with_error_codes(&format!(
+        "- code: AuthFailure\n  description: {}\n",
+        "x".repeat(301)
+    ));
+    assert_error(
+        &text,
+        "error-code-description",
+        Some("AuthFailure"),
+        "code: AuthFailure",
+    );
+    // A missing description is a missing field, not an empty one.
+    let text = with_error_codes("- code: AuthFailure\n");
+    assert!(errors_of(&text).to_string().contains("description"));
+}

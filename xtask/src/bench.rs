@@ -174,6 +174,7 @@ fn synthetic(n: usize) -> Spec {
             decision: None,
         }],
         actions,
+        error_codes: Vec::new(),
         types,
     })
 }

@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 use partnergen_codegen::diag::Diagnostics;
 use partnergen_codegen::generate::{check_tree, plan_tree, write_tree, FIXTURES, PRODUCT};
 use partnergen_codegen::import::huawei::import_huawei;
-use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
+use partnergen_codegen::import::tencent::{import_tencent, with_error_codes, TencentInputs};
 use partnergen_codegen::import::{import_into, Imported, Mode};
 use partnergen_codegen::report::{action_records, action_table};
 use partnergen_codegen::spec::{Provider, Spec};
@@ -110,6 +110,12 @@ enum ImportCommand {
         /// The API examples JSON (api-examples-<version>.json).
         #[arg(long)]
         examples: PathBuf,
+        /// The service's error codes: the official Python SDK's
+        /// `tencentcloud/<service>/<version>/errorcodes.py` (pip package
+        /// tencentcloud-sdk-python-intl-en, pinned in tests/interop/requirements.txt).
+        /// Read as text, never run. Without it the spec keeps the codes it has.
+        #[arg(long)]
+        error_codes: Option<PathBuf>,
         /// Where specs live.
         #[arg(long, default_value_os_t = default_spec_dir())]
         spec_dir: PathBuf,
@@ -170,6 +176,7 @@ fn run(cli: Cli) -> Result<()> {
             category_pages,
             definition,
             examples,
+            error_codes,
             spec_dir,
             check,
         }) => {
@@ -187,7 +194,11 @@ fn run(cli: Cli) -> Result<()> {
                     Some(Spec::Tencent(spec)) => Some(spec),
                     _ => None,
                 };
-                import_tencent(&inputs, base)
+                let imported = import_tencent(&inputs, base)?;
+                match &error_codes {
+                    Some(path) => with_error_codes(imported, path),
+                    None => Ok(imported),
+                }
             })
         }
         Command::Import(ImportCommand::Huaweicloud {

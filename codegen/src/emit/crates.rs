@@ -11,7 +11,7 @@ use super::mock::{huawei_mock, mock_server_main, tencent_mock};
 use super::models::{
     huawei_models_module, huawei_requests, models_module, request_example, tencent_requests,
 };
-use super::tables::{huawei_operations, tencent_actions};
+use super::tables::{huawei_operations, tencent_actions, tencent_service_errors};
 use super::{doc, header, md_cell, prose, rust_file, rust_file_of_chunks, Files};
 use crate::names::{method_name, snake, type_stem};
 use crate::spec::{FieldDef, HuaweiSpec, Spec, TencentSpec, TypeDef};
@@ -45,6 +45,12 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                 "src/actions.rs",
                 rust_file(spec_label, tencent_actions(tencent)),
             );
+            if !tencent.error_codes.is_empty() {
+                add(
+                    "src/service_errors.rs",
+                    rust_file(spec_label, tencent_service_errors(tencent)),
+                );
+            }
             if has_models {
                 let requests = tencent.actions.iter().filter_map(|a| a.request.as_deref());
                 let responses = tencent.actions.iter().filter_map(|a| a.response.as_deref());
@@ -313,6 +319,14 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
         }
     });
     let huawei_client = (has_models && matches!(spec, Spec::Huawei(_))).then_some(client_and_mocks);
+    let service_errors = match spec {
+        Spec::Tencent(tencent) if !tencent.error_codes.is_empty() => Some(quote! {
+            #[rustfmt::skip]
+            pub mod service_errors;
+            pub use service_errors::ServiceError;
+        }),
+        _ => None,
+    };
     let table = match spec {
         Spec::Tencent(_) => quote! {
             #[rustfmt::skip]
@@ -320,6 +334,7 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
             pub use actions::{Action, CATEGORIES};
             pub use partnergen_runtime::tables::{ActionInfo, ActionTable, Qps, UnknownName};
             pub use partnergen_runtime::{CamClass, Granularity};
+            #service_errors
         },
         Spec::Huawei(_) => quote! {
             #[rustfmt::skip]

@@ -66,17 +66,25 @@ fn sample(
 
 /// The helpers both providers' mock modules have: the mock, and clients (with the test
 /// credentials `id` and `key`) over it and over a mock server.
-fn mock_helpers(id: &str, key: &str, account: Option<&str>) -> TokenStream {
+/// `known_codes`: what the mock's JSON rules may answer with (a `KnownCodes` expression),
+/// for a vendor whose mocks check them.
+fn mock_helpers(
+    id: &str,
+    key: &str,
+    account: Option<&str>,
+    known_codes: Option<TokenStream>,
+) -> TokenStream {
     let (id, key) = (ident(id), ident(key));
     // The account ID of a vendor whose client has one (Huawei's `domain_id`).
     let account = account.map(|account| {
         let account = ident(account);
         quote!(.domain_id(#account))
     });
+    let known_codes = known_codes.map(|known| quote!(.with_known_codes(#known)));
     quote! {
         /// A mock whose operations without a rule answer their default response.
         pub fn mock() -> Mock {
-            MockTransport::new(default_response)
+            MockTransport::new(default_response) #known_codes
         }
 
         /// A client over `mock` (the test credentials; retries as configured by default;
@@ -167,7 +175,17 @@ pub(crate) fn tencent_mock(lib: &str, spec: &TencentSpec) -> TokenStream {
             }
         }
     });
-    let helpers = mock_helpers("SECRET_ID", "SECRET_KEY", None);
+    let error_codes = if spec.error_codes.is_empty() {
+        quote!(&[])
+    } else {
+        quote!(<crate::ServiceError as partnergen_runtime::tables::ServiceCode>::CODES)
+    };
+    let helpers = mock_helpers(
+        "SECRET_ID",
+        "SECRET_KEY",
+        None,
+        Some(quote!(partnergen_runtime::tencent::server::known_codes(#error_codes))),
+    );
     let example = actions.first().map(|a| {
         let text = mock_example(
             lib,
@@ -223,6 +241,7 @@ pub(crate) fn tencent_mock(lib: &str, spec: &TencentSpec) -> TokenStream {
                 version: crate::API_VERSION,
                 check_request,
                 defaults: default_response,
+                error_codes: #error_codes,
             }
         }
 
@@ -368,7 +387,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
         .collect();
     // Every operation listed: no fallback arm (it would be unreachable).
     let without_params = (params.len() < spec.operations.len()).then(|| quote!(_ => &[],));
-    let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY", Some("DOMAIN_ID"));
+    let helpers = mock_helpers("ACCESS_KEY", "SECRET_KEY", Some("DOMAIN_ID"), None);
     quote! {
         //! The mocks of the service, both answering from the same typed rules and default
         //! responses:

@@ -8,7 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{doc, ident, prose};
-use crate::names::{type_stem, upper_camel};
+use crate::names::{error_code_variant, type_stem, upper_camel};
 use crate::spec::{HuaweiOperation, HuaweiSpec, TencentAction, TencentSpec};
 
 /// The enum variant of an action or operation (`ForceQN`): see [`type_stem`].
@@ -286,6 +286,105 @@ pub(crate) fn huawei_operations(spec: &HuaweiSpec) -> TokenStream {
             /// The operations an account holding `held` may call, in name order.
             pub fn callable_with<'h>(held: &'h [&'h str]) -> impl Iterator<Item = Self> + 'h {
                 <Self as OperationTable>::callable_with(held)
+            }
+        }
+    }
+}
+
+/// `src/service_errors.rs` of a Tencent crate whose spec lists error codes: `ServiceError`,
+/// one variant per code, over the runtime's [`ServiceCode`] lookups (the inherent methods
+/// forward, so users need no trait import).
+///
+/// [`ServiceCode`]: partnergen_runtime::tables::ServiceCode
+pub(crate) fn tencent_service_errors(spec: &TencentSpec) -> TokenStream {
+    // Validation keeps them sorted by code, unique, and their variants distinct.
+    let codes = &spec.error_codes;
+    let variants: Vec<proc_macro2::Ident> = codes
+        .iter()
+        .map(|c| ident(&error_code_variant(&c.code)))
+        .collect();
+    let declared = codes.iter().zip(&variants).map(|(c, v)| {
+        let text = if c.description.is_empty() {
+            format!("`{}` (the SDK gives no description).", c.code)
+        } else {
+            format!("`{}`: {}", c.code, prose(&c.description))
+        };
+        let d = doc(&text);
+        quote!(#d #v,)
+    });
+    let infos = codes.iter().map(|c| {
+        let (code, description) = (&c.code, &c.description);
+        quote!(ServiceCodeInfo { code: #code, description: #description })
+    });
+    let first = variants
+        .iter()
+        .zip(codes)
+        .find(|(_, c)| c.code.contains('.'))
+        .or(variants.iter().zip(codes).next())
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default();
+    let enum_doc = doc(&format!(
+        "The error codes of {} (`{}`), as its official SDK lists them, {} in all.\n\n\
+         A failed call's code, matchable: `err.service_code() == Some(ServiceError::{first})` \
+         (`Error::service_code`, feature `client`); a code outside the list gives `None`, and \
+         `err.api()` still has its text. The mocks answer with one: \
+         `mock::some_action().fail_with_code(ServiceError::{first})`.",
+        prose(&spec.service.title),
+        spec.service.name,
+        codes.len()
+    ));
+    quote! {
+        //! The service's own error codes.
+
+        use partnergen_runtime::tables::{ServiceCode, ServiceCodeInfo, UnknownName};
+
+        #enum_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ServiceError {
+            #(#declared)*
+        }
+
+        impl ServiceCode for ServiceError {
+            const ALL: &'static [Self] = &[#(Self::#variants),*];
+            const CODES: &'static [ServiceCodeInfo] = &[#(#infos),*];
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl ServiceError {
+            /// Every code, sorted by code.
+            pub const fn all() -> &'static [Self] {
+                <Self as ServiceCode>::ALL
+            }
+
+            /// The code as sent (`Response.Error.Code`).
+            pub fn code(self) -> &'static str {
+                ServiceCode::code(self)
+            }
+
+            /// What the code means, one line (the SDK's).
+            pub fn description(self) -> &'static str {
+                ServiceCode::description(self)
+            }
+
+            /// The member of this code (exact, case-sensitive); never allocates.
+            pub fn from_code(code: &str) -> Option<Self> {
+                <Self as ServiceCode>::from_code(code)
+            }
+        }
+
+        impl std::fmt::Display for ServiceError {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl std::str::FromStr for ServiceError {
+            type Err = UnknownName;
+            fn from_str(code: &str) -> Result<Self, UnknownName> {
+                Self::from_code(code).ok_or(UnknownName)
             }
         }
     }

@@ -10,6 +10,9 @@ pub use actions::{Action, CATEGORIES};
 pub use partnergen_runtime::tables::{ActionInfo, ActionTable, Qps, UnknownName};
 pub use partnergen_runtime::{CamClass, Granularity};
 #[rustfmt::skip]
+pub mod service_errors;
+pub use service_errors::ServiceError;
+#[rustfmt::skip]
 pub mod models;
 #[cfg(all(test, feature = "serde"))]
 #[rustfmt::skip]

@@ -47,6 +47,11 @@ pub const SECRET_KEY: &str = "mock-secret-key";
 /// A mock whose operations without a rule answer their default response.
 pub fn mock() -> Mock {
     MockTransport::new(default_response)
+        .with_known_codes(
+            partnergen_runtime::tencent::server::known_codes(
+                <crate::ServiceError as partnergen_runtime::tables::ServiceCode>::CODES,
+            ),
+        )
 }
 /// A client over `mock` (the test credentials; retries as configured by default;
 /// no client-side QPS limits: see [`builder`]).
@@ -78,6 +83,7 @@ pub fn service() -> ServiceDef<Action> {
         version: crate::API_VERSION,
         check_request,
         defaults: default_response,
+        error_codes: <crate::ServiceError as partnergen_runtime::tables::ServiceCode>::CODES,
     }
 }
 /// A mock server builder on 127.0.0.1 (a free port) that accepts the test

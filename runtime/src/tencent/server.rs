@@ -23,7 +23,7 @@ use super::mock::render;
 use super::sign::{self as tc3, CanonicalRequest};
 use crate::client::unix_now;
 use crate::credentials::Credentials;
-use crate::mock::Reply;
+use crate::mock::{KnownCodes, Reply};
 use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::server::cli;
 use crate::server::http::{Head, Limits};
@@ -32,6 +32,7 @@ use crate::server::{
     Refusal, RequestCheck, Serve, ServerSettings, ServerState, StartError,
 };
 use crate::tables::ActionTable;
+use crate::tables::ServiceCodeInfo;
 use crate::transport::HttpResponse;
 
 /// What a generated crate tells the server about its service.
@@ -45,6 +46,62 @@ pub struct ServiceDef<A> {
     pub check_request: RequestCheck<A>,
     /// The action's default response document, as for the in-process mock.
     pub defaults: fn(A) -> Option<&'static str>,
+    /// The service's own error codes, sorted by code (the generated `ServiceError`'s
+    /// table; empty where the spec lists none): rules given as JSON may answer with
+    /// these and the [`COMMON_CODES`] only.
+    pub error_codes: &'static [ServiceCodeInfo],
+}
+
+/// The common error codes of Cloud API 3.0, which any service may answer with besides its
+/// own (the API 3.0 docs' "Common Error Codes" table).
+pub const COMMON_CODES: &[&str] = &[
+    "AuthFailure.InvalidAuthorization",
+    "AuthFailure.InvalidSecretId",
+    "AuthFailure.MFAFailure",
+    "AuthFailure.SecretIdNotFound",
+    "AuthFailure.SignatureExpire",
+    "AuthFailure.SignatureFailure",
+    "AuthFailure.TokenFailure",
+    "AuthFailure.UnauthorizedOperation",
+    "DryRunOperation",
+    "FailedOperation",
+    "InternalError",
+    "InvalidAction",
+    "InvalidParameter",
+    "InvalidParameterValue",
+    "InvalidRequest",
+    "IpInBlacklist",
+    "IpNotInWhitelist",
+    "LimitExceeded",
+    "MissingParameter",
+    "NoSuchProduct",
+    "NoSuchVersion",
+    "RequestLimitExceeded",
+    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+    "RequestLimitExceeded.IPLimitExceeded",
+    "RequestLimitExceeded.UinLimitExceeded",
+    "RequestSizeLimitExceeded",
+    "ResourceInUse",
+    "ResourceInsufficient",
+    "ResourceNotFound",
+    "ResourceUnavailable",
+    "ResponseSizeLimitExceeded",
+    "ServiceUnavailable",
+    "UnauthorizedOperation",
+    "UnknownParameter",
+    "UnsupportedOperation",
+    "UnsupportedProtocol",
+    "UnsupportedRegion",
+];
+
+/// The codes a Tencent service's mocks answer with: its own (`error_codes`, the
+/// generated `ServiceError`'s table) and the [`COMMON_CODES`]. With no codes of its own,
+/// any code is accepted.
+pub fn known_codes(error_codes: &'static [ServiceCodeInfo]) -> KnownCodes {
+    KnownCodes {
+        service: error_codes,
+        common: COMMON_CODES,
+    }
 }
 
 impl<A> Clone for ServiceDef<A> {
@@ -192,6 +249,8 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
 
     fn state(self) -> Result<(Arc<State<A>>, SocketAddr, Limits), StartError> {
         let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
+        core.mock
+            .set_known_codes(known_codes(self.service.error_codes));
         let mut principals = Principals {
             credentials,
             ..Principals::default()

@@ -245,6 +245,14 @@ pub(super) fn assemble(
         last_updated: None,
         version: None,
     });
+    // The error codes come from another input (`--error-codes`, see `error_codes.rs`):
+    // until it is given, the spec keeps the codes it has, with their source.
+    sources.extend(
+        base.into_iter()
+            .flat_map(|b| &b.service.sources)
+            .filter(|s| s.kind == SourceKind::SdkErrorCodes)
+            .cloned(),
+    );
     sources.sort_by(|a, b| (a.kind, &a.file).cmp(&(b.kind, &b.file)));
 
     let endpoint = examples.endpoint.clone().unwrap_or_else(|| {
@@ -280,6 +288,7 @@ pub(super) fn assemble(
         cam: cam_newest.facts.clone(),
         category_tables: category_newest.tables.clone(),
         actions,
+        error_codes: base.map(|b| b.error_codes.clone()).unwrap_or_default(),
         types,
     }
 }

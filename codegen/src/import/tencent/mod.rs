@@ -13,10 +13,11 @@ mod assemble;
 mod cam_page;
 mod category_page;
 mod definition;
+pub mod error_codes;
 mod examples;
 mod page_tables;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use self::assemble::assemble;
 use self::cam_page::{cam_page_from_text, read_cam_page, CamPage};
@@ -93,6 +94,24 @@ pub fn import_tencent(
         spec: Spec::Tencent(spec),
         warnings: diags,
     })
+}
+
+/// Puts the service's error codes, read from the official Python SDK's `errorcodes.py` at
+/// `path` (see [`error_codes`]), into an imported Tencent spec, replacing those it kept
+/// from the spec that was there; its warnings join the import's.
+pub fn with_error_codes(mut imported: Imported, path: &Path) -> Result<Imported, Diagnostics> {
+    let (read, warnings) = error_codes::read_error_codes(path)?;
+    let Spec::Tencent(spec) = &mut imported.spec else {
+        return Err(Diagnostic::error(
+            path.display().to_string(),
+            "missing-input",
+            "error codes are read into a Tencent spec",
+        )
+        .into());
+    };
+    error_codes::apply(spec, read);
+    imported.warnings.0.extend(warnings.0);
+    Ok(imported)
 }
 
 /// Which of the Tencent pages a text is.
