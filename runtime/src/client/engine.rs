@@ -61,6 +61,13 @@ pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
     /// the JSON of a success, or the error it carries. An error status without a vendor
     /// error code goes to the shared rule of `codeless_error` (in `send`).
     fn read(op: Op, response: HttpResponse) -> Result<Answer, Error>;
+    /// The ID the client sent to trace a prepared call (Tencent: its `X-TC-TraceId`),
+    /// which every error of the call then carries ([`Error::trace_id`]); `None` for a
+    /// vendor without one.
+    fn trace_id(prepared: &Self::Prepared) -> Option<&str> {
+        let _ = prepared;
+        None
+    }
 }
 
 /// What a [`Builder`] builds: the engine itself, or a generated client wrapping it.
@@ -327,6 +334,8 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
             || self.attempt(op, prepared),
         )
         .await
+        // Once, as the call ends: its errors carry its trace ID.
+        .map_err(|err| err.with_trace_id(P::trace_id(prepared)))
     }
 
     /// [`Engine::execute`], then the answer's JSON decoded into the response model.
@@ -337,6 +346,7 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         options: &CallOptions,
     ) -> Result<Resp, Error> {
         send::decode(P::name(op), self.execute(op, prepared, options).await?)
+            .map_err(|err| err.with_trace_id(P::trace_id(prepared)))
     }
 
     /// [`Engine::execute`], returning the answer's JSON.

@@ -104,16 +104,21 @@ impl Sender {
             .send(request)
             .await
             .map_err(|err| match err {
-                TransportError::Timeout => Error::Timeout { action },
+                TransportError::Timeout => Error::Timeout {
+                    action,
+                    trace_id: None,
+                },
                 TransportError::Failed { message, source } => Error::Transport {
                     action,
                     message,
                     source,
+                    trace_id: None,
                 },
                 TransportError::BodyTooLarge { status, limit } => Error::ResponseTooLarge {
                     action,
                     status,
                     limit,
+                    trace_id: None,
                 },
             })?;
         let status = response.status;
@@ -124,6 +129,7 @@ impl Sender {
                 action,
                 status,
                 limit: self.max_response_body,
+                trace_id: None,
             });
         }
         if (300..400).contains(&status) {
@@ -131,6 +137,7 @@ impl Sender {
                 action,
                 status,
                 location: response.header("Location").map(str::to_owned),
+                trace_id: None,
             });
         }
         Ok(response)
@@ -157,6 +164,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
         status,
         request_id,
         message: format!("the response does not match its model: {err}"),
+        trace_id: None,
     })
 }
 
@@ -177,6 +185,7 @@ pub(crate) fn not_json(
         status: response.status,
         request_id,
         message: format!("not JSON ({err}): {:?}", preview(&response.body)),
+        trace_id: None,
     }
 }
 
@@ -214,6 +223,7 @@ pub(crate) fn codeless_error(
                 request_id,
                 status,
             },
+            trace_id: None,
         },
         None => Error::Decode {
             action,
@@ -227,6 +237,7 @@ pub(crate) fn codeless_error(
             } else {
                 format!("not JSON: {:?}", preview(&response.body))
             },
+            trace_id: None,
         },
     }
 }
@@ -282,7 +293,7 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                Error::Redirect { action: "A", status: 302, location: Some(l) }
+                Error::Redirect { action: "A", status: 302, location: Some(l), .. }
                     if l == "http://elsewhere.invalid/x"
             ),
             "{err:?}"
@@ -296,7 +307,8 @@ mod tests {
                 Error::ResponseTooLarge {
                     action: "A",
                     status: 200,
-                    limit: 100
+                    limit: 100,
+                    ..
                 }
             ),
             "{err:?}"
@@ -312,6 +324,7 @@ mod tests {
             action: "A",
             status: 307,
             location: Some(format!("http://x/{}", "a".repeat(10_000))),
+            trace_id: None,
         };
         let shown = err.to_string();
         assert!(shown.contains("HTTP 307") && shown.len() < 500, "{shown}");

@@ -152,6 +152,9 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
     fn read(action: A, response: HttpResponse) -> Result<Answer, Error> {
         read_envelope(action.info().name, response)
     }
+    fn trace_id(prepared: &Prepared) -> Option<&str> {
+        Some(&prepared.trace_id)
+    }
 }
 
 impl<A: ActionTable + Send + Sync, C: FromEngine<A, Tencent>> Builder<A, Tencent, C> {
@@ -313,6 +316,7 @@ pub fn read_envelope(action: &'static str, response: HttpResponse) -> Result<Ans
         status,
         request_id,
         message,
+        trace_id: None,
     };
     let blank = response.body.iter().all(u8::is_ascii_whitespace);
     let mut document: Value = match serde_json::from_slice(&response.body) {
@@ -359,6 +363,7 @@ pub fn read_envelope(action: &'static str, response: HttpResponse) -> Result<Ans
                 request_id,
                 status,
             },
+            trace_id: None,
         });
     }
     if error_status {

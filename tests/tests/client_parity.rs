@@ -1,0 +1,250 @@
+//! Parity with the official SDKs' client details (issue 13, item 2): the call's trace ID in
+//! every error that happens after the call started, `DeprecatedWarning` answers, an
+//! explicit proxy, and the connection pool settings.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use partnergen_runtime::transport::{
+    HttpRequest, HttpResponse, SendFuture, Transport, TransportError,
+};
+use serde_json::{json, Value};
+use tencentcloud_intlpartnersmgt::{
+    models, Client, ClientBuilder, Credentials, Error, RetryPolicy,
+};
+
+const SECRET_ID: &str = "AKIDtestSecretId";
+const SECRET_KEY: &str = "test-secret-key-never-sent";
+
+type Script = Box<dyn Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync>;
+
+/// A transport answering every request by a script, keeping each request's
+/// `X-TC-TraceId`.
+struct Scripted {
+    script: Script,
+    trace_ids: Arc<Mutex<Vec<String>>>,
+}
+
+impl Transport for Scripted {
+    fn send(&self, request: HttpRequest) -> SendFuture<'_> {
+        self.trace_ids.lock().unwrap().push(
+            request
+                .header("X-TC-TraceId")
+                .unwrap_or("<none>")
+                .to_owned(),
+        );
+        let answer = (self.script)(&request);
+        Box::pin(async move { answer })
+    }
+}
+
+/// A builder with the test credentials and quick retries (two attempts in all).
+fn builder() -> ClientBuilder {
+    Client::builder()
+        .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
+        .endpoint("http://127.0.0.1:9")
+        .retry_policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+        })
+}
+
+/// A client over a scripted transport, and the trace IDs its requests carried.
+fn scripted(
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    script: impl Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync + 'static,
+) -> (Client, Arc<Mutex<Vec<String>>>) {
+    let trace_ids = Arc::new(Mutex::new(Vec::new()));
+    let transport = Scripted {
+        script: Box::new(script),
+        trace_ids: trace_ids.clone(),
+    };
+    let client = configure(builder().transport(Arc::new(transport)))
+        .build()
+        .unwrap();
+    (client, trace_ids)
+}
+
+fn json_answer(status: u16, body: Value) -> HttpResponse {
+    HttpResponse::new(status, body.to_string().into_bytes())
+}
+
+/// Checks that `err` carries the one trace ID every attempt of its call sent, in
+/// `trace_id()` and in its message.
+fn assert_traced(case: &str, err: &Error, sent: &[String], attempts: usize) {
+    assert_eq!(sent.len(), attempts, "{case}: attempts: {sent:?}");
+    let trace = &sent[0];
+    assert!(
+        sent.iter().all(|t| t == trace) && trace.len() == 36,
+        "{case}: one UUID per call: {sent:?}"
+    );
+    assert_eq!(err.trace_id(), Some(trace.as_str()), "{case}: {err:?}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains(&format!("[TraceId {trace}]")),
+        "{case}: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn every_error_after_the_call_started_carries_its_trace_id() {
+    let request = models::QueryPartnerCreditRequest::new();
+    // (case, extra builder setting, script, attempts: the read action is retried when
+    // the failure is transient)
+    type Case = (
+        &'static str,
+        fn(ClientBuilder) -> ClientBuilder,
+        fn(&HttpRequest) -> Result<HttpResponse, TransportError>,
+        usize,
+    );
+    let cases: [Case; 8] = [
+        (
+            "api error",
+            |b| b,
+            |_| {
+                Ok(json_answer(
+                    200,
+                    json!({"Response": {"Error": {"Code": "InvalidParameter", "Message": "no"}, "RequestId": "r1"}}),
+                ))
+            },
+            1,
+        ),
+        (
+            "throttled, retried",
+            |b| b,
+            |_| {
+                Ok(json_answer(
+                    200,
+                    json!({"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow"}, "RequestId": "r2"}}),
+                ))
+            },
+            2,
+        ),
+        ("timeout", |b| b, |_| Err(TransportError::Timeout), 2),
+        (
+            "transport failure",
+            |b| b,
+            |_| Err(TransportError::failed("connection reset by peer")),
+            2,
+        ),
+        (
+            "redirect",
+            |b| b,
+            |_| {
+                let mut answer = HttpResponse::new(302, Vec::new());
+                answer
+                    .headers
+                    .push(("location".into(), "http://elsewhere.invalid/".into()));
+                Ok(answer)
+            },
+            1,
+        ),
+        (
+            "too large",
+            |b| b.max_response_body(100),
+            |_| Ok(HttpResponse::new(200, vec![b' '; 101])),
+            1,
+        ),
+        (
+            "not JSON",
+            |b| b,
+            |_| Ok(HttpResponse::new(200, b"<html>busy</html>".to_vec())),
+            1,
+        ),
+        (
+            "does not match the model",
+            |b| b,
+            |_| {
+                Ok(json_answer(
+                    200,
+                    json!({"Response": {"TotalCredit": "lots", "RequestId": "r9"}}),
+                ))
+            },
+            1,
+        ),
+    ];
+    for (case, configure, script, attempts) in cases {
+        let (client, sent) = scripted(configure, script);
+        let err = client.query_partner_credit(&request).await.unwrap_err();
+        assert_traced(case, &err, &sent.lock().unwrap(), attempts);
+        if case == "api error" {
+            let trace = err.trace_id().unwrap();
+            assert!(
+                err.to_string()
+                    .ends_with(&format!("[RequestId r1] [TraceId {trace}]")),
+                "{err}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn calls_by_name_carry_it_too_and_errors_before_the_call_have_none() {
+    let (client, sent) = scripted(
+        |b| b,
+        |_| {
+            Ok(json_answer(
+                200,
+                json!({"Response": {"Error": {"Code": "FailedOperation", "Message": "no"}, "RequestId": "r3"}}),
+            ))
+        },
+    );
+    let err = client
+        .call_json("QueryPartnerCredit", &json!({}))
+        .await
+        .unwrap_err();
+    assert_traced("by name", &err, &sent.lock().unwrap(), 1);
+
+    // An unknown name fails before any call: no trace ID, and nothing sent.
+    let err = client
+        .call_json("NoSuchAction", &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.trace_id(), None, "{err:?}");
+    assert!(!err.to_string().contains("TraceId"), "{err}");
+    assert_eq!(sent.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_calls_two_trace_ids() {
+    let (client, sent) = scripted(|b| b, |_| Err(TransportError::failed("refused")));
+    let request = models::QueryPartnerCreditRequest::new();
+    let first = client.query_partner_credit(&request).await.unwrap_err();
+    let second = client.query_partner_credit(&request).await.unwrap_err();
+    assert!(first.trace_id().is_some());
+    assert_ne!(first.trace_id(), second.trace_id());
+    assert_eq!(sent.lock().unwrap().len(), 4);
+}
+
+/// The Huawei SDK sends no ID of its own (`X-Request-Id` is the server's, in
+/// `request_id()`): a Huawei error has no trace ID.
+#[tokio::test]
+async fn huawei_errors_have_no_trace_id() {
+    use huaweicloud_partner_center::models as hw;
+    let (trace_ids, script) = (Arc::new(Mutex::new(Vec::new())), |_: &HttpRequest| {
+        let mut answer = json_answer(
+            400,
+            json!({"error_code": "CBC.0100", "error_msg": "bad", "request_id": "body-id"}),
+        );
+        answer.headers.push(("x-request-id".into(), "hw-1".into()));
+        Ok(answer)
+    });
+    let client = huaweicloud_partner_center::Client::builder()
+        .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
+        .domain_id("domain-1")
+        .endpoint("http://127.0.0.1:9")
+        .transport(Arc::new(Scripted {
+            script: Box::new(script),
+            trace_ids: trace_ids.clone(),
+        }))
+        .build()
+        .unwrap();
+    let request = hw::ListSubCustomersRequest::new(hw::ListSubCustomersRequired {
+        body: hw::QuerySubCustomerListReq::new(),
+    });
+    let err = client.list_sub_customers(&request).await.unwrap_err();
+    assert_eq!(err.request_id(), Some("hw-1"), "{err:?}");
+    assert_eq!(err.trace_id(), None, "{err:?}");
+    assert_eq!(trace_ids.lock().unwrap().as_slice(), ["<none>"]);
+}
