@@ -372,7 +372,7 @@ impl std::error::Error for Error {
 }
 
 /// At most the first 200 characters of a server-chosen text, for a message.
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     const MOST: usize = 200;
     match text.char_indices().nth(MOST) {
         Some((end, _)) => format!("{}...", &text[..end]),

@@ -9,6 +9,7 @@ use partnergen_runtime::transport::{
     HttpRequest, HttpResponse, SendFuture, Transport, TransportError,
 };
 use serde_json::{json, Value};
+use tencentcloud_intlpartnersmgt::mock::{self, Reply};
 use tencentcloud_intlpartnersmgt::{
     models, Client, ClientBuilder, Credentials, Error, RetryPolicy,
 };
@@ -247,4 +248,111 @@ async fn huawei_errors_have_no_trace_id() {
     assert_eq!(err.request_id(), Some("hw-1"), "{err:?}");
     assert_eq!(err.trace_id(), None, "{err:?}");
     assert_eq!(trace_ids.lock().unwrap().as_slice(), ["<none>"]);
+}
+
+/// The log lines written while it lives (a subscriber of this thread only).
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogBuffer {
+    /// Collects this thread's events (warnings and above) until the guard drops.
+    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+        let buffer = LogBuffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .finish();
+        (buffer, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+const DEPRECATED: &str = "QueryPartnerCredit is deprecated: use QueryCreditQuota";
+
+/// A mock whose `QueryPartnerCredit` and `GetCountryCodes` answers carry a
+/// `DeprecatedWarning`, as API 3.0 puts it in the `Response` object.
+fn deprecating_mock() -> mock::Mock {
+    mock::mock()
+        .with_rule(
+            mock::query_partner_credit()
+                .reply(Reply::Response(
+                    json!({"TotalCredit": 5.0, "DeprecatedWarning": DEPRECATED}),
+                ))
+                .build(),
+        )
+        .with_rule(
+            mock::get_country_codes()
+                .reply(Reply::Response(
+                    json!({"DeprecatedWarning": "GetCountryCodes too"}),
+                ))
+                .build(),
+        )
+}
+
+#[tokio::test]
+async fn a_deprecated_warning_is_logged_once_per_action_and_client() {
+    let (log, _guard) = LogBuffer::capture();
+    let mock = deprecating_mock();
+    let client = mock::client(&mock);
+    let request = models::QueryPartnerCreditRequest::new();
+    for _ in 0..3 {
+        client.query_partner_credit(&request).await.unwrap();
+        // Clones share the client's memory of what it logged.
+        client.clone().query_partner_credit(&request).await.unwrap();
+    }
+    client
+        .call_json("QueryPartnerCredit", &json!({}))
+        .await
+        .unwrap();
+    let quota = models::GetCountryCodesRequest::new();
+    client.get_country_codes(&quota).await.unwrap();
+    client.get_country_codes(&quota).await.unwrap();
+    let text = log.text();
+    assert_eq!(text.matches(DEPRECATED).count(), 1, "{text}");
+    assert_eq!(text.matches("GetCountryCodes too").count(), 1, "{text}");
+    assert!(
+        text.contains("WARN") && text.contains("action=\"QueryPartnerCredit\""),
+        "{text}"
+    );
+    // Another client logs it again (once).
+    mock::client(&mock)
+        .query_partner_credit(&request)
+        .await
+        .unwrap();
+    assert_eq!(log.text().matches(DEPRECATED).count(), 2, "{}", log.text());
+}
+
+#[tokio::test]
+async fn a_deprecated_warning_is_on_the_response() {
+    let mock = deprecating_mock();
+    let client = mock::client(&mock);
+    let got = client
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap();
+    assert_eq!(got.total_credit, 5.0);
+    assert_eq!(
+        serde_json::to_value(&got).unwrap()["DeprecatedWarning"],
+        DEPRECATED
+    );
+    let json = client
+        .call_json("QueryPartnerCredit", &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(json["DeprecatedWarning"], DEPRECATED);
 }

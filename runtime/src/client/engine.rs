@@ -4,6 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use super::options::{Answer, BuildError, CallOptions, Endpoint, Env};
 use super::retry::{self, RetryPolicy};
 use super::send::{self, unix_now, HttpSettings, Sender};
 use crate::credentials::{Credentials, CredentialsError};
-use crate::error::Error;
+use crate::error::{shorten, Error};
 use crate::tables::Catalog;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -66,6 +67,13 @@ pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
     /// vendor without one.
     fn trace_id(prepared: &Self::Prepared) -> Option<&str> {
         let _ = prepared;
+        None
+    }
+    /// The service's word that the operation of a successful answer is deprecated
+    /// (Tencent: the `DeprecatedWarning` of the `Response` object), which the engine logs
+    /// once per operation and client; `None` for a vendor without one.
+    fn deprecation(answer: &Answer) -> Option<&str> {
+        let _ = answer;
         None
     }
 }
@@ -214,6 +222,7 @@ where
                     .map(limiter)
             })
             .collect();
+        let deprecation_logged = P::all().iter().map(|_| AtomicBool::new(false)).collect();
         Ok(C::from_engine(Engine {
             inner: Arc::new(Inner {
                 settings: self.settings,
@@ -221,6 +230,7 @@ where
                 credentials,
                 retry,
                 limiters,
+                deprecation_logged,
                 sender,
             }),
             ops: PhantomData,
@@ -277,6 +287,9 @@ where
     retry: RetryPolicy,
     /// Per operation, by [`ClientProtocol::index`]; `None` for no client-side limit.
     limiters: Vec<Option<DefaultDirectRateLimiter>>,
+    /// Per operation, by [`ClientProtocol::index`]: whether its deprecation was logged (a
+    /// flag per operation, so it never grows).
+    deprecation_logged: Box<[AtomicBool]>,
     sender: Sender,
 }
 
@@ -327,15 +340,37 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         options: &CallOptions,
     ) -> Result<Answer, Error> {
         let retry = &self.inner.retry;
-        retry::with_retries(
+        let result = retry::with_retries(
             retry,
             retry.allows(P::idempotent(op), options),
             |attempt| P::span(&self.inner.settings, op, prepared, attempt),
             || self.attempt(op, prepared),
         )
-        .await
-        // Once, as the call ends: its errors carry its trace ID.
-        .map_err(|err| err.with_trace_id(P::trace_id(prepared)))
+        .await;
+        match result {
+            Ok(answer) => {
+                self.note_deprecation(op, &answer);
+                Ok(answer)
+            }
+            // Once, as the call ends: its errors carry its trace ID.
+            Err(err) => Err(err.with_trace_id(P::trace_id(prepared))),
+        }
+    }
+
+    /// Logs the service's word that `op` is deprecated ([`ClientProtocol::deprecation`]),
+    /// once per operation and client (clones share it), as a warning naming the action,
+    /// with the first 200 characters of the service's text.
+    fn note_deprecation(&self, op: Op, answer: &Answer) {
+        let Some(warning) = P::deprecation(answer) else {
+            return;
+        };
+        if !self.inner.deprecation_logged[P::index(op)].swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                action = P::name(op),
+                warning = shorten(warning).as_str(),
+                "the service says this action is deprecated"
+            );
+        }
     }
 
     /// [`Engine::execute`], then the answer's JSON decoded into the response model.
