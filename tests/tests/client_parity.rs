@@ -346,13 +346,45 @@ async fn a_deprecated_warning_is_on_the_response() {
         .await
         .unwrap();
     assert_eq!(got.total_credit, 5.0);
+    assert_eq!(got.deprecated_warning.as_deref(), Some(DEPRECATED));
     assert_eq!(
         serde_json::to_value(&got).unwrap()["DeprecatedWarning"],
         DEPRECATED
     );
+    // An answer without one has none.
+    let plain = mock::mock();
+    let got = mock::client(&plain)
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap();
+    assert_eq!(got.deprecated_warning, None);
     let json = client
         .call_json("QueryPartnerCredit", &json!({}))
         .await
         .unwrap();
     assert_eq!(json["DeprecatedWarning"], DEPRECATED);
+}
+
+/// The mock server answers a typed rule's warning as the service would, and the client
+/// reads it back.
+#[tokio::test]
+async fn the_mock_server_answers_with_a_deprecated_warning() {
+    let mut credit = models::QueryPartnerCreditResponse::default();
+    credit.total_credit = 3.0;
+    credit.deprecated_warning = Some(DEPRECATED.into());
+    let server = mock::server()
+        .rule(mock::query_partner_credit().respond(credit).build())
+        .start()
+        .await
+        .unwrap();
+    let (log, _guard) = LogBuffer::capture();
+    let client = mock::server_client(&server);
+    let request = models::QueryPartnerCreditRequest::new();
+    let got = client.query_partner_credit(&request).await.unwrap();
+    assert_eq!(
+        (got.total_credit, got.deprecated_warning.as_deref()),
+        (3.0, Some(DEPRECATED))
+    );
+    client.query_partner_credit(&request).await.unwrap();
+    assert_eq!(log.text().matches(DEPRECATED).count(), 1, "{}", log.text());
 }
