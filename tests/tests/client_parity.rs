@@ -388,3 +388,256 @@ async fn the_mock_server_answers_with_a_deprecated_warning() {
     client.query_partner_credit(&request).await.unwrap();
     assert_eq!(log.text().matches(DEPRECATED).count(), 1, "{}", log.text());
 }
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 that counts the TCP connections it accepts and
+/// keeps each request's head; it answers every request with a Tencent success (keeping
+/// the connection open), and a `CONNECT` with 403. As a proxy it receives the client's
+/// requests in absolute form (`POST http://host/ HTTP/1.1`).
+struct FakeHttp {
+    url: String,
+    connections: Arc<Mutex<usize>>,
+    heads: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeHttp {
+    async fn start() -> Self {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(Mutex::new(0));
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let (count, seen) = (connections.clone(), heads.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                *count.lock().unwrap() += 1;
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut stream = BufReader::new(stream);
+                    loop {
+                        let mut head = String::new();
+                        loop {
+                            let mut line = String::new();
+                            match stream.read_line(&mut line).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(_) if line == "\r\n" => break,
+                                Ok(_) => head.push_str(&line),
+                            }
+                        }
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                let (name, value) = l.split_once(':')?;
+                                name.eq_ignore_ascii_case("content-length")
+                                    .then(|| value.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        let mut body = vec![0; length];
+                        if stream.read_exact(&mut body).await.is_err() {
+                            return;
+                        }
+                        let connect = head.starts_with("CONNECT ");
+                        seen.lock().unwrap().push(head);
+                        let answer = if connect {
+                            "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                                .to_owned()
+                        } else {
+                            let body = r#"{"Response":{"TotalCredit":1.0,"RequestId":"fake-1"}}"#;
+                            format!(
+                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                                body.len()
+                            )
+                        };
+                        if stream.get_mut().write_all(answer.as_bytes()).await.is_err() || connect {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        FakeHttp {
+            url,
+            connections,
+            heads,
+        }
+    }
+
+    fn connections(&self) -> usize {
+        *self.connections.lock().unwrap()
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
+}
+
+/// A builder for a client sending over real HTTP, no retries.
+fn http_builder(endpoint: &str) -> ClientBuilder {
+    Client::builder()
+        .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
+        .endpoint(endpoint)
+        .timeout(Duration::from_secs(5))
+        .retry_policy(RetryPolicy::disabled())
+}
+
+const PROXY_PASSWORD: &str = "proxy-pass-never-shown";
+
+#[tokio::test]
+async fn an_explicit_proxy_carries_every_request() {
+    let proxy = FakeHttp::start().await;
+    let proxied_url = proxy
+        .url
+        .replace("http://", &format!("http://squid-user:{PROXY_PASSWORD}@"));
+    // An endpoint no resolver knows: only the proxy can reach it.
+    let client = http_builder("http://intlpartnersmgt.proxied.invalid")
+        .proxy(&proxied_url)
+        .build()
+        .unwrap();
+    let credit = client
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap();
+    assert_eq!(credit.total_credit, 1.0);
+    let heads = proxy.heads();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(
+        heads[0].starts_with("POST http://intlpartnersmgt.proxied.invalid/ HTTP/1.1"),
+        "{heads:?}"
+    );
+    // The proxy's user and password, as Basic Proxy-Authorization.
+    let basic = "c3F1aWQtdXNlcjpwcm94eS1wYXNzLW5ldmVyLXNob3du"; // squid-user:proxy-pass-never-shown
+    assert!(
+        heads[0].to_ascii_lowercase().contains(&format!(
+            "proxy-authorization: basic {}",
+            basic.to_ascii_lowercase()
+        )),
+        "{heads:?}"
+    );
+    assert!(
+        !format!("{client:?}").contains(PROXY_PASSWORD),
+        "{client:?}"
+    );
+
+    // HTTPS is tunnelled: the proxy gets a CONNECT (which it refuses here), and the
+    // failure does not show the password.
+    let tunnelled = http_builder("https://intlpartnersmgt.proxied.invalid")
+        .proxy(&proxied_url)
+        .build()
+        .unwrap();
+    let err = tunnelled
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        !err.to_string().contains(PROXY_PASSWORD) && !format!("{err:?}").contains(PROXY_PASSWORD),
+        "{err:?}"
+    );
+    let heads = proxy.heads();
+    assert!(
+        heads.len() == 2 && heads[1].starts_with("CONNECT intlpartnersmgt.proxied.invalid:443 "),
+        "{heads:?}"
+    );
+
+    // A proxy that is down: a transport failure without the password.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let down = format!("http://u:{PROXY_PASSWORD}@{}", closed.local_addr().unwrap());
+    drop(closed);
+    let err = http_builder("http://intlpartnersmgt.proxied.invalid")
+        .proxy(down)
+        .build()
+        .unwrap()
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        !err.to_string().contains(PROXY_PASSWORD) && !format!("{err:?}").contains(PROXY_PASSWORD),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn no_proxy_goes_direct() {
+    let proxy = FakeHttp::start().await;
+    let server = FakeHttp::start().await;
+    // The last of proxy and no_proxy counts.
+    let client = http_builder(&server.url)
+        .proxy(&proxy.url)
+        .no_proxy()
+        .build()
+        .unwrap();
+    client
+        .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+        .await
+        .unwrap();
+    assert_eq!((proxy.heads().len(), server.heads().len()), (0, 1));
+    assert!(server.heads()[0].starts_with("POST / HTTP/1.1"));
+}
+
+#[test]
+fn a_bad_proxy_url_fails_the_build_naming_the_setting_without_its_password() {
+    for (url, why) in [
+        ("not a url", "relative URL without a base"),
+        ("ftp://u:secret-pw@proxy.example:21", "the scheme is `ftp`"),
+        (
+            "socks5://u:secret-pw@proxy.example:1080",
+            "the scheme is `socks5`",
+        ),
+        ("http://u:secret-pw@", "empty host"),
+        ("http://u:secret-pw@:3128", "empty host"),
+        ("u:secret-pw@proxy.example:3128", ""),
+        ("http://u:secret-pw@proxy example:3128", "invalid"),
+    ] {
+        let err = builder().proxy(url).build().unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("bad setting: proxy `") && shown.contains(why),
+            "{url}: {shown}"
+        );
+        assert!(
+            !shown.contains("secret-pw") && !format!("{err:?}").contains("secret-pw"),
+            "{url}: {shown}"
+        );
+    }
+}
+
+/// `calls` sequential calls of a client built by `configure`, `pause` apart; the TCP
+/// connections the server accepted.
+async fn connections_for(
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    calls: usize,
+    pause: Duration,
+) -> usize {
+    let server = FakeHttp::start().await;
+    let client = configure(http_builder(&server.url)).build().unwrap();
+    for i in 0..calls {
+        if i > 0 {
+            tokio::time::sleep(pause).await;
+        }
+        client
+            .query_partner_credit(&models::QueryPartnerCreditRequest::new())
+            .await
+            .unwrap();
+    }
+    assert_eq!(server.heads().len(), calls);
+    server.connections()
+}
+
+#[tokio::test]
+async fn the_connection_pool_settings_reach_the_connections() {
+    let no_pause = Duration::ZERO;
+    // By default one kept-alive connection serves sequential calls.
+    assert_eq!(connections_for(|b| b, 3, no_pause).await, 1);
+    // None kept idle: a connection per call.
+    assert_eq!(
+        connections_for(|b| b.pool_max_idle_per_host(0), 3, no_pause).await,
+        3
+    );
+    // An idle connection older than the idle timeout is not reused.
+    let pause = Duration::from_millis(300);
+    assert_eq!(connections_for(|b| b, 2, pause).await, 1);
+    assert_eq!(
+        connections_for(|b| b.pool_idle_timeout(Duration::from_millis(50)), 2, pause).await,
+        2
+    );
+}

@@ -18,7 +18,7 @@ use super::send::{self, unix_now, HttpSettings, Sender};
 use crate::credentials::{Credentials, CredentialsError};
 use crate::error::{shorten, Error};
 use crate::tables::Catalog;
-use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::transport::{HttpRequest, HttpResponse, ProxySetting, Transport};
 
 /// A vendor's wire protocol: everything the engine needs to know of it, called by the
 /// engine only (never the other way round). `Op` is the generated table of actions or
@@ -159,13 +159,48 @@ where
 
     /// The timeout of each attempt, connecting included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http.timeout = timeout;
+        self.http.connection.timeout = timeout;
         self
     }
 
     /// The timeout for establishing a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http.connect_timeout = timeout;
+        self.http.connection.connect_timeout = timeout;
+        self
+    }
+
+    /// Sends every request through this HTTP proxy, `http://[user:password@]host:port`
+    /// (or `https://`; an HTTPS endpoint is tunnelled with `CONNECT`), as the official
+    /// SDKs' `HttpProfile(proxy=...)`; the user and password go as `Proxy-Authorization`
+    /// and never appear in errors or `Debug`. Without it, the environment's proxy is used
+    /// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`); this one wins over the
+    /// environment, `NO_PROXY` included. A URL that is not `http`/`https` with a host
+    /// fails `build` with [`BuildError::Setting`] naming the proxy. The last of `proxy`
+    /// and [`no_proxy`](Self::no_proxy) counts.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.http.connection.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// No proxy at all, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.http.connection.proxy = ProxySetting::Direct;
+        self
+    }
+
+    /// The most idle connections kept open per host for reuse (default: no limit,
+    /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`](crate::transport::DEFAULT_POOL_MAX_IDLE_PER_HOST)); 0 closes each after its call. A low limit under
+    /// concurrent calls closes and reopens connections, each close leaving a socket in
+    /// TIME_WAIT (as the official Go SDK's default of 2 did: tencentcloud-sdk-go#69).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.http.connection.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// How long an idle connection is kept for reuse (default 90 s,
+    /// [`DEFAULT_POOL_IDLE_TIMEOUT`](crate::transport::DEFAULT_POOL_IDLE_TIMEOUT)); `None` keeps it until the server closes it.
+    pub fn pool_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.http.connection.pool_idle_timeout = timeout.into();
         self
     }
 

@@ -14,18 +14,16 @@ use super::options::{Answer, BuildError, Endpoint};
 use super::retry::RetryPolicy;
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::transport::{
-    HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError,
-    DEFAULT_MAX_RESPONSE_BODY,
+    ConnectionSettings, HttpRequest, HttpResponse, ProxySetting, ReqwestTransport, Transport,
+    TransportError, DEFAULT_MAX_RESPONSE_BODY,
 };
 
 /// The HTTP side of a builder.
 pub(crate) struct HttpSettings {
     /// `scheme://host[:port]`.
     pub endpoint: String,
-    /// The timeout of each attempt, connecting included.
-    pub timeout: Duration,
-    /// The timeout for establishing a connection.
-    pub connect_timeout: Duration,
+    /// The timeouts, the proxy and the connection pool of the HTTP transport.
+    pub connection: ConnectionSettings,
     pub retry: RetryPolicy,
     /// The largest response body read, in bytes.
     pub max_response_body: u64,
@@ -46,8 +44,7 @@ impl HttpSettings {
     pub fn new(endpoint: String) -> Self {
         HttpSettings {
             endpoint,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            connection: ConnectionSettings::new(Duration::from_secs(30), Duration::from_secs(10)),
             retry: RetryPolicy::default(),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             transport: None,
@@ -68,10 +65,15 @@ impl HttpSettings {
                 self.endpoint
             )));
         }
+        // Checked even under a custom transport: a bad setting is refused wherever it goes.
+        if let ProxySetting::Url(url) = &self.connection.proxy {
+            ProxySetting::checked(url)
+                .map_err(|why| BuildError::Setting(format!("proxy {why}")))?;
+        }
         let transport = match self.transport {
             Some(t) => t,
             None => Arc::new(
-                ReqwestTransport::new(self.timeout, self.connect_timeout)
+                ReqwestTransport::with_settings(&self.connection)
                     .map_err(|e| BuildError::Transport(e.to_string()))?
                     .with_max_response_body(self.max_response_body),
             ),
