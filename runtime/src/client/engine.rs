@@ -189,16 +189,18 @@ where
     }
 
     /// The most idle connections kept open per host for reuse (default: no limit,
-    /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`](crate::transport::DEFAULT_POOL_MAX_IDLE_PER_HOST)); 0 closes each after its call. A low limit under
-    /// concurrent calls closes and reopens connections, each close leaving a socket in
-    /// TIME_WAIT (as the official Go SDK's default of 2 did: tencentcloud-sdk-go#69).
+    /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`](crate::transport::DEFAULT_POOL_MAX_IDLE_PER_HOST));
+    /// 0 closes each after its call. A low limit under concurrent calls closes and
+    /// reopens connections, each close leaving a socket in TIME_WAIT (as the official Go
+    /// SDK's default of 2 did: tencentcloud-sdk-go#69).
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.http.connection.pool_max_idle_per_host = max;
         self
     }
 
     /// How long an idle connection is kept for reuse (default 90 s,
-    /// [`DEFAULT_POOL_IDLE_TIMEOUT`](crate::transport::DEFAULT_POOL_IDLE_TIMEOUT)); `None` keeps it until the server closes it.
+    /// [`DEFAULT_POOL_IDLE_TIMEOUT`](crate::transport::DEFAULT_POOL_IDLE_TIMEOUT)); `None`
+    /// keeps it until the server closes it.
     pub fn pool_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.http.connection.pool_idle_timeout = timeout.into();
         self
