@@ -90,11 +90,17 @@ pub enum Error {
         action: &'static str,
         /// The error.
         error: ApiError,
+        /// The call's `X-TC-TraceId` (Tencent; `None` for Huawei, whose SDK sends no ID
+        /// of its own): see [`Error::trace_id`].
+        trace_id: Option<String>,
     },
     /// The request did not complete within the configured timeout.
     Timeout {
         /// The action or operation called.
         action: &'static str,
+        /// The call's `X-TC-TraceId` (Tencent; `None` for Huawei, whose SDK sends no ID
+        /// of its own): see [`Error::trace_id`].
+        trace_id: Option<String>,
     },
     /// The request could not be sent or its response not received.
     Transport {
@@ -106,6 +112,9 @@ pub enum Error {
         /// The underlying error, when there is one: [`std::error::Error::source`] returns
         /// it, and its own `source()` chain leads to the I/O error.
         source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+        /// The call's `X-TC-TraceId` (Tencent; `None` for Huawei, whose SDK sends no ID
+        /// of its own): see [`Error::trace_id`].
+        trace_id: Option<String>,
     },
     /// The endpoint answered with a redirect (any 3xx), which is not followed: following
     /// it would send the signed request, its session token and its body wherever the
@@ -117,6 +126,9 @@ pub enum Error {
         status: u16,
         /// The `Location` header, when there was one.
         location: Option<String>,
+        /// The call's `X-TC-TraceId` (Tencent; `None` for Huawei, whose SDK sends no ID
+        /// of its own): see [`Error::trace_id`].
+        trace_id: Option<String>,
     },
     /// The response body is larger than the cap (the builder's `max_response_body`);
     /// reading stopped at the cap, or before reading when the Content-Length exceeded it.
@@ -127,6 +139,9 @@ pub enum Error {
         status: u16,
         /// The cap, in bytes.
         limit: u64,
+        /// The call's `X-TC-TraceId` (Tencent; `None` for Huawei, whose SDK sends no ID
+        /// of its own): see [`Error::trace_id`].
+        trace_id: Option<String>,
     },
     /// The service answered, but not with a response this client can read.
     Decode {
@@ -138,6 +153,9 @@ pub enum Error {
         request_id: Option<String>,
         /// What could not be read.
         message: String,
+        /// The call's `X-TC-TraceId` (Tencent; `None` for Huawei, whose SDK sends no ID
+        /// of its own): see [`Error::trace_id`].
+        trace_id: Option<String>,
     },
     /// The operation needs a setting the client was built without (Huawei: the account
     /// ID that fills a `{domain_id}` path).
@@ -198,6 +216,46 @@ impl Error {
         }
     }
 
+    /// The call's trace ID: the `X-TC-TraceId` a Tencent call sent (one per call, the
+    /// same in each of its attempts and in its tracing spans), to find the call in the
+    /// vendor's logs with [`Error::request_id`]; on every error after the call started
+    /// (answers, timeouts, transport failures, redirects, bodies over the cap, unreadable
+    /// answers). `None` before anything was sent (an invalid request, a missing setting,
+    /// no credentials) and for
+    /// Huawei, whose SDK sends no ID of its own (its `X-Request-Id` is the server's, in
+    /// `request_id`).
+    pub fn trace_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { trace_id, .. }
+            | Error::Timeout { trace_id, .. }
+            | Error::Transport { trace_id, .. }
+            | Error::Redirect { trace_id, .. }
+            | Error::ResponseTooLarge { trace_id, .. }
+            | Error::Decode { trace_id, .. } => trace_id.as_deref(),
+            Error::MissingSetting { .. }
+            | Error::InvalidRequest { .. }
+            | Error::Credentials { .. } => None,
+        }
+    }
+
+    /// The error with the call's trace ID, when it has none yet and is of a kind that
+    /// happens after the call started (the engine attaches it once, as a call ends).
+    pub(crate) fn with_trace_id(mut self, id: Option<&str>) -> Self {
+        if let (
+            Some(id),
+            Error::Api { trace_id, .. }
+            | Error::Timeout { trace_id, .. }
+            | Error::Transport { trace_id, .. }
+            | Error::Redirect { trace_id, .. }
+            | Error::ResponseTooLarge { trace_id, .. }
+            | Error::Decode { trace_id, .. },
+        ) = (id, &mut self)
+        {
+            trace_id.get_or_insert_with(|| id.to_owned());
+        }
+        self
+    }
+
     /// The HTTP status, when the service answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -233,8 +291,19 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe(f)?;
+        match self.trace_id() {
+            Some(id) => write!(f, " [TraceId {id}]"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// The message without the trace ID.
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api { action, error } if error.code.is_empty() => {
+            Error::Api { action, error, .. } if error.code.is_empty() => {
                 write!(f, "{action}: HTTP {}", error.status)?;
                 if !error.message.is_empty() {
                     write!(f, " ({})", error.message)?;
@@ -244,14 +313,14 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Api { action, error } => {
+            Error::Api { action, error, .. } => {
                 write!(f, "{action}: {} ({})", error.code, error.message)?;
                 if let Some(id) = &error.request_id {
                     write!(f, " [RequestId {id}]")?;
                 }
                 Ok(())
             }
-            Error::Timeout { action } => write!(f, "{action}: timed out"),
+            Error::Timeout { action, .. } => write!(f, "{action}: timed out"),
             Error::Transport {
                 action, message, ..
             } => {
@@ -261,6 +330,7 @@ impl fmt::Display for Error {
                 action,
                 status,
                 location,
+                ..
             } => {
                 write!(f, "{action}: HTTP {status}, a redirect ")?;
                 match location {
@@ -277,6 +347,7 @@ impl fmt::Display for Error {
                 action,
                 status,
                 limit,
+                ..
             } => write!(
                 f,
                 "{action}: the response body (HTTP {status}) is larger than the cap of \
@@ -325,7 +396,7 @@ impl std::error::Error for Error {
 }
 
 /// At most the first 200 characters of a server-chosen text, for a message.
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     const MOST: usize = 200;
     match text.char_indices().nth(MOST) {
         Some((end, _)) => format!("{}...", &text[..end]),
@@ -352,11 +423,16 @@ mod tests {
                 request_id: None,
                 status: 200,
             },
+            trace_id: None,
         };
         assert!(api("RequestLimitExceeded").is_transient());
         assert!(!api("InternalError").is_transient());
         assert!(!api("AuthFailure.SignatureFailure").is_transient());
-        assert!(Error::Timeout { action: "A" }.is_transient());
+        assert!(Error::Timeout {
+            action: "A",
+            trace_id: None
+        }
+        .is_transient());
         // Huawei answers errors by status: 429 and 5xx are transient whatever the code.
         let answered = |code: &str, status: u16| Error::Api {
             action: "A",
@@ -371,6 +447,7 @@ mod tests {
                 request_id: None,
                 status,
             },
+            trace_id: None,
         };
         assert!(answered("APIGW.0308", 429).is_transient());
         assert!(answered("CBC.0999", 500).is_transient());

@@ -164,6 +164,102 @@ pub trait Transport: Send + Sync + 'static {
     fn send(&self, request: HttpRequest) -> SendFuture<'_>;
 }
 
+/// Which proxy the real transport sends through.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// The environment's, as reqwest reads it (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`,
+    /// `NO_PROXY`, in upper or lower case): the default.
+    #[default]
+    Environment,
+    /// None at all, whatever the environment says.
+    Direct,
+    /// This one for every request (`http://[user:password@]host:port` or `https://...`),
+    /// whatever the environment says (`NO_PROXY` included).
+    Url(String),
+}
+
+/// Never shows the credentials a proxy URL may carry.
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxySetting::Environment => f.write_str("Environment"),
+            ProxySetting::Direct => f.write_str("Direct"),
+            ProxySetting::Url(url) => f.debug_tuple("Url").field(&redact_userinfo(url)).finish(),
+        }
+    }
+}
+
+/// `text` (a URL, or what was meant as one) with the user and password of its authority
+/// replaced by `***`, so it can be shown.
+pub(crate) fn redact_userinfo(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let authority_end = text[start..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |i| start + i);
+    match text[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..start], &text[start + at..]),
+        None => text.to_owned(),
+    }
+}
+
+impl ProxySetting {
+    /// The reqwest proxy of a [`ProxySetting::Url`] after checking it (an `http` or
+    /// `https` URL with a host); the error says what is wrong without the credentials.
+    pub(crate) fn checked(url: &str) -> Result<reqwest::Proxy, String> {
+        let shown = redact_userinfo(url);
+        let parsed = reqwest::Url::parse(url).map_err(|err| format!("`{shown}`: {err}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "`{shown}`: the scheme is `{}`; an HTTP proxy is `http://` or `https://`",
+                parsed.scheme()
+            ));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(format!("`{shown}`: no host"));
+        }
+        // reqwest sends the user and password as Proxy-Authorization (Basic).
+        reqwest::Proxy::all(parsed).map_err(|_| format!("`{shown}`: not a proxy URL"))
+    }
+}
+
+/// How the real transport connects: its timeouts, its proxy and its connection pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// The whole request, reading the body included.
+    pub timeout: Duration,
+    /// Establishing a connection.
+    pub connect_timeout: Duration,
+    /// The proxy.
+    pub proxy: ProxySetting,
+    /// The most idle connections kept per host: [`DEFAULT_POOL_MAX_IDLE_PER_HOST`].
+    pub pool_max_idle_per_host: usize,
+    /// How long an idle connection is kept; `None` for as long as the server keeps it:
+    /// [`DEFAULT_POOL_IDLE_TIMEOUT`].
+    pub pool_idle_timeout: Option<Duration>,
+}
+
+/// The default most idle connections kept per host: no limit, so every connection a
+/// burst of concurrent calls opened stays for the next burst instead of being closed
+/// and replaced by a new one, each close leaving a socket in TIME_WAIT (the official Go
+/// SDK's default of 2 made bursts flood hosts with them: tencentcloud-sdk-go#69).
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = usize::MAX;
+
+/// The default time an idle connection is kept: 90 s (reqwest's and Go's default).
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+impl ConnectionSettings {
+    /// These timeouts, the environment's proxy, and the default pool.
+    pub fn new(timeout: Duration, connect_timeout: Duration) -> Self {
+        ConnectionSettings {
+            timeout,
+            connect_timeout,
+            proxy: ProxySetting::Environment,
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
+            pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
+        }
+    }
+}
+
 /// The real transport: reqwest over rustls. It follows no redirects (a redirect would carry
 /// the signed request, its session token and its body to wherever `Location` points;
 /// the engines turn a 3xx answer into an error), and reads a response body chunk by
@@ -178,9 +274,24 @@ impl ReqwestTransport {
     /// A transport with a whole-request timeout (reading the body included) and a connect
     /// timeout.
     pub fn new(timeout: Duration, connect_timeout: Duration) -> Result<Self, TransportError> {
-        let client = Self::client_builder(timeout, connect_timeout)
-            .build()
-            .map_err(TransportError::from_error)?;
+        Self::with_settings(&ConnectionSettings::new(timeout, connect_timeout))
+    }
+
+    /// A transport with these settings. A bad proxy URL is a [`TransportError::Failed`]
+    /// that says what is wrong without its credentials.
+    pub fn with_settings(settings: &ConnectionSettings) -> Result<Self, TransportError> {
+        let builder = Self::client_builder(settings.timeout, settings.connect_timeout)
+            .pool_max_idle_per_host(settings.pool_max_idle_per_host)
+            .pool_idle_timeout(settings.pool_idle_timeout);
+        let builder = match &settings.proxy {
+            ProxySetting::Environment => builder,
+            ProxySetting::Direct => builder.no_proxy(),
+            ProxySetting::Url(url) => builder.proxy(
+                ProxySetting::checked(url)
+                    .map_err(|why| TransportError::failed(format!("bad proxy {why}")))?,
+            ),
+        };
+        let client = builder.build().map_err(TransportError::from_error)?;
         Ok(ReqwestTransport {
             client,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
@@ -320,6 +431,26 @@ mod tests {
             found,
             "source() does not lead to the resolver's error: {err:?}"
         );
+    }
+
+    #[test]
+    fn proxy_credentials_are_never_shown() {
+        assert_eq!(
+            redact_userinfo("http://user:pw@proxy:3128/x?a@b"),
+            "http://***@proxy:3128/x?a@b"
+        );
+        assert_eq!(redact_userinfo("u:p@w@proxy:3128"), "***@proxy:3128");
+        assert_eq!(redact_userinfo("http://proxy:3128"), "http://proxy:3128");
+        assert_eq!(redact_userinfo("not a url"), "not a url");
+        let setting = ProxySetting::Url("http://user:pw-never-shown@127.0.0.1:3128".into());
+        assert_eq!(format!("{setting:?}"), "Url(\"http://***@127.0.0.1:3128\")");
+        let mut settings = ConnectionSettings::new(Duration::from_secs(5), Duration::from_secs(5));
+        settings.proxy = setting;
+        let transport = ReqwestTransport::with_settings(&settings).unwrap();
+        assert!(!format!("{settings:?}").contains("pw-never-shown"));
+        // reqwest's Debug of its client shows the proxy without them (checked here, in
+        // case a reqwest version changes that).
+        assert!(!format!("{transport:?}").contains("pw-never-shown"));
     }
 
     #[test]

@@ -371,7 +371,8 @@ async fn transport_failures_timeouts_and_garbage_are_distinct() {
         matches!(
             err,
             Error::Timeout {
-                action: "QueryPartnerCredit"
+                action: "QueryPartnerCredit",
+                trace_id: Some(_),
             }
         ),
         "{err:?}"

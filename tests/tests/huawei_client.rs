@@ -785,7 +785,8 @@ async fn timeouts_are_retried_for_gets_only() {
         matches!(
             err,
             Error::Timeout {
-                action: "ShowPartnerConsumptionQuota"
+                action: "ShowPartnerConsumptionQuota",
+                trace_id: None,
             }
         ),
         "{err:?}"

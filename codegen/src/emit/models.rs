@@ -30,11 +30,23 @@ struct Style {
     /// Wire names are the PascalCase of the Rust field names (`rename_all`); otherwise
     /// each field whose Rust name differs from its wire name is renamed.
     pascal_case: bool,
+    /// The responses of actions get a `deprecated_warning` field (API 3.0's
+    /// `DeprecatedWarning`, which the runtime logs once per action and client).
+    deprecated_warning: bool,
 }
 
-const TENCENT: Style = Style { pascal_case: true };
+const TENCENT: Style = Style {
+    pascal_case: true,
+    deprecated_warning: true,
+};
 
-const HUAWEI: Style = Style { pascal_case: false };
+const HUAWEI: Style = Style {
+    pascal_case: false,
+    deprecated_warning: false,
+};
+
+/// The wire name of API 3.0's deprecation notice in a `Response` object.
+const DEPRECATED_WARNING: &str = "DeprecatedWarning";
 
 /// Which way a type travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,8 +286,9 @@ fn type_items<'a>(
     response_roots: impl IntoIterator<Item = &'a str>,
     style: Style,
 ) -> Vec<TokenStream> {
+    let response_roots: BTreeSet<&str> = response_roots.into_iter().collect();
     let requests = reachable(types, request_roots);
-    let responses = reachable(types, response_roots);
+    let responses = reachable(types, response_roots.iter().copied());
     let defaultable = defaultable(types, &requests);
     types
         .iter()
@@ -284,7 +297,13 @@ fn type_items<'a>(
                 request: requests.contains(name.as_str()),
                 response: responses.contains(name.as_str()),
             };
-            model(name, def, sides, &defaultable, style)
+            // Only an action's own response (never a request type, nor one that already
+            // has the field).
+            let warned = style.deprecated_warning
+                && response_roots.contains(name.as_str())
+                && !sides.request
+                && def.fields.iter().all(|f| f.name != DEPRECATED_WARNING);
+            model(name, def, sides, &defaultable, style, warned)
         })
         .collect()
 }
@@ -353,6 +372,7 @@ fn model(
     sides: Sides,
     defaultable: &BTreeSet<&str>,
     style: Style,
+    warned: bool,
 ) -> TokenStream {
     let default = defaultable.contains(name);
     let type_ident = ident(name);
@@ -374,6 +394,7 @@ fn model(
         .map(|f| field(name, f, lenient && field_has_default(f, defaultable), style));
     let type_doc = doc(&type_doc(name, def));
     let builders = sides.request.then(|| builders(name, def));
+    let warning = warned.then(deprecated_warning_field);
     quote! {
         #type_doc
         #[derive(Debug, Clone, PartialEq, #defaults)]
@@ -383,8 +404,24 @@ fn model(
         #[non_exhaustive]
         pub struct #type_ident {
             #(#fields)*
+            #warning
         }
         #builders
+    }
+}
+
+/// The `deprecated_warning` field of an action's response (PascalCase on the wire:
+/// `DeprecatedWarning`).
+fn deprecated_warning_field() -> TokenStream {
+    let field_doc = doc(
+        "The service's notice that this action is deprecated (API 3.0's \
+         `DeprecatedWarning`), when it sent one; the client also logs it, once per action \
+         and client.",
+    );
+    quote! {
+        #field_doc
+        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+        pub deprecated_warning: Option<String>,
     }
 }
 

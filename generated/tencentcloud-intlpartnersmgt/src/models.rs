@@ -116,6 +116,12 @@ pub struct AllocateCreditPoolResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// AllocateCustomerCredit request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +202,12 @@ pub struct AllocateCustomerCreditResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// ApproveClientApply request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -266,6 +278,12 @@ pub struct ApproveClientApplyResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// ApproveSubAgentApply request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -336,6 +354,12 @@ pub struct ApproveSubAgentApplyResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Customer Bill Details
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1174,6 +1198,12 @@ pub struct CreateAccountResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// CreateAndSendClientInvitationMail request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -1251,6 +1281,12 @@ pub struct CreateAndSendClientInvitationMailResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Customer bill details
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1568,6 +1604,12 @@ pub struct DescribeBillDetailResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeBillDownloadUrl request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -1632,6 +1674,12 @@ pub struct DescribeBillDownloadUrlResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeBillSummaryByPayMode request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -1693,6 +1741,12 @@ pub struct DescribeBillSummaryByPayModeResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeBillSummaryByProduct request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -1754,6 +1808,12 @@ pub struct DescribeBillSummaryByProductResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeBillSummaryByRegion request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -1815,6 +1875,12 @@ pub struct DescribeBillSummaryByRegionResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeBillSummary request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -1884,6 +1950,12 @@ pub struct DescribeBillSummaryResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerBillDetailByDay request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -1945,6 +2017,12 @@ pub struct DescribeCustomerBillDetailByDayResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerBillDetail request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -2090,6 +2168,12 @@ pub struct DescribeCustomerBillDetailResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerBillDownloadUrl request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -2202,6 +2286,12 @@ pub struct DescribeCustomerBillDownloadUrlResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerBillSummary request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -2305,6 +2395,12 @@ pub struct DescribeCustomerBillSummaryResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Customer information
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2478,6 +2574,12 @@ pub struct DescribeCustomerInfoResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerOwnCostExplorerFilter request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -2551,6 +2653,12 @@ pub struct DescribeCustomerOwnCostExplorerFilterResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerOwnCostExplorerSummary request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -2730,6 +2838,12 @@ pub struct DescribeCustomerOwnCostExplorerSummaryResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Voucher data.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2922,6 +3036,12 @@ pub struct DescribeCustomerOwnVoucherListResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerOwnVoucherUsageDetails request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -3057,6 +3177,12 @@ pub struct DescribeCustomerOwnVoucherUsageDetailsResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// List of customer UINs
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3146,6 +3272,12 @@ pub struct DescribeCustomerUinResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Voucher data.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3380,6 +3512,12 @@ pub struct DescribeCustomerVoucherListResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeCustomerVoucherUsageDetails request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -3537,6 +3675,12 @@ pub struct DescribeCustomerVoucherUsageDetailsResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// DescribeRebateDownloadUrl request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -3599,6 +3743,12 @@ pub struct DescribeRebateDownloadUrlResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Cost dimension periodic data
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3720,6 +3870,12 @@ pub struct ForceQNResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// GetCountryCodes request structure.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3750,6 +3906,12 @@ pub struct GetCountryCodesResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// GetTradeConfigList request structure.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3785,6 +3947,12 @@ pub struct GetTradeConfigListResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// ModifyClientRemark request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -3839,6 +4007,12 @@ pub struct ModifyClientRemarkResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Payment mode details in the customer bill data totaled by payment mode
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4014,6 +4188,12 @@ pub struct QueryAccountVerificationStatusResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Returned information for querying the customer credit allocation records
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4151,6 +4331,12 @@ pub struct QueryCreditAllocationHistoryResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// QueryCreditByUinList request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -4201,6 +4387,12 @@ pub struct QueryCreditByUinListResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Sub-customer credit balance data
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4312,6 +4504,12 @@ pub struct QueryCustomerBillingQuotaResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Complex type of output parameters for querying customer's credit
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4514,6 +4712,12 @@ pub struct QueryCustomersCreditResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// The credit information of direct customers
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4572,6 +4776,12 @@ pub struct QueryDirectCustomersCreditResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Invitation link information.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4705,6 +4915,12 @@ pub struct QueryInvitationInfoResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// QueryPartnerCredit request structure.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4763,6 +4979,12 @@ pub struct QueryPartnerCreditResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// QueryPendingClientsV2 request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -4840,6 +5062,12 @@ pub struct QueryPendingClientsV2Response {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Pending review sub-customer
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4963,6 +5191,12 @@ pub struct QueryPendingSubAgentsV2Response {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Information of second-level reseller application in progress.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5194,6 +5428,12 @@ pub struct QueryPolicyProductListByCodeResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// QuerySubAgentsDetailV2 request structure.
 #[derive(Debug, Clone, PartialEq)]
@@ -5316,6 +5556,12 @@ pub struct QuerySubAgentsDetailV2Response {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Second-Level reseller information.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5533,6 +5779,12 @@ pub struct QueryT1IndirectCustomersDetailResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Query data of indirect sub-customers of a first-level distributor.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5645,6 +5897,12 @@ pub struct QueryVoucherAmountByUinResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Voucher information of a single customer
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5737,6 +5995,12 @@ pub struct QueryVoucherListByUinResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Customer voucher information
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5823,6 +6087,12 @@ pub struct QueryVoucherPoolResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Region details in the customer bill data totaled by region
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5905,6 +6175,12 @@ pub struct SendVerifyCodeResponse {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub request_id: Option<String>,
+    /// The service's notice that this action is deprecated (API 3.0's `DeprecatedWarning`), when it sent one; the client also logs it, once per action and client.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub deprecated_warning: Option<String>,
 }
 /// Detailed summary by billing dimension
 #[derive(Debug, Clone, PartialEq, Default)]

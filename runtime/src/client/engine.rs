@@ -4,6 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,9 +16,9 @@ use super::options::{Answer, BuildError, CallOptions, Endpoint, Env};
 use super::retry::{self, RetryPolicy};
 use super::send::{self, unix_now, HttpSettings, Sender};
 use crate::credentials::{Credentials, ProvideCredentials, SharedCredentials};
-use crate::error::Error;
+use crate::error::{shorten, Error};
 use crate::tables::Catalog;
-use crate::transport::{HttpRequest, HttpResponse, Transport};
+use crate::transport::{HttpRequest, HttpResponse, ProxySetting, Transport};
 
 /// A vendor's wire protocol: everything the engine needs to know of it, called by the
 /// engine only (never the other way round). `Op` is the generated table of actions or
@@ -62,6 +63,20 @@ pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
     /// the JSON of a success, or the error it carries. An error status without a vendor
     /// error code goes to the shared rule of `codeless_error` (in `send`).
     fn read(op: Op, response: HttpResponse) -> Result<Answer, Error>;
+    /// The ID the client sent to trace a prepared call (Tencent: its `X-TC-TraceId`),
+    /// which every error of the call then carries ([`Error::trace_id`]); `None` for a
+    /// vendor without one.
+    fn trace_id(prepared: &Self::Prepared) -> Option<&str> {
+        let _ = prepared;
+        None
+    }
+    /// The service's word that the operation of a successful answer is deprecated
+    /// (Tencent: the `DeprecatedWarning` of the `Response` object), which the engine logs
+    /// once per operation and client; `None` for a vendor without one.
+    fn deprecation(answer: &Answer) -> Option<&str> {
+        let _ = answer;
+        None
+    }
 }
 
 /// What a [`Builder`] builds: the engine itself, or a generated client wrapping it.
@@ -161,13 +176,50 @@ where
 
     /// The timeout of each attempt, connecting included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.http.timeout = timeout;
+        self.http.connection.timeout = timeout;
         self
     }
 
     /// The timeout for establishing a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.http.connect_timeout = timeout;
+        self.http.connection.connect_timeout = timeout;
+        self
+    }
+
+    /// Sends every request through this HTTP proxy, `http://[user:password@]host:port`
+    /// (or `https://`; an HTTPS endpoint is tunnelled with `CONNECT`), as the official
+    /// SDKs' `HttpProfile(proxy=...)`; the user and password go as `Proxy-Authorization`
+    /// and never appear in errors or `Debug`. Without it, the environment's proxy is used
+    /// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`); this one wins over the
+    /// environment, `NO_PROXY` included. A URL that is not `http`/`https` with a host
+    /// fails `build` with [`BuildError::Setting`] naming the proxy. The last of `proxy`
+    /// and [`no_proxy`](Self::no_proxy) counts.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.http.connection.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// No proxy at all, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.http.connection.proxy = ProxySetting::Direct;
+        self
+    }
+
+    /// The most idle connections kept open per host for reuse (default: no limit,
+    /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`](crate::transport::DEFAULT_POOL_MAX_IDLE_PER_HOST));
+    /// 0 closes each after its call. A low limit under concurrent calls closes and
+    /// reopens connections, each close leaving a socket in TIME_WAIT (as the official Go
+    /// SDK's default of 2 did: tencentcloud-sdk-go#69).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.http.connection.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// How long an idle connection is kept for reuse (default 90 s,
+    /// [`DEFAULT_POOL_IDLE_TIMEOUT`](crate::transport::DEFAULT_POOL_IDLE_TIMEOUT)); `None`
+    /// keeps it until the server closes it.
+    pub fn pool_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.http.connection.pool_idle_timeout = timeout.into();
         self
     }
 
@@ -224,6 +276,7 @@ where
                     .map(limiter)
             })
             .collect();
+        let deprecation_logged = P::all().iter().map(|_| AtomicBool::new(false)).collect();
         Ok(C::from_engine(Engine {
             inner: Arc::new(Inner {
                 settings: self.settings,
@@ -231,6 +284,7 @@ where
                 credentials,
                 retry,
                 limiters,
+                deprecation_logged,
                 sender,
             }),
             ops: PhantomData,
@@ -287,6 +341,9 @@ where
     retry: RetryPolicy,
     /// Per operation, by [`ClientProtocol::index`]; `None` for no client-side limit.
     limiters: Vec<Option<DefaultDirectRateLimiter>>,
+    /// Per operation, by [`ClientProtocol::index`]: whether its deprecation was logged (a
+    /// flag per operation, so it never grows).
+    deprecation_logged: Box<[AtomicBool]>,
     sender: Sender,
 }
 
@@ -369,13 +426,37 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         options: &CallOptions,
     ) -> Result<Answer, Error> {
         let retry = &self.inner.retry;
-        retry::with_retries(
+        let result = retry::with_retries(
             retry,
             retry.allows(P::idempotent(op), options),
             |attempt| P::span(&self.inner.settings, op, prepared, attempt),
             || self.attempt(op, prepared),
         )
-        .await
+        .await;
+        match result {
+            Ok(answer) => {
+                self.note_deprecation(op, &answer);
+                Ok(answer)
+            }
+            // Once, as the call ends: its errors carry its trace ID.
+            Err(err) => Err(err.with_trace_id(P::trace_id(prepared))),
+        }
+    }
+
+    /// Logs the service's word that `op` is deprecated ([`ClientProtocol::deprecation`]),
+    /// once per operation and client (clones share it), as a warning naming the action,
+    /// with the first 200 characters of the service's text.
+    fn note_deprecation(&self, op: Op, answer: &Answer) {
+        let Some(warning) = P::deprecation(answer) else {
+            return;
+        };
+        if !self.inner.deprecation_logged[P::index(op)].swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                action = P::name(op),
+                warning = shorten(warning).as_str(),
+                "the service says this action is deprecated"
+            );
+        }
     }
 
     /// [`Engine::execute`], then the answer's JSON decoded into the response model.
@@ -386,6 +467,7 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         options: &CallOptions,
     ) -> Result<Resp, Error> {
         send::decode(P::name(op), self.execute(op, prepared, options).await?)
+            .map_err(|err| err.with_trace_id(P::trace_id(prepared)))
     }
 
     /// [`Engine::execute`], returning the answer's JSON.

@@ -14,18 +14,16 @@ use super::options::{Answer, BuildError, Endpoint};
 use super::retry::RetryPolicy;
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::transport::{
-    HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError,
-    DEFAULT_MAX_RESPONSE_BODY,
+    ConnectionSettings, HttpRequest, HttpResponse, ProxySetting, ReqwestTransport, Transport,
+    TransportError, DEFAULT_MAX_RESPONSE_BODY,
 };
 
 /// The HTTP side of a builder.
 pub(crate) struct HttpSettings {
     /// `scheme://host[:port]`.
     pub endpoint: String,
-    /// The timeout of each attempt, connecting included.
-    pub timeout: Duration,
-    /// The timeout for establishing a connection.
-    pub connect_timeout: Duration,
+    /// The timeouts, the proxy and the connection pool of the HTTP transport.
+    pub connection: ConnectionSettings,
     pub retry: RetryPolicy,
     /// The largest response body read, in bytes.
     pub max_response_body: u64,
@@ -46,8 +44,7 @@ impl HttpSettings {
     pub fn new(endpoint: String) -> Self {
         HttpSettings {
             endpoint,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            connection: ConnectionSettings::new(Duration::from_secs(30), Duration::from_secs(10)),
             retry: RetryPolicy::default(),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             transport: None,
@@ -68,10 +65,15 @@ impl HttpSettings {
                 self.endpoint
             )));
         }
+        // Checked even under a custom transport: a bad setting is refused wherever it goes.
+        if let ProxySetting::Url(url) = &self.connection.proxy {
+            ProxySetting::checked(url)
+                .map_err(|why| BuildError::Setting(format!("proxy {why}")))?;
+        }
         let transport = match self.transport {
             Some(t) => t,
             None => Arc::new(
-                ReqwestTransport::new(self.timeout, self.connect_timeout)
+                ReqwestTransport::with_settings(&self.connection)
                     .map_err(|e| BuildError::Transport(e.to_string()))?
                     .with_max_response_body(self.max_response_body),
             ),
@@ -104,16 +106,21 @@ impl Sender {
             .send(request)
             .await
             .map_err(|err| match err {
-                TransportError::Timeout => Error::Timeout { action },
+                TransportError::Timeout => Error::Timeout {
+                    action,
+                    trace_id: None,
+                },
                 TransportError::Failed { message, source } => Error::Transport {
                     action,
                     message,
                     source,
+                    trace_id: None,
                 },
                 TransportError::BodyTooLarge { status, limit } => Error::ResponseTooLarge {
                     action,
                     status,
                     limit,
+                    trace_id: None,
                 },
             })?;
         let status = response.status;
@@ -124,6 +131,7 @@ impl Sender {
                 action,
                 status,
                 limit: self.max_response_body,
+                trace_id: None,
             });
         }
         if (300..400).contains(&status) {
@@ -131,6 +139,7 @@ impl Sender {
                 action,
                 status,
                 location: response.header("Location").map(str::to_owned),
+                trace_id: None,
             });
         }
         Ok(response)
@@ -157,6 +166,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
         status,
         request_id,
         message: format!("the response does not match its model: {err}"),
+        trace_id: None,
     })
 }
 
@@ -177,6 +187,7 @@ pub(crate) fn not_json(
         status: response.status,
         request_id,
         message: format!("not JSON ({err}): {:?}", preview(&response.body)),
+        trace_id: None,
     }
 }
 
@@ -214,6 +225,7 @@ pub(crate) fn codeless_error(
                 request_id,
                 status,
             },
+            trace_id: None,
         },
         None => Error::Decode {
             action,
@@ -227,6 +239,7 @@ pub(crate) fn codeless_error(
             } else {
                 format!("not JSON: {:?}", preview(&response.body))
             },
+            trace_id: None,
         },
     }
 }
@@ -282,7 +295,7 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                Error::Redirect { action: "A", status: 302, location: Some(l) }
+                Error::Redirect { action: "A", status: 302, location: Some(l), .. }
                     if l == "http://elsewhere.invalid/x"
             ),
             "{err:?}"
@@ -296,7 +309,8 @@ mod tests {
                 Error::ResponseTooLarge {
                     action: "A",
                     status: 200,
-                    limit: 100
+                    limit: 100,
+                    ..
                 }
             ),
             "{err:?}"
@@ -312,6 +326,7 @@ mod tests {
             action: "A",
             status: 307,
             location: Some(format!("http://x/{}", "a".repeat(10_000))),
+            trace_id: None,
         };
         let shown = err.to_string();
         assert!(shown.contains("HTTP 307") && shown.len() < 500, "{shown}");

@@ -566,6 +566,7 @@ pub fn read_response(operation: &'static str, response: HttpResponse) -> Result<
                 request_id,
                 status,
             },
+            trace_id: None,
         }),
         None if !error_status => {
             let body = document.unwrap_or_else(|| Value::Object(Default::default()));

@@ -26,6 +26,17 @@ use crate::transport::{HttpRequest, HttpResponse};
 #[derive(Debug, Clone, Copy)]
 pub struct Tencent;
 
+/// The member of a success's `Response` object by which API 3.0 says the action is
+/// deprecated (the official SDK warns with it); the generated response models carry it as
+/// `deprecated_warning`.
+const DEPRECATED_WARNING: &str = "DeprecatedWarning";
+
+/// The `DeprecatedWarning` of a success's `Response` object, if any (text, as
+/// [`read_envelope`] leaves it).
+fn deprecated_warning(response: &Value) -> Option<&str> {
+    response.get(DEPRECATED_WARNING).and_then(Value::as_str)
+}
+
 /// The Content-Type every request is sent and signed with.
 const CONTENT_TYPE: &str = "application/json";
 
@@ -153,6 +164,12 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
     }
     fn read(action: A, response: HttpResponse) -> Result<Answer, Error> {
         read_envelope(action.info().name, response)
+    }
+    fn trace_id(prepared: &Prepared) -> Option<&str> {
+        Some(&prepared.trace_id)
+    }
+    fn deprecation((_, _, response): &Answer) -> Option<&str> {
+        deprecated_warning(response)
     }
 }
 
@@ -315,6 +332,7 @@ pub fn read_envelope(action: &'static str, response: HttpResponse) -> Result<Ans
         status,
         request_id,
         message,
+        trace_id: None,
     };
     let blank = response.body.iter().all(u8::is_ascii_whitespace);
     let mut document: Value = match serde_json::from_slice(&response.body) {
@@ -361,6 +379,7 @@ pub fn read_envelope(action: &'static str, response: HttpResponse) -> Result<Ans
                 request_id,
                 status,
             },
+            trace_id: None,
         });
     }
     if error_status {
@@ -377,6 +396,18 @@ pub fn read_envelope(action: &'static str, response: HttpResponse) -> Result<Ans
             request_id,
             "a non-200 status without an error envelope".into(),
         ));
+    }
+    // The warning is text; anything else the service might send there is kept as its
+    // JSON text, so it can never fail the decoding of the response model.
+    match body.get(DEPRECATED_WARNING) {
+        Some(Value::Null) => {
+            body.remove(DEPRECATED_WARNING);
+        }
+        Some(other @ (Value::Bool(_) | Value::Number(_) | Value::Array(_) | Value::Object(_))) => {
+            let text = other.to_string();
+            body.insert(DEPRECATED_WARNING.into(), Value::String(text));
+        }
+        Some(Value::String(_)) | None => {}
     }
     Ok((status, request_id, Value::Object(body)))
 }
@@ -415,6 +446,24 @@ mod tests {
             (api.message.as_str(), api.request_id.as_deref()),
             ("bad", Some("r2"))
         );
+    }
+
+    #[test]
+    fn a_deprecated_warning_is_always_text() {
+        let warning = |body: &str| {
+            let (_, _, response) = read_envelope("A", response(200, body)).unwrap();
+            deprecated_warning(&response).map(str::to_owned)
+        };
+        assert_eq!(
+            warning(r#"{"Response":{"DeprecatedWarning":"use B","RequestId":"r"}}"#).as_deref(),
+            Some("use B")
+        );
+        assert_eq!(
+            warning(r#"{"Response":{"DeprecatedWarning":{"Use":"B"}}}"#).as_deref(),
+            Some(r#"{"Use":"B"}"#)
+        );
+        assert_eq!(warning(r#"{"Response":{"DeprecatedWarning":null}}"#), None);
+        assert_eq!(warning(r#"{"Response":{"RequestId":"r"}}"#), None);
     }
 
     #[test]
