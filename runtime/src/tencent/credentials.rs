@@ -14,6 +14,9 @@ pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
 pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
 /// See [`ENV_SECRET_ID`].
 pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+/// The profile file to read instead of `~/.tencentcloud/credentials` (the Go SDK's
+/// `EnvCredentialFile`): when set, that file only; set but empty is an error.
+pub const ENV_CREDENTIALS_FILE: &str = "TENCENTCLOUD_CREDENTIALS_FILE";
 
 impl Credentials {
     /// From `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and, if set,
@@ -28,10 +31,15 @@ impl Credentials {
         Self::from_vars(lookup, [ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN])
     }
 
-    /// From the profile file the official SDK reads: `~/.tencentcloud/credentials`, else
+    /// From the profile file the official SDK reads: the file `TENCENTCLOUD_CREDENTIALS_FILE`
+    /// names if it is set (that one only), else `~/.tencentcloud/credentials`, else
     /// `/etc/tencentcloud/credentials`; INI with `secret_id` and `secret_key` (and
     /// optionally `token`) under `[default]`.
     pub fn from_default_profile() -> Result<Self, CredentialsError> {
+        if let Some(named) = std::env::var_os(ENV_CREDENTIALS_FILE) {
+            let path = named_profile(&named.to_string_lossy()).map_err(|(_, failure)| failure)?;
+            return Self::from_profile_file(&path, "default");
+        }
         let candidates: Vec<PathBuf> = profile_candidates(|name| std::env::var(name).ok())
             .into_iter()
             .flatten()
@@ -140,6 +148,7 @@ pub fn default_chain(env: &dyn Fn(&str) -> Option<String>) -> CredentialsChain {
             ENV_SECRET_ID,
             ENV_SECRET_KEY,
             ENV_SESSION_TOKEN,
+            ENV_CREDENTIALS_FILE,
             "HOME",
             "USERPROFILE",
         ],
@@ -162,6 +171,19 @@ pub fn default_chain(env: &dyn Fn(&str) -> Option<String>) -> CredentialsChain {
 /// The profile files, as the official SDK reads them: the first that exists, and only
 /// that one. Finding none is a [`CredentialsError::NotFound`] naming each file.
 fn profile_chain(lookup: impl Fn(&str) -> Option<String>) -> Result<Credentials, CredentialsError> {
+    if let Some(named) = lookup(ENV_CREDENTIALS_FILE) {
+        let (path, failure) = match named_profile(&named) {
+            Ok(path) => match Credentials::from_profile_file(&path, "default") {
+                Ok(credentials) => return Ok(credentials),
+                Err(failure) => (path, failure),
+            },
+            Err(unusable) => unusable,
+        };
+        return Err(CredentialsError::NotFound(vec![Tried {
+            source: CredentialSource::ProfileFile(path),
+            failure,
+        }]));
+    }
     let mut tried = Vec::new();
     for candidate in profile_candidates(&lookup) {
         let (path, failure) = match candidate {
@@ -185,6 +207,32 @@ fn profile_chain(lookup: impl Fn(&str) -> Option<String>) -> Result<Credentials,
         });
     }
     Err(CredentialsError::NotFound(tried))
+}
+
+/// The file `TENCENTCLOUD_CREDENTIALS_FILE` names, as the Go SDK takes it: set but empty
+/// is an error, and so is a file that does not exist (no fallback to the default places).
+fn named_profile(named: &str) -> Result<PathBuf, (PathBuf, CredentialsError)> {
+    if named.is_empty() {
+        let shown = PathBuf::from(format!("${ENV_CREDENTIALS_FILE}"));
+        return Err((
+            shown.clone(),
+            CredentialsError::UnreadableProfile(
+                shown,
+                "the variable is set but empty (unset it, or name a file)".into(),
+            ),
+        ));
+    }
+    let path = PathBuf::from(named);
+    if !path.exists() {
+        return Err((
+            path.clone(),
+            CredentialsError::UnreadableProfile(
+                path,
+                format!("it does not exist (named by {ENV_CREDENTIALS_FILE})"),
+            ),
+        ));
+    }
+    Ok(path)
 }
 
 /// The profile files the official SDK reads, in order: under the home directory (`HOME`,
@@ -388,6 +436,60 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(c.access_key_id(), "AKIDenv");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_credentials_file_variable_overrides_the_default_places() {
+        let dir = std::env::temp_dir().join(format!("tc-credfile-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".tencentcloud")).unwrap();
+        let home = dir.to_str().unwrap().to_owned();
+        std::fs::write(
+            dir.join(".tencentcloud/credentials"),
+            "[default]\nsecret_id = AKIDhome\nsecret_key = homekey\n",
+        )
+        .unwrap();
+        let chosen = dir.join("chosen.ini");
+        std::fs::write(
+            &chosen,
+            "[default]\nsecret_id = AKIDchosen\nsecret_key = chosenkey\n",
+        )
+        .unwrap();
+        let env = |vars: Vec<(&'static str, String)>| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            }
+        };
+        // Set: that file, not the one in the home directory (the Go SDK's rule).
+        let c = Credentials::from_default_chain_with(env(vec![
+            ("HOME", home.clone()),
+            (ENV_CREDENTIALS_FILE, chosen.to_str().unwrap().to_owned()),
+        ]))
+        .unwrap();
+        assert_eq!(c.access_key_id(), "AKIDchosen");
+
+        // Set to a file that does not exist: an error naming it, no fallback.
+        let missing = dir.join("missing.ini");
+        let err = Credentials::from_default_chain_with(env(vec![
+            ("HOME", home.clone()),
+            (ENV_CREDENTIALS_FILE, missing.to_str().unwrap().to_owned()),
+        ]))
+        .unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains(&missing.display().to_string()) && !shown.contains("AKIDhome"),
+            "{shown}"
+        );
+
+        // Set but empty: the SDK refuses it, naming the variable.
+        let err = Credentials::from_default_chain_with(env(vec![
+            ("HOME", home.clone()),
+            (ENV_CREDENTIALS_FILE, String::new()),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains(ENV_CREDENTIALS_FILE), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
