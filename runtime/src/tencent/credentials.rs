@@ -27,6 +27,8 @@ use crate::credentials::{
 
 mod cvm;
 mod oidc;
+#[cfg(test)]
+mod provider_tests;
 mod service;
 mod sts;
 
@@ -275,7 +277,10 @@ impl DefaultChain {
     /// The chain, its variables read through `env` now. A bad endpoint or certificate
     /// given here fails, naming it; the TKE variables missing or unusable make that
     /// source fail at each refresh instead, saying why (the chain goes on without it).
-    pub fn build(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<CredentialsChain, BuildError> {
+    pub fn build(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<CredentialsChain, BuildError> {
         let cvm = self.metadata.clone().build()?;
         let oidc = |builder: OidcRoleProviderBuilder| {
             let mut builder = builder.endpoint(self.sts_endpoint.clone());

@@ -90,7 +90,9 @@ impl Reach {
     ) -> Result<(ServiceUrl, FetchSettings), BuildError> {
         let url = parse_endpoint(what, &self.endpoint, default_scheme)?;
         if self.timeout.is_zero() {
-            return Err(BuildError::Setting(format!("{what} timeout: must be above zero")));
+            return Err(BuildError::Setting(format!(
+                "{what} timeout: must be above zero"
+            )));
         }
         let mut roots = Vec::new();
         for (n, pem) in self.roots_pem.iter().enumerate() {
@@ -99,9 +101,8 @@ impl Reach {
             })?;
             roots.extend(parsed);
         }
-        let fetch = FetchSettings::with_roots(self.timeout, &roots).map_err(|err| {
-            BuildError::Transport(format!("{what}: {err}"))
-        })?;
+        let fetch = FetchSettings::with_roots(self.timeout, &roots)
+            .map_err(|err| BuildError::Transport(format!("{what}: {err}")))?;
         Ok((url, fetch))
     }
 }
@@ -159,7 +160,10 @@ impl StsCall<'_> {
             ("X-TC-Timestamp", timestamp.to_string()),
             ("X-TC-Version", STS_VERSION.to_owned()),
             ("X-TC-Region", self.region.to_owned()),
-            ("X-TC-RequestClient", crate::tencent::REQUEST_CLIENT.to_owned()),
+            (
+                "X-TC-RequestClient",
+                crate::tencent::REQUEST_CLIENT.to_owned(),
+            ),
         ];
         let authorization = match self.signer {
             Some(credentials) => {
@@ -198,16 +202,18 @@ impl StsCall<'_> {
         fetch: &FetchSettings,
         source: &str,
     ) -> Result<Credentials, CredentialsError> {
-        let response = fetch
-            .send(self.request(unix_now()), source)
-            .await?;
+        let response = fetch.send(self.request(unix_now()), source).await?;
         let envelope: Option<Value> = serde_json::from_slice(&response.body).ok();
         if let Some(error) = envelope
             .as_ref()
             .and_then(|v| v.get("Response"))
             .and_then(|r| r.get("Error"))
         {
-            return Err(sts_error(envelope.as_ref().unwrap_or(&Value::Null), error, source));
+            return Err(sts_error(
+                envelope.as_ref().unwrap_or(&Value::Null),
+                error,
+                source,
+            ));
         }
         if !(200..300).contains(&response.status) {
             return Err(CredentialsError::Unavailable {
@@ -307,7 +313,11 @@ pub(super) fn temporary_credentials(
             .filter(|v| !v.is_empty())
             .ok_or_else(|| bad(format!("no `{name}`")))
     };
-    let (id, key, token) = (field("TmpSecretId")?, field("TmpSecretKey")?, field("Token")?);
+    let (id, key, token) = (
+        field("TmpSecretId")?,
+        field("TmpSecretKey")?,
+        field("Token")?,
+    );
     let expiry = match times.get("ExpiredTime") {
         Some(Value::Number(n)) => n
             .as_u64()
@@ -378,7 +388,10 @@ mod tests {
             "http://h\n",
         ] {
             let err = parse_endpoint("STS", bad, "https").unwrap_err();
-            assert!(err.to_string().starts_with("bad endpoint: STS endpoint"), "{bad:?}: {err}");
+            assert!(
+                err.to_string().starts_with("bad endpoint: STS endpoint"),
+                "{bad:?}: {err}"
+            );
         }
     }
 

@@ -129,10 +129,7 @@ impl StsAssumeRoleProviderBuilder {
         let duration_secs = check_duration(self.duration)?;
         check_region(&self.region)?;
         let (url, fetch) = self.reach.connect("STS", "https")?;
-        let source = format!(
-            "STS AssumeRole of {} at {}",
-            self.role_arn, url.base_url
-        );
+        let source = format!("STS AssumeRole of {} at {}", self.role_arn, url.base_url);
         Ok(StsAssumeRoleProvider {
             long_term: self.long_term,
             role_arn: self.role_arn,
@@ -160,7 +157,9 @@ pub(super) fn check_role_arn(arn: &str) -> Result<(), BuildError> {
 pub(super) fn check_region(region: &str) -> Result<(), BuildError> {
     if region.is_empty()
         || region.len() > 64
-        || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || !region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
         return Err(BuildError::Setting(format!(
             "STS region {region:?}: expected a region such as ap-singapore"
