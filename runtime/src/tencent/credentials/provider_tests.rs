@@ -809,3 +809,45 @@ fn a_real_root_certificate_is_accepted() {
             .build();
     assert!(provider.is_ok(), "{provider:?}");
 }
+
+#[tokio::test]
+async fn profile_files_that_cannot_serve_are_named() {
+    let dir = std::env::temp_dir().join(format!("tc-badprofile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: Vec<(&str, Option<&[u8]>, &str)> = vec![
+        (
+            "malformed.ini",
+            Some(b"[default\nsecret_id = AKID\nsecret_key = key-never-shown\n"),
+            "(cannot read it: ",
+        ),
+        (
+            "wrong-section.ini",
+            Some(b"[prod]\nsecret_id = AKID\nsecret_key = key-never-shown\n"),
+            "(section [default] is missing or lacks secret_id / secret_key)",
+        ),
+        (
+            "binary.ini",
+            Some(b"\xff\xfe[default]\nsecret_key = key-never-shown\n"),
+            "(cannot read it: ",
+        ),
+        // A directory where the file should be: unreadable.
+        ("a-directory", None, "(cannot read it: "),
+    ];
+    for (name, content, expected) in cases {
+        let file = dir.join(name);
+        match content {
+            Some(bytes) => std::fs::write(&file, bytes).unwrap(),
+            None => std::fs::create_dir_all(&file).unwrap(),
+        }
+        let named = file.to_str().unwrap().to_owned();
+        let provider =
+            ProfileProvider::from_lookup(&move |var| (var == ENV_CREDENTIALS_FILE).then(|| named.clone()));
+        let err = provider.provide().await.unwrap_err();
+        let text = shown(&err);
+        assert!(
+            text.contains(&format!("profile file {}", file.display())) && text.contains(expected),
+            "{name}: {text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
