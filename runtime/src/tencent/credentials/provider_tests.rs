@@ -840,8 +840,9 @@ async fn profile_files_that_cannot_serve_are_named() {
             None => std::fs::create_dir_all(&file).unwrap(),
         }
         let named = file.to_str().unwrap().to_owned();
-        let provider =
-            ProfileProvider::from_lookup(&move |var| (var == ENV_CREDENTIALS_FILE).then(|| named.clone()));
+        let provider = ProfileProvider::from_lookup(&move |var| {
+            (var == ENV_CREDENTIALS_FILE).then(|| named.clone())
+        });
         let err = provider.provide().await.unwrap_err();
         let text = shown(&err);
         assert!(
@@ -850,4 +851,108 @@ async fn profile_files_that_cannot_serve_are_named() {
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Serves one HTTPS exchange on 127.0.0.1 with the test server certificate (signed by
+/// `tests/data/test-ca.pem`): reads a request, answers `answer` as JSON.
+async fn one_tls_answer(answer: Value) -> (String, tokio::task::JoinHandle<Vec<u8>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls::{crypto::ring, ServerConfig};
+
+    let pem = include_bytes!("../../../tests/data/test-server.pem");
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(pem).unwrap();
+    let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let served = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let Ok(mut tls) = acceptor.accept(tcp).await else {
+            return Vec::new(); // the client refused the certificate
+        };
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Headers, then as much body as Content-Length says.
+        loop {
+            let n = tls.read(&mut buf).await.unwrap();
+            request.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&request).to_lowercase();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length: usize = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                if request.len() >= end + 4 + length || n == 0 {
+                    break;
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        let body = answer.to_string();
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tls.write_all(response.as_bytes()).await.unwrap();
+        tls.shutdown().await.ok();
+        request
+    });
+    (url, served)
+}
+
+#[tokio::test]
+async fn sts_behind_a_private_ca_is_trusted_only_with_its_root_certificate() {
+    let role = "qcs::cam::uin/100:roleName/r";
+    let builder = |url: &str| {
+        StsAssumeRoleProvider::builder(Credentials::new("AKIDlong", "long-term-key"), role)
+            .endpoint(url)
+            .timeout(Duration::from_secs(5))
+    };
+
+    // Without the CA: the TLS handshake fails, and the error says where.
+    let (url, served) = one_tls_answer(sts_answer(1, in_an_hour())).await;
+    let err = builder(&url).build().unwrap().provide().await.unwrap_err();
+    let text = shown(&err);
+    eprintln!("untrusted: {text}");
+    assert!(
+        matches!(err, CredentialsError::Unavailable { .. })
+            && text.starts_with(&format!("STS AssumeRole of {role} at {url}: unavailable: ")),
+        "{text}"
+    );
+    assert!(
+        served.await.unwrap().is_empty(),
+        "no request over an untrusted link"
+    );
+
+    // With it: the keys.
+    let (url, served) = one_tls_answer(sts_answer(2, in_an_hour())).await;
+    let provider = builder(&url)
+        .root_certificate_pem(include_str!("../../../tests/data/test-ca.pem"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        provider.provide().await.unwrap().access_key_id(),
+        "AKIDsts2"
+    );
+    let request = String::from_utf8(served.await.unwrap()).unwrap();
+    assert!(request.starts_with("POST / HTTP/1.1"), "{request}");
+    assert!(
+        request.to_lowercase().contains("x-tc-action: assumerole"),
+        "{request}"
+    );
 }
