@@ -92,15 +92,22 @@ impl FetchSettings {
         let response = match self.transport.send(request).await {
             Ok(response) => response,
             Err(TransportError::Timeout) => return Err(unavailable("timed out".into())),
+            // It answered, with more than credentials: not what was asked for.
+            Err(TransportError::BodyTooLarge { .. }) => return Err(too_large(source)),
             Err(err) => return Err(unavailable(err.to_string())),
         };
         if response.body.len() as u64 > MAX_ANSWER {
-            return Err(CredentialsError::BadAnswer {
-                source: source.to_owned(),
-                message: format!("the answer is larger than {MAX_ANSWER} bytes"),
-            });
+            return Err(too_large(source));
         }
         Ok(response)
+    }
+}
+
+/// An answer over [`MAX_ANSWER`].
+fn too_large(source: &str) -> CredentialsError {
+    CredentialsError::BadAnswer {
+        source: source.to_owned(),
+        message: format!("the answer is larger than {MAX_ANSWER} bytes"),
     }
 }
 

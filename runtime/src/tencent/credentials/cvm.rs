@@ -169,16 +169,20 @@ impl ProvideCredentials for CvmRoleProvider {
             let answer = get_json(&self.fetch, self.credentials_url(&role), source).await?;
             match answer.get("Code").and_then(Value::as_str) {
                 Some("Success") => {}
-                code => {
+                // The service says it has no keys for us: unavailable, not garbage.
+                Some(code) => {
                     return Err(CredentialsError::Unavailable {
                         source: source.to_owned(),
-                        message: match code {
-                            Some(code) => format!(
-                                "it answered Code {:?}, not \"Success\"",
-                                code.chars().take(64).collect::<String>()
-                            ),
-                            None => "its answer has no `Code`".into(),
-                        },
+                        message: format!(
+                            "it answered Code {:?}, not \"Success\"",
+                            code.chars().take(64).collect::<String>()
+                        ),
+                    })
+                }
+                None => {
+                    return Err(CredentialsError::BadAnswer {
+                        source: source.to_owned(),
+                        message: "no `Code` in its answer".into(),
                     })
                 }
             }

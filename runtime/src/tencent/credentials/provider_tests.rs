@@ -185,6 +185,16 @@ async fn cvm_bad_answers_are_typed_errors_naming_the_metadata_service() {
             "unavailable: it answered Code \"InternalError\", not \"Success\"",
         ),
         (
+            "JSON but not the keys",
+            ResponseTemplate::new(200).set_body_string("[1, 2]"),
+            "unusable answer: no `Code` in its answer",
+        ),
+        (
+            "huge",
+            ResponseTemplate::new(200).set_body_string("x".repeat(100 * 1024)),
+            "unusable answer: the answer is larger than 65536 bytes",
+        ),
+        (
             "server error",
             ResponseTemplate::new(500).set_body_string(format!("token {SECRET_MARK}")),
             "unavailable: HTTP 500",
