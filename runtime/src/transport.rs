@@ -298,6 +298,15 @@ impl ReqwestTransport {
         })
     }
 
+    /// A transport over a reqwest client set up by the caller (the credentials providers':
+    /// their own timeouts and root certificates); it should follow no redirects.
+    pub(crate) fn from_client(client: reqwest::Client) -> Self {
+        ReqwestTransport {
+            client,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+        }
+    }
+
     /// The same transport with another cap on response bodies, in bytes.
     pub fn with_max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;

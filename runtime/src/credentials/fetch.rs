@@ -30,8 +30,25 @@ impl FetchSettings {
     /// Over reqwest: `timeout` for the whole exchange, a connect timeout of at most one
     /// second (a metadata service is one hop away; off a cloud VM nothing answers).
     pub(crate) fn new(timeout: Duration) -> Result<Self, TransportError> {
-        let transport = ReqwestTransport::new(timeout, timeout.min(Duration::from_secs(1)))?
-            .with_max_response_body(MAX_ANSWER);
+        Self::with_roots(timeout, &[])
+    }
+
+    /// Like [`FetchSettings::new`], trusting `roots` besides the built-in root
+    /// certificates (a private CA in front of STS, the mock server's TLS mode).
+    pub(crate) fn with_roots(
+        timeout: Duration,
+        roots: &[reqwest::Certificate],
+    ) -> Result<Self, TransportError> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(1)))
+            // A redirect would carry a signed request (and a token) elsewhere.
+            .redirect(reqwest::redirect::Policy::none());
+        for root in roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+        let client = builder.build().map_err(TransportError::from_error)?;
+        let transport = ReqwestTransport::from_client(client).with_max_response_body(MAX_ANSWER);
         Ok(FetchSettings {
             transport: Arc::new(transport),
         })
@@ -61,9 +78,10 @@ impl FetchSettings {
     }
 
     /// Sends `request` to the service described by `source`; the answer whatever its
-    /// status (for a protocol that acts on some statuses, as Huawei's metadata service's
-    /// session token does). A transport failure or a timeout is
-    /// [`CredentialsError::Unavailable`]; a body over the cap [`CredentialsError::BadAnswer`].
+    /// status (for a caller that reads a status itself: Tencent's metadata service's 404
+    /// for "no role", Huawei's session-token statuses). A transport failure or a timeout
+    /// is [`CredentialsError::Unavailable`]; a body over the cap
+    /// [`CredentialsError::BadAnswer`].
     pub(crate) async fn exchange(
         &self,
         request: HttpRequest,
@@ -76,16 +94,35 @@ impl FetchSettings {
         let response = match self.transport.send(request).await {
             Ok(response) => response,
             Err(TransportError::Timeout) => return Err(unavailable("timed out".into())),
+            // It answered, with more than credentials: not what was asked for.
+            Err(TransportError::BodyTooLarge { .. }) => return Err(too_large(source)),
             Err(err) => return Err(unavailable(err.to_string())),
         };
         if response.body.len() as u64 > MAX_ANSWER {
-            return Err(CredentialsError::BadAnswer {
-                source: source.to_owned(),
-                message: format!("the answer is larger than {MAX_ANSWER} bytes"),
-            });
+            return Err(too_large(source));
         }
         Ok(response)
     }
+}
+
+/// An answer over [`MAX_ANSWER`].
+fn too_large(source: &str) -> CredentialsError {
+    CredentialsError::BadAnswer {
+        source: source.to_owned(),
+        message: format!("the answer is larger than {MAX_ANSWER} bytes"),
+    }
+}
+
+/// The certificates of a PEM bundle, to trust as roots: at least one, each well encoded
+/// (the DER inside is checked when a client is built with them). The error says what is
+/// wrong, never repeating the input.
+pub(crate) fn parse_root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, String> {
+    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|_| "not a PEM certificate bundle (bad encoding)".to_owned())?;
+    if certificates.is_empty() {
+        return Err("no `BEGIN CERTIFICATE` block in the PEM".into());
+    }
+    Ok(certificates)
 }
 
 /// [`FetchSettings::fetch`], then the body as JSON ([`CredentialsError::BadAnswer`] when

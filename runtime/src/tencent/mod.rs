@@ -5,7 +5,8 @@
 //! - [`sign`]: TC3-HMAC-SHA256 (feature `sign`);
 //! - `client`: the protocol of the client engine: signing, the envelope, QPS limits,
 //!   retries by CAM class (feature `client`); [`read_envelope`];
-//! - `credentials`: where the SDK finds credentials (variables, profile files);
+//! - [`credentials`]: where the SDKs find credentials (variables, profile files, the CVM
+//!   role, STS, TKE OIDC) and the default chain;
 //! - [`codes`]: the error codes' kinds;
 //! - `mock`: the protocol of the in-process mock (feature `mock`);
 //! - [`server`]: the mock server's pipeline and program (feature `mock`).
@@ -16,7 +17,8 @@ mod client;
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod codes;
 #[cfg(feature = "client")]
-mod credentials;
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod credentials;
 #[cfg(feature = "mock")]
 mod mock;
 #[cfg(feature = "mock")]
