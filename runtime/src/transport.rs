@@ -187,6 +187,23 @@ impl ReqwestTransport {
         })
     }
 
+    /// [`ReqwestTransport::new`], also trusting `roots` as certificate authorities
+    /// (besides the built-in ones): a private deployment's CA, a mock server's.
+    pub(crate) fn with_root_certificates(
+        timeout: Duration,
+        connect_timeout: Duration,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Self, TransportError> {
+        let builder = roots.into_iter().fold(
+            Self::client_builder(timeout, connect_timeout),
+            reqwest::ClientBuilder::add_root_certificate,
+        );
+        Ok(ReqwestTransport {
+            client: builder.build().map_err(TransportError::from_error)?,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+        })
+    }
+
     /// The same transport with another cap on response bodies, in bytes.
     pub fn with_max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;

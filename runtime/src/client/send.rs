@@ -31,6 +31,8 @@ pub(crate) struct HttpSettings {
     pub max_response_body: u64,
     /// Sends instead of HTTP when set (tests and mocks).
     pub transport: Option<Arc<dyn Transport>>,
+    /// PEM certificate authorities to trust besides the built-in roots.
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 /// A transport and the checks every answer passes, whatever the transport: a redirect is
@@ -51,6 +53,7 @@ impl HttpSettings {
             retry: RetryPolicy::default(),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             transport: None,
+            root_certificates: Vec::new(),
         }
     }
 
@@ -68,11 +71,20 @@ impl HttpSettings {
                 self.endpoint
             )));
         }
+        let roots = root_certificates(&self.root_certificates)?;
         let transport = match self.transport {
             Some(t) => t,
             None => Arc::new(
-                ReqwestTransport::new(self.timeout, self.connect_timeout)
-                    .map_err(|e| BuildError::Transport(e.to_string()))?
+                ReqwestTransport::with_root_certificates(self.timeout, self.connect_timeout, roots)
+                    .map_err(|e| {
+                        if self.root_certificates.is_empty() {
+                            BuildError::Transport(e.to_string())
+                        } else {
+                            BuildError::Setting(format!(
+                                "add_root_certificate: the certificates were refused: {e}"
+                            ))
+                        }
+                    })?
                     .with_max_response_body(self.max_response_body),
             ),
         };
@@ -88,6 +100,41 @@ impl HttpSettings {
             },
         ))
     }
+}
+
+/// The certificates of [`HttpSettings::root_certificates`], each PEM with at least one
+/// certificate; the error names the setting and which one (counting from 1).
+fn root_certificates(pems: &[Vec<u8>]) -> Result<Vec<reqwest::Certificate>, BuildError> {
+    let mut roots = Vec::new();
+    for (i, pem) in pems.iter().enumerate() {
+        let bad = |why: String| {
+            BuildError::Setting(format!(
+                "add_root_certificate (the {} given): {why}",
+                ordinal(i + 1)
+            ))
+        };
+        let found = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| bad(format!("not a PEM certificate ({e})")))?;
+        if found.is_empty() {
+            return Err(bad(
+                "no `-----BEGIN CERTIFICATE-----` block in it: not a PEM certificate".into(),
+            ));
+        }
+        roots.extend(found);
+    }
+    Ok(roots)
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ...
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 impl Sender {
