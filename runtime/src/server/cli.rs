@@ -411,6 +411,25 @@ mod tests {
             Some(vec!["BPC_A".to_owned(), "BPC_B".to_owned()])
         );
         assert_eq!(parse_args(&args(&["--help"])), Ok(None));
+        let tls = parse_args(&args(&[
+            "--tls",
+            "--ca-file=ca.pem",
+            "--temporary-key-lifetime",
+            "2",
+            "--role",
+            "a",
+            "--role",
+            "b",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert!(tls.tls);
+        assert_eq!(tls.ca_file, Some(PathBuf::from("ca.pem")));
+        assert_eq!(
+            tls.temporary_key_lifetime,
+            Some(std::time::Duration::from_secs(2))
+        );
+        assert_eq!(tls.roles, ["a", "b"]);
         for (bad, needle) in [
             (&["--addr", "nowhere"][..], "not IP:PORT"),
             (&["--addr"][..], "needs a value"),
@@ -419,6 +438,16 @@ mod tests {
                 "no check is named `everything`",
             ),
             (&["--port", "1"][..], "unknown argument `--port`"),
+            (&["--ca-file", "x"][..], "give --tls too"),
+            (&["--temporary-key-lifetime", "0"][..], "from 1 to 43200"),
+            (
+                &["--temporary-key-lifetime", "43201"][..],
+                "from 1 to 43200",
+            ),
+            (
+                &["--temporary-key-lifetime", "-1"][..],
+                "not a whole number",
+            ),
         ] {
             let err = parse_args(&args(bad)).unwrap_err();
             assert!(err.contains(needle), "{bad:?}: {err}");

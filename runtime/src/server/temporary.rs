@@ -390,14 +390,19 @@ mod tests {
         // Once they have expired, the oldest make room (the others are still remembered).
         let fresh = keys.issue_at("r", None, t0 + 2 * SECOND).unwrap();
         assert_eq!(keys.len(), 3);
-        assert!(keys.lookup(old[0].credentials().access_key_id()).is_none());
-        assert!(keys.lookup(old[2].credentials().access_key_id()).is_some());
+        let remembered = |keys: &TemporaryKeys| {
+            old.iter()
+                .filter(|k| keys.lookup(k.credentials().access_key_id()).is_some())
+                .count()
+        };
+        // (All three expire in the same second: which one went is not said.)
+        assert_eq!(remembered(&keys), 2);
         // Long expired keys are forgotten at the next issue, whatever the room.
         keys.issue_at("r", None, t0 + EXPIRED_KEPT_FOR + 5 * SECOND)
             .unwrap();
         assert_eq!(keys.len(), 1);
         assert!(keys.lookup(fresh.credentials().access_key_id()).is_none());
-        assert!(keys.lookup(old[2].credentials().access_key_id()).is_none());
+        assert_eq!(remembered(&keys), 0);
         // Thousands of issues over time stay within the capacity.
         let keys = TemporaryKeys::new(SECOND).with_capacity(100);
         for i in 0..5_000u64 {
