@@ -22,7 +22,7 @@ mod provider;
 
 pub use cache::{SharedCredentials, DEFAULT_REFRESH_AHEAD};
 #[allow(unused_imports)]
-pub(crate) use fetch::{fetch_json, parse_root_certificates, FetchSettings};
+pub(crate) use fetch::{fetch_json, FetchSettings};
 pub use provider::{from_fn, CredentialsChain, ProvideCredentials, ProvideFuture};
 
 /// A secret string: compared and used, never printed.

@@ -222,8 +222,9 @@ impl ProxySetting {
     }
 }
 
-/// How the real transport connects: its timeouts, its proxy and its connection pool.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the real transport connects: its timeouts, its proxy, its connection pool and the
+/// certificate authorities it trusts.
+#[derive(Debug, Clone)]
 pub struct ConnectionSettings {
     /// The whole request, reading the body included.
     pub timeout: Duration,
@@ -236,6 +237,9 @@ pub struct ConnectionSettings {
     /// How long an idle connection is kept; `None` for as long as the server keeps it:
     /// [`DEFAULT_POOL_IDLE_TIMEOUT`].
     pub pool_idle_timeout: Option<Duration>,
+    /// Certificate authorities trusted besides the built-in roots (a private deployment's,
+    /// a mock server's): see [`parse_root_certificates`].
+    pub root_certificates: Vec<reqwest::Certificate>,
 }
 
 /// The default most idle connections kept per host: no limit, so every connection a
@@ -256,8 +260,21 @@ impl ConnectionSettings {
             proxy: ProxySetting::Environment,
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             pool_idle_timeout: Some(DEFAULT_POOL_IDLE_TIMEOUT),
+            root_certificates: Vec::new(),
         }
     }
+}
+
+/// The certificates of a PEM bundle, to trust as roots: at least one, each well encoded
+/// (the DER inside is checked when a client is built with them). The error says what is
+/// wrong, never repeating the input.
+pub fn parse_root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, String> {
+    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|_| "not a PEM certificate bundle (bad encoding)".to_owned())?;
+    if certificates.is_empty() {
+        return Err("no `-----BEGIN CERTIFICATE-----` block in it: not a PEM certificate".into());
+    }
+    Ok(certificates)
 }
 
 /// The real transport: reqwest over rustls. It follows no redirects (a redirect would carry
@@ -283,6 +300,11 @@ impl ReqwestTransport {
         let builder = Self::client_builder(settings.timeout, settings.connect_timeout)
             .pool_max_idle_per_host(settings.pool_max_idle_per_host)
             .pool_idle_timeout(settings.pool_idle_timeout);
+        let builder = settings
+            .root_certificates
+            .iter()
+            .cloned()
+            .fold(builder, reqwest::ClientBuilder::add_root_certificate);
         let builder = match &settings.proxy {
             ProxySetting::Environment => builder,
             ProxySetting::Direct => builder.no_proxy(),
@@ -296,15 +318,6 @@ impl ReqwestTransport {
             client,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         })
-    }
-
-    /// A transport over a reqwest client set up by the caller (the credentials providers':
-    /// their own timeouts and root certificates); it should follow no redirects.
-    pub(crate) fn from_client(client: reqwest::Client) -> Self {
-        ReqwestTransport {
-            client,
-            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
-        }
     }
 
     /// The same transport with another cap on response bodies, in bytes.

@@ -168,6 +168,15 @@ where
         self
     }
 
+    /// Also trusts this certificate authority (PEM; a bundle of several is fine) for
+    /// HTTPS, besides the built-in roots: a private deployment's, or a TLS mock
+    /// server's (`MockServer::ca_pem`). May be given several times. A PEM without a
+    /// certificate is a [`BuildError::Setting`] naming this setting.
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.http.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
     /// Another endpoint: `scheme://host[:port]`, e.g. `http://127.0.0.1:8080`.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.http.endpoint = endpoint.into();

@@ -14,8 +14,8 @@ use super::options::{Answer, BuildError, Endpoint};
 use super::retry::RetryPolicy;
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::transport::{
-    ConnectionSettings, HttpRequest, HttpResponse, ProxySetting, ReqwestTransport, Transport,
-    TransportError, DEFAULT_MAX_RESPONSE_BODY,
+    parse_root_certificates, ConnectionSettings, HttpRequest, HttpResponse, ProxySetting,
+    ReqwestTransport, Transport, TransportError, DEFAULT_MAX_RESPONSE_BODY,
 };
 
 /// The HTTP side of a builder.
@@ -29,6 +29,8 @@ pub(crate) struct HttpSettings {
     pub max_response_body: u64,
     /// Sends instead of HTTP when set (tests and mocks).
     pub transport: Option<Arc<dyn Transport>>,
+    /// PEM certificate authorities to trust besides the built-in roots.
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 /// A transport and the checks every answer passes, whatever the transport: a redirect is
@@ -48,6 +50,7 @@ impl HttpSettings {
             retry: RetryPolicy::default(),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             transport: None,
+            root_certificates: Vec::new(),
         }
     }
 
@@ -70,11 +73,21 @@ impl HttpSettings {
             ProxySetting::checked(url)
                 .map_err(|why| BuildError::Setting(format!("proxy {why}")))?;
         }
+        let mut connection = self.connection;
+        connection.root_certificates = root_certificates(&self.root_certificates)?;
         let transport = match self.transport {
             Some(t) => t,
             None => Arc::new(
-                ReqwestTransport::with_settings(&self.connection)
-                    .map_err(|e| BuildError::Transport(e.to_string()))?
+                ReqwestTransport::with_settings(&connection)
+                    .map_err(|e| {
+                        if connection.root_certificates.is_empty() {
+                            BuildError::Transport(e.to_string())
+                        } else {
+                            BuildError::Setting(format!(
+                                "add_root_certificate: the certificates were refused: {e}"
+                            ))
+                        }
+                    })?
                     .with_max_response_body(self.max_response_body),
             ),
         };
@@ -90,6 +103,34 @@ impl HttpSettings {
             },
         ))
     }
+}
+
+/// The certificates of [`HttpSettings::root_certificates`], each PEM with at least one
+/// certificate; the error names the setting and which one (counting from 1).
+fn root_certificates(pems: &[Vec<u8>]) -> Result<Vec<reqwest::Certificate>, BuildError> {
+    let mut roots = Vec::new();
+    for (i, pem) in pems.iter().enumerate() {
+        let bad = |why: String| {
+            BuildError::Setting(format!(
+                "add_root_certificate (the {} given): {why}",
+                ordinal(i + 1)
+            ))
+        };
+        roots.extend(parse_root_certificates(pem).map_err(bad)?);
+    }
+    Ok(roots)
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ...
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 impl Sender {

@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::CredentialsError;
-use crate::transport::{HttpRequest, ReqwestTransport, Transport, TransportError};
+use crate::transport::{
+    ConnectionSettings, HttpRequest, ReqwestTransport, Transport, TransportError,
+};
 
 /// The largest answer read from a credentials service: a role's keys are under 4 KiB.
 const MAX_ANSWER: u64 = 64 * 1024;
@@ -39,16 +41,10 @@ impl FetchSettings {
         timeout: Duration,
         roots: &[reqwest::Certificate],
     ) -> Result<Self, TransportError> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(1)))
-            // A redirect would carry a signed request (and a token) elsewhere.
-            .redirect(reqwest::redirect::Policy::none());
-        for root in roots {
-            builder = builder.add_root_certificate(root.clone());
-        }
-        let client = builder.build().map_err(TransportError::from_error)?;
-        let transport = ReqwestTransport::from_client(client).with_max_response_body(MAX_ANSWER);
+        let mut connection = ConnectionSettings::new(timeout, timeout.min(Duration::from_secs(1)));
+        connection.root_certificates = roots.to_vec();
+        let transport =
+            ReqwestTransport::with_settings(&connection)?.with_max_response_body(MAX_ANSWER);
         Ok(FetchSettings {
             transport: Arc::new(transport),
         })
@@ -111,18 +107,6 @@ fn too_large(source: &str) -> CredentialsError {
         source: source.to_owned(),
         message: format!("the answer is larger than {MAX_ANSWER} bytes"),
     }
-}
-
-/// The certificates of a PEM bundle, to trust as roots: at least one, each well encoded
-/// (the DER inside is checked when a client is built with them). The error says what is
-/// wrong, never repeating the input.
-pub(crate) fn parse_root_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, String> {
-    let certificates = reqwest::Certificate::from_pem_bundle(pem)
-        .map_err(|_| "not a PEM certificate bundle (bad encoding)".to_owned())?;
-    if certificates.is_empty() {
-        return Err("no `BEGIN CERTIFICATE` block in the PEM".into());
-    }
-    Ok(certificates)
 }
 
 /// [`FetchSettings::fetch`], then the body as JSON ([`CredentialsError::BadAnswer`] when

@@ -600,7 +600,16 @@ fn run<O: OperationTable + Send + Sync>(
     if let Some(permissions) = options.permissions {
         builder = builder.permissions(permissions);
     }
-    let server = builder.start_blocking().map_err(|e| e.to_string())?;
+    if let Some(lifetime) = options.temporary_key_lifetime {
+        builder = builder.temporary_key_lifetime(lifetime);
+    }
+    let server = builder
+        .tls(options.tls)
+        .start_blocking()
+        .map_err(|e| e.to_string())?;
+    if let (Some(path), Some(pem)) = (&options.ca_file, server.ca_pem()) {
+        cli::write_ca_file(path, pem)?;
+    }
     cli::serve_until_signal(server.url(), server.admin_token())
 }
 

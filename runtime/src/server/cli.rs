@@ -4,9 +4,16 @@
 //! here, shared; each vendor's `main` picks its credentials and its access flags.
 //!
 //! ```text
-//! intlpartnersmgt-mock-server [--addr 127.0.0.1:PORT] [--allow-remote] [--policy FILE]... [--disable CHECK]... [--quiet]
-//! partner-center-mock-server [--addr 127.0.0.1:PORT] [--allow-remote] [--permissions P1,P2,...] [--disable CHECK]... [--quiet]
+//! intlpartnersmgt-mock-server [--addr 127.0.0.1:PORT] [--allow-remote] [--policy FILE]... [--role NAME]... [COMMON]...
+//! partner-center-mock-server [--addr 127.0.0.1:PORT] [--allow-remote] [--permissions P1,P2,...] [COMMON]...
+//! COMMON: [--tls [--ca-file PATH]] [--temporary-key-lifetime SECS] [--disable CHECK]... [--quiet]
 //! ```
+//!
+//! With `--tls` it serves HTTPS with a certificate authority of its own, made at start
+//! (`--ca-file` writes the CA's PEM there, whole or not at all, before the URL is
+//! printed; the URL is then `https://`). `--temporary-key-lifetime` is how long the
+//! temporary keys of its metadata endpoint and STS live (default 3600 s); `--role` names
+//! the Tencent roles it knows (default `partnergen-mock-role`).
 //!
 //! Tencent: it accepts the credentials in `TENCENTCLOUD_SECRET_ID` and
 //! `TENCENTCLOUD_SECRET_KEY` (and `TENCENTCLOUD_SESSION_TOKEN` if set) and attaches the
@@ -46,12 +53,23 @@ pub struct Options {
     pub quiet: bool,
     /// May listen on a non-loopback address (the admin endpoint then wants a token).
     pub allow_remote: bool,
+    /// Serve HTTPS with a CA made at start.
+    pub tls: bool,
+    /// Where to write the CA's PEM (with `tls`).
+    pub ca_file: Option<PathBuf>,
+    /// How long issued temporary keys live (the builder's default when `None`).
+    pub temporary_key_lifetime: Option<std::time::Duration>,
+    /// The roles the server knows (Tencent).
+    pub roles: Vec<String>,
 }
+
+/// The longest `--temporary-key-lifetime`: STS's own longest, 12 hours.
+pub const MAX_TEMPORARY_KEY_LIFETIME_SECS: u64 = 43_200;
 
 fn usage(program: &str, huawei: bool) -> String {
     let (flags, credentials, access) = if huawei {
         (
-            "[--permissions P1,P2,...]",
+            "[--permissions P1,P2,...] [--tls [--ca-file PATH]] [--temporary-key-lifetime SECS]",
             "HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (HUAWEICLOUD_SDK_SECURITY_TOKEN\n\
              too, if set)",
             "--permissions are the operator account's permission actions: an operation\n\
@@ -60,7 +78,7 @@ fn usage(program: &str, huawei: bool) -> String {
         )
     } else {
         (
-            "[--policy FILE]...",
+            "[--policy FILE]... [--role NAME]... [--tls [--ca-file PATH]] [--temporary-key-lifetime SECS]",
             "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (TENCENTCLOUD_SESSION_TOKEN\n\
              too, if set)",
             "Each --policy FILE is a CAM policy document attached to that SecretId.",
@@ -75,7 +93,12 @@ fn usage(program: &str, huawei: bool) -> String {
          \n\
          ADDR must be a loopback address unless --allow-remote is given: the admin\n\
          endpoint /_mock/ then answers only requests carrying the random token printed as\n\
-         the second line on stdout (`admin-token: ...`) in X-Mock-Admin-Token.",
+         the second line on stdout (`admin-token: ...`) in X-Mock-Admin-Token.\n\
+         \n\
+         --tls serves HTTPS with a certificate authority made at start; --ca-file PATH\n\
+         writes its PEM to PATH (whole, before the URL is printed) for clients to trust.\n\
+         --temporary-key-lifetime SECS (1 to {MAX_TEMPORARY_KEY_LIFETIME_SECS}, default 3600) is how long the\n\
+         temporary keys of the metadata endpoint and STS live.",
         Checks::NAMES.join(", ")
     )
 }
@@ -90,6 +113,10 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
         checks: Checks::default(),
         quiet: false,
         allow_remote: false,
+        tls: false,
+        ca_file: None,
+        temporary_key_lifetime: None,
+        roles: Vec::new(),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -128,11 +155,50 @@ pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
             }
             "--quiet" => options.quiet = true,
             "--allow-remote" => options.allow_remote = true,
+            "--tls" => options.tls = true,
+            "--ca-file" => options.ca_file = Some(PathBuf::from(value()?)),
+            "--role" => options.roles.push(value()?),
+            "--temporary-key-lifetime" => {
+                let text = value()?;
+                let seconds = text
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=MAX_TEMPORARY_KEY_LIFETIME_SECS).contains(s))
+                    .ok_or_else(|| {
+                        format!(
+                            "--temporary-key-lifetime `{}` is not a whole number of seconds \
+                             from 1 to {MAX_TEMPORARY_KEY_LIFETIME_SECS}",
+                            super::shown(&text)
+                        )
+                    })?;
+                options.temporary_key_lifetime = Some(std::time::Duration::from_secs(seconds));
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
+    if options.ca_file.is_some() && !options.tls {
+        return Err("--ca-file writes the TLS mode's CA: give --tls too".into());
+    }
     Ok(Some(options))
+}
+
+/// Writes the CA's PEM to `path` whole or not at all (a file beside it, then a rename),
+/// so a test waiting for the file never reads half of it.
+pub(crate) fn write_ca_file(path: &std::path::Path, pem: &str) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("--ca-file `{}` names no file", path.display()))?;
+    let partial = path.with_file_name(format!(
+        ".{}.partial-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = std::fs::write(&partial, pem).and_then(|()| std::fs::rename(&partial, path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        format!("cannot write the CA to {}: {e}", path.display())
+    })
 }
 
 #[cfg(feature = "policy")]
@@ -207,6 +273,9 @@ pub(crate) fn options(
     }
     if !huawei && options.permissions.is_some() {
         return Err("--permissions is for Huawei; use --policy FILE".into());
+    }
+    if huawei && !options.roles.is_empty() {
+        return Err("--role names Tencent CAM roles; the Huawei server has none".into());
     }
     Ok(Some(options))
 }
@@ -342,6 +411,25 @@ mod tests {
             Some(vec!["BPC_A".to_owned(), "BPC_B".to_owned()])
         );
         assert_eq!(parse_args(&args(&["--help"])), Ok(None));
+        let tls = parse_args(&args(&[
+            "--tls",
+            "--ca-file=ca.pem",
+            "--temporary-key-lifetime",
+            "2",
+            "--role",
+            "a",
+            "--role",
+            "b",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert!(tls.tls);
+        assert_eq!(tls.ca_file, Some(PathBuf::from("ca.pem")));
+        assert_eq!(
+            tls.temporary_key_lifetime,
+            Some(std::time::Duration::from_secs(2))
+        );
+        assert_eq!(tls.roles, ["a", "b"]);
         for (bad, needle) in [
             (&["--addr", "nowhere"][..], "not IP:PORT"),
             (&["--addr"][..], "needs a value"),
@@ -350,6 +438,16 @@ mod tests {
                 "no check is named `everything`",
             ),
             (&["--port", "1"][..], "unknown argument `--port`"),
+            (&["--ca-file", "x"][..], "give --tls too"),
+            (&["--temporary-key-lifetime", "0"][..], "from 1 to 43200"),
+            (
+                &["--temporary-key-lifetime", "43201"][..],
+                "from 1 to 43200",
+            ),
+            (
+                &["--temporary-key-lifetime", "-1"][..],
+                "not a whole number",
+            ),
         ] {
             let err = parse_args(&args(bad)).unwrap_err();
             assert!(err.contains(needle), "{bad:?}: {err}");

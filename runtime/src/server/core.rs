@@ -13,6 +13,8 @@ use crate::mock::{Bounded, MockProtocol, MockTransport, Reply};
 
 use super::http::{self, Limits};
 use super::params::ParamError;
+use super::temporary::TemporaryKeys;
+use super::tls;
 
 /// Checks a request body against an action's typed request: `None` for an action
 /// without a model, whose parameters are not checked.
@@ -176,6 +178,10 @@ pub enum StartError {
     /// Listening off loopback was allowed, but the operating system's random generator
     /// gave no admin token.
     NoAdminToken(getrandom::Error),
+    /// The TLS mode's certificates or configuration could not be made.
+    Tls(String),
+    /// A setting of the builder is out of range: which, and why.
+    Setting(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -198,6 +204,8 @@ impl std::fmt::Display for StartError {
                 "cannot make the admin endpoint's token (the operating system's random \
                  generator failed: {err}), so the server does not listen off loopback"
             ),
+            StartError::Tls(why) => write!(f, "cannot set up TLS: {why}"),
+            StartError::Setting(why) => write!(f, "bad setting: {why}"),
         }
     }
 }
@@ -225,6 +233,10 @@ pub struct Core<A, P> {
     /// Print each decision to stderr as it is made.
     echo: bool,
     pub(crate) mock: MockTransport<A, P>,
+    /// The temporary keys issued by the metadata endpoint and STS.
+    pub(crate) temporary: TemporaryKeys,
+    /// The certificates of the TLS mode, when on.
+    pub(crate) tls: Option<tls::Identity>,
 }
 
 impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
@@ -234,6 +246,8 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
         echo: bool,
         limits: &Limits,
         admin_token: Option<String>,
+        temporary: TemporaryKeys,
+        tls: Option<tls::Identity>,
     ) -> Self {
         mock.set_call_budget(limits.max_recorded_call_bytes);
         Core {
@@ -244,6 +258,8 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
             sequence: AtomicU64::new(0),
             echo,
             mock,
+            temporary,
+            tls,
         }
     }
 
@@ -255,10 +271,11 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
         *self.checks.write().unwrap_or_else(|e| e.into_inner()) = checks;
     }
 
-    /// Rules, calls and the log cleared; the startup checks back.
+    /// Rules, calls, the log and the temporary keys cleared; the startup checks back.
     pub(crate) fn reset(&self) {
         self.mock.reset();
         lock(&self.log).clear();
+        self.temporary.clear();
         self.set_checks(self.startup_checks);
     }
 
@@ -378,6 +395,8 @@ pub(crate) struct ServerSettings<A, P> {
     pub(crate) rules: Vec<crate::mock::Rule<A>>,
     pub(crate) echo: bool,
     pub(crate) allow_remote: bool,
+    pub(crate) temporary_key_lifetime: std::time::Duration,
+    pub(crate) tls: bool,
 }
 
 impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A, P> {
@@ -392,6 +411,8 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A,
             rules: Vec::new(),
             echo: false,
             allow_remote: false,
+            temporary_key_lifetime: super::temporary::DEFAULT_TEMPORARY_KEY_LIFETIME,
+            tls: false,
         }
     }
 
@@ -424,8 +445,27 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A,
         } else {
             None
         };
+        if self.temporary_key_lifetime.is_zero() {
+            return Err(StartError::Setting(
+                "the temporary key lifetime is zero: every key would be expired when issued".into(),
+            ));
+        }
+        let temporary = TemporaryKeys::new(self.temporary_key_lifetime);
+        let tls = if self.tls {
+            Some(tls::generate().map_err(StartError::Tls)?)
+        } else {
+            None
+        };
         Ok((
-            Core::new(self.checks, mock, self.echo, &self.limits, admin_token),
+            Core::new(
+                self.checks,
+                mock,
+                self.echo,
+                &self.limits,
+                admin_token,
+                temporary,
+                tls,
+            ),
             credentials,
             self.addr,
             self.limits,
@@ -500,6 +540,23 @@ macro_rules! server_settings_setters {
             self.settings.echo = echo;
             self
         }
+
+        /// How long the temporary keys the server issues (instance metadata, STS) are
+        /// valid, at most: a caller asking STS for less gets less. Default
+        /// [`crate::server::DEFAULT_TEMPORARY_KEY_LIFETIME`]; tests use a second or two
+        /// to see keys expire. Zero is refused at start.
+        pub fn temporary_key_lifetime(mut self, lifetime: std::time::Duration) -> Self {
+            self.settings.temporary_key_lifetime = lifetime;
+            self
+        }
+
+        /// Serves HTTPS: at start the server makes a certificate authority of its own
+        /// and a certificate for `localhost`, `127.0.0.1` and `::1` signed by it; clients
+        /// trust [`crate::server::MockServer::ca_pem`]. The URL is then `https://`.
+        pub fn tls(mut self, on: bool) -> Self {
+            self.settings.tls = on;
+            self
+        }
     };
 }
 pub(crate) use server_settings_setters;
@@ -554,7 +611,8 @@ impl<A: Copy + Eq + Send + Sync + 'static, S: ServerState<Op = A>> MockServer<A,
         let local = listener
             .local_addr()
             .map_err(|e| StartError::Bind(addr, e))?;
-        let task = tokio::spawn(http::serve(listener, handler, limits));
+        let acceptor = shared.core().tls.as_ref().map(|tls| tls.acceptor.clone());
+        let task = tokio::spawn(http::serve(listener, handler, limits, acceptor));
         Ok(MockServer {
             shared,
             addr: local,
@@ -585,9 +643,31 @@ impl<A: Copy + Eq + Send + Sync + 'static, S: ServerState<Op = A>> MockServer<A,
         Ok(server)
     }
 
-    /// The base URL, `http://127.0.0.1:PORT` (a client's endpoint).
+    /// The base URL, `http://127.0.0.1:PORT` (a client's endpoint); `https://` in the
+    /// TLS mode.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.core().tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The PEM of the certificate authority that signed the server's certificate, in
+    /// the TLS mode (the builder's `tls`): what a client must trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.shared
+            .core()
+            .tls
+            .as_ref()
+            .map(|tls| tls.ca_pem.as_str())
+    }
+
+    /// The temporary keys the server issued (its metadata endpoint, its STS): look one
+    /// up, or issue one directly.
+    pub fn temporary_keys(&self) -> &TemporaryKeys {
+        &self.shared.core().temporary
     }
 
     /// The address it listens on.

@@ -82,7 +82,8 @@ pub(crate) enum BodyProblem {
     Unreadable(String),
 }
 
-/// What the server sends back (always with `Content-Type: application/json`).
+/// What the server sends back (with `Content-Type: application/json` unless its headers
+/// name another).
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub status: u16,
@@ -110,8 +111,14 @@ pub(crate) trait Handler: Send + Sync + 'static {
     fn reject(&self, head: Head, problem: BodyProblem) -> Answer;
 }
 
-/// Serves `listener` until the returned future is dropped (which drops every connection).
-pub(crate) async fn serve(listener: TcpListener, handler: Arc<dyn Handler>, limits: Limits) {
+/// Serves `listener` until the returned future is dropped (which drops every connection);
+/// over TLS when given an acceptor.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    handler: Arc<dyn Handler>,
+    limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -121,7 +128,25 @@ pub(crate) async fn serve(listener: TcpListener, handler: Arc<dyn Handler>, limi
                     // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d: policies
                     // and the log see the IPv4 address the client has.
                     let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
-                    connections.spawn(connection(stream, peer, Arc::clone(&handler), limits));
+                    let handler = Arc::clone(&handler);
+                    match &tls {
+                        None => {
+                            connections.spawn(connection(stream, peer, handler, limits));
+                        }
+                        Some(acceptor) => {
+                            let accept = acceptor.accept(stream);
+                            connections.spawn(async move {
+                                // The handshake in the connection's own task, within the
+                                // head's time limit: a slow or garbage handshake ends only
+                                // that connection.
+                                if let Ok(Ok(stream)) =
+                                    tokio::time::timeout(limits.head_timeout, accept).await
+                                {
+                                    connection(stream, peer, handler, limits).await;
+                                }
+                            });
+                        }
+                    }
                 }
                 // Out of file descriptors, or a connection reset before it was accepted:
                 // keep serving the connections there are, and try again shortly.
@@ -189,11 +214,17 @@ async fn respond(
             ),
         }
     };
+    // Exactly this value unless the handler says otherwise (the metadata endpoints'
+    // plain text): the official Python SDK reads error envelopes only under
+    // `application/json` or `text/plain`, with no parameters.
+    let content_type = answer
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map_or("application/json", |(_, value)| value.as_str());
     let mut response = hyper::Response::builder()
         .status(answer.status)
-        // Exactly this value: the official Python SDK reads error envelopes only under
-        // `application/json` or `text/plain`, with no parameters.
-        .header(http::header::CONTENT_TYPE, "application/json");
+        .header(http::header::CONTENT_TYPE, content_type);
     for (name, value) in &answer.headers {
         if !name.eq_ignore_ascii_case("content-type") {
             response = response.header(name, value);

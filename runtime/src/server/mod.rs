@@ -17,6 +17,8 @@ pub(crate) mod core;
 pub(crate) mod http;
 mod params;
 mod serve;
+pub mod temporary;
+mod tls;
 
 #[cfg_attr(not(feature = "tencent"), allow(unused_imports))]
 pub(crate) use self::core::{
@@ -28,3 +30,7 @@ pub use self::core::{
 pub use self::http::Limits;
 pub use params::{decode_request, ParamError};
 pub(crate) use serve::{HeaderRule, Pipeline, Serve};
+pub use temporary::{
+    IssueError, Issued, TemporaryKeys, DEFAULT_TEMPORARY_KEY_CAPACITY,
+    DEFAULT_TEMPORARY_KEY_LIFETIME,
+};

@@ -39,6 +39,13 @@ pub(crate) trait Pipeline: ServerState {
     ) -> Result<Reply, Refusal>;
     /// The reply on the wire, carrying `request_id`.
     fn render(&self, request_id: &str, reply: Reply) -> HttpResponse;
+    /// The answer to a request outside the API (an instance metadata endpoint), with
+    /// what decided it in `entry`; `None` for a request of the API, which goes through
+    /// [`Pipeline::pipeline`].
+    fn outside_api(&self, head: &http::Head, entry: &mut LogEntry) -> Option<http::Answer> {
+        let _ = (head, entry);
+        None
+    }
 }
 
 /// The HTTP handler of a server: the admin endpoint under `/_mock/`, else the protocol's
@@ -115,6 +122,10 @@ impl<S: Pipeline> http::Handler for Serve<S> {
         let (mut entry, refusal) = self.entry(&head);
         if let Some(refusal) = refusal {
             return self.refused(entry, refusal);
+        }
+        if let Some(answer) = self.0.outside_api(&head, &mut entry) {
+            self.0.core().record(entry);
+            return answer;
         }
         match self.0.pipeline(&head, &body, &mut entry) {
             Ok(reply) => self.finish(entry, reply),

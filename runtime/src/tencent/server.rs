@@ -8,6 +8,25 @@
 //! (evaluated by [`crate::policy::evaluate`], source IP included), and the parameters
 //! (decoded into the typed request). Every API answer is HTTP 200 with
 //! `Content-Type: application/json` and a `RequestId`, as the service answers.
+//!
+//! The same port also serves what temporary credentials come from, so a whole
+//! credentials story runs on one machine:
+//!
+//! - the CVM instance metadata endpoint: `GET /latest/meta-data/cam/security-credentials/`
+//!   answers the role's name, `GET /latest/meta-data/cam/security-credentials/<role>` the
+//!   role's temporary key as the real service does (`TmpSecretId`, `TmpSecretKey`,
+//!   `Token`, `ExpiredTime`, `Expiration`, `Code: Success`), the same key until half its
+//!   lifetime is gone, then a new one;
+//! - STS (version 2018-08-13): `AssumeRole`, TC3-signed with the server's long-term
+//!   credentials and credential scope service `sts`, and `AssumeRoleWithWebIdentity`,
+//!   unsigned (`Authorization: SKIP`) as the SDKs send it. A request is STS's when its
+//!   `X-TC-Version` is STS's, `2018-08-13`; the `Host` cannot tell (the SDKs send the
+//!   endpoint they were given, here `127.0.0.1:PORT`), nor can the action alone.
+//!
+//! Both issue keys from the server's [`crate::server::TemporaryKeys`] (lifetime: the builder's
+//! `temporary_key_lifetime`); the API then accepts a request signed with an issued key
+//! and its `X-TC-Token` until the key expires, and refuses it afterwards with
+//! `AuthFailure.TokenFailure`, as a wrong or missing token.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,10 +45,11 @@ use crate::credentials::Credentials;
 use crate::mock::{KnownCodes, Reply};
 use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::server::cli;
+use crate::server::http::Answer;
 use crate::server::http::{Head, Limits};
 use crate::server::{
-    lock, refuse, server_settings_setters, shown, Checks, Core, HeaderRule, LogEntry, Pipeline,
-    Refusal, RequestCheck, Serve, ServerSettings, ServerState, StartError,
+    lock, refuse, server_settings_setters, shown, Checks, Core, HeaderRule, Issued, LogEntry,
+    Pipeline, Refusal, RequestCheck, Serve, ServerSettings, ServerState, StartError,
 };
 use crate::tables::ActionTable;
 use crate::tables::ServiceCodeInfo;
@@ -112,6 +132,31 @@ impl<A> Clone for ServiceDef<A> {
 
 impl<A> Copy for ServiceDef<A> {}
 
+/// The role a server's metadata endpoint serves and its STS lets assume, unless the
+/// builder names others ([`MockServerBuilder::role`]).
+pub const DEFAULT_ROLE: &str = "partnergen-mock-role";
+
+/// STS's API version: a request with this `X-TC-Version` is STS's.
+pub const STS_VERSION: &str = "2018-08-13";
+
+/// STS's service name, in the credential scope of a signed `AssumeRole`.
+pub const STS_SERVICE: &str = "sts";
+
+/// The path of the CVM metadata endpoint's roles; `<role>` after it gives the role's key.
+pub const METADATA_ROLES_PATH: &str = "/latest/meta-data/cam/security-credentials/";
+
+/// The longest role name CAM takes.
+const MAX_ROLE_NAME: usize = 128;
+
+/// Whether `name` is a CAM role name: 1 to 128 characters of letters, digits and
+/// `+=,.@_-`.
+fn is_role_name(name: &str) -> bool {
+    (1..=MAX_ROLE_NAME).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
 /// A running Tencent Cloud API 3.0 mock server.
 pub type MockServer<A> = crate::server::MockServer<A, State<A>>;
 
@@ -142,8 +187,11 @@ pub struct State<A: ActionTable> {
     max_clock_skew: u64,
     startup_principals: Principals,
     principals: RwLock<Principals>,
-    /// Per SecretId, then per action (by `ActionTable::index`).
+    /// Per SecretId (per role for temporary keys), then per action (by
+    /// `ActionTable::index`).
     limiters: Mutex<HashMap<String, HashMap<usize, DefaultDirectRateLimiter>>>,
+    /// The roles the metadata endpoint serves (the first) and STS lets assume.
+    roles: Vec<String>,
 }
 
 impl<A: ActionTable + Send + Sync> State<A> {
@@ -224,6 +272,7 @@ pub struct MockServerBuilder<A: ActionTable> {
     service: ServiceDef<A>,
     settings: ServerSettings<A, Tencent>,
     policies: Vec<(String, Value)>,
+    roles: Vec<String>,
 }
 
 impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
@@ -234,10 +283,21 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
             service,
             settings: ServerSettings::new(),
             policies: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
     server_settings_setters!(A, Tencent);
+
+    /// A CAM role the server knows (may be given several times): its STS lets
+    /// `AssumeRole` name it (`qcs::cam::uin/<any UIN>:roleName/<name>`), and the first
+    /// one is the instance's role on the metadata endpoint. Without any, the one role is
+    /// [`DEFAULT_ROLE`]. A name CAM would refuse (1 to 128 of letters, digits, `+=,.@_-`)
+    /// is refused at start.
+    pub fn role(mut self, name: impl Into<String>) -> Self {
+        self.roles.push(name.into());
+        self
+    }
 
     /// Attaches a CAM policy document to a SecretId; may be given several times. A
     /// SecretId with policies is evaluated like a CAM sub-user; one without is not
@@ -248,6 +308,17 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     }
 
     fn state(self) -> Result<(Arc<State<A>>, SocketAddr, Limits), StartError> {
+        let roles = if self.roles.is_empty() {
+            vec![DEFAULT_ROLE.to_owned()]
+        } else {
+            self.roles
+        };
+        if let Some(bad) = roles.iter().find(|r| !is_role_name(r)) {
+            return Err(StartError::Setting(format!(
+                "role `{}` is not a CAM role name (1 to {MAX_ROLE_NAME} of letters, digits and +=,.@_-)",
+                shown(bad)
+            )));
+        }
         let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
         core.mock
             .set_known_codes(known_codes(self.service.error_codes));
@@ -276,6 +347,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
             startup_principals: principals.clone(),
             principals: RwLock::new(principals),
             limiters: Mutex::new(HashMap::new()),
+            roles,
         };
         Ok((Arc::new(state), addr, limits))
     }
@@ -360,6 +432,13 @@ impl<A: ActionTable + Send + Sync> Pipeline for State<A> {
         render(reply, request_id)
     }
 
+    /// The CVM instance metadata endpoint, under `/latest/meta-data/`.
+    fn outside_api(&self, head: &Head, entry: &mut LogEntry) -> Option<Answer> {
+        head.path
+            .starts_with("/latest/meta-data/")
+            .then(|| self.metadata(head, entry))
+    }
+
     /// The checks in the service's order; the reply of a request that passes them all.
     fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
         let checks = self.core.checks();
@@ -393,6 +472,9 @@ impl<A: ActionTable + Send + Sync> Pipeline for State<A> {
             };
             refuse("MissingParameter", "action", why)
         })?;
+        if head.header("x-tc-version") == Some(STS_VERSION) {
+            return self.sts(head, body, &checks, name, entry);
+        }
         let action = A::from_name(name).ok_or_else(|| {
             refuse(
                 "InvalidAction",
@@ -426,9 +508,19 @@ impl<A: ActionTable + Send + Sync> Pipeline for State<A> {
             }
             Some(_) => {}
         }
-        entry.access_key_id = self.authenticate(head, body, &checks)?;
+        entry.access_key_id = self.authenticate(head, body, &checks, self.service.service)?;
         if checks.qps {
-            self.within_qps(entry.access_key_id.as_deref(), action)?;
+            // A role's temporary keys share the role's budget (and the limiters stay as
+            // many as the principals, however many keys are issued).
+            let budget =
+                entry
+                    .access_key_id
+                    .as_deref()
+                    .map(|id| match self.core.temporary.lookup(id) {
+                        Some(issued) => format!("role:{}", issued.principal()),
+                        None => id.to_owned(),
+                    });
+            self.within_qps(budget.as_deref(), action)?;
         }
         if checks.policies {
             self.authorize(head, action, entry)?;
@@ -448,18 +540,291 @@ impl<A: ActionTable + Send + Sync> Pipeline for State<A> {
     }
 }
 
+/// `time` as RFC 3339 in UTC, whole seconds (`2024-05-01T12:00:00Z`), as the services
+/// write expiries.
+fn rfc3339(time: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// Seconds since the Unix epoch.
+fn unix_seconds(time: std::time::SystemTime) -> u64 {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A plain-text answer of the metadata endpoint.
+fn text(status: u16, body: impl Into<String>) -> Answer {
+    let mut answer = Answer::new(status, body.into().into_bytes());
+    answer
+        .headers
+        .push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
+    answer
+}
+
+/// The parameters of an STS request, as the body's JSON object.
+struct StsParams(serde_json::Map<String, Value>);
+
+impl StsParams {
+    fn parse(body: &[u8]) -> Result<Self, Refusal> {
+        let bad = |message: String| refuse("InvalidParameter.ParamError", "parameters", message);
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => Ok(StsParams(map)),
+            Ok(_) => Err(bad("the body is not a JSON object".into())),
+            Err(err) => Err(bad(format!(
+                "the body is not JSON (line {}, column {})",
+                err.line(),
+                err.column()
+            ))),
+        }
+    }
+
+    /// A string parameter of at most `max` bytes: required when `required`.
+    fn text(&self, name: &str, max: usize, required: bool) -> Result<Option<&str>, Refusal> {
+        match self.0.get(name) {
+            None | Some(Value::Null) if required => Err(refuse(
+                "MissingParameter",
+                "parameters",
+                format!("the request has no {name}"),
+            )),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(value)) if value.is_empty() && required => Err(refuse(
+                "MissingParameter",
+                "parameters",
+                format!("{name} is empty"),
+            )),
+            Some(Value::String(value)) if value.len() > max => Err(refuse(
+                "InvalidParameter.ParamError",
+                "parameters",
+                format!("{name} is {} bytes, more than {max}", value.len()),
+            )),
+            Some(Value::String(value)) => Ok(Some(value)),
+            Some(_) => Err(refuse(
+                "InvalidParameter.ParamError",
+                "parameters",
+                format!("{name} is not a string"),
+            )),
+        }
+    }
+}
+
+/// The longest STS lets a key live, in seconds (12 hours); the server's own lifetime
+/// caps what it issues further.
+const STS_MAX_DURATION: u64 = 43_200;
+
 fn claimed_secret_id(head: &Head) -> Option<String> {
     let parsed = tc3::parse_authorization(head.header("authorization")?)?;
     Some(parsed.secret_id.to_owned())
 }
 
 impl<A: ActionTable + Send + Sync> State<A> {
+    /// STS: `AssumeRole` (signed, scope service `sts`) and `AssumeRoleWithWebIdentity`
+    /// (unsigned); each issues a temporary key of the role the `RoleArn` names.
+    fn sts(
+        &self,
+        head: &Head,
+        body: &[u8],
+        checks: &Checks,
+        action: &str,
+        entry: &mut LogEntry,
+    ) -> Result<Reply, Refusal> {
+        let web_identity = match action {
+            "AssumeRole" => false,
+            "AssumeRoleWithWebIdentity" => true,
+            other => {
+                return Err(refuse(
+                    "InvalidAction",
+                    "action",
+                    format!(
+                        "`{}` is not an action of sts on this mock server (it serves AssumeRole \
+                         and AssumeRoleWithWebIdentity)",
+                        shown(other)
+                    ),
+                ))
+            }
+        };
+        if web_identity {
+            // Unsigned, as the SDKs send it: whatever the Authorization says, nobody is
+            // authenticated (the web identity token stands for the caller).
+            entry.access_key_id = None;
+        } else {
+            entry.access_key_id = self.authenticate(head, body, checks, STS_SERVICE)?;
+        }
+        let params = StsParams::parse(body)?;
+        let role_arn = params.text("RoleArn", 1024, true)?.unwrap_or_default();
+        let session = params
+            .text("RoleSessionName", 1024, true)?
+            .unwrap_or_default();
+        let session_ok = (2..=128).contains(&session.len())
+            && session
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+        if !session_ok {
+            return Err(refuse(
+                "InvalidParameter.ParamError",
+                "parameters",
+                format!(
+                    "RoleSessionName `{}` is not 2 to 128 of letters, digits and +=,.@_-",
+                    shown(session)
+                ),
+            ));
+        }
+        let duration = match params.0.get("DurationSeconds") {
+            None | Some(Value::Null) => None,
+            Some(value) => match value.as_u64() {
+                Some(seconds @ 1..=STS_MAX_DURATION) => Some(seconds),
+                _ => {
+                    return Err(refuse(
+                        "InvalidParameter.OverTimeError",
+                        "parameters",
+                        format!(
+                            "DurationSeconds `{}` is not a whole number of seconds from 1 to {STS_MAX_DURATION}",
+                            shown(&value.to_string())
+                        ),
+                    ))
+                }
+            },
+        };
+        params.text("Policy", 2048, false)?;
+        if web_identity {
+            params.text("ProviderId", 256, true)?;
+            let token = params
+                .text("WebIdentityToken", 16 << 10, true)?
+                .unwrap_or_default();
+            // An OIDC token is a JWT: three base64url parts, the first two not empty.
+            let parts: Vec<&str> = token.trim().split('.').collect();
+            let jwt = parts.len() == 3
+                && parts[..2].iter().all(|p| !p.is_empty())
+                && parts.iter().all(|p| {
+                    p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+                });
+            if !jwt {
+                return Err(refuse(
+                    "InvalidParameter.WebIdentityTokenError",
+                    "parameters",
+                    "WebIdentityToken is not a JWT (three base64url parts separated by dots)",
+                ));
+            }
+        }
+        let role = self.assumable_role(role_arn)?;
+        let issued = self
+            .core
+            .temporary
+            .issue(role, duration.map(std::time::Duration::from_secs))
+            .map_err(|err| refuse("LimitExceeded", "sts", err.to_string()))?;
+        let credentials = issued.credentials();
+        entry.decided_by = "sts";
+        entry.reason = format!(
+            "{action}: issued temporary key {} of role {role} (session {session}), expiring at {}",
+            credentials.access_key_id(),
+            rfc3339(issued.expiry())
+        );
+        Ok(Reply::Response(json!({
+            "Credentials": {
+                "Token": credentials.token().map(|t| t.expose()),
+                "TmpSecretId": credentials.access_key_id(),
+                "TmpSecretKey": credentials.secret_key().expose(),
+            },
+            "ExpiredTime": unix_seconds(issued.expiry()),
+            "Expiration": rfc3339(issued.expiry()),
+        })))
+    }
+
+    /// The role a `RoleArn` (`qcs::cam::uin/<UIN>:roleName/<name>`) names, if the server
+    /// knows it.
+    fn assumable_role(&self, role_arn: &str) -> Result<&str, Refusal> {
+        let name = role_arn
+            .strip_prefix("qcs::cam::uin/")
+            .and_then(|rest| rest.split_once(":roleName/"))
+            .filter(|(uin, _)| !uin.is_empty() && uin.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(_, name)| name)
+            .ok_or_else(|| {
+                refuse(
+                    "InvalidParameter.ParamError",
+                    "parameters",
+                    format!(
+                        "RoleArn `{}` is not qcs::cam::uin/UIN:roleName/NAME",
+                        shown(role_arn)
+                    ),
+                )
+            })?;
+        self.roles
+            .iter()
+            .find(|role| *role == name)
+            .map(String::as_str)
+            .ok_or_else(|| {
+                refuse(
+                    "ResourceNotFound.RoleNotFound",
+                    "sts",
+                    format!("the account has no role `{}`", shown(name)),
+                )
+            })
+    }
+
+    /// The CVM instance metadata endpoint: the role's name, and its temporary key.
+    fn metadata(&self, head: &Head, entry: &mut LogEntry) -> Answer {
+        entry.decided_by = "metadata";
+        let rest = head.path["/latest/meta-data/".len()..].to_owned();
+        let not_found = |entry: &mut LogEntry, why: String| {
+            entry.reason = why;
+            text(404, "Not Found")
+        };
+        if head.method != http::Method::GET {
+            entry.reason = format!("the metadata endpoint takes GET, not {}", head.method);
+            return text(405, "Method Not Allowed");
+        }
+        let role = match rest.strip_prefix("cam/security-credentials") {
+            Some("" | "/") => "",
+            Some(tail) if tail.starts_with('/') => &tail[1..],
+            _ => {
+                return not_found(entry, format!("no metadata at `{}`", shown(&head.path)));
+            }
+        };
+        if role.is_empty() {
+            entry.reason = format!("metadata: the instance's role is {}", self.roles[0]);
+            return text(200, self.roles[0].clone());
+        }
+        // One path segment naming a known role, exactly: `..`, `/` or an encoded name
+        // name nothing.
+        let Some(role) = self.roles.iter().find(|known| known.as_str() == role) else {
+            return not_found(
+                entry,
+                format!("metadata: the instance has no role `{}`", shown(role)),
+            );
+        };
+        match self.core.temporary.current(role) {
+            Ok(issued) => {
+                let credentials = issued.credentials();
+                entry.access_key_id = Some(credentials.access_key_id().to_owned());
+                entry.reason = format!(
+                    "metadata: temporary key {} of role {role}, expiring at {}",
+                    credentials.access_key_id(),
+                    rfc3339(issued.expiry())
+                );
+                let body = json!({
+                    "TmpSecretId": credentials.access_key_id(),
+                    "TmpSecretKey": credentials.secret_key().expose(),
+                    "ExpiredTime": unix_seconds(issued.expiry()),
+                    "Expiration": rfc3339(issued.expiry()),
+                    "Token": credentials.token().map(|t| t.expose()),
+                    "Code": "Success",
+                });
+                Answer::new(200, body.to_string().into_bytes())
+            }
+            Err(err) => {
+                entry.reason = format!("metadata: {err}");
+                text(503, err.to_string())
+            }
+        }
+    }
+
     /// Who signed the request: the SecretId, verified when the signature check is on.
     fn authenticate(
         &self,
         head: &Head,
         body: &[u8],
         checks: &Checks,
+        service: &str,
     ) -> Result<Option<String>, Refusal> {
         let authorization = head.header("authorization");
         let parsed = authorization.and_then(tc3::parse_authorization);
@@ -529,27 +894,30 @@ impl<A: ActionTable + Send + Sync> State<A> {
         if checks.clock_skew {
             check_skew(timestamp)?;
         }
-        let principals = self.principals();
-        let credentials = principals
-            .credentials
-            .get(parsed.secret_id)
-            .ok_or_else(|| {
-                refuse(
-                    "AuthFailure.SecretIdNotFound",
-                    "signature",
-                    format!(
-                        "the SecretId `{}` is not known here",
-                        shown(parsed.secret_id)
-                    ),
-                )
-            })?;
+        // The server's long-term keys first, then the temporary keys it issued.
+        let long_term = self.principals().credentials.get(parsed.secret_id).cloned();
+        let (credentials, issued): (Credentials, Option<Issued>) = match long_term {
+            Some(credentials) => (credentials, None),
+            None => match self.core.temporary.lookup(parsed.secret_id) {
+                Some(issued) => (issued.credentials().clone(), Some(issued)),
+                None => {
+                    return Err(refuse(
+                        "AuthFailure.SecretIdNotFound",
+                        "signature",
+                        format!(
+                            "the SecretId `{}` is not known here",
+                            shown(parsed.secret_id)
+                        ),
+                    ))
+                }
+            },
+        };
         let failure =
             |message: String| refuse("AuthFailure.SignatureFailure", "signature", message);
-        if parsed.service != self.service.service {
+        if parsed.service != service {
             return Err(failure(format!(
-                "the credential scope names service `{}`, not `{}`",
+                "the credential scope names service `{}`, not `{service}`",
                 shown(parsed.service),
-                self.service.service
             )));
         }
         let date = tc3::scope_date(timestamp);
@@ -608,7 +976,7 @@ impl<A: ActionTable + Send + Sync> State<A> {
         .to_string();
         let expected = tc3::sign_canonical(
             credentials.secret_key().expose(),
-            self.service.service,
+            service,
             timestamp,
             &canonical,
         );
@@ -639,6 +1007,20 @@ impl<A: ActionTable + Send + Sync> State<A> {
                         shown(parsed.secret_id)
                     ),
                 ))
+            }
+        }
+        if let Some(issued) = issued {
+            if issued.is_expired() {
+                return Err(refuse(
+                    "AuthFailure.TokenFailure",
+                    "token",
+                    format!(
+                        "the temporary key `{}` (role {}) expired at {}",
+                        parsed.secret_id,
+                        issued.principal(),
+                        rfc3339(issued.expiry())
+                    ),
+                ));
             }
         }
         Ok(Some(parsed.secret_id.to_owned()))
@@ -755,9 +1137,19 @@ fn run<A: ActionTable + Send + Sync>(
     for path in &options.policies {
         builder = builder.policy(credentials.access_key_id(), cli::read_policy(path)?);
     }
+    for role in options.roles {
+        builder = builder.role(role);
+    }
+    if let Some(lifetime) = options.temporary_key_lifetime {
+        builder = builder.temporary_key_lifetime(lifetime);
+    }
     let server = builder
+        .tls(options.tls)
         .credentials(credentials)
         .start_blocking()
         .map_err(|e| e.to_string())?;
+    if let (Some(path), Some(pem)) = (&options.ca_file, server.ca_pem()) {
+        cli::write_ca_file(path, pem)?;
+    }
     cli::serve_until_signal(server.url(), server.admin_token())
 }

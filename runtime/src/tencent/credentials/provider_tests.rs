@@ -767,7 +767,7 @@ fn bad_settings_fail_at_build_naming_them() {
         ),
         (
             sts(|b| b.root_certificate_pem("not a certificate")),
-            "STS root certificate #1: no `BEGIN CERTIFICATE` block in the PEM",
+            "STS root certificate #1: no `-----BEGIN CERTIFICATE-----` block in it",
         ),
         (
             sts(|b| {

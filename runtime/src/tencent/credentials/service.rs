@@ -7,11 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::client::BuildError;
-use crate::credentials::{
-    fetch_json, parse_root_certificates, Credentials, CredentialsError, FetchSettings,
-};
+use crate::credentials::{fetch_json, Credentials, CredentialsError, FetchSettings};
 use crate::tencent::sign::{authorization, SigningInput};
-use crate::transport::HttpRequest;
+use crate::transport::{parse_root_certificates, HttpRequest};
 
 /// STS as the official SDKs call it: service, version, default host and region.
 pub(super) const STS_SERVICE: &str = "sts";
