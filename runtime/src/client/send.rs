@@ -57,17 +57,7 @@ impl HttpSettings {
     /// Checks the endpoint (`scheme://host[:port]`, a trailing `/` allowed) and sets up
     /// the transport.
     pub fn connect(self) -> Result<(Endpoint, Sender), BuildError> {
-        let (scheme, rest) = self
-            .endpoint
-            .split_once("://")
-            .ok_or_else(|| BuildError::Endpoint(format!("`{}` has no scheme", self.endpoint)))?;
-        let host = rest.trim_end_matches('/');
-        if !matches!(scheme, "http" | "https") || host.is_empty() || host.contains('/') {
-            return Err(BuildError::Endpoint(format!(
-                "`{}` is not scheme://host[:port]",
-                self.endpoint
-            )));
-        }
+        let endpoint = Endpoint::parse(&self.endpoint, None).map_err(BuildError::Endpoint)?;
         // Checked even under a custom transport: a bad setting is refused wherever it goes.
         if let ProxySetting::Url(url) = &self.connection.proxy {
             ProxySetting::checked(url)
@@ -92,11 +82,7 @@ impl HttpSettings {
             ),
         };
         Ok((
-            Endpoint {
-                scheme: scheme.to_owned(),
-                host: host.to_owned(),
-                base_url: format!("{scheme}://{host}"),
-            },
+            endpoint,
             Sender {
                 transport,
                 max_response_body: self.max_response_body,

@@ -62,15 +62,9 @@ impl Default for AccountLookup {
 
 /// `scheme://host[:port]` (a trailing `/` dropped), or why not.
 pub(crate) fn checked_endpoint(what: &str, endpoint: &str) -> Result<String, String> {
-    let trimmed = endpoint.trim_end_matches('/');
-    match trimmed.split_once("://") {
-        Some(("http" | "https", host)) if !host.is_empty() && !host.contains(['/', '?', '#']) => {
-            Ok(trimmed.to_owned())
-        }
-        _ => Err(format!(
-            "the {what} endpoint `{endpoint}` is not scheme://host[:port]"
-        )),
-    }
+    crate::client::Endpoint::parse(endpoint, None)
+        .map(|endpoint| endpoint.base_url)
+        .map_err(|why| format!("the {what} endpoint {why}"))
 }
 
 impl AccountLookup {

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::client::BuildError;
+use crate::client::{BuildError, Endpoint};
 use crate::credentials::{fetch_json, Credentials, CredentialsError, FetchSettings};
 use crate::tencent::sign::{authorization, SigningInput};
 use crate::transport::{parse_root_certificates, HttpRequest};
@@ -26,40 +26,17 @@ const MAX_DURATION_SECS: u64 = 43_200;
 const CONTENT_TYPE: &str = "application/json";
 
 /// A service's root: `scheme://host[:port]` and the `Host` header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ServiceUrl {
-    pub(super) base_url: String,
-    pub(super) host: String,
-}
+pub(super) type ServiceUrl = Endpoint;
 
-/// Reads an endpoint: `scheme://host[:port]` (http or https, a trailing `/` allowed), or a
-/// bare `host[:port]` (then `default_scheme`, as the SDKs take a host).
+/// Reads an endpoint: `scheme://host[:port]`, or a bare `host[:port]` (then
+/// `default_scheme`, as the SDKs take a host).
 pub(super) fn parse_endpoint(
     what: &str,
     endpoint: &str,
     default_scheme: &str,
 ) -> Result<ServiceUrl, BuildError> {
-    let bad = || {
-        BuildError::Endpoint(format!(
-            "{what} endpoint `{}` is not scheme://host[:port] (http or https)",
-            endpoint.escape_debug()
-        ))
-    };
-    let (scheme, rest) = endpoint
-        .split_once("://")
-        .unwrap_or((default_scheme, endpoint));
-    let host = rest.strip_suffix('/').unwrap_or(rest);
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c));
-    if !matches!(scheme, "http" | "https") || !host_ok {
-        return Err(bad());
-    }
-    Ok(ServiceUrl {
-        base_url: format!("{scheme}://{host}"),
-        host: host.to_owned(),
-    })
+    Endpoint::parse(endpoint, Some(default_scheme))
+        .map_err(|why| BuildError::Endpoint(format!("{what} endpoint {why}")))
 }
 
 /// How a provider reaches its service, as its builder was told.
