@@ -393,9 +393,9 @@ fn front_page_example(lib: &str, spec: &Spec) -> Option<String> {
             (
                 example,
                 method_name(&action.name, action.rust_name.as_deref()),
-                "// Credentials from the environment or the profile file (the official SDK's\n\
-                 // order) unless given; the default endpoint; retries and QPS limits from the\n\
-                 // permission table.\n\
+                "// Without `.credentials(..)`, the official SDK's chain: the environment, the\n\
+                 // profile file, the CVM role, TKE OIDC (temporary keys refreshed ahead of\n\
+                 // expiry); the default endpoint; retries and QPS limits from the table.\n\
                  let client = Client::builder()\n    \
                  .credentials(Credentials::new(\"AKID...\", \"secret key\"))\n    \
                  .build()?;",
@@ -415,8 +415,9 @@ fn front_page_example(lib: &str, spec: &Spec) -> Option<String> {
             (
                 example,
                 method_name(&op.name, op.rust_name.as_deref()),
-                "// Credentials from the environment unless given; the account (domain) ID,\n\
-                 // which fills `{domain_id}` in paths; the default endpoint.\n\
+                "// Without `.credentials(..)`, the official SDK's chain: the environment, the\n\
+                 // profile file, the ECS agency's temporary keys; the account (domain) ID,\n\
+                 // which fills `{domain_id}` in paths (looked up when not given).\n\
                  let client = Client::builder()\n    \
                  .credentials(Credentials::new(\"AK...\", \"SK...\"))\n    \
                  .domain_id(\"your-account-id\")\n    \
