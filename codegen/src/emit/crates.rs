@@ -287,6 +287,13 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
         }
     });
     // Both providers' crates: the client and the mocks behind their features.
+    let vendor = quote::format_ident!(
+        "{}",
+        match spec {
+            Spec::Tencent(_) => "tencent",
+            Spec::Huawei(_) => "huawei",
+        }
+    );
     let client_and_mocks = quote! {
         #[cfg(feature = "client")]
         #[rustfmt::skip]
@@ -299,6 +306,10 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
         pub use partnergen_runtime::credentials::Credentials;
         #[cfg(feature = "client")]
         pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+        /// Credentials providers (the vendor SDK's sources, its default chain) and the
+        /// cache a client keeps them in.
+        #[cfg(feature = "client")]
+        pub use partnergen_runtime::#vendor::credentials;
 
         #[cfg(feature = "mock")]
         #[rustfmt::skip]

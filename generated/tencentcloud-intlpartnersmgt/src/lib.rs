@@ -28,6 +28,10 @@ pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
 pub use partnergen_runtime::credentials::Credentials;
 #[cfg(feature = "client")]
 pub use partnergen_runtime::error::{ApiError, AuthFailure, Error, ErrorKind};
+/// Credentials providers (the vendor SDK's sources, its default chain) and the
+/// cache a client keeps them in.
+#[cfg(feature = "client")]
+pub use partnergen_runtime::tencent::credentials;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 pub mod mock;

@@ -81,11 +81,11 @@ pub struct Settings {
     pub user_agent: String,
     /// Where to look the account ID up when it is not given (IAM); `None` for the
     /// profile file's `iam_endpoint`, else `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else
-    /// [`DEFAULT_IAM_ENDPOINT`](super::DEFAULT_IAM_ENDPOINT).
+    /// [`DEFAULT_IAM_ENDPOINT`](super::credentials::DEFAULT_IAM_ENDPOINT).
     pub iam_endpoint: Option<String>,
     /// Where to ask for the account ID when IAM lists no domain (STS); `None` for
     /// `HUAWEICLOUD_SDK_STS_ENDPOINT`, else
-    /// [`DEFAULT_STS_ENDPOINT`](super::DEFAULT_STS_ENDPOINT).
+    /// [`DEFAULT_STS_ENDPOINT`](super::credentials::DEFAULT_STS_ENDPOINT).
     pub sts_endpoint: Option<String>,
     /// The account ID looked up, shared by the clones of a client.
     pub(crate) account: Arc<AccountLookup>,
@@ -215,7 +215,7 @@ impl<O: OperationTable + Send + Sync, C: FromEngine<O, Huawei>> Builder<O, Huawe
     /// The IAM endpoint the account ID is looked up from (`scheme://host[:port]`): a
     /// private deployment, a mock. Without it, the profile file's `iam_endpoint`, else
     /// `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else
-    /// [`DEFAULT_IAM_ENDPOINT`](super::DEFAULT_IAM_ENDPOINT).
+    /// [`DEFAULT_IAM_ENDPOINT`](super::credentials::DEFAULT_IAM_ENDPOINT).
     pub fn iam_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.settings.iam_endpoint = Some(endpoint.into());
         self
@@ -223,7 +223,7 @@ impl<O: OperationTable + Send + Sync, C: FromEngine<O, Huawei>> Builder<O, Huawe
 
     /// The STS endpoint asked for the account ID when IAM lists no domain. Without it,
     /// `HUAWEICLOUD_SDK_STS_ENDPOINT`, else
-    /// [`DEFAULT_STS_ENDPOINT`](super::DEFAULT_STS_ENDPOINT).
+    /// [`DEFAULT_STS_ENDPOINT`](super::credentials::DEFAULT_STS_ENDPOINT).
     pub fn sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.settings.sts_endpoint = Some(endpoint.into());
         self
@@ -1251,7 +1251,8 @@ mod tests {
         let engine: Engine<Op, Huawei> = Builder::<Op, Huawei>::new("demo", "example.com")
             .credentials_provider(super::super::credentials::default_chain_with(
                 &|_| None,
-                super::super::MetadataCredentialProvider::new().endpoint(metadata.uri()),
+                super::super::credentials::MetadataCredentialProvider::new()
+                    .endpoint(metadata.uri()),
             ))
             .endpoint(api.uri())
             .retry_policy(RetryPolicy::disabled())

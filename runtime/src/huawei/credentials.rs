@@ -14,15 +14,18 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::credentials::{
-    snapshot, CredentialSource, Credentials, CredentialsChain, CredentialsError,
-    ProvideCredentials, ProvideFuture, Tried,
-};
+pub use crate::credentials::Credentials;
+use crate::credentials::{snapshot, CredentialSource, ProvideFuture, Tried};
 
 pub(crate) mod domain;
 mod metadata;
 mod profile;
 
+// The core's types, so that this module is all a caller needs.
+pub use crate::credentials::{
+    CredentialsChain, CredentialsError, ProvideCredentials, SharedCredentials,
+};
+pub use domain::{DEFAULT_IAM_ENDPOINT, DEFAULT_STS_ENDPOINT};
 pub use metadata::{MetadataCredentialProvider, DEFAULT_METADATA_ENDPOINT};
 pub use profile::{Profile, ProfileCredentialProvider, ENV_HUAWEI_CREDENTIALS_FILE};
 
@@ -36,10 +39,10 @@ pub const ENV_HUAWEI_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 /// for; read by the Huawei client builder.
 pub const ENV_HUAWEI_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
 /// The IAM endpoint the account (domain) ID is looked up from, as the SDK reads it
-/// (default [`DEFAULT_IAM_ENDPOINT`](crate::huawei::DEFAULT_IAM_ENDPOINT)).
+/// (default [`DEFAULT_IAM_ENDPOINT`]).
 pub const ENV_HUAWEI_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
 /// The STS endpoint the SDK asks for the account ID when IAM lists no domain (default
-/// [`DEFAULT_STS_ENDPOINT`](crate::huawei::DEFAULT_STS_ENDPOINT)).
+/// [`DEFAULT_STS_ENDPOINT`]).
 pub const ENV_HUAWEI_STS_ENDPOINT: &str = "HUAWEICLOUD_SDK_STS_ENDPOINT";
 
 /// A variable lookup a provider keeps.

@@ -8,8 +8,8 @@
 //! - `client`: the protocol of the client engine: the request as the SDK sends it,
 //!   signing, error bodies, retries of GETs, the account ID (feature `client`);
 //!   [`read_response`];
-//! - `credentials`: where the SDK finds credentials (variables, the profile file, the ECS
-//!   metadata service; [`default_chain`]) and the account ID lookup;
+//! - [`credentials`]: where the SDK finds credentials (variables, the profile file, the ECS
+//!   metadata service; [`credentials::default_chain`]) and the account ID lookup;
 //! - [`codes`]: the error codes, each with its status and kind, stated once;
 //! - `mock`: the protocol of the in-process mock (feature `mock`);
 //! - [`server`]: the mock server's pipeline and program (feature `mock`).
@@ -20,7 +20,8 @@ mod client;
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod codes;
 #[cfg(feature = "client")]
-mod credentials;
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod credentials;
 #[cfg(feature = "mock")]
 mod mock;
 pub mod request;
@@ -37,12 +38,7 @@ pub use client::{
     SECURITY_TOKEN_HEADER, USER_AGENT,
 };
 #[cfg(feature = "client")]
-pub use credentials::domain::{DEFAULT_IAM_ENDPOINT, DEFAULT_STS_ENDPOINT};
-#[cfg(feature = "client")]
 pub use credentials::{
-    default_chain, default_chain_with, EnvCredentialProvider, MetadataCredentialProvider, Profile,
-    ProfileCredentialProvider, DEFAULT_METADATA_ENDPOINT, ENV_HUAWEI_AK,
-    ENV_HUAWEI_CREDENTIALS_FILE, ENV_HUAWEI_DOMAIN_ID, ENV_HUAWEI_IAM_ENDPOINT,
-    ENV_HUAWEI_SECURITY_TOKEN, ENV_HUAWEI_SK, ENV_HUAWEI_STS_ENDPOINT,
+    ENV_HUAWEI_AK, ENV_HUAWEI_DOMAIN_ID, ENV_HUAWEI_SECURITY_TOKEN, ENV_HUAWEI_SK,
 };
 pub use request::{RequestParts, RestRequest};

@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::client::BuildError;
-use crate::credentials::{
-    from_fn, snapshot, CredentialSource, Credentials, CredentialsChain, CredentialsError,
-    ProvideCredentials, ProvideFuture, Tried,
+// The core's types, so that this module is all a caller needs.
+use crate::credentials::{from_fn, snapshot, CredentialSource, ProvideFuture, Tried};
+pub use crate::credentials::{
+    Credentials, CredentialsChain, CredentialsError, ProvideCredentials, SharedCredentials,
 };
 
 mod cvm;
