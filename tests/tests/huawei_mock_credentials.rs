@@ -10,7 +10,7 @@ mod wire;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use huaweicloud_partner_center::mock::{self, Checks};
+use huaweicloud_partner_center::mock;
 use huaweicloud_partner_center::{
     models, AuthFailure, Client, Credentials, Error, ErrorKind, Operation, RetryPolicy,
 };
