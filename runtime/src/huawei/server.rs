@@ -4,6 +4,29 @@
 //! an operation's is enough), the typed body, then the mock's rules and defaults. Errors
 //! carry Huawei's error body (`error_code`, `error_msg`, `request_id`) with the status
 //! the code implies, and every answer an `X-Request-Id`.
+//!
+//! The same port also plays what temporary credentials and the account ID come from, so
+//! the whole credentials story runs on one machine:
+//!
+//! - the ECS metadata service as the SDK's `MetadataAccessor` reads it:
+//!   `PUT /meta-data/latest/api/token` (with `X-Metadata-Token-Ttl-Seconds`, 1 to 21600)
+//!   gives a session token; `GET /openstack/latest/securitykey` (with `X-Metadata-Token`)
+//!   the instance agency's temporary keys, `{"credential": {"access", "secret",
+//!   "securitytoken", "expires_at"}}`, `expires_at` as IAM writes it
+//!   (`2024-05-01T08:00:00.000000Z`), the same key until half its lifetime is gone, then a
+//!   new one. Once a session token was issued, a request without one (or with one the
+//!   server did not issue, or expired) is refused with 401, as a service that enforces
+//!   sessions refuses it (the SDK then asks for a new token and tries once more);
+//! - IAM's `KeystoneListAuthDomains`, `GET /v3/auth/domains`, signed like any API call:
+//!   the account's one domain ([`MockServerBuilder::domain_id`], default
+//!   [`DEFAULT_DOMAIN_ID`]), so a client without an account ID finds it.
+//!
+//! Keys come from the server's [`crate::server::TemporaryKeys`] (lifetime: the builder's
+//! `temporary_key_lifetime`); the API (and IAM) accept a request signed with an issued key
+//! and carrying its `X-Security-Token` until the key expires, and refuse it afterwards, as
+//! with a wrong or missing token, with `APIGW.0301` (HTTP 401) and a message about the
+//! security token: API Gateway's code for IAM authentication that failed (its
+//! `APIGW.0307` is about IAM tokens, `X-Auth-Token`, which these keys are not).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -19,9 +42,10 @@ use crate::client::unix_now;
 use crate::credentials::Credentials;
 use crate::mock::{MockProtocol, Reply};
 use crate::server::cli;
-use crate::server::http::{Head, Limits};
+use crate::server::http::{Answer, Head, Limits};
+use crate::server::session::{SessionProblem, SessionTokens};
 use crate::server::{
-    refuse, server_settings_setters, shown, Core, HeaderRule, LogEntry, Pipeline, Refusal,
+    refuse, server_settings_setters, shown, Core, HeaderRule, Issued, LogEntry, Pipeline, Refusal,
     RequestCheck, Serve, ServerSettings, ServerState, StartError,
 };
 use crate::tables::{Access, OperationTable};
@@ -223,11 +247,37 @@ impl<O> Copy for ServiceDef<O> {}
 /// How far `X-Sdk-Date` may be from the server's clock (APIGW allows 15 minutes).
 const MAX_CLOCK_SKEW: u64 = 15 * 60;
 
+/// The account (domain) ID IAM answers unless the builder names another
+/// ([`MockServerBuilder::domain_id`]): the generated mocks' clients' `DOMAIN_ID`.
+pub const DEFAULT_DOMAIN_ID: &str = "mockdomainid0000";
+
+/// The agency of the ECS instance the metadata endpoint plays: whom its keys are issued to.
+pub const DEFAULT_AGENCY: &str = "partnergen-mock-agency";
+
+/// The metadata service's session tokens: `PUT` here.
+pub const METADATA_TOKEN_PATH: &str = "/meta-data/latest/api/token";
+
+/// The metadata service's temporary keys: `GET` here.
+pub const METADATA_SECURITY_KEY_PATH: &str = "/openstack/latest/securitykey";
+
+/// IAM's `KeystoneListAuthDomains`.
+pub const IAM_DOMAINS_PATH: &str = "/v3/auth/domains";
+
+/// The longest session token TTL the metadata service gives: 6 hours.
+const MAX_SESSION_TTL: u64 = 6 * 60 * 60;
+
+/// The longest account ID taken (Huawei's are 32 hex digits).
+const MAX_DOMAIN_ID: usize = 64;
+
 /// The state of a Huawei REST mock server.
 pub struct State<O: OperationTable> {
     core: Core<O, Huawei>,
     service: ServiceDef<O>,
     credentials: HashMap<String, Credentials>,
+    /// The account ID IAM answers.
+    domain_id: String,
+    /// The metadata endpoint's session tokens.
+    sessions: SessionTokens,
     startup_permissions: Option<Vec<String>>,
     /// The operator account's permission actions; `None`: every operation is allowed.
     permissions: RwLock<Option<Vec<String>>>,
@@ -249,6 +299,7 @@ impl<O: OperationTable + Send + Sync> ServerState for State<O> {
 
     fn reset(&self) {
         self.core.reset();
+        self.sessions.clear();
         self.set_permissions(self.startup_permissions.clone());
     }
 
@@ -286,20 +337,32 @@ pub struct MockServerBuilder<O: OperationTable> {
     service: ServiceDef<O>,
     settings: ServerSettings<O, Huawei>,
     permissions: Option<Vec<String>>,
+    domain_id: String,
 }
 
 impl<O: OperationTable + Send + Sync> MockServerBuilder<O> {
     /// A server for `service` on `127.0.0.1:0` (a free port), every check on, no
     /// credentials yet, every operation allowed.
     pub fn new(service: ServiceDef<O>) -> Self {
+        let mut settings = ServerSettings::new();
+        // Huawei's AKs are letters and digits; `AKID` is Tencent's look.
+        settings.temporary_key_id_prefix = "TMPAK";
         MockServerBuilder {
             service,
-            settings: ServerSettings::new(),
+            settings,
             permissions: None,
+            domain_id: DEFAULT_DOMAIN_ID.to_owned(),
         }
     }
 
     server_settings_setters!(O, Huawei);
+
+    /// The account (domain) ID IAM's `GET /v3/auth/domains` answers (default
+    /// [`DEFAULT_DOMAIN_ID`]): 1 to 64 letters, digits, `-` or `_`, else refused at start.
+    pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
+        self.domain_id = domain_id.into();
+        self
+    }
 
     /// The operator account's permission actions (its role): an operation is allowed
     /// when the account holds any one of its permissions.
@@ -312,11 +375,24 @@ impl<O: OperationTable + Send + Sync> MockServerBuilder<O> {
     }
 
     fn state(self) -> Result<(Arc<State<O>>, SocketAddr, Limits), StartError> {
+        let domain_ok = (1..=MAX_DOMAIN_ID).contains(&self.domain_id.len())
+            && self
+                .domain_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !domain_ok {
+            return Err(StartError::Setting(format!(
+                "the account ID `{}` is not 1 to {MAX_DOMAIN_ID} letters, digits, - or _",
+                shown(&self.domain_id)
+            )));
+        }
         let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
         let state = State {
             core,
             service: self.service,
             credentials,
+            domain_id: self.domain_id,
+            sessions: SessionTokens::default(),
             startup_permissions: self.permissions.clone(),
             permissions: RwLock::new(self.permissions),
         };
@@ -382,6 +458,17 @@ impl<O: OperationTable + Send + Sync> Pipeline for State<O> {
             max_bytes: 256,
             code: "CBC.0100",
         },
+        // The metadata endpoint's (its tokens are under 100 bytes).
+        HeaderRule {
+            name: "X-Metadata-Token",
+            max_bytes: 1024,
+            code: "APIGW.0201",
+        },
+        HeaderRule {
+            name: "X-Metadata-Token-Ttl-Seconds",
+            max_bytes: 32,
+            code: "APIGW.0201",
+        },
     ];
     const TOO_LARGE: &'static str = "APIGW.0201";
     const UNREADABLE: &'static str = "CBC.0100";
@@ -399,8 +486,17 @@ impl<O: OperationTable + Send + Sync> Pipeline for State<O> {
         <Huawei as MockProtocol<O>>::render(reply, request_id)
     }
 
+    /// The ECS metadata endpoint, under `/meta-data/` and `/openstack/`.
+    fn outside_api(&self, head: &Head, entry: &mut LogEntry) -> Option<Answer> {
+        (head.path.starts_with("/meta-data/") || head.path.starts_with("/openstack/"))
+            .then(|| self.metadata(head, entry))
+    }
+
     fn pipeline(&self, head: &Head, body: &[u8], entry: &mut LogEntry) -> Result<Reply, Refusal> {
         let checks = self.core.checks();
+        if head.path == IAM_DOMAINS_PATH && head.method == http::Method::GET {
+            return self.iam_domains(head, body, entry);
+        }
         let not_found = || {
             refuse(
                 "APIGW.0101",
@@ -456,7 +552,151 @@ impl<O: OperationTable + Send + Sync> Pipeline for State<O> {
     }
 }
 
+/// A plain-text answer of the metadata endpoint.
+fn text(status: u16, body: impl Into<String>) -> Answer {
+    let mut answer = Answer::new(status, body.into().into_bytes());
+    answer
+        .headers
+        .push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
+    answer
+}
+
+/// `time` as IAM writes expiries: UTC, microseconds, a `Z` (`2024-05-01T08:00:00.000000Z`),
+/// the format the SDK parses (`%Y-%m-%dT%H:%M:%S.%fZ`).
+fn iam_time(time: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_micros(time).to_string()
+}
+
 impl<O: OperationTable + Send + Sync> State<O> {
+    /// The ECS metadata endpoint: session tokens, and the agency's temporary keys.
+    fn metadata(&self, head: &Head, entry: &mut LogEntry) -> Answer {
+        entry.decided_by = "metadata";
+        let refused = |entry: &mut LogEntry, status: u16, shown_text: &str, why: String| {
+            entry.reason = format!("metadata: {why}");
+            text(status, shown_text)
+        };
+        let method_not_allowed = |entry: &mut LogEntry, allowed: &str| {
+            let why = format!("{} takes {allowed}, not {}", head.path, head.method);
+            let mut answer = refused(entry, 405, "Method Not Allowed", why);
+            answer.headers.push(("Allow".into(), allowed.into()));
+            answer
+        };
+        match head.path.as_str() {
+            METADATA_TOKEN_PATH => {
+                if head.method != http::Method::PUT {
+                    return method_not_allowed(entry, "PUT");
+                }
+                let ttl = head.header("x-metadata-token-ttl-seconds");
+                let Some(seconds) = ttl
+                    .and_then(|t| t.trim().parse::<u64>().ok())
+                    .filter(|s| (1..=MAX_SESSION_TTL).contains(s))
+                else {
+                    let why = match ttl {
+                        None => "the session token request has no X-Metadata-Token-Ttl-Seconds"
+                            .to_owned(),
+                        Some(value) => format!(
+                            "X-Metadata-Token-Ttl-Seconds `{}` is not a whole number of seconds from 1 to {MAX_SESSION_TTL}",
+                            shown(value)
+                        ),
+                    };
+                    return refused(entry, 400, "Bad Request", why);
+                };
+                match self.sessions.issue(std::time::Duration::from_secs(seconds)) {
+                    Ok(token) => {
+                        entry.reason = format!("metadata: session token issued for {seconds} s");
+                        text(200, token)
+                    }
+                    Err(err) => refused(entry, 503, "Service Unavailable", err.to_string()),
+                }
+            }
+            METADATA_SECURITY_KEY_PATH => {
+                if head.method != http::Method::GET {
+                    return method_not_allowed(entry, "GET");
+                }
+                let problem = match head.header("x-metadata-token") {
+                    Some(token) => match self.sessions.check(token.trim()) {
+                        Ok(()) => None,
+                        Err(SessionProblem::Expired) => Some("the session token expired"),
+                        Err(SessionProblem::Unknown) => {
+                            Some("the session token is not one this service issued")
+                        }
+                    },
+                    None if head.count("x-metadata-token") > 0 => {
+                        Some("the session token is not visible ASCII")
+                    }
+                    None if self.sessions.any_issued() => Some(
+                        "the request has no session token (X-Metadata-Token), and sessions are in use",
+                    ),
+                    None => None,
+                };
+                if let Some(why) = problem {
+                    return refused(entry, 401, "Unauthorized", why.to_owned());
+                }
+                match self.core.temporary.current(DEFAULT_AGENCY) {
+                    Ok(issued) => {
+                        let credentials = issued.credentials();
+                        entry.access_key_id = Some(credentials.access_key_id().to_owned());
+                        entry.reason = format!(
+                            "metadata: temporary key {} of agency {DEFAULT_AGENCY}, expiring at {}",
+                            credentials.access_key_id(),
+                            iam_time(issued.expiry())
+                        );
+                        let body = json!({
+                            "credential": {
+                                "access": credentials.access_key_id(),
+                                "secret": credentials.secret_key().expose(),
+                                "securitytoken": credentials.token().map(|t| t.expose()),
+                                "expires_at": iam_time(issued.expiry()),
+                            }
+                        });
+                        let mut answer = Answer::new(200, body.to_string().into_bytes());
+                        answer
+                            .headers
+                            .push(("Content-Type".into(), "application/json".into()));
+                        answer
+                    }
+                    Err(err) => refused(entry, 503, "Service Unavailable", err.to_string()),
+                }
+            }
+            other => {
+                let why = format!("no metadata at `{}`", shown(other));
+                refused(entry, 404, "Not Found", why)
+            }
+        }
+    }
+
+    /// IAM's `KeystoneListAuthDomains`: the account's domain, to a signed request.
+    fn iam_domains(
+        &self,
+        head: &Head,
+        body: &[u8],
+        entry: &mut LogEntry,
+    ) -> Result<Reply, Refusal> {
+        entry.action = Some("KeystoneListAuthDomains".to_owned());
+        let checks = self.core.checks();
+        if checks.clock_skew
+            && (checks.signature || head.header(huawei_sign::DATE_HEADER).is_some())
+        {
+            self.within_clock_skew(head)?;
+        }
+        if checks.signature {
+            self.authenticate(head, body)?;
+        }
+        entry.decided_by = "iam";
+        entry.reason = format!("IAM: the account's domain is {}", self.domain_id);
+        let host = head.header("host").unwrap_or("iam.myhuaweicloud.com");
+        Ok(Reply::Response(json!({
+            "domains": [{
+                "id": self.domain_id,
+                "name": "partnergen-mock-account",
+                "enabled": true,
+                "description": "",
+                "links": {"self": format!("https://{}/v3/domains/{}", shown(host), self.domain_id)},
+            }],
+            "links": {"self": format!("https://{}{IAM_DOMAINS_PATH}", shown(host))},
+        })))
+    }
+
     fn within_clock_skew(&self, head: &Head) -> Result<(), Refusal> {
         let value = head.header(huawei_sign::DATE_HEADER).ok_or_else(|| {
             refuse(
@@ -499,10 +739,16 @@ impl<O: OperationTable + Send + Sync> State<O> {
             headers: &headers,
             body,
         };
-        let parsed = huawei_sign::verify(&received, |ak| {
-            self.credentials
-                .get(ak)
-                .map(|c| c.secret_key().expose().to_owned())
+        // The server's long-term keys first, then the temporary keys it issued.
+        let mut issued: Option<Issued> = None;
+        let parsed = huawei_sign::verify(&received, |ak| match self.credentials.get(ak) {
+            Some(c) => Some(c.secret_key().expose().to_owned()),
+            None => {
+                issued = self.core.temporary.lookup(ak);
+                issued
+                    .as_ref()
+                    .map(|i| i.credentials().secret_key().expose().to_owned())
+            }
         })
         .map_err(|err| {
             failure(match err {
@@ -532,15 +778,34 @@ impl<O: OperationTable + Send + Sync> State<O> {
                 return Err(failure(format!("SignedHeaders must include `{required}`")));
             }
         }
-        let credentials = &self.credentials[parsed.access_key];
+        let credentials = match &issued {
+            Some(issued) => issued.credentials(),
+            None => &self.credentials[parsed.access_key],
+        };
         let token = head.header("x-security-token").filter(|t| !t.is_empty());
-        match (credentials.token(), token) {
-            (Some(expected), Some(got)) if expected.expose() == got => Ok(()),
-            (None, None) => Ok(()),
-            _ => Err(failure(
-                "the security token (X-Security-Token) is missing or wrong".into(),
-            )),
+        let token_ok = match (credentials.token(), token) {
+            (Some(expected), Some(got)) => expected.expose() == got,
+            (None, None) => true,
+            _ => false,
+        };
+        let token_failure = |message: String| refuse("APIGW.0301", "token", message);
+        if !token_ok {
+            let message = "the security token (X-Security-Token) is missing or wrong";
+            return Err(if issued.is_some() {
+                token_failure(message.into())
+            } else {
+                failure(message.into())
+            });
         }
+        if let Some(issued) = issued.filter(Issued::is_expired) {
+            return Err(token_failure(format!(
+                "the security token of the temporary access key `{}` (agency {}) expired at {}",
+                parsed.access_key,
+                issued.principal(),
+                humantime::format_rfc3339_seconds(issued.expiry())
+            )));
+        }
+        Ok(())
     }
 
     /// The operator account's permission actions: any one of the operation's unlocks it.

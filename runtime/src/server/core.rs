@@ -106,7 +106,9 @@ pub struct LogEntry {
     /// What decided: `header` (a header the service reads is repeated or too long),
     /// `protocol`, `body`, `action` (or `route`), `version`, `signature`,
     /// `clock-skew`, `token`, `qps`, `policies`, `permissions`, `parameters` (a check
-    /// refused), `rule` or `default` (answered), or `unanswered` (no rule and no default).
+    /// refused), `rule` or `default` (answered), `unanswered` (no rule and no default), or
+    /// the service the server also plays: `metadata` (an instance metadata endpoint),
+    /// `sts`, `iam`.
     pub decided_by: &'static str,
     /// The policy statement that allowed or denied, when policies were evaluated
     /// (`policy 0, statement 1 (sid x)`), or the rule that answered (`rule 2`).
@@ -396,6 +398,8 @@ pub(crate) struct ServerSettings<A, P> {
     pub(crate) echo: bool,
     pub(crate) allow_remote: bool,
     pub(crate) temporary_key_lifetime: std::time::Duration,
+    /// What the ids of the temporary keys start with (the vendor's look).
+    pub(crate) temporary_key_id_prefix: &'static str,
     pub(crate) tls: bool,
 }
 
@@ -412,6 +416,7 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A,
             echo: false,
             allow_remote: false,
             temporary_key_lifetime: super::temporary::DEFAULT_TEMPORARY_KEY_LIFETIME,
+            temporary_key_id_prefix: "AKID",
             tls: false,
         }
     }
@@ -450,7 +455,8 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A,
                 "the temporary key lifetime is zero: every key would be expired when issued".into(),
             ));
         }
-        let temporary = TemporaryKeys::new(self.temporary_key_lifetime);
+        let temporary = TemporaryKeys::new(self.temporary_key_lifetime)
+            .with_id_prefix(self.temporary_key_id_prefix);
         let tls = if self.tls {
             Some(tls::generate().map_err(StartError::Tls)?)
         } else {

@@ -17,6 +17,8 @@ pub(crate) mod core;
 pub(crate) mod http;
 mod params;
 mod serve;
+#[cfg_attr(not(feature = "huawei"), allow(dead_code))]
+pub(crate) mod session;
 pub mod temporary;
 mod tls;
 
