@@ -400,6 +400,7 @@ async fn the_default_chain_on_tke_oidc_rereads_a_rotating_token_file() {
     // a typed error naming the TKE source and STS's code.
     std::fs::write(&token_file, "not-a-jwt\n").unwrap();
     let err = credentials_error(call(&client, 0).await.unwrap_err());
+    eprintln!("token refused: {err}");
     let failure = tried(&err, "TKE OIDC role");
     assert!(
         matches!(failure, CredentialsError::Unavailable { message, .. }
@@ -411,6 +412,7 @@ async fn the_default_chain_on_tke_oidc_rereads_a_rotating_token_file() {
     std::fs::remove_file(&token_file).unwrap();
     let api_before = api_entries(&server.log()).len();
     let err = credentials_error(call(&client, 1).await.unwrap_err());
+    eprintln!("token file missing: {err}");
     let failure = tried(&err, "TKE OIDC role");
     assert!(
         matches!(failure, CredentialsError::UnreadableFile(path, _) if path == &token_file),
@@ -433,4 +435,170 @@ async fn the_default_chain_on_tke_oidc_rereads_a_rotating_token_file() {
     let api = api_entries(&log);
     assert!(api.iter().all(|e| e.error_code.is_none()), "{api:#?}");
     assert_eq!(keys_used(&log).len(), 4);
+}
+
+/// Starts a server like `builder` on `addr`, the port of one just stopped: binding is
+/// retried (the stopped server's listener closes as its task ends), within [`PATIENCE`].
+async fn restart_on(addr: SocketAddr, role: &str) -> mock::Server {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match server_builder(role).addr(addr).start().await {
+            Ok(server) => return server,
+            Err(err) if Instant::now() < deadline => {
+                eprintln!("not yet: {err}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => panic!("{err}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metadata_service_down_is_a_typed_error_and_its_return_recovers() {
+    let server = server_builder("node-role").start().await.unwrap();
+    let addr = server.addr();
+    let (_home, home) = empty_home();
+    let chain = DefaultChain::new()
+        .metadata_endpoint(server.url())
+        .build(&env(vec![("HOME", home)]))
+        .unwrap();
+    let client = client_on(&server.url(), None, chain);
+    call(&client, 0).await.unwrap();
+    let held = client.engine().credentials().cached().unwrap();
+    let expiry = client.engine().credentials().expiry().unwrap();
+
+    // Down, and the keys expired: the call fails before anything is sent, saying which
+    // source failed and why (and every other source the chain tried).
+    drop(server);
+    sleep_past(expiry).await;
+    let err = credentials_error(call(&client, 1).await.unwrap_err());
+    eprintln!("metadata down: {err}");
+    let failure = tried(&err, "CVM role from instance metadata at http://127.0.0.1:");
+    assert!(
+        matches!(failure, CredentialsError::Unavailable { message, .. }
+            if message.contains("connect") || message.contains("refused")),
+        "{err}"
+    );
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains(held.secret_key().expose()), "{shown}");
+    assert!(
+        !shown.contains(held.token().unwrap().expose()),
+        "{shown}"
+    );
+    // Nothing was cached in its place: the expired keys are not handed out.
+    assert_eq!(client.engine().credentials().expiry(), Some(expiry));
+
+    // Back (a new instance of the service, new keys): the next call recovers.
+    let server = restart_on(addr, "node-role").await;
+    call(&client, 2).await.unwrap();
+    let log = server.log();
+    assert_eq!(api_entries(&log).len(), 1);
+    assert_all_calls_served(&server, 1, "node-role");
+    assert_ne!(
+        client.engine().credentials().cached().unwrap().access_key_id(),
+        held.access_key_id()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sts_refusals_are_typed_errors_naming_sts_and_no_call_is_sent() {
+    let server = server_builder("partner-admin").start().await.unwrap();
+    let assume = |long_term: Credentials, role: &str| {
+        StsAssumeRoleProvider::builder(long_term, role_arn(role))
+            .endpoint(server.url())
+            .build()
+            .unwrap()
+    };
+    let long_term = || Credentials::new(mock::SECRET_ID, mock::SECRET_KEY);
+    // An unknown role, long-term keys STS does not know, a wrong long-term secret.
+    for (provider, code) in [
+        (
+            assume(long_term(), "nobody"),
+            "ResourceNotFound.RoleNotFound",
+        ),
+        (
+            assume(Credentials::new("AKIDstranger", "k"), "partner-admin"),
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            assume(
+                Credentials::new(mock::SECRET_ID, "not-the-key"),
+                "partner-admin",
+            ),
+            "AuthFailure.SignatureFailure",
+        ),
+    ] {
+        let client = client_on(&server.url(), None, provider);
+        let err = credentials_error(call(&client, 0).await.unwrap_err());
+        eprintln!("{code}: {err}");
+        assert!(
+            matches!(&err, CredentialsError::Unavailable { source, message }
+                if source.starts_with("STS AssumeRole of qcs::cam::uin/")
+                    && source.contains(&server.url())
+                    && message.starts_with(code)),
+            "{code}: {err:?}"
+        );
+        let shown = format!("{err} {err:?}");
+        assert!(
+            !shown.contains(mock::SECRET_KEY) && !shown.contains("not-the-key"),
+            "{shown}"
+        );
+        // Nothing cached, so the next call asks STS again (and is refused again).
+        assert_eq!(client.engine().credentials().cached(), None);
+        credentials_error(call(&client, 1).await.unwrap_err());
+    }
+    assert!(api_entries(&server.log()).is_empty(), "{:#?}", server.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_sts_is_a_typed_error_and_a_later_call_recovers() {
+    let server = server_builder("partner-admin")
+        .sts_qps(1)
+        .start()
+        .await
+        .unwrap();
+    let client = || {
+        let provider = StsAssumeRoleProvider::builder(
+            Credentials::new(mock::SECRET_ID, mock::SECRET_KEY),
+            role_arn("partner-admin"),
+        )
+        .endpoint(server.url())
+        .build()
+        .unwrap();
+        client_on(&server.url(), None, provider)
+    };
+    // Two clients, each with its own cache: the second asks STS within the same second.
+    let first = client();
+    let second = client();
+    call(&first, 0).await.unwrap();
+    let err = credentials_error(call(&second, 0).await.unwrap_err());
+    eprintln!("throttled: {err}");
+    assert!(
+        matches!(&err, CredentialsError::Unavailable { source, message }
+            if source.starts_with("STS AssumeRole of")
+                && message.starts_with("RequestLimitExceeded")),
+        "{err:?}"
+    );
+    assert_eq!(api_entries(&server.log()).len(), 1);
+    // Once STS has room again, a later call gets keys and goes through.
+    let deadline = Instant::now() + PATIENCE;
+    let mut refusals = 0;
+    loop {
+        match call(&second, 1).await {
+            Ok(()) => break,
+            Err(err) => {
+                credentials_error(err);
+                refusals += 1;
+                assert!(Instant::now() < deadline, "{refusals} refusals");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    assert_all_calls_served(&server, 2, "partner-admin");
+}
+
+#[test]
+fn a_zero_sts_qps_is_refused_at_start() {
+    let err = server_builder("r").sts_qps(0).start_blocking().unwrap_err();
+    assert!(err.to_string().contains("sts_qps"), "{err}");
 }
