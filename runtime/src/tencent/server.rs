@@ -341,7 +341,10 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
                         "sts_qps: STS requests per second must be at least 1".into(),
                     )
                 })?;
-                Some((per_second, RateLimiter::direct(Quota::per_second(per_second))))
+                Some((
+                    per_second,
+                    RateLimiter::direct(Quota::per_second(per_second)),
+                ))
             }
         };
         let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
