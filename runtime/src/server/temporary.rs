@@ -114,8 +114,9 @@ struct Held {
     by_id: HashMap<String, Issued>,
     /// The same keys by expiry, for pruning the oldest first.
     by_expiry: BTreeSet<(SystemTime, String)>,
-    /// Per principal, the id of the key the metadata endpoint hands out now.
-    current: HashMap<String, String>,
+    /// Per principal, the id of the key the metadata endpoint hands out now, and when
+    /// it was issued.
+    current: HashMap<String, (String, SystemTime)>,
 }
 
 /// The registry of temporary keys of one mock server (see the module's documentation).
@@ -243,8 +244,10 @@ impl TemporaryKeys {
     }
 
     /// The key the instance metadata service hands `principal` now: the one it handed
-    /// last while at least half its lifetime is left (as the real services rotate keys
-    /// ahead of expiry, so a client refreshing half-way gets a fresh one), else a new one.
+    /// last until half the lifetime has passed since it was issued, then a new one (as
+    /// the real services rotate keys ahead of expiry). Counted from the issue, not back
+    /// from the expiry: expiries are rounded up to a whole second, so a client refreshing
+    /// halfway through the life it sees would otherwise be handed the same key again.
     pub fn current(&self, principal: &str) -> Result<Issued, IssueError> {
         self.current_at(principal, SystemTime::now())
     }
@@ -256,13 +259,14 @@ impl TemporaryKeys {
     ) -> Result<Issued, IssueError> {
         {
             let held = lock(&self.held);
-            if let Some(issued) = held
+            if let Some((issued, issued_at)) = held
                 .current
                 .get(principal)
-                .and_then(|id| held.by_id.get(id))
+                .and_then(|(id, at)| Some((held.by_id.get(id)?, *at)))
             {
-                let left = issued.expiry().duration_since(now).unwrap_or_default();
-                if left * 2 >= self.lifetime && !left.is_zero() {
+                // A clock stepped back counts as no time passed.
+                let age = now.duration_since(issued_at).unwrap_or_default();
+                if age * 2 < self.lifetime && !issued.is_expired_at(now) {
                     return Ok(issued.clone());
                 }
             }
@@ -270,7 +274,7 @@ impl TemporaryKeys {
         let issued = self.issue_at(principal, None, now)?;
         lock(&self.held).current.insert(
             principal.to_owned(),
-            issued.credentials.access_key_id().to_owned(),
+            (issued.credentials.access_key_id().to_owned(), now),
         );
         Ok(issued)
     }
@@ -300,7 +304,7 @@ impl TemporaryKeys {
             }
             held.by_expiry.pop_first();
             held.by_id.remove(&id);
-            held.current.retain(|_, current| *current != id);
+            held.current.retain(|_, (current, _)| *current != id);
         }
         if held.by_id.len() >= capacity {
             return Err(IssueError::Full { capacity });
@@ -314,6 +318,7 @@ mod tests {
     use super::*;
 
     const SECOND: Duration = Duration::from_secs(1);
+    const MILLISECOND: Duration = Duration::from_millis(1);
 
     #[test]
     fn keys_are_random_expire_and_are_found_by_id() {
@@ -363,8 +368,11 @@ mod tests {
         let keys = TemporaryKeys::new(10 * SECOND);
         let t0 = SystemTime::now();
         let first = keys.current_at("role", t0).unwrap();
-        assert_eq!(keys.current_at("role", t0 + 5 * SECOND).unwrap(), first);
-        let second = keys.current_at("role", t0 + 6 * SECOND).unwrap();
+        assert_eq!(
+            keys.current_at("role", t0 + 4900 * MILLISECOND).unwrap(),
+            first
+        );
+        let second = keys.current_at("role", t0 + 5 * SECOND).unwrap();
         assert_ne!(second, first);
         assert_ne!(keys.current_at("other", t0).unwrap(), first);
         // The first is still valid until it expires.
@@ -372,6 +380,27 @@ mod tests {
             keys.lookup(first.credentials().access_key_id()),
             Some(first)
         );
+    }
+
+    /// A client refreshes halfway through the life it sees (the time from the answer to
+    /// the expiry, which is rounded up to a whole second): it must get a new key then,
+    /// not the same one again, wherever in a second the key was issued.
+    #[test]
+    fn a_client_refreshing_halfway_through_what_it_sees_gets_a_new_key() {
+        let keys = TemporaryKeys::new(2 * SECOND);
+        let whole = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for offset_ms in [0, 1, 300, 500, 999] {
+            let t0 = whole + offset_ms * MILLISECOND;
+            keys.clear();
+            let first = keys.current_at("role", t0).unwrap();
+            let seen_life = first.expiry().duration_since(t0).unwrap();
+            // Before then, the same key.
+            let early = keys.current_at("role", t0 + 900 * MILLISECOND).unwrap();
+            assert_eq!(early, first, "issued {offset_ms} ms into a second");
+            let halfway = first.expiry() - seen_life / 2;
+            let again = keys.current_at("role", halfway).unwrap();
+            assert_ne!(again, first, "issued {offset_ms} ms into a second");
+        }
     }
 
     #[test]

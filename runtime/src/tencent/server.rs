@@ -192,6 +192,8 @@ pub struct State<A: ActionTable> {
     limiters: Mutex<HashMap<String, HashMap<usize, DefaultDirectRateLimiter>>>,
     /// The roles the metadata endpoint serves (the first) and STS lets assume.
     roles: Vec<String>,
+    /// STS's requests per second, all callers together, when the builder limits them.
+    sts_limiter: Option<(std::num::NonZeroU32, DefaultDirectRateLimiter)>,
 }
 
 impl<A: ActionTable + Send + Sync> State<A> {
@@ -273,6 +275,7 @@ pub struct MockServerBuilder<A: ActionTable> {
     settings: ServerSettings<A, Tencent>,
     policies: Vec<(String, Value)>,
     roles: Vec<String>,
+    sts_qps: Option<u32>,
 }
 
 impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
@@ -284,6 +287,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
             settings: ServerSettings::new(),
             policies: Vec::new(),
             roles: Vec::new(),
+            sts_qps: None,
         }
     }
 
@@ -296,6 +300,16 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
     /// is refused at start.
     pub fn role(mut self, name: impl Into<String>) -> Self {
         self.roles.push(name.into());
+        self
+    }
+
+    /// Limits STS (`AssumeRole` and `AssumeRoleWithWebIdentity` together, whoever asks) to
+    /// `per_second` requests per second, a burst of one second's worth: requests over it
+    /// are refused with `RequestLimitExceeded`, as a throttled STS answers, so a client's
+    /// handling of it can be tested. Unlimited unless set (the `qps` check is the API's
+    /// and does not switch this). Zero is refused at start.
+    pub fn sts_qps(mut self, per_second: u32) -> Self {
+        self.sts_qps = Some(per_second);
         self
     }
 
@@ -319,6 +333,20 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
                 shown(bad)
             )));
         }
+        let sts_limiter = match self.sts_qps {
+            None => None,
+            Some(per_second) => {
+                let per_second = std::num::NonZeroU32::new(per_second).ok_or_else(|| {
+                    StartError::Setting(
+                        "sts_qps: STS requests per second must be at least 1".into(),
+                    )
+                })?;
+                Some((
+                    per_second,
+                    RateLimiter::direct(Quota::per_second(per_second)),
+                ))
+            }
+        };
         let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
         core.mock
             .set_known_codes(known_codes(self.service.error_codes));
@@ -348,6 +376,7 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
             principals: RwLock::new(principals),
             limiters: Mutex::new(HashMap::new()),
             roles,
+            sts_limiter,
         };
         Ok((Arc::new(state), addr, limits))
     }
@@ -648,6 +677,18 @@ impl<A: ActionTable + Send + Sync> State<A> {
             entry.access_key_id = None;
         } else {
             entry.access_key_id = self.authenticate(head, body, checks, STS_SERVICE)?;
+        }
+        if let Some((per_second, limiter)) = &self.sts_limiter {
+            limiter.check().map_err(|_| {
+                refuse(
+                    "RequestLimitExceeded",
+                    "qps",
+                    format!(
+                        "this mock server's STS allows {per_second} requests per second \
+                         (its sts_qps); this one is over"
+                    ),
+                )
+            })?;
         }
         let params = StsParams::parse(body)?;
         let role_arn = params.text("RoleArn", 1024, true)?.unwrap_or_default();
