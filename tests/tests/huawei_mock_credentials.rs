@@ -10,6 +10,7 @@ mod wire;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
+use huaweicloud_partner_center::credentials::{default_chain_with, MetadataCredentialProvider};
 use huaweicloud_partner_center::mock;
 use huaweicloud_partner_center::{
     models, AuthFailure, Client, Credentials, Error, ErrorKind, Operation, RetryPolicy,
@@ -18,7 +19,6 @@ use partnergen_runtime::huawei::server::{
     DEFAULT_DOMAIN_ID, IAM_DOMAINS_PATH, METADATA_SECURITY_KEY_PATH, METADATA_TOKEN_PATH,
 };
 use partnergen_runtime::huawei::sign::{self as huawei_sign, SigningInput};
-use partnergen_runtime::huawei::{default_chain_with, MetadataCredentialProvider};
 use serde_json::{json, Value};
 use wire::{exchange, unix_now, Raw};
 

@@ -632,15 +632,13 @@ impl<O: OperationTable + Send + Sync> State<O> {
                 if let Some(why) = problem {
                     return refused(entry, 401, "Unauthorized", why.to_owned());
                 }
-                match self.core.temporary.current(DEFAULT_AGENCY) {
+                match self
+                    .core
+                    .temporary
+                    .current_for_metadata(DEFAULT_AGENCY, "agency", entry)
+                {
                     Ok(issued) => {
                         let credentials = issued.credentials();
-                        entry.access_key_id = Some(credentials.access_key_id().to_owned());
-                        entry.reason = format!(
-                            "metadata: temporary key {} of agency {DEFAULT_AGENCY}, expiring at {}",
-                            credentials.access_key_id(),
-                            iam_time(issued.expiry())
-                        );
                         let body = json!({
                             "credential": {
                                 "access": credentials.access_key_id(),

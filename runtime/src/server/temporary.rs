@@ -252,6 +252,32 @@ impl TemporaryKeys {
         self.current_at(principal, SystemTime::now())
     }
 
+    /// [`TemporaryKeys::current`] for a metadata endpoint's answer, with `entry` saying
+    /// what was handed out (the key's id, to which `kind` of principal, when it expires;
+    /// never its secret) or why none was.
+    pub(crate) fn current_for_metadata(
+        &self,
+        principal: &str,
+        kind: &str,
+        entry: &mut super::core::LogEntry,
+    ) -> Result<Issued, IssueError> {
+        match self.current(principal) {
+            Ok(issued) => {
+                let id = issued.credentials().access_key_id();
+                entry.access_key_id = Some(id.to_owned());
+                entry.reason = format!(
+                    "metadata: temporary key {id} of {kind} {principal}, expiring at {}",
+                    humantime::format_rfc3339_seconds(issued.expiry())
+                );
+                Ok(issued)
+            }
+            Err(err) => {
+                entry.reason = format!("metadata: {err}");
+                Err(err)
+            }
+        }
+    }
+
     pub(crate) fn current_at(
         &self,
         principal: &str,

@@ -833,15 +833,13 @@ impl<A: ActionTable + Send + Sync> State<A> {
                 format!("metadata: the instance has no role `{}`", shown(role)),
             );
         };
-        match self.core.temporary.current(role) {
+        match self
+            .core
+            .temporary
+            .current_for_metadata(role, "role", entry)
+        {
             Ok(issued) => {
                 let credentials = issued.credentials();
-                entry.access_key_id = Some(credentials.access_key_id().to_owned());
-                entry.reason = format!(
-                    "metadata: temporary key {} of role {role}, expiring at {}",
-                    credentials.access_key_id(),
-                    rfc3339(issued.expiry())
-                );
                 let body = json!({
                     "TmpSecretId": credentials.access_key_id(),
                     "TmpSecretKey": credentials.secret_key().expose(),
@@ -852,10 +850,7 @@ impl<A: ActionTable + Send + Sync> State<A> {
                 });
                 Answer::new(200, body.to_string().into_bytes())
             }
-            Err(err) => {
-                entry.reason = format!("metadata: {err}");
-                text(503, err.to_string())
-            }
+            Err(err) => text(503, err.to_string()),
         }
     }
 
