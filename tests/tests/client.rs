@@ -3,6 +3,7 @@
 //! CAM class, and the client-side QPS limit measured at the server.
 
 mod common;
+mod logs;
 
 use std::collections::BTreeMap;
 
@@ -654,32 +655,13 @@ async fn calls_by_name_take_and_give_json() {
 
 #[tokio::test]
 async fn spans_name_the_action_attempt_and_request_id_but_no_secret() {
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(data);
-            Ok(data.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = logs::capture();
     let server = flaky_server(1, json!({"Response": {"TotalCredit": 1.0, "RemainingCredit": 1.0, "IssuedCredit": 0.0, "RequestId": "req-ok"}})).await;
     client(&server)
         .query_partner_credit(&models::QueryPartnerCreditRequest::new())
         .await
         .unwrap();
-    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let log = log.text();
     assert!(log.contains("action=\"QueryPartnerCredit\""), "{log}");
     assert!(
         log.contains("attempt=1") && log.contains("attempt=2"),

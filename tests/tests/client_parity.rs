@@ -2,6 +2,8 @@
 //! every error that happens after the call started, `DeprecatedWarning` answers, an
 //! explicit proxy, and the connection pool settings.
 
+mod logs;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -250,38 +252,6 @@ async fn huawei_errors_have_no_trace_id() {
     assert_eq!(trace_ids.lock().unwrap().as_slice(), ["<none>"]);
 }
 
-/// The log lines written while it lives (a subscriber of this thread only).
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuffer {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl LogBuffer {
-    /// Collects this thread's events (warnings and above) until the guard drops.
-    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
-        let buffer = LogBuffer::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_max_level(tracing::Level::WARN)
-            .with_ansi(false)
-            .finish();
-        (buffer, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
 const DEPRECATED: &str = "QueryPartnerCredit is deprecated: use QueryCreditQuota";
 
 /// A mock whose `QueryPartnerCredit` and `GetCountryCodes` answers carry a
@@ -306,7 +276,7 @@ fn deprecating_mock() -> mock::Mock {
 
 #[tokio::test]
 async fn a_deprecated_warning_is_logged_once_per_action_and_client() {
-    let (log, _guard) = LogBuffer::capture();
+    let log = logs::capture();
     let mock = deprecating_mock();
     let client = mock::client(&mock);
     let request = models::QueryPartnerCreditRequest::new();
@@ -377,7 +347,7 @@ async fn the_mock_server_answers_with_a_deprecated_warning() {
         .start()
         .await
         .unwrap();
-    let (log, _guard) = LogBuffer::capture();
+    let log = logs::capture();
     let client = mock::server_client(&server);
     let request = models::QueryPartnerCreditRequest::new();
     let got = client.query_partner_credit(&request).await.unwrap();

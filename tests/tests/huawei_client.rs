@@ -4,10 +4,10 @@
 //! typed method with a schema-filled request, error bodies, and retries by HTTP method.
 
 mod huawei_common;
+mod logs;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use huawei_common::{call_typed, huawei_spec, sample_text, TYPED};
@@ -854,32 +854,13 @@ async fn calls_by_name_take_parts_and_json() {
 
 #[tokio::test]
 async fn spans_name_the_operation_attempt_and_request_id_but_no_secret() {
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(data);
-            Ok(data.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = logs::capture();
     let server = flaky_server(1, 429, "APIGW.0308").await;
     client(&server)
         .show_partner_consumption_quota(&quota())
         .await
         .unwrap();
-    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let log = log.text();
     assert!(log.contains("huaweicloud.call"), "{log}");
     assert!(
         log.contains("operation=\"ShowPartnerConsumptionQuota\""),
