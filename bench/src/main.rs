@@ -105,6 +105,26 @@ pub fn client() -> Result<()> {
         let per_request = start.elapsed() / iterations;
         outln!("build + serialize + sign one request: {per_request:?} (mean of {iterations})")?;
 
+        // The credentials of one attempt: the client's cache (a lock and a clone of the
+        // keys), against the clone alone, the least any attempt must do to sign.
+        let fixed = Credentials::new("AKIDbench", "bench-key").with_token("bench-token");
+        let cached = client.engine().credentials().clone();
+        let iterations = 1_000_000u32;
+        let start = Instant::now();
+        for _ in 0..iterations {
+            std::hint::black_box(cached.get().await.map_err(|e| anyhow::anyhow!("{e}"))?);
+        }
+        let from_cache = start.elapsed() / iterations;
+        let start = Instant::now();
+        for _ in 0..iterations {
+            std::hint::black_box(std::hint::black_box(&fixed).clone());
+        }
+        let clone_only = start.elapsed() / iterations;
+        outln!(
+            "credentials for one attempt: {from_cache:?} from the client's cache, {clone_only:?} \
+             to clone the keys alone (mean of {iterations})"
+        )?;
+
         // A concurrent burst at an allowed rate: the starts the server saw per second.
         for (limit, calls) in [(5u32, 26usize), (20, 101), (100, 501)] {
             let client = build(Some(limit))?;
