@@ -634,7 +634,6 @@ impl<O: OperationTable + Send + Sync> State<O> {
                 }
                 match self
                     .core
-                    .temporary
                     .current_for_metadata(DEFAULT_AGENCY, "agency", entry)
                 {
                     Ok(issued) => {

@@ -242,6 +242,32 @@ pub struct Core<A, P> {
 }
 
 impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> Core<A, P> {
+    /// [`TemporaryKeys::current`](super::temporary::TemporaryKeys::current) for a metadata endpoint's answer, with `entry` saying
+    /// what was handed out (the key's id, to which `kind` of principal, when it expires;
+    /// never its secret) or why none was.
+    pub(crate) fn current_for_metadata(
+        &self,
+        principal: &str,
+        kind: &str,
+        entry: &mut LogEntry,
+    ) -> Result<super::temporary::Issued, super::temporary::IssueError> {
+        match self.temporary.current(principal) {
+            Ok(issued) => {
+                let id = issued.credentials().access_key_id();
+                entry.access_key_id = Some(id.to_owned());
+                entry.reason = format!(
+                    "metadata: temporary key {id} of {kind} {principal}, expiring at {}",
+                    humantime::format_rfc3339_seconds(issued.expiry())
+                );
+                Ok(issued)
+            }
+            Err(err) => {
+                entry.reason = format!("metadata: {err}");
+                Err(err)
+            }
+        }
+    }
+
     pub(crate) fn new(
         checks: Checks,
         mock: MockTransport<A, P>,

@@ -12,12 +12,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use crate::credentials::Credentials;
-
-use super::core::lock;
 
 /// How long a temporary key is valid unless the server is told otherwise: an hour, as
 /// the services' own default is of that order (STS: 7200 s asked by the SDKs, capped by
@@ -252,32 +250,6 @@ impl TemporaryKeys {
         self.current_at(principal, SystemTime::now())
     }
 
-    /// [`TemporaryKeys::current`] for a metadata endpoint's answer, with `entry` saying
-    /// what was handed out (the key's id, to which `kind` of principal, when it expires;
-    /// never its secret) or why none was.
-    pub(crate) fn current_for_metadata(
-        &self,
-        principal: &str,
-        kind: &str,
-        entry: &mut super::core::LogEntry,
-    ) -> Result<Issued, IssueError> {
-        match self.current(principal) {
-            Ok(issued) => {
-                let id = issued.credentials().access_key_id();
-                entry.access_key_id = Some(id.to_owned());
-                entry.reason = format!(
-                    "metadata: temporary key {id} of {kind} {principal}, expiring at {}",
-                    humantime::format_rfc3339_seconds(issued.expiry())
-                );
-                Ok(issued)
-            }
-            Err(err) => {
-                entry.reason = format!("metadata: {err}");
-                Err(err)
-            }
-        }
-    }
-
     pub(crate) fn current_at(
         &self,
         principal: &str,
@@ -337,6 +309,12 @@ impl TemporaryKeys {
         }
         Ok(())
     }
+}
+
+/// The registry's lock: a poisoned one still holds a whole value (nothing panics while
+/// holding it).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -833,11 +833,7 @@ impl<A: ActionTable + Send + Sync> State<A> {
                 format!("metadata: the instance has no role `{}`", shown(role)),
             );
         };
-        match self
-            .core
-            .temporary
-            .current_for_metadata(role, "role", entry)
-        {
+        match self.core.current_for_metadata(role, "role", entry) {
             Ok(issued) => {
                 let credentials = issued.credentials();
                 let body = json!({
