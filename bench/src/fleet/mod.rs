@@ -90,6 +90,8 @@ pub fn run(args: &FleetArgs) -> Result<()> {
         .endpoint
         .clone()
         .unwrap_or_else(|| judge.as_ref().expect("started").url());
+    // A bad endpoint is one error here, not one per worker.
+    worker::client(&endpoint, None)?;
     let redis_server = args.start_redis.then(RedisServer::start).transpose()?;
     let redis = args
         .redis
@@ -133,6 +135,13 @@ pub fn run(args: &FleetArgs) -> Result<()> {
                 .collect::<Vec<_>>()
         });
         print_round(limiting, qps.get(), &reports, arrivals)?;
+        if reports.iter().all(|r| r.ok == 0) {
+            let first = reports.iter().find_map(|r| r.first_error.as_deref());
+            bail!(
+                "no call was answered with success, so there are no figures (first error: {})",
+                first.unwrap_or("none; no call finished")
+            );
+        }
     }
     Ok(())
 }

@@ -44,6 +44,8 @@ pub struct WorkerReport {
     /// Calls answered with an error, by its code (`RequestLimitExceeded`, ...; `-` for a
     /// failure without an API code, such as a refused connection).
     pub errors: BTreeMap<String, u64>,
+    /// The first error's text, to say why calls failed.
+    pub first_error: Option<String>,
     /// Calls still waiting (in the limiter or for an answer) at the run's end, dropped.
     pub cut_at_end: u64,
     /// Each finished call's time from the call to its answer, the limiter's wait
@@ -70,7 +72,8 @@ pub fn run(args: &WorkerArgs) -> Result<()> {
 async fn calls(args: &WorkerArgs) -> Result<WorkerReport> {
     let action = Action::from_name(&args.action)
         .with_context(|| format!("unknown action {:?}", args.action))?;
-    let client = client(args, action)?;
+    let shared = args.redis.as_deref().map(|url| (url, args.namespace.as_str()));
+    let client = client(&args.endpoint, shared)?;
     let report = Arc::new(Mutex::new(WorkerReport::default()));
     let start_in = Duration::from_nanos(args.start_at.saturating_sub(unix_nanos()));
     tokio::time::sleep(start_in).await;
@@ -107,6 +110,7 @@ async fn call_until(client: Client, action: Action, end: Instant, report: Arc<Mu
             Ok(Err(err)) => {
                 let code = err.api().map_or("-".to_owned(), |api| api.code.clone());
                 *report.errors.entry(code).or_default() += 1;
+                report.first_error.get_or_insert_with(|| err.to_string());
                 report.call_micros.push(took);
             }
         }
@@ -115,18 +119,18 @@ async fn call_until(client: Client, action: Action, end: Instant, report: Arc<Mu
 
 /// The client every task shares: one attempt per call (so each call is one arrival at the
 /// judge), the action's documented limit, and the shared budget when asked.
-fn client(args: &WorkerArgs, action: Action) -> Result<Client> {
+/// `shared`: the Redis URL and key namespace of a shared budget.
+pub fn client(endpoint: &str, shared: Option<(&str, &str)>) -> Result<Client> {
     let (id, key) = credentials();
     let builder = Client::builder()
         .credentials(Credentials::new(id, key))
-        .endpoint(args.endpoint.as_str())
+        .endpoint(endpoint)
         .retry_policy(RetryPolicy::disabled())
         .with_rate_limits();
-    let builder = match &args.redis {
+    let builder = match shared {
         None => builder,
-        Some(url) => shared_budget(builder, url, &args.namespace)?,
+        Some((url, namespace)) => shared_budget(builder, url, namespace)?,
     };
-    let _ = action;
     builder.build().map_err(|e| anyhow::anyhow!("cannot build the client: {e}"))
 }
 
