@@ -225,7 +225,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Policy { args } => policy(&args),
         Command::Bench { what, args } => {
             if what != "fleet" && !args.is_empty() {
-                bail!("bench {what} takes no arguments (given: {})", args.join(" "));
+                bail!(
+                    "bench {what} takes no arguments (given: {})",
+                    args.join(" ")
+                );
             }
             match what.as_str() {
                 "codegen" => bench::codegen(&workspace_root()?),

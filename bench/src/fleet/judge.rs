@@ -74,7 +74,10 @@ async fn serve(mut stream: TcpStream, arrivals: Arc<Mutex<Vec<u64>>>) -> Result<
             let at = unix_nanos();
             let mut arrivals = arrivals.lock().expect("not poisoned");
             arrivals.push(at);
-            format!(r#"{{"Response":{{"RequestId":"judge-{}"}}}}"#, arrivals.len())
+            format!(
+                r#"{{"Response":{{"RequestId":"judge-{}"}}}}"#,
+                arrivals.len()
+            )
         };
         let answer = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",

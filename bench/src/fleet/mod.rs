@@ -103,10 +103,18 @@ pub fn run(args: &FleetArgs) -> Result<()> {
         args.processes,
         args.tasks,
         args.action,
-        if qps.is_documented() { "documented" } else { "assumed" },
+        if qps.is_documented() {
+            "documented"
+        } else {
+            "assumed"
+        },
         qps.get(),
         args.duration,
-        if judge.is_some() { "built in" } else { endpoint.as_str() },
+        if judge.is_some() {
+            "built in"
+        } else {
+            endpoint.as_str()
+        },
     )?;
     let mut rounds = Vec::new();
     if redis.is_none() || args.compare {
@@ -232,7 +240,11 @@ fn print_round(
     let errors = if errors.is_empty() {
         "none".to_owned()
     } else {
-        errors.iter().map(|(c, n)| format!("{n} {c}")).collect::<Vec<_>>().join(", ")
+        errors
+            .iter()
+            .map(|(c, n)| format!("{n} {c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     outln!("  calls: {ok} answered with success; errors: {errors}; {cut} cut at the end")?;
     match arrivals {
@@ -240,7 +252,10 @@ fn print_round(
         None => outln!("  windows: not counted (the endpoint does not answer GET /arrivals)")?,
     }
     let merged = |pick: fn(&WorkerReport) -> &Vec<u64>| {
-        let mut all: Vec<u64> = reports.iter().flat_map(|r| pick(r).iter().copied()).collect();
+        let mut all: Vec<u64> = reports
+            .iter()
+            .flat_map(|r| pick(r).iter().copied())
+            .collect();
         all.sort_unstable();
         all
     };
@@ -250,7 +265,10 @@ fn print_round(
         outln!("  acquire round trip: none (in-process; its wait is in the call time)")?;
     } else {
         print_latency("acquire round trip (Redis)", &acquires)?;
-        print_latency("acquire planned delay", &merged(|r| &r.planned_delay_micros))?;
+        print_latency(
+            "acquire planned delay",
+            &merged(|r| &r.planned_delay_micros),
+        )?;
     }
     Ok(())
 }
@@ -296,7 +314,9 @@ struct RedisServer {
 
 impl RedisServer {
     fn start() -> Result<RedisServer> {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+            .local_addr()?
+            .port();
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])

@@ -78,7 +78,14 @@ mod tests {
     fn busiest_window_slides_across_second_boundaries() {
         // 3 arrivals late in second 0 and 3 early in second 1: fixed seconds see 3 each,
         // a sliding window sees 6 within 200 ms.
-        let arrivals = [900 * MS, 950 * MS, 990 * MS, S + 10 * MS, S + 50 * MS, S + 90 * MS];
+        let arrivals = [
+            900 * MS,
+            950 * MS,
+            990 * MS,
+            S + 10 * MS,
+            S + 50 * MS,
+            S + 90 * MS,
+        ];
         assert_eq!(busiest_window(&arrivals, S), 6);
         assert_eq!(over_fixed(&arrivals, 3, S), (2, 0));
         assert_eq!(over_sliding(&arrivals, 3, S), 3);

@@ -72,7 +72,10 @@ pub fn run(args: &WorkerArgs) -> Result<()> {
 async fn calls(args: &WorkerArgs) -> Result<WorkerReport> {
     let action = Action::from_name(&args.action)
         .with_context(|| format!("unknown action {:?}", args.action))?;
-    let shared = args.redis.as_deref().map(|url| (url, args.namespace.as_str()));
+    let shared = args
+        .redis
+        .as_deref()
+        .map(|url| (url, args.namespace.as_str()));
     let client = client(&args.endpoint, shared)?;
     let report = Arc::new(Mutex::new(WorkerReport::default()));
     let start_in = Duration::from_nanos(args.start_at.saturating_sub(unix_nanos()));
@@ -93,7 +96,12 @@ async fn calls(args: &WorkerArgs) -> Result<WorkerReport> {
 }
 
 /// One task: calls `action` until `end`; a call still waiting at `end` is dropped.
-async fn call_until(client: Client, action: Action, end: Instant, report: Arc<Mutex<WorkerReport>>) {
+async fn call_until(
+    client: Client,
+    action: Action,
+    end: Instant,
+    report: Arc<Mutex<WorkerReport>>,
+) {
     let request = serde_json::json!({});
     while Instant::now() < end {
         let started = Instant::now();
@@ -131,7 +139,9 @@ pub fn client(endpoint: &str, shared: Option<(&str, &str)>) -> Result<Client> {
         None => builder,
         Some((url, namespace)) => shared_budget(builder, url, namespace)?,
     };
-    builder.build().map_err(|e| anyhow::anyhow!("cannot build the client: {e}"))
+    builder
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot build the client: {e}"))
 }
 
 /// The credentials of every worker: `TENCENTCLOUD_SECRET_ID` and `_KEY` when set (for an
