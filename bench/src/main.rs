@@ -1,6 +1,6 @@
 //! Benchmarks over the generated crates: figures, not tests; nothing here asserts a time.
-//! `cargo xtask bench client|mock-server|policy` runs this program optimised
-//! (`cargo run --release -p partnergen-bench -- WHAT`); `bench codegen` and `bench build`
+//! `cargo xtask bench client|mock-server|policy|fleet` runs this program optimised
+//! (`cargo run --release -p partnergen-bench -- WHAT [ARGS]`); `bench codegen` and `bench build`
 //! need only the generator and stay in xtask.
 //!
 //! - `client`: building, serializing and signing one request; and the achieved over the
@@ -8,12 +8,15 @@
 //! - `mock-server`: signed requests per second the mock server answers on loopback, and
 //!   the official Python SDK's calls per second against it.
 //! - `policy`: the policy linter and evaluator on 1,000 to 100,000 statements or actions.
+//! - `fleet`: one QPS budget across worker processes (see [`fleet`]).
 
 // xtask's output helpers, one file for both programs (they are separate workspaces, so a
 // shared crate would be the only other way); bench uses a part of them.
 #[allow(dead_code)]
 #[path = "../../xtask/src/output.rs"]
 mod output;
+
+mod fleet;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -29,20 +32,28 @@ use tencentcloud_intlpartnersmgt::{Action, SERVICE};
     name = "partnergen-bench",
     about = "Performance figures of the generated crates (never asserted)"
 )]
-struct Cli {
-    /// `client`: request signing time and achieved QPS; `mock-server`: signed requests
-    /// per second the mock server answers; `policy`: the policy linter and evaluator on
-    /// 1,000 to 100,000 statements or actions.
-    #[arg(value_parser = ["client", "mock-server", "policy"])]
-    what: String,
+enum Cli {
+    /// Request signing time and achieved QPS.
+    Client,
+    /// Signed requests per second the mock server answers.
+    MockServer,
+    /// The policy linter and evaluator on 1,000 to 100,000 statements or actions.
+    Policy,
+    /// One QPS budget across N processes: achieved/allowed QPS, windows over the limit,
+    /// acquire latency; in-process limiter or a budget shared through Redis.
+    Fleet(fleet::FleetArgs),
+    /// One worker process of `fleet` (started by it).
+    #[command(hide = true)]
+    Worker(fleet::worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.what.as_str() {
-        "client" => client(),
-        "mock-server" => workspace_root().and_then(|root| mock_server(&root)),
-        _ => policy(),
+    let result = match Cli::parse() {
+        Cli::Client => client(),
+        Cli::MockServer => workspace_root().and_then(|root| mock_server(&root)),
+        Cli::Policy => policy(),
+        Cli::Fleet(args) => fleet::run(&args),
+        Cli::Worker(args) => fleet::worker::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

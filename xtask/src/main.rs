@@ -1,7 +1,7 @@
 //! Maintainer commands. Run as `cargo xtask <command>` from the repository root.
 //!
 //! xtask depends on the generator only: the commands over generated code (`policy`,
-//! `mock-server`, `bench client|mock-server|policy`) run that code's programs with
+//! `mock-server`, `bench client|mock-server|policy|fleet`) run that code's programs with
 //! `cargo run` in the main workspace, so a broken or stale generated/ tree never stops
 //! `cargo xtask codegen`, the command that repairs it.
 
@@ -61,10 +61,15 @@ enum Command {
         /// generated crates; `client`: request signing time and achieved QPS;
         /// `mock-server`: signed requests per second the mock server answers; `policy`:
         /// the policy linter and evaluator on 1,000 to 100,000 statements or actions.
-        /// `client`, `mock-server` and `policy` run the bench package
-        /// (`cargo run --release -p partnergen-bench -- WHAT`).
-        #[arg(value_parser = ["codegen", "build", "client", "mock-server", "policy"])]
+        /// `fleet`: one QPS budget across worker processes (`bench fleet --help` lists its
+        /// options: --processes, --tasks, --action, --duration, --redis, --start-redis,
+        /// --compare, --endpoint). `client`, `mock-server`, `policy` and `fleet` run the
+        /// bench package (`cargo run --release -p partnergen-bench -- WHAT [ARGS]`).
+        #[arg(value_parser = ["codegen", "build", "client", "mock-server", "policy", "fleet"])]
         what: String,
+        /// `fleet`'s options.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Run a service's mock server (the generated crate's binary, feature `mock`) until
     /// interrupted; it prints its URL as the first line on stdout.
@@ -218,16 +223,24 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Codegen { check } => codegen(check),
         Command::Policy { args } => policy(&args),
-        Command::Bench { what } => match what.as_str() {
-            "codegen" => bench::codegen(&workspace_root()?),
-            "build" => bench::build(&workspace_root()?),
-            // client, mock-server, policy: the bench package, optimised.
-            other => cargo_run(
-                &workspace_root()?,
-                &["--release", "-p", "partnergen-bench", "--", other],
-                &[],
-            ),
-        },
+        Command::Bench { what, args } => {
+            if what != "fleet" && !args.is_empty() {
+                bail!(
+                    "bench {what} takes no arguments (given: {})",
+                    args.join(" ")
+                );
+            }
+            match what.as_str() {
+                "codegen" => bench::codegen(&workspace_root()?),
+                "build" => bench::build(&workspace_root()?),
+                // client, mock-server, policy, fleet: the bench package, optimised.
+                other => cargo_run(
+                    &workspace_root()?,
+                    &["--release", "-p", "partnergen-bench", "--", other],
+                    &args,
+                ),
+            }
+        }
         Command::Actions { service, json } => actions(service.as_deref(), json),
         Command::MockServer { service, args } => mock_server(&service, &args),
     }
