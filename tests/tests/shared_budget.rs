@@ -17,8 +17,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tencentcloud_intlpartnersmgt::mock;
 use tencentcloud_intlpartnersmgt::{
-    models, Action, BudgetError, Client, Credentials, Error, ErrorKind, OnUnavailable,
-    RedisBudget, RetryPolicy,
+    models, Action, BudgetError, Client, Credentials, Error, ErrorKind, OnUnavailable, RedisBudget,
+    RetryPolicy,
 };
 
 const KEY_ID: &str = "AKIDfleet";
@@ -188,7 +188,11 @@ impl Orders {
         format!(
             "{} {} {} {} {} {}",
             self.endpoint,
-            if self.redis.is_empty() { "-" } else { &self.redis },
+            if self.redis.is_empty() {
+                "-"
+            } else {
+                &self.redis
+            },
             self.namespace,
             self.tasks,
             self.start_ms,
@@ -200,7 +204,11 @@ impl Orders {
         let parts: Vec<&str> = text.split(' ').collect();
         Orders {
             endpoint: parts[0].to_owned(),
-            redis: if parts[1] == "-" { String::new() } else { parts[1].to_owned() },
+            redis: if parts[1] == "-" {
+                String::new()
+            } else {
+                parts[1].to_owned()
+            },
             namespace: parts[2].to_owned(),
             tasks: parts[3].parse().unwrap(),
             start_ms: parts[4].parse().unwrap(),
@@ -230,8 +238,8 @@ async fn fleet_worker_process() {
         .endpoint(&orders.endpoint)
         .retry_policy(RetryPolicy::disabled());
     if !orders.redis.is_empty() {
-        builder = builder
-            .shared_rate_limits(RedisBudget::new(&orders.redis, &orders.namespace).unwrap());
+        builder =
+            builder.shared_rate_limits(RedisBudget::new(&orders.redis, &orders.namespace).unwrap());
     }
     let client = builder.build().unwrap();
     let wait = orders.start_ms.saturating_sub(unix_millis());
@@ -276,7 +284,13 @@ async fn fleet_worker_process() {
 
 /// Runs `processes` worker processes of `tasks` tasks each for `seconds` against the
 /// server, sharing `redis` (or not, when empty); their tallies summed.
-fn fleet(server: &mock::Server, redis: &str, processes: usize, tasks: usize, seconds: u64) -> Tally {
+fn fleet(
+    server: &mock::Server,
+    redis: &str,
+    processes: usize,
+    tasks: usize,
+    seconds: u64,
+) -> Tally {
     let start_ms = unix_millis() + 1500;
     let orders = Orders {
         endpoint: server.url(),
@@ -290,7 +304,13 @@ fn fleet(server: &mock::Server, redis: &str, processes: usize, tasks: usize, sec
     let workers: Vec<Child> = (0..processes)
         .map(|_| {
             Command::new(&me)
-                .args(["fleet_worker_process", "--exact", "--nocapture", "--test-threads", "1"])
+                .args([
+                    "fleet_worker_process",
+                    "--exact",
+                    "--nocapture",
+                    "--test-threads",
+                    "1",
+                ])
                 .env(WORKER_ENV, orders.encode())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -343,16 +363,26 @@ async fn processes_and_tasks_share_one_budget_and_the_service_refuses_none() {
     let windows = answered_per_second(&server);
     let (sent, refused) = seen(&server);
     eprintln!("shared: {tally:?}; windows {windows:?}");
-    assert_eq!((tally.limited, tally.other, refused), (0, 0, 0), "{tally:?}");
+    assert_eq!(
+        (tally.limited, tally.other, refused),
+        (0, 0, 0),
+        "{tally:?}"
+    );
     assert_eq!(tally.ok, sent);
     let busiest = windows.values().copied().max().unwrap();
-    assert!(busiest <= limit, "a second with {busiest} > {limit}: {windows:?}");
+    assert!(
+        busiest <= limit,
+        "a second with {busiest} > {limit}: {windows:?}"
+    );
     // Close to the limit: the whole seconds between the first and the last.
     let inner: Vec<usize> = windows.values().copied().skip(1).collect();
     let inner = &inner[..inner.len().saturating_sub(1)];
     assert!(inner.len() >= 2, "{windows:?}");
     let mean = inner.iter().sum::<usize>() as f64 / inner.len() as f64;
-    assert!(mean >= 0.8 * limit as f64, "{mean} a second, limit {limit}: {windows:?}");
+    assert!(
+        mean >= 0.8 * limit as f64,
+        "{mean} a second, limit {limit}: {windows:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -400,7 +430,10 @@ async fn redis_down_under_the_wait_policy_is_a_typed_error_then_sharing_resumes(
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(seen(&server).0, before, "a request went out unpaced");
     let status = budget.status();
-    assert!(!status.shared && status.outages == 1 && status.unavailable_errors >= 1, "{status:?}");
+    assert!(
+        !status.shared && status.outages == 1 && status.unavailable_errors >= 1,
+        "{status:?}"
+    );
     redis.restart();
     let mut tries = 0;
     while let Err(err) = call(&client).await {
@@ -445,7 +478,11 @@ async fn redis_down_under_local_share_falls_back_to_limit_over_n_then_shares_aga
     let shared_before = status.shared_starts;
     let deadline = Instant::now() + Duration::from_secs(10);
     while budget.status().shared_starts == shared_before {
-        assert!(Instant::now() < deadline, "sharing did not resume: {:?}", budget.status());
+        assert!(
+            Instant::now() < deadline,
+            "sharing did not resume: {:?}",
+            budget.status()
+        );
         call(&client).await.unwrap();
     }
     assert!(budget.status().shared);
@@ -469,7 +506,10 @@ async fn a_paused_redis_hits_the_timeout_then_answers_again() {
     redis.signal("-CONT");
     match &error {
         BudgetError::Unavailable { cause, .. } => {
-            assert!(cause.contains("no answer within") || cause.contains("timed out"), "{cause}")
+            assert!(
+                cause.contains("no answer within") || cause.contains("timed out"),
+                "{cause}"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -518,27 +558,40 @@ async fn a_redis_that_refuses_auth_is_a_clear_error_at_once() {
         let error = expect_budget_error(call(&client).await);
         let text = error.to_string();
         // Refused, not waited for: the 30 s bound is for an unreachable Redis.
-        assert!(matches!(error, BudgetError::Refused { .. }), "{url}: {error:?}");
+        assert!(
+            matches!(error, BudgetError::Refused { .. }),
+            "{url}: {error:?}"
+        );
         assert!(started.elapsed() < Duration::from_secs(10), "{url}: waited");
         assert!(text.contains(needle), "{text}");
         assert!(!text.contains("wrong-password"), "{text}");
     }
     assert_eq!(seen(&server).0, 0, "a request went out unpaced");
     let right = format!("redis://:right-password@127.0.0.1:{}", redis.port);
-    let client = client(&server, Some(Arc::new(RedisBudget::new(&right, "auth").unwrap())));
+    let client = client(
+        &server,
+        Some(Arc::new(RedisBudget::new(&right, "auth").unwrap())),
+    );
     call(&client).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_listening_is_unavailable_within_the_bound() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let server = judge().await;
     let budget = RedisBudget::new(&format!("redis://127.0.0.1:{port}"), "none")
         .unwrap()
         .on_unavailable(OnUnavailable::Wait(Duration::from_millis(300)));
     let client = client(&server, Some(Arc::new(budget)));
     let error = expect_budget_error(call(&client).await);
-    assert!(matches!(error, BudgetError::Unavailable { .. }), "{error:?}");
+    assert!(
+        matches!(error, BudgetError::Unavailable { .. }),
+        "{error:?}"
+    );
     assert_eq!(seen(&server).0, 0);
 }
 
@@ -559,7 +612,10 @@ async fn a_queue_beyond_the_cap_books_nothing_and_says_so() {
     call(&client).await.unwrap();
     let error = expect_budget_error(call(&client).await);
     assert!(matches!(error, BudgetError::QueueFull { .. }), "{error:?}");
-    assert!(error.to_string().contains("beyond the cap of 100 ms"), "{error}");
+    assert!(
+        error.to_string().contains("beyond the cap of 100 ms"),
+        "{error}"
+    );
     assert_eq!(seen(&server).0, 1);
 }
 
@@ -592,7 +648,8 @@ fn a_limit_of_zero_or_shared_limits_switched_off_fail_the_build() {
         .map(drop)
         .unwrap_err();
     assert!(
-        zero.to_string().contains("rate_limit(GetTradeConfigList, Some(0))"),
+        zero.to_string()
+            .contains("rate_limit(GetTradeConfigList, Some(0))"),
         "{zero}"
     );
     let budget = RedisBudget::new("redis://127.0.0.1:1", "off").unwrap();
@@ -611,7 +668,11 @@ fn bad_urls_and_namespaces_are_errors_naming_the_setting() {
     for (url, namespace, needle) in [
         ("http://127.0.0.1:6379", "ns", "invalid Redis URL"),
         ("not a url", "ns", "invalid Redis URL"),
-        ("redis://:hunter2@127.0.0.1:6379", "a b", "invalid namespace"),
+        (
+            "redis://:hunter2@127.0.0.1:6379",
+            "a b",
+            "invalid namespace",
+        ),
         ("redis://127.0.0.1:6379", "fleet{1}", "invalid namespace"),
         ("redis://127.0.0.1:6379", "", "invalid namespace"),
     ] {

@@ -460,9 +460,7 @@ fn check_namespace(namespace: &str) -> Result<(), BudgetError> {
         ));
     }
     if namespace.chars().count() > MAX_NAMESPACE {
-        return Err(invalid(format!(
-            "longer than {MAX_NAMESPACE} characters"
-        )));
+        return Err(invalid(format!("longer than {MAX_NAMESPACE} characters")));
     }
     if let Some(bad) = namespace
         .chars()
@@ -534,7 +532,13 @@ mod tests {
         for bad in ["", "a b", "fleet/1", "ns\n", "é", "a{b}", "x*"] {
             let err = RedisBudget::new("redis://127.0.0.1:1", bad).unwrap_err();
             assert!(
-                matches!(err, BudgetError::InvalidSetting { setting: "namespace", .. }),
+                matches!(
+                    err,
+                    BudgetError::InvalidSetting {
+                        setting: "namespace",
+                        ..
+                    }
+                ),
                 "{bad:?}: {err}"
             );
         }
