@@ -175,6 +175,16 @@ pub enum Error {
         /// Why.
         error: crate::credentials::CredentialsError,
     },
+    /// The shared QPS budget (the builder's `shared_rate_limits`) gave no start: its
+    /// store stayed unreachable past the failure policy's bound, refused the request, or
+    /// is booked beyond its cap on waiting. Nothing was sent. Not retried by the client:
+    /// the budget's own policy already waited as long as it was told to.
+    RateBudget {
+        /// The action or operation called.
+        action: &'static str,
+        /// Why.
+        error: crate::client::BudgetError,
+    },
     /// The request could not be serialized, or a name passed to a by-name call is unknown
     /// (or its path parameters are missing).
     InvalidRequest {
@@ -234,7 +244,8 @@ impl Error {
             | Error::Decode { trace_id, .. } => trace_id.as_deref(),
             Error::MissingSetting { .. }
             | Error::InvalidRequest { .. }
-            | Error::Credentials { .. } => None,
+            | Error::Credentials { .. }
+            | Error::RateBudget { .. } => None,
         }
     }
 
@@ -284,6 +295,7 @@ impl Error {
             | Error::ResponseTooLarge { .. }
             | Error::MissingSetting { .. }
             | Error::Credentials { .. }
+            | Error::RateBudget { .. }
             | Error::InvalidRequest { .. } => false,
         }
     }
@@ -378,6 +390,7 @@ impl Error {
             Error::Credentials { action, error } => {
                 write!(f, "{action}: no credentials to sign with: {error}")
             }
+            Error::RateBudget { action, error } => write!(f, "{action}: {error}"),
         }
     }
 }
@@ -390,6 +403,7 @@ impl std::error::Error for Error {
                 ..
             } => Some(&**source as &(dyn std::error::Error + 'static)),
             Error::Credentials { error, .. } => Some(error),
+            Error::RateBudget { error, .. } => Some(error),
             _ => None,
         }
     }

@@ -191,6 +191,9 @@ default = []
 serde = ["dep:serde", "partnergen-runtime/serde"]
 # The async client: TC3 signing, QPS limits, retries (reqwest, tokio, governor).
 client = ["serde", "partnergen-runtime/client"]
+# QPS limits shared by a fleet through Redis (`RedisBudget`, given to the builder's
+# `shared_rate_limits`); adds the redis client.
+redis = ["client", "partnergen-runtime/redis"]
 # The mocks: the in-process fake transport (typed rules under the real client) and the
 # protocol-level mock server with its binary (it evaluates CAM policies); and the reverse
 # serde directions.
@@ -322,6 +325,12 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
             mod examples;
 
             #client_and_mocks
+            /// QPS limits shared beyond one client: the builder's `shared_rate_limits`.
+            #[cfg(feature = "client")]
+            pub use partnergen_runtime::client::{BudgetError, BudgetKey, SharedBudget};
+            /// QPS limits shared by a fleet through Redis.
+            #[cfg(feature = "redis")]
+            pub use partnergen_runtime::client::{BudgetStatus, OnUnavailable, RedisBudget};
 
             /// CAM policies for this service (feature `policy`): use the builder, linter and
             /// evaluator with [`Action`] and [`SERVICE`].
@@ -478,6 +487,9 @@ fn features_section(has_models: bool) -> &'static str {
          responses deserialize); integers that arrive as numeric strings decode.\n\
          - `client`: the async client (`Client`): TC3 signing, client-side QPS limits from the \
          permission table, retries for read-only actions; adds reqwest, tokio, governor.\n\
+         - `redis`: the client's QPS limits shared by every process of a fleet through \
+         Redis (`RedisBudget`, given to the builder's `shared_rate_limits`); adds the redis \
+         client.\n\
          - `mock`: the in-process mock (`mock::mock()`, typed rules per action, default \
          responses) under the real client; the mock server (`mock::server()`, and a binary) \
          that speaks the wire protocol to any client; and the reverse serde directions.\n\

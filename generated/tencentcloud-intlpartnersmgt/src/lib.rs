@@ -35,6 +35,12 @@ pub use partnergen_runtime::tencent::credentials;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 pub mod mock;
+/// QPS limits shared beyond one client: the builder's `shared_rate_limits`.
+#[cfg(feature = "client")]
+pub use partnergen_runtime::client::{BudgetError, BudgetKey, SharedBudget};
+/// QPS limits shared by a fleet through Redis.
+#[cfg(feature = "redis")]
+pub use partnergen_runtime::client::{BudgetStatus, OnUnavailable, RedisBudget};
 /// CAM policies for this service (feature `policy`): use the builder, linter and
 /// evaluator with [`Action`] and [`SERVICE`].
 #[cfg(feature = "policy")]

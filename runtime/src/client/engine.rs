@@ -12,6 +12,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::budget::{BudgetKey, SharedBudget};
 use super::options::{Answer, BuildError, CallOptions, Endpoint, Env};
 use super::retry::{self, RetryPolicy};
 use super::send::{self, unix_now, HttpSettings, Sender};
@@ -35,6 +36,8 @@ pub trait ClientProtocol<Op: Copy + Eq + Send + Sync + 'static>:
     /// The client-side QPS limit an operation gets unless the builder says otherwise;
     /// `None` for none.
     fn qps(op: Op) -> Option<u32>;
+    /// The service's short name (`intlpartnersmgt`): part of a shared budget's key.
+    fn service(settings: &Self::Settings) -> &str;
     /// Whether a failed call may be repeated without the caller's leave.
     fn idempotent(op: Op) -> bool;
     /// The credentials provider of a builder given none: the vendor's default chain, its
@@ -105,6 +108,7 @@ where
     credentials: Option<SharedCredentials>,
     rate_limits: bool,
     overrides: Vec<(Op, Option<u32>)>,
+    shared_budget: Option<Arc<dyn SharedBudget>>,
     output: PhantomData<fn() -> C>,
 }
 
@@ -122,6 +126,7 @@ where
             credentials: None,
             rate_limits: true,
             overrides: Vec::new(),
+            shared_budget: None,
             output: PhantomData,
         }
     }
@@ -149,9 +154,30 @@ where
         self
     }
 
-    /// Overrides one operation's client-side QPS limit; `None` lifts it.
+    /// Overrides one operation's client-side QPS limit; `None` lifts it. `Some(0)` fails
+    /// `build` with [`BuildError::Setting`] (a limit of 0 would forbid every call, and
+    /// taking it as "no limit" would turn a typo into an unlimited client).
     pub fn rate_limit(mut self, op: Op, qps: Option<u32>) -> Self {
         self.overrides.push((op, qps));
+        self
+    }
+
+    /// Keeps the QPS limits in `budget`, shared with every client (in this process or
+    /// any other) that asks the same budget with the same key: the service, the access
+    /// key ID signing the request and the action. Each attempt of an operation with a
+    /// limit gets the credentials, waits for the shared budget, then signs with a fresh
+    /// timestamp. Without it, the limits are kept in this client (its clones share
+    /// them): exact on one machine, `N` times the limit across `N` processes.
+    ///
+    /// Turns the limits on (as [`with_rate_limits`](Self::with_rate_limits)); a later
+    /// [`without_rate_limits`](Self::without_rate_limits) fails `build` rather than
+    /// silently dropping the shared limit. When the budget gives no start (its store is
+    /// down past its failure policy), the attempt fails with
+    /// [`Error::RateBudget`](crate::error::Error::RateBudget) and nothing is sent. Give an
+    /// `Arc` of the budget to share one connection among many clients.
+    pub fn shared_rate_limits(mut self, budget: impl SharedBudget) -> Self {
+        self.shared_budget = Some(Arc::new(budget));
+        self.rate_limits = true;
         self
     }
 
@@ -269,7 +295,21 @@ where
         P::settle(&mut self.settings, env)?;
         let retry = self.http.retry;
         let (endpoint, sender) = self.http.connect()?;
-        let limiters = P::all()
+        if let Some((op, _)) = self.overrides.iter().find(|(_, qps)| *qps == Some(0)) {
+            return Err(BuildError::Setting(format!(
+                "rate_limit({}, Some(0)): a limit of 0 would forbid every call; \
+                 None lifts the limit",
+                P::name(*op)
+            )));
+        }
+        if self.shared_budget.is_some() && !self.rate_limits {
+            return Err(BuildError::Setting(
+                "shared_rate_limits and without_rate_limits: a client without limits has \
+                 nothing to share; drop one of them"
+                    .into(),
+            ));
+        }
+        let limits: Vec<Option<NonZeroU32>> = P::all()
             .iter()
             .map(|&op| {
                 let configured = self
@@ -282,9 +322,14 @@ where
                     .unwrap_or_else(|| P::qps(op))
                     .filter(|_| self.rate_limits)
                     .and_then(NonZeroU32::new)
-                    .map(limiter)
             })
             .collect();
+        let limiters = match &self.shared_budget {
+            // The shared budget paces every start; an in-process limiter in front of it
+            // would only add a second wait.
+            Some(_) => limits.iter().map(|_| None).collect(),
+            None => limits.iter().map(|qps| qps.map(limiter)).collect(),
+        };
         let deprecation_logged = P::all().iter().map(|_| AtomicBool::new(false)).collect();
         Ok(C::from_engine(Engine {
             inner: Arc::new(Inner {
@@ -293,6 +338,8 @@ where
                 credentials,
                 retry,
                 limiters,
+                limits,
+                shared_budget: self.shared_budget,
                 deprecation_logged,
                 sender,
             }),
@@ -350,6 +397,10 @@ where
     retry: RetryPolicy,
     /// Per operation, by [`ClientProtocol::index`]; `None` for no client-side limit.
     limiters: Vec<Option<DefaultDirectRateLimiter>>,
+    /// Per operation, by [`ClientProtocol::index`]: its QPS limit; `None` for none.
+    limits: Vec<Option<NonZeroU32>>,
+    /// Where the limits are kept when shared beyond this client.
+    shared_budget: Option<Arc<dyn SharedBudget>>,
     /// Per operation, by [`ClientProtocol::index`]: whether its deprecation was logged (a
     /// flag per operation, so it never grows).
     deprecation_logged: Box<[AtomicBool]>,
@@ -493,20 +544,44 @@ impl<Op: Copy + Eq + Send + Sync + 'static, P: ClientProtocol<Op>> Engine<Op, P>
         Ok(self.execute(op, prepared, options).await?.2)
     }
 
-    async fn attempt(&self, op: Op, prepared: &P::Prepared) -> Result<Answer, Error> {
-        let inner = &self.inner;
-        if let Some(limiter) = &inner.limiters[P::index(op)] {
-            limiter.until_ready().await;
-        }
-        // After the wait for the QPS budget: keys fetched before it could expire in it.
-        let credentials = inner
+    async fn credentials_for(&self, op: Op) -> Result<Credentials, Error> {
+        self.inner
             .credentials
             .get()
             .await
             .map_err(|error| Error::Credentials {
                 action: P::name(op),
                 error,
-            })?;
+            })
+    }
+
+    async fn attempt(&self, op: Op, prepared: &P::Prepared) -> Result<Answer, Error> {
+        let inner = &self.inner;
+        if let Some(limiter) = &inner.limiters[P::index(op)] {
+            limiter.until_ready().await;
+        }
+        let credentials = match (&inner.shared_budget, inner.limits[P::index(op)]) {
+            (Some(budget), Some(qps)) => {
+                // The budget is the credential's: the keys come first, and are kept
+                // through the wait (a cached key is refreshed well ahead of its expiry).
+                let credentials = self.credentials_for(op).await?;
+                let key = BudgetKey {
+                    service: P::service(&inner.settings),
+                    access_key_id: credentials.access_key_id(),
+                    action: P::name(op),
+                };
+                budget
+                    .acquire(&key, qps)
+                    .await
+                    .map_err(|error| Error::RateBudget {
+                        action: P::name(op),
+                        error,
+                    })?;
+                credentials
+            }
+            // After the wait for the QPS budget: keys fetched before it could expire in it.
+            _ => self.credentials_for(op).await?,
+        };
         let request = self.sign_with(&credentials, prepared, unix_now());
         let response = inner.sender.send(P::name(op), request).await?;
         P::read(op, response)

@@ -10,13 +10,20 @@
 //! [`crate::huawei::Huawei`] (REST); each also adds its typed `call` and `call_json` to
 //! [`Engine`] and its own setters to [`Builder`] (`region`, `domain_id`, ...).
 
+mod budget;
 mod engine;
 mod options;
+#[cfg(feature = "redis")]
+mod redis_budget;
 mod retry;
 mod send;
 
+pub use budget::{BudgetError, BudgetFuture, BudgetKey, SharedBudget};
 pub use engine::{Builder, ClientProtocol, Engine, FromEngine};
 pub use options::{Answer, BuildError, CallOptions, Endpoint, Env};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis_budget::{BudgetStatus, OnUnavailable, RedisBudget};
 pub use retry::RetryPolicy;
 #[cfg(feature = "mock")]
 pub(crate) use send::unix_now;

@@ -121,6 +121,9 @@ impl<O: OperationTable + Send + Sync> ClientProtocol<O> for Huawei {
     fn qps(_: O) -> Option<u32> {
         None
     }
+    fn service(settings: &Settings) -> &str {
+        settings.service
+    }
     fn idempotent(operation: O) -> bool {
         operation.info().method == HttpMethod::Get
     }

@@ -122,6 +122,9 @@ impl<A: ActionTable + Send + Sync> ClientProtocol<A> for Tencent {
     fn qps(action: A) -> Option<u32> {
         Some(action.info().qps.get())
     }
+    fn service(settings: &Settings) -> &str {
+        settings.service
+    }
     fn idempotent(action: A) -> bool {
         action.info().cam_class.is_some_and(|c| c.is_read_only())
     }
