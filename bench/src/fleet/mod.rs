@@ -92,6 +92,11 @@ pub fn run(args: &FleetArgs) -> Result<()> {
         .unwrap_or_else(|| judge.as_ref().expect("started").url());
     // A bad endpoint is one error here, not one per worker.
     worker::client(&endpoint, None)?;
+    if let Some(url) = &args.redis {
+        // Likewise a bad Redis URL (the workers would each say the same).
+        tencentcloud_intlpartnersmgt::RedisBudget::new(url, "partnergen-bench")
+            .map_err(|e| anyhow::anyhow!("--redis: {e}"))?;
+    }
     let redis_server = args.start_redis.then(RedisServer::start).transpose()?;
     let redis = args
         .redis
@@ -260,15 +265,22 @@ fn print_round(
         all
     };
     print_latency("call (limiter wait + request)", &merged(|r| &r.call_micros))?;
-    let acquires = merged(|r| &r.acquire_micros);
-    if acquires.is_empty() {
-        outln!("  acquire round trip: none (in-process; its wait is in the call time)")?;
-    } else {
-        print_latency("acquire round trip (Redis)", &acquires)?;
+    if let Limiting::Shared(_) = limiting {
         print_latency(
-            "acquire planned delay",
-            &merged(|r| &r.planned_delay_micros),
+            "acquire (Redis round trip + the planned wait for the slot)",
+            &merged(|r| &r.acquire_micros),
         )?;
+        print_latency(
+            "Redis round trip alone (a probe per worker, own key, never waits)",
+            &merged(|r| &r.probe_micros),
+        )?;
+        let fallbacks: u64 = reports.iter().map(|r| r.budget_fallbacks).sum();
+        if fallbacks > 0 {
+            outln!(
+                "  budget fallbacks: {fallbacks} (outages, local starts, failed acquires): \
+                 Redis was unavailable for part of the round"
+            )?;
+        }
     }
     Ok(())
 }

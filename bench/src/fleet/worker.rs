@@ -3,13 +3,21 @@
 //! of JSON on stdout ([`WorkerReport`]).
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::{Deserialize, Serialize};
-use tencentcloud_intlpartnersmgt::{Action, Client, Credentials, RetryPolicy};
+use tencentcloud_intlpartnersmgt::{
+    Action, BudgetError, BudgetKey, Client, Credentials, RedisBudget, RetryPolicy, SharedBudget,
+};
+
+/// What [`SharedBudget::acquire`] returns (the runtime's `BudgetFuture`).
+type Acquire<'a> = Pin<Box<dyn Future<Output = Result<(), BudgetError>> + Send + 'a>>;
 
 use super::judge::unix_nanos;
 
@@ -51,11 +59,16 @@ pub struct WorkerReport {
     /// Each finished call's time from the call to its answer, the limiter's wait
     /// included, in microseconds.
     pub call_micros: Vec<u64>,
-    /// Each acquire's round trip to the shared budget (Redis), in microseconds; empty for
-    /// the in-process limiter, which has none.
+    /// Each finished acquire of the shared budget, from the ask to the start it grants:
+    /// the Redis round trip plus the planned wait for the slot, in microseconds; empty for
+    /// the in-process limiter.
     pub acquire_micros: Vec<u64>,
-    /// Each acquire's planned delay as the shared budget returned it, in microseconds.
-    pub planned_delay_micros: Vec<u64>,
+    /// The Redis round trip alone: acquires by a probe on a key of its own at a limit so
+    /// high it never waits, in microseconds; empty for the in-process limiter.
+    pub probe_micros: Vec<u64>,
+    /// The shared budget's outages, local starts and failed acquires ([`BudgetStatus`]):
+    /// all 0 when every start was shared.
+    pub budget_fallbacks: u64,
 }
 
 /// Runs the worker and prints its report.
@@ -72,11 +85,11 @@ pub fn run(args: &WorkerArgs) -> Result<()> {
 async fn calls(args: &WorkerArgs) -> Result<WorkerReport> {
     let action = Action::from_name(&args.action)
         .with_context(|| format!("unknown action {:?}", args.action))?;
-    let shared = args
-        .redis
-        .as_deref()
-        .map(|url| (url, args.namespace.as_str()));
-    let client = client(&args.endpoint, shared)?;
+    let budget = match &args.redis {
+        Some(url) => Some(TimedBudget::new(url, &args.namespace)?),
+        None => None,
+    };
+    let client = client(&args.endpoint, budget.clone())?;
     let report = Arc::new(Mutex::new(WorkerReport::default()));
     let start_in = Duration::from_nanos(args.start_at.saturating_sub(unix_nanos()));
     tokio::time::sleep(start_in).await;
@@ -87,11 +100,24 @@ async fn calls(args: &WorkerArgs) -> Result<WorkerReport> {
             tokio::spawn(call_until(client, action, end, report))
         })
         .collect();
+    let probe = budget.clone().map(|budget| tokio::spawn(budget.probe_until(end)));
     for task in tasks {
         task.await.context("a task of the worker failed")?;
     }
+    let probe_micros = match probe {
+        Some(probe) => probe.await.context("the worker's probe failed")?,
+        None => Vec::new(),
+    };
     let mut report = std::mem::take(&mut *report.lock().expect("not poisoned"));
     report.call_micros.sort_unstable();
+    if let Some(budget) = budget {
+        report.acquire_micros = std::mem::take(&mut *lock(&budget.acquires));
+        report.acquire_micros.sort_unstable();
+        report.probe_micros = probe_micros;
+        report.probe_micros.sort_unstable();
+        let status = budget.redis.status();
+        report.budget_fallbacks = status.outages + status.local_starts + status.unavailable_errors;
+    }
     Ok(report)
 }
 
@@ -127,8 +153,7 @@ async fn call_until(
 
 /// The client every task shares: one attempt per call (so each call is one arrival at the
 /// judge), the action's documented limit, and the shared budget when asked.
-/// `shared`: the Redis URL and key namespace of a shared budget.
-pub fn client(endpoint: &str, shared: Option<(&str, &str)>) -> Result<Client> {
+pub fn client(endpoint: &str, shared: Option<TimedBudget>) -> Result<Client> {
     let (id, key) = credentials();
     let builder = Client::builder()
         .credentials(Credentials::new(id, key))
@@ -137,7 +162,7 @@ pub fn client(endpoint: &str, shared: Option<(&str, &str)>) -> Result<Client> {
         .with_rate_limits();
     let builder = match shared {
         None => builder,
-        Some((url, namespace)) => shared_budget(builder, url, namespace)?,
+        Some(budget) => builder.shared_rate_limits(budget),
     };
     builder
         .build()
@@ -157,11 +182,68 @@ fn credentials() -> (String, String) {
     }
 }
 
-/// The shared budget on Redis (issue 14, items 1 and 2), measured.
-fn shared_budget(
-    _builder: tencentcloud_intlpartnersmgt::ClientBuilder,
-    _url: &str,
-    _namespace: &str,
-) -> Result<tencentcloud_intlpartnersmgt::ClientBuilder> {
-    anyhow::bail!("this build has no shared budget yet (the runtime's RedisBudget has not landed)")
+/// How often each worker's probe measures the Redis round trip.
+const PROBE_EVERY: Duration = Duration::from_millis(20);
+
+/// The shared budget on Redis (issue 14, items 1 and 2), each acquire timed. Clones share
+/// the budget (its one connection) and the samples.
+#[derive(Clone, Debug)]
+pub struct TimedBudget {
+    redis: Arc<RedisBudget>,
+    acquires: Arc<Mutex<Vec<u64>>>,
+}
+
+impl TimedBudget {
+    /// The budget at `url` under `namespace`, with the runtime's defaults (wait up to 5 s
+    /// for an unavailable Redis, then fail the call: never an unpaced start).
+    fn new(url: &str, namespace: &str) -> Result<TimedBudget> {
+        let redis = RedisBudget::new(url, namespace)
+            .map_err(|e| anyhow::anyhow!("cannot make the shared budget: {e}"))?;
+        Ok(TimedBudget {
+            redis: Arc::new(redis),
+            acquires: Arc::default(),
+        })
+    }
+
+    /// Until `end`, every [`PROBE_EVERY`], one acquire on a key of this process alone at
+    /// a limit so high that the script never books a wait: the pure round trip, through
+    /// the same connection as the calls' acquires. Its times in microseconds; it stops at
+    /// the first failure (Redis unavailable: the calls count that as errors).
+    async fn probe_until(self, end: Instant) -> Vec<u64> {
+        let access_key_id = format!("probe-{}", std::process::id());
+        let key = BudgetKey {
+            service: "partnergen-bench",
+            access_key_id: &access_key_id,
+            action: "Probe",
+        };
+        let mut samples = Vec::new();
+        let mut ticks = tokio::time::interval(PROBE_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while Instant::now() < end {
+            ticks.tick().await;
+            let started = Instant::now();
+            if self.redis.acquire(&key, NonZeroU32::MAX).await.is_err() {
+                break;
+            }
+            samples.push(started.elapsed().as_micros() as u64);
+        }
+        samples
+    }
+}
+
+impl SharedBudget for TimedBudget {
+    fn acquire<'a>(&'a self, key: &'a BudgetKey<'a>, qps: NonZeroU32) -> Acquire<'a> {
+        Box::pin(async move {
+            let started = Instant::now();
+            let granted = self.redis.acquire(key, qps).await;
+            if granted.is_ok() {
+                lock(&self.acquires).push(started.elapsed().as_micros() as u64);
+            }
+            granted
+        })
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
