@@ -274,11 +274,14 @@ fn print_round(
             "Redis round trip alone (a probe per worker, own key, never waits)",
             &merged(|r| &r.probe_micros),
         )?;
-        let fallbacks: u64 = reports.iter().map(|r| r.budget_fallbacks).sum();
-        if fallbacks > 0 {
+        let outages: u64 = reports.iter().map(|r| r.redis_outages).sum();
+        if outages > 0 {
+            let failed: u64 = reports.iter().map(|r| r.redis_unavailable_errors).sum();
+            let cause = reports.iter().find_map(|r| r.redis_last_failure.as_deref());
             outln!(
-                "  budget fallbacks: {fallbacks} (outages, local starts, failed acquires): \
-                 Redis was unavailable for part of the round"
+                "  Redis unavailable: {outages} outages over the workers, {failed} acquires \
+                 (the probes' included) failed for want of it (last failure: {})",
+                cause.unwrap_or("unknown")
             )?;
         }
     }

@@ -66,9 +66,13 @@ pub struct WorkerReport {
     /// The Redis round trip alone: acquires by a probe on a key of its own at a limit so
     /// high it never waits, in microseconds; empty for the in-process limiter.
     pub probe_micros: Vec<u64>,
-    /// The shared budget's outages, local starts and failed acquires ([`BudgetStatus`]):
-    /// all 0 when every start was shared.
-    pub budget_fallbacks: u64,
+    /// Times the shared budget's Redis became unavailable (0 when every start was shared;
+    /// the bench's budget waits for it, then fails the call: never a local start).
+    pub redis_outages: u64,
+    /// Acquires failed for want of Redis.
+    pub redis_unavailable_errors: u64,
+    /// The last failure to reach Redis.
+    pub redis_last_failure: Option<String>,
 }
 
 /// Runs the worker and prints its report.
@@ -116,7 +120,9 @@ async fn calls(args: &WorkerArgs) -> Result<WorkerReport> {
         report.probe_micros = probe_micros;
         report.probe_micros.sort_unstable();
         let status = budget.redis.status();
-        report.budget_fallbacks = status.outages + status.local_starts + status.unavailable_errors;
+        report.redis_outages = status.outages;
+        report.redis_unavailable_errors = status.unavailable_errors;
+        report.redis_last_failure = status.last_failure;
     }
     Ok(report)
 }
