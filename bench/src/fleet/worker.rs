@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::num::NonZeroU32;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -104,7 +104,9 @@ async fn calls(args: &WorkerArgs) -> Result<WorkerReport> {
             tokio::spawn(call_until(client, action, end, report))
         })
         .collect();
-    let probe = budget.clone().map(|budget| tokio::spawn(budget.probe_until(end)));
+    let probe = budget
+        .clone()
+        .map(|budget| tokio::spawn(budget.probe_until(end)));
     for task in tasks {
         task.await.context("a task of the worker failed")?;
     }
@@ -251,5 +253,7 @@ impl SharedBudget for TimedBudget {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
