@@ -128,8 +128,10 @@ const MAX_LOCAL_LIMITERS: usize = 10_000;
 const MAX_NAMESPACE: usize = 64;
 
 enum Failure {
-    /// Redis could not be reached or did not answer in time: the failure policy applies.
+    /// Redis could not be reached: the failure policy applies.
     Unavailable(String),
+    /// Redis did not answer within this time: the failure policy applies.
+    NoAnswer(Duration),
     /// Redis answered with an error.
     Refused(String),
     QueueFull(Duration),
@@ -220,6 +222,7 @@ impl RedisBudget {
         match self.policy {
             OnUnavailable::Wait(bound) => {
                 let started = Instant::now();
+                let mut cause = None;
                 loop {
                     let remaining = bound.saturating_sub(started.elapsed());
                     let try_for = if started.elapsed().is_zero() {
@@ -229,17 +232,21 @@ impl RedisBudget {
                     };
                     match self.reserve(&redis_key, interval_us, try_for).await {
                         Ok(wait) => return self.start_after(wait).await,
-                        Err(Failure::Unavailable(cause)) => {
-                            self.note_unavailable(&cause, "waiting for it (the Wait policy)");
-                            let waited = started.elapsed();
-                            if waited >= bound {
-                                self.unavailable_errors.fetch_add(1, Ordering::Relaxed);
-                                return Err(BudgetError::Unavailable { waited, cause });
-                            }
-                            tokio::time::sleep(RETRY_PAUSE.min(bound - waited)).await;
-                        }
+                        Err(Failure::Unavailable(now)) => cause = Some(now),
+                        // A last try cut short by the bound says nothing about Redis: it
+                        // does not hide why the tries before it failed.
+                        Err(Failure::NoAnswer(_)) if try_for < self.timeout && cause.is_some() => {}
+                        Err(Failure::NoAnswer(after)) => cause = Some(no_answer(after)),
                         Err(other) => return Err(self.refused(other)),
                     }
+                    let cause = cause.clone().unwrap_or_default();
+                    self.note_unavailable(&cause, "waiting for it (the Wait policy)");
+                    let waited = started.elapsed();
+                    if waited >= bound {
+                        self.unavailable_errors.fetch_add(1, Ordering::Relaxed);
+                        return Err(BudgetError::Unavailable { waited, cause });
+                    }
+                    tokio::time::sleep(RETRY_PAUSE.min(bound - waited)).await;
                 }
             }
             OnUnavailable::LocalShare { fleet_size } => {
@@ -248,20 +255,35 @@ impl RedisBudget {
                 }
                 match self.reserve(&redis_key, interval_us, self.timeout).await {
                     Ok(wait) => self.start_after(wait).await,
+                    Err(Failure::NoAnswer(after)) => {
+                        let cause = no_answer(after);
+                        self.fall_back(&cause, &redis_key, qps, fleet_size).await
+                    }
                     Err(Failure::Unavailable(cause)) => {
-                        self.note_unavailable(
-                            &cause,
-                            &format!(
-                                "falling back to a local limit of limit/{fleet_size} per \
-                                 process (the LocalShare policy)"
-                            ),
-                        );
-                        self.start_locally(&redis_key, qps, fleet_size).await
+                        self.fall_back(&cause, &redis_key, qps, fleet_size).await
                     }
                     Err(other) => Err(self.refused(other)),
                 }
             }
         }
+    }
+
+    /// Redis is unavailable under [`OnUnavailable::LocalShare`]: a local start.
+    async fn fall_back(
+        &self,
+        cause: &str,
+        redis_key: &str,
+        qps: NonZeroU32,
+        fleet_size: NonZeroU32,
+    ) -> Result<(), BudgetError> {
+        self.note_unavailable(
+            cause,
+            &format!(
+                "falling back to a local limit of limit/{fleet_size} per process (the \
+                 LocalShare policy)"
+            ),
+        );
+        self.start_locally(redis_key, qps, fleet_size).await
     }
 
     fn refused(&self, failure: Failure) -> BudgetError {
@@ -273,6 +295,9 @@ impl RedisBudget {
             Failure::Refused(message) | Failure::Unavailable(message) => {
                 BudgetError::Refused { message }
             }
+            Failure::NoAnswer(after) => BudgetError::Refused {
+                message: no_answer(after),
+            },
         }
     }
 
@@ -366,12 +391,7 @@ impl RedisBudget {
             result
         };
         let answer = match tokio::time::timeout(timeout, round_trip).await {
-            Err(_) => {
-                return Err(Failure::Unavailable(format!(
-                    "no answer within {} ms",
-                    timeout.as_millis()
-                )))
-            }
+            Err(_) => return Err(Failure::NoAnswer(timeout)),
             Ok(Err(err)) if unavailable(&err) => return Err(Failure::Unavailable(err.to_string())),
             Ok(Err(err)) => return Err(Failure::Refused(err.to_string())),
             Ok(Ok(answer)) => answer,
@@ -417,6 +437,10 @@ impl fmt::Debug for RedisBudget {
             .field("max_wait", &self.max_wait)
             .finish_non_exhaustive()
     }
+}
+
+fn no_answer(after: Duration) -> String {
+    format!("no answer within {} ms", after.as_millis())
 }
 
 /// Whether a Redis error is one of reaching it (the failure policy applies) rather than
@@ -586,6 +610,36 @@ mod tests {
         let shown = format!("{budget:?}");
         assert!(shown.contains("redis://me:***@127.0.0.1:6379/2"), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wait_policy_reports_why_redis_was_unavailable() {
+        // Nothing listens: every try is refused at once. The last try, cut short by the
+        // bound, must not replace that cause with a timeout of (almost) 0 ms.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let budget = RedisBudget::new(&format!("redis://127.0.0.1:{port}"), "ns")
+            .unwrap()
+            .on_unavailable(OnUnavailable::Wait(Duration::from_millis(350)));
+        let key = BudgetKey {
+            service: "svc",
+            access_key_id: "AKID",
+            action: "Act",
+        };
+        let error = budget
+            .acquire(&key, NonZeroU32::new(5).unwrap())
+            .await
+            .unwrap_err();
+        match &error {
+            BudgetError::Unavailable { waited, cause } => {
+                assert!(*waited >= Duration::from_millis(350), "{error}");
+                assert!(cause.to_lowercase().contains("refused"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
