@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use partnergen_tests::redis::RedisServer;
 use tencentcloud_intlpartnersmgt::mock;
 use tencentcloud_intlpartnersmgt::{
     models, Action, BudgetError, Client, Credentials, Error, ErrorKind, OnUnavailable, RedisBudget,
@@ -27,103 +28,10 @@ const SECRET: &str = "fleet-secret-key";
 const ACTION: Action = Action::GetTradeConfigList;
 const WORKER_ENV: &str = "PARTNERGEN_BUDGET_WORKER";
 
-/// A `redis-server` of this test's own, on a free loopback port, killed on drop.
-struct RedisServer {
-    child: Option<Child>,
-    port: u16,
-    dir: tempfile::TempDir,
-    extra: Vec<String>,
-}
-
-impl RedisServer {
-    fn start() -> RedisServer {
-        RedisServer::start_with(&[])
-    }
-
-    fn start_with(extra: &[&str]) -> RedisServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut server = RedisServer {
-            child: None,
-            port,
-            dir: tempfile::tempdir().unwrap(),
-            extra: extra.iter().map(|s| s.to_string()).collect(),
-        };
-        server.run();
-        server
-    }
-
-    fn run(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .args(&self.extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| {
-                panic!(
-                    "cannot start redis-server ({err}): these tests need a real Redis; \
-                     install it with `apt-get install -y redis-server` (the Debian \
-                     package; .ci/run installs it when missing)"
-                )
-            });
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().expect("running").id()
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn restart(&mut self) {
-        self.kill();
-        self.run();
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([signal, &self.pid().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// `redis-cli` on this server; its output, trimmed.
-    fn cli(&self, args: &[&str]) -> String {
-        let output = Command::new("redis-cli")
-            .args(["-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .expect("redis-cli comes with redis-server (the redis-tools package)");
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// A `redis-server` of this test's own (see `partnergen_tests::redis`); a test fails,
+/// saying how to install it, when there is none.
+fn redis_server(extra: &[&str]) -> RedisServer {
+    RedisServer::start_with(extra).unwrap_or_else(|err| panic!("{err}"))
 }
 
 async fn judge() -> mock::Server {
@@ -357,7 +265,7 @@ fn answered_per_second(server: &mock::Server) -> BTreeMap<u64, usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_and_tasks_share_one_budget_and_the_service_refuses_none() {
-    let redis = RedisServer::start();
+    let redis = redis_server(&[]);
     let server = judge().await;
     let limit = ACTION.info().qps.get() as usize;
     let tally = tokio::task::block_in_place(|| fleet(&server, &redis.url(), 3, 8, 4));
@@ -408,7 +316,7 @@ fn expect_budget_error(result: Result<(), Error>) -> BudgetError {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_down_under_the_wait_policy_is_a_typed_error_then_sharing_resumes() {
-    let mut redis = RedisServer::start();
+    let mut redis = redis_server(&[]);
     let server = judge().await;
     let budget = Arc::new(
         RedisBudget::new(&redis.url(), "wait")
@@ -435,7 +343,7 @@ async fn redis_down_under_the_wait_policy_is_a_typed_error_then_sharing_resumes(
         !status.shared && status.outages == 1 && status.unavailable_errors >= 1,
         "{status:?}"
     );
-    redis.restart();
+    redis.restart().unwrap();
     let mut tries = 0;
     while let Err(err) = call(&client).await {
         tries += 1;
@@ -448,7 +356,7 @@ async fn redis_down_under_the_wait_policy_is_a_typed_error_then_sharing_resumes(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_down_under_local_share_falls_back_to_limit_over_n_then_shares_again() {
-    let mut redis = RedisServer::start();
+    let mut redis = redis_server(&[]);
     let server = judge().await;
     let budget = Arc::new(
         RedisBudget::new(&redis.url(), "local")
@@ -475,7 +383,7 @@ async fn redis_down_under_local_share_falls_back_to_limit_over_n_then_shares_aga
         elapsed >= Duration::from_millis(5 * 200),
         "6 local starts in {elapsed:?}: faster than limit/4"
     );
-    redis.restart();
+    redis.restart().unwrap();
     let shared_before = status.shared_starts;
     let deadline = Instant::now() + Duration::from_secs(10);
     while budget.status().shared_starts == shared_before {
@@ -492,7 +400,7 @@ async fn redis_down_under_local_share_falls_back_to_limit_over_n_then_shares_aga
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_redis_hits_the_timeout_then_answers_again() {
-    let redis = RedisServer::start();
+    let redis = redis_server(&[]);
     let server = judge().await;
     let budget = Arc::new(
         RedisBudget::new(&redis.url(), "slow")
@@ -502,9 +410,9 @@ async fn a_paused_redis_hits_the_timeout_then_answers_again() {
     );
     let client = client(&server, Some(Arc::clone(&budget)));
     call(&client).await.unwrap();
-    redis.signal("-STOP");
+    redis.signal("-STOP").unwrap();
     let error = expect_budget_error(call(&client).await);
-    redis.signal("-CONT");
+    redis.signal("-CONT").unwrap();
     match &error {
         BudgetError::Unavailable { cause, .. } => {
             assert!(
@@ -523,29 +431,29 @@ async fn a_paused_redis_hits_the_timeout_then_answers_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_expire_when_idle() {
-    let redis = RedisServer::start();
+    let redis = redis_server(&[]);
     let server = judge().await;
     let budget = Arc::new(RedisBudget::new(&redis.url(), "ttl").unwrap());
     let client = client(&server, Some(budget));
     for _ in 0..3 {
         call(&client).await.unwrap();
     }
-    let keys = redis.cli(&["--scan", "--pattern", "ttl:*"]);
+    let keys = redis.cli(&["--scan", "--pattern", "ttl:*"]).unwrap();
     assert_eq!(keys, "ttl:qps:intlpartnersmgt:AKIDfleet:GetTradeConfigList");
-    let ttl: i64 = redis.cli(&["PTTL", &keys]).parse().unwrap();
+    let ttl: i64 = redis.cli(&["PTTL", &keys]).unwrap().parse().unwrap();
     assert!(ttl > 0 && ttl <= 2200, "PTTL {ttl}");
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(redis.cli(&["DBSIZE"]), "0");
+    assert_eq!(redis.cli(&["DBSIZE"]).unwrap(), "0");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_that_refuses_auth_is_a_clear_error_at_once() {
-    let redis = RedisServer::start_with(&["--requirepass", "right-password"]);
+    let redis = redis_server(&["--requirepass", "right-password"]);
     let server = judge().await;
     for (url, needle) in [
         (redis.url(), "NOAUTH"),
         (
-            format!("redis://:wrong-password@127.0.0.1:{}", redis.port),
+            format!("redis://:wrong-password@127.0.0.1:{}", redis.port()),
             "",
         ),
     ] {
@@ -568,7 +476,7 @@ async fn a_redis_that_refuses_auth_is_a_clear_error_at_once() {
         assert!(!text.contains("wrong-password"), "{text}");
     }
     assert_eq!(seen(&server).0, 0, "a request went out unpaced");
-    let right = format!("redis://:right-password@127.0.0.1:{}", redis.port);
+    let right = format!("redis://:right-password@127.0.0.1:{}", redis.port());
     let client = client(
         &server,
         Some(Arc::new(RedisBudget::new(&right, "auth").unwrap())),
@@ -598,7 +506,7 @@ async fn nothing_listening_is_unavailable_within_the_bound() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queue_beyond_the_cap_books_nothing_and_says_so() {
-    let redis = RedisServer::start();
+    let redis = redis_server(&[]);
     let server = judge().await;
     let budget = RedisBudget::new(&redis.url(), "cap")
         .unwrap()
@@ -622,7 +530,7 @@ async fn a_queue_beyond_the_cap_books_nothing_and_says_so() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_absurdly_high_limit_still_goes_through_the_budget() {
-    let redis = RedisServer::start();
+    let redis = redis_server(&[]);
     let server = judge().await;
     let budget = Arc::new(RedisBudget::new(&redis.url(), "high").unwrap());
     let client = Client::builder()
@@ -637,7 +545,7 @@ async fn an_absurdly_high_limit_still_goes_through_the_budget() {
         call(&client).await.unwrap();
     }
     assert_eq!(budget.status().shared_starts, 3);
-    assert_eq!(redis.cli(&["DBSIZE"]), "1");
+    assert_eq!(redis.cli(&["DBSIZE"]).unwrap(), "1");
 }
 
 #[test]

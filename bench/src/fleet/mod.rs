@@ -9,9 +9,9 @@ pub mod judge;
 pub mod stats;
 pub mod worker;
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use partnergen_tests::redis::RedisServer;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -97,7 +97,11 @@ pub fn run(args: &FleetArgs) -> Result<()> {
         tencentcloud_intlpartnersmgt::RedisBudget::new(url, "partnergen-bench")
             .map_err(|e| anyhow::anyhow!("--redis: {e}"))?;
     }
-    let redis_server = args.start_redis.then(RedisServer::start).transpose()?;
+    let redis_server = args
+        .start_redis
+        .then(RedisServer::start)
+        .transpose()
+        .map_err(|err| anyhow::anyhow!(err))?;
     let redis = args
         .redis
         .clone()
@@ -319,49 +323,4 @@ fn print_latency(what: &str, sorted_micros: &[u64]) -> Result<()> {
         show(99.0),
         sorted_micros.len()
     )
-}
-
-/// A redis-server of our own on a free loopback port, stopped when dropped.
-struct RedisServer {
-    port: u16,
-    child: Child,
-}
-
-impl RedisServer {
-    fn start() -> Result<RedisServer> {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-            .local_addr()?
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("cannot run redis-server (Debian: apt-get install redis-server)")?;
-        let mut server = RedisServer { port, child };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
-            if let Some(status) = server.child.try_wait()? {
-                bail!("redis-server on port {port} exited at start ({status})");
-            }
-            if Instant::now() > deadline {
-                bail!("redis-server on port {port} did not listen within 5 s");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(server)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
