@@ -3,6 +3,48 @@
 
 use crate::error::{AuthFailure, ErrorKind};
 
+/// The common error codes of Cloud API 3.0, which any service may answer with besides its
+/// own (the API 3.0 docs' "Common Error Codes" table).
+pub const COMMON_CODES: &[&str] = &[
+    "AuthFailure.InvalidAuthorization",
+    "AuthFailure.InvalidSecretId",
+    "AuthFailure.MFAFailure",
+    "AuthFailure.SecretIdNotFound",
+    "AuthFailure.SignatureExpire",
+    "AuthFailure.SignatureFailure",
+    "AuthFailure.TokenFailure",
+    "AuthFailure.UnauthorizedOperation",
+    "DryRunOperation",
+    "FailedOperation",
+    "InternalError",
+    "InvalidAction",
+    "InvalidParameter",
+    "InvalidParameterValue",
+    "InvalidRequest",
+    "IpInBlacklist",
+    "IpNotInWhitelist",
+    "LimitExceeded",
+    "MissingParameter",
+    "NoSuchProduct",
+    "NoSuchVersion",
+    "RequestLimitExceeded",
+    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+    "RequestLimitExceeded.IPLimitExceeded",
+    "RequestLimitExceeded.UinLimitExceeded",
+    "RequestSizeLimitExceeded",
+    "ResourceInUse",
+    "ResourceInsufficient",
+    "ResourceNotFound",
+    "ResourceUnavailable",
+    "ResponseSizeLimitExceeded",
+    "ServiceUnavailable",
+    "UnauthorizedOperation",
+    "UnknownParameter",
+    "UnsupportedOperation",
+    "UnsupportedProtocol",
+    "UnsupportedRegion",
+];
+
 impl ErrorKind {
     /// The kind of an API error code.
     pub fn of(code: &str) -> Self {

@@ -72,47 +72,7 @@ pub struct ServiceDef<A> {
     pub error_codes: &'static [ServiceCodeInfo],
 }
 
-/// The common error codes of Cloud API 3.0, which any service may answer with besides its
-/// own (the API 3.0 docs' "Common Error Codes" table).
-pub const COMMON_CODES: &[&str] = &[
-    "AuthFailure.InvalidAuthorization",
-    "AuthFailure.InvalidSecretId",
-    "AuthFailure.MFAFailure",
-    "AuthFailure.SecretIdNotFound",
-    "AuthFailure.SignatureExpire",
-    "AuthFailure.SignatureFailure",
-    "AuthFailure.TokenFailure",
-    "AuthFailure.UnauthorizedOperation",
-    "DryRunOperation",
-    "FailedOperation",
-    "InternalError",
-    "InvalidAction",
-    "InvalidParameter",
-    "InvalidParameterValue",
-    "InvalidRequest",
-    "IpInBlacklist",
-    "IpNotInWhitelist",
-    "LimitExceeded",
-    "MissingParameter",
-    "NoSuchProduct",
-    "NoSuchVersion",
-    "RequestLimitExceeded",
-    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
-    "RequestLimitExceeded.IPLimitExceeded",
-    "RequestLimitExceeded.UinLimitExceeded",
-    "RequestSizeLimitExceeded",
-    "ResourceInUse",
-    "ResourceInsufficient",
-    "ResourceNotFound",
-    "ResourceUnavailable",
-    "ResponseSizeLimitExceeded",
-    "ServiceUnavailable",
-    "UnauthorizedOperation",
-    "UnknownParameter",
-    "UnsupportedOperation",
-    "UnsupportedProtocol",
-    "UnsupportedRegion",
-];
+pub use super::codes::COMMON_CODES;
 
 /// The codes a Tencent service's mocks answer with: its own (`error_codes`, the
 /// generated `ServiceError`'s table) and the [`COMMON_CODES`]. With no codes of its own,
