@@ -57,6 +57,7 @@ pinnable!(TencentAction {
     resource,
     ip_restriction,
     qps,
+    pagination,
 });
 
 pinnable!(HuaweiOperation {
@@ -69,6 +70,7 @@ pinnable!(HuaweiOperation {
     console_path,
     params,
     response,
+    pagination,
 });
 
 /// Copies the fields named in `pinned` from `old` into `new`, so hand-set values survive
@@ -109,6 +111,7 @@ mod tests {
             console_path: None,
             params,
             response: Some("ShowThingResponse".into()),
+            pagination: None,
             pinned: pinned.iter().map(|p| (*p).to_owned()).collect(),
         }
     }

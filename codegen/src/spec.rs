@@ -304,9 +304,67 @@ pub struct TencentAction {
     /// Fields the sources disagree on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
+    /// How the action pages through a list; `None` for an action that does not page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
     /// Fields a maintainer set by hand: a re-import keeps their values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pinned: Vec<String>,
+}
+
+/// How a list action pages: which request fields carry the position and the page size,
+/// which response fields carry the page's items and the total. Inferred by the importers
+/// from the models (they say what they read in `basis`); pin `pagination` to correct it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// What the position counts: page numbers or items skipped.
+    pub style: PagingStyle,
+    /// Huawei: where the position and size travel (`query` or `body`). Absent for Tencent,
+    /// whose parameters are always in the JSON body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<ParamLocation>,
+    /// The request field holding the position (its wire name: `Page`, `offset`).
+    pub position: String,
+    /// The request field holding the page size (its wire name: `PageSize`, `limit`).
+    pub size: String,
+    /// The number of the first page, for the `page-number` style (1 wherever the docs
+    /// say); absent for `offset`, which starts at 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page: Option<i64>,
+    /// The response field holding the page's items (a list).
+    pub items: String,
+    /// The response field holding the count of all items; absent where the response
+    /// has none (the paginator then stops on a short page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<String>,
+    /// The largest page size the docs allow; absent where they give none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_page_size: Option<i64>,
+    /// The page size a paginator sends unless its caller sets one.
+    pub page_size: i64,
+    /// What the facts were inferred from (or who set them, and why).
+    pub basis: String,
+}
+
+/// What a paginated list's position counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PagingStyle {
+    /// Page numbers: the position is the page's number, counted from `first_page`.
+    PageNumber,
+    /// Offsets: the position is how many items to skip, from 0.
+    Offset,
+}
+
+impl PagingStyle {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PagingStyle::PageNumber => "page-number",
+            PagingStyle::Offset => "offset",
+        }
+    }
 }
 
 /// A vendor example of an action.
@@ -584,6 +642,9 @@ pub struct HuaweiOperation {
     /// type. An operation is typed exactly when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
+    /// How the operation pages through a list; `None` for an operation that does not page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
     /// Fields a maintainer set by hand: a re-import keeps their values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pinned: Vec<String>,

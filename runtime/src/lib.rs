@@ -53,6 +53,7 @@ pub mod lenient;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+pub mod paging;
 #[cfg(feature = "policy")]
 #[cfg_attr(docsrs, doc(cfg(feature = "policy")))]
 pub mod policy;
@@ -76,3 +77,12 @@ pub use tables::{
     Access, ActionInfo, ActionTable, OperationInfo, OperationTable, Qps, UnknownName,
 };
 pub use vocabulary::{CamClass, Granularity, HttpMethod, ParseVocabularyError, Support};
+
+/// At most the first 60 characters of `text`, for messages that quote what a server or a
+/// caller sent.
+pub(crate) fn shortened(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
+    }
+}

@@ -145,6 +145,7 @@ fn synthetic(n: usize) -> Spec {
             examples: Vec::new(),
             broken_examples: Vec::new(),
             conflicts: Vec::new(),
+            pagination: None,
             pinned: Vec::new(),
         });
     }

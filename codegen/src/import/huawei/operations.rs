@@ -86,6 +86,7 @@ pub(super) fn operations(
             console_path: row.console_path.clone(),
             params,
             response,
+            pagination: None,
             pinned: Vec::new(),
         };
         if let Some(old) = old {

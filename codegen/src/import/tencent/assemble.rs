@@ -156,6 +156,7 @@ pub(super) fn assemble(
             examples: examples_of,
             broken_examples: broken,
             conflicts,
+            pagination: None,
             pinned: Vec::new(),
         };
         if let Some(old) = base_actions.get(name) {
