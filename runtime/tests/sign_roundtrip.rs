@@ -50,6 +50,7 @@ fn service() -> ServiceDef<Ping> {
         version: VERSION,
         check_request: |_, _| None,
         defaults: |_| Some(r#"{"Response": {"Pong": true}}"#),
+        paging: |_| None,
         error_codes: &[],
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::client::Huawei;
 use super::codes::status_of;
 use crate::mock::{MockProtocol, Reply};
+use crate::paging::PagingPlace;
 use crate::tables::OperationTable;
 use crate::transport::{HttpRequest, HttpResponse};
 
@@ -92,5 +93,17 @@ impl<O: OperationTable> MockProtocol<O> for Huawei {
             ],
             body: serde_json::to_vec(&body).expect("JSON serializes"),
         }
+    }
+    fn page_param<'d>(document: &'d Value, place: PagingPlace, field: &str) -> Option<&'d Value> {
+        let part = match place {
+            PagingPlace::Query => "query",
+            PagingPlace::Body => "body",
+        };
+        document.get(part)?.get(field)
+    }
+    /// `CBC.0100`, BSS's parameter error (HTTP 400), as the server refuses a bad
+    /// parameter.
+    fn invalid_parameter(message: String) -> Reply {
+        Reply::api_error("CBC.0100", message)
     }
 }

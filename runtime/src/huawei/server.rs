@@ -41,6 +41,7 @@ use super::sign::{self as huawei_sign, ReceivedRequest, VerifyError};
 use crate::client::unix_now;
 use crate::credentials::Credentials;
 use crate::mock::{MockProtocol, Reply};
+use crate::paging::Paging;
 use crate::server::cli;
 use crate::server::http::{Answer, Head, Limits};
 use crate::server::session::{SessionProblem, SessionTokens};
@@ -61,6 +62,9 @@ pub struct ServiceDef<O> {
     pub check_request: RequestCheck<O>,
     /// The operation's default response body (JSON), as for the in-process mock.
     pub defaults: fn(O) -> Option<&'static str>,
+    /// The operation's paging facts, for a list operation (the generated crate's
+    /// table; see [`crate::mock::MockTransport::with_paging`]): it answers page by page.
+    pub paging: fn(O) -> Option<&'static Paging>,
     /// The operation's path, query and header parameters, checked for presence and
     /// type as the body is.
     pub params: fn(O) -> &'static [Param],
@@ -386,7 +390,9 @@ impl<O: OperationTable + Send + Sync> MockServerBuilder<O> {
                 shown(&self.domain_id)
             )));
         }
-        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
+        let (core, credentials, addr, limits) = self
+            .settings
+            .into_parts(self.service.defaults, self.service.paging)?;
         let state = State {
             core,
             service: self.service,

@@ -447,12 +447,14 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A,
         }
     }
 
-    /// The core (the given mock, or a new one over `defaults`, with the rules added),
-    /// the credentials by id, where to listen and the limits.
+    /// The core (the given mock, or a new one over `defaults`, with the rules added;
+    /// paging by `paging` unless the given mock has paging facts of its own), the
+    /// credentials by id, where to listen and the limits.
     #[allow(clippy::type_complexity)]
     pub(crate) fn into_parts(
         self,
         defaults: fn(A) -> Option<&'static str>,
+        paging: fn(A) -> Option<&'static crate::paging::Paging>,
     ) -> Result<
         (
             Core<A, P>,
@@ -463,6 +465,9 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> ServerSettings<A,
         StartError,
     > {
         let mock = self.mock.unwrap_or_else(|| MockTransport::new(defaults));
+        if !mock.has_paging() {
+            mock.set_paging(paging);
+        }
         for rule in self.rules {
             mock.add_rule(rule);
         }

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::client::Tencent;
 use crate::mock::{MockProtocol, Reply};
+use crate::paging::PagingPlace;
 use crate::tables::ActionTable;
 use crate::transport::{HttpRequest, HttpResponse};
 
@@ -27,6 +28,13 @@ impl<A: ActionTable> MockProtocol<A> for Tencent {
     }
     fn render(reply: Reply, request_id: &str) -> HttpResponse {
         render(reply, request_id)
+    }
+    /// Every API 3.0 parameter is in the body, whatever `place` says.
+    fn page_param<'d>(document: &'d Value, _: PagingPlace, field: &str) -> Option<&'d Value> {
+        document.get(field)
+    }
+    fn invalid_parameter(message: String) -> Reply {
+        Reply::api_error("InvalidParameterValue", message)
     }
 }
 

@@ -43,6 +43,7 @@ use super::sign::{self as tc3, CanonicalRequest};
 use crate::client::unix_now;
 use crate::credentials::Credentials;
 use crate::mock::{KnownCodes, Reply};
+use crate::paging::Paging;
 use crate::policy::{evaluate, Decision, Request, Statement};
 use crate::server::cli;
 use crate::server::http::Answer;
@@ -66,6 +67,9 @@ pub struct ServiceDef<A> {
     pub check_request: RequestCheck<A>,
     /// The action's default response document, as for the in-process mock.
     pub defaults: fn(A) -> Option<&'static str>,
+    /// The action's paging facts, for a list action (the generated crate's table; see
+    /// [`crate::mock::MockTransport::with_paging`]): it answers page by page.
+    pub paging: fn(A) -> Option<&'static Paging>,
     /// The service's own error codes, sorted by code (the generated `ServiceError`'s
     /// table; empty where the spec lists none): rules given as JSON may answer with
     /// these and the [`COMMON_CODES`] only.
@@ -307,7 +311,9 @@ impl<A: ActionTable + Send + Sync> MockServerBuilder<A> {
                 ))
             }
         };
-        let (core, credentials, addr, limits) = self.settings.into_parts(self.service.defaults)?;
+        let (core, credentials, addr, limits) = self
+            .settings
+            .into_parts(self.service.defaults, self.service.paging)?;
         core.mock
             .set_known_codes(known_codes(self.service.error_codes));
         let mut principals = Principals {
