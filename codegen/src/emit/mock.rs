@@ -241,6 +241,8 @@ pub(crate) fn tencent_mock(lib: &str, spec: &TencentSpec) -> TokenStream {
                 version: crate::API_VERSION,
                 check_request,
                 defaults: default_response,
+                // Placeholder until the spec's pagination facts are emitted.
+                paging: |_| None,
                 error_codes: #error_codes,
             }
         }
@@ -436,6 +438,8 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
                 service: crate::SERVICE,
                 check_request,
                 defaults: default_response,
+                // Placeholder until the spec's pagination facts are emitted.
+                paging: |_| None,
                 params,
             }
         }

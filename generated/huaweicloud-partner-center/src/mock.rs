@@ -65,6 +65,7 @@ pub fn service() -> ServiceDef<Operation> {
         service: crate::SERVICE,
         check_request,
         defaults: default_response,
+        paging: |_| None,
         params,
     }
 }

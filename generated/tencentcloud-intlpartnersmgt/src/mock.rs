@@ -83,6 +83,7 @@ pub fn service() -> ServiceDef<Action> {
         version: crate::API_VERSION,
         check_request,
         defaults: default_response,
+        paging: |_| None,
         error_codes: <crate::ServiceError as partnergen_runtime::tables::ServiceCode>::CODES,
     }
 }
