@@ -392,6 +392,13 @@ where
     /// the action's default response. A position or size out of range gets the vendor's
     /// invalid-parameter error. Steps follow each other like the other replies, so a
     /// list can change between pages (`.items(first).items(longer)`).
+    ///
+    /// Only for a list action: a rule whose `Page` does not page does not compile.
+    ///
+    /// ```compile_fail
+    /// use partnergen_runtime::mock::RuleBuilder;
+    /// let rule = RuleBuilder::<u8, (), ()>::new(0).items(vec![1]);
+    /// ```
     pub fn items(self, items: impl IntoIterator<Item = Page::Item>) -> Self {
         self.items_times(items, 1)
     }
@@ -1454,5 +1461,60 @@ mod tests {
             .with_rule(items_rule(Op::Orders, numbered(2)));
         let body = response(&mock, Op::Orders, asking(Op::Orders, None, None));
         assert_eq!(body, json!({"orders": numbered(2), "count": 2}));
+    }
+
+    // A REST list operation: its rule matches on the typed body, while the type that
+    // pages it (`Page`) is the whole request, whose offset travels in the query.
+    #[derive(Debug, Clone, Default, serde::Deserialize)]
+    struct OrdersBody {}
+
+    #[derive(Debug, Clone, Default)]
+    struct OrdersRequest {
+        offset: Option<i64>,
+        limit: Option<i64>,
+    }
+
+    #[derive(Debug, Clone, Default, Serialize)]
+    struct OrdersResponse {
+        orders: Option<Vec<Order>>,
+        count: i64,
+    }
+
+    #[derive(Debug, Clone, Serialize)]
+    struct Order {
+        id: u32,
+    }
+
+    impl Paged for OrdersRequest {
+        type Response = OrdersResponse;
+        type Item = Order;
+        const PAGING: Paging = ORDERS;
+        fn request_fields(&mut self) -> RequestFields<'_> {
+            RequestFields {
+                position: &mut self.offset,
+                size: &mut self.limit,
+            }
+        }
+        fn response_fields(response: &mut OrdersResponse) -> ResponseFields<'_, Order> {
+            ResponseFields {
+                items: &mut response.orders,
+                total: Some(&mut response.count),
+            }
+        }
+    }
+
+    #[test]
+    fn typed_items_of_a_rule_matching_on_the_body_page_by_the_named_request() {
+        let rule = RuleBuilder::<Op, OrdersBody, OrdersResponse, OrdersRequest>::new(Op::Orders)
+            .items((0..4).map(|id| Order { id }))
+            .build();
+        let mock = MockTransport::<Op, Fake>::new(defaults).with_rule(rule);
+        let body = response(
+            &mock,
+            Op::Orders,
+            asking(Op::Orders, Some(json!("2")), Some(json!("3"))),
+        );
+        assert_eq!(body["orders"], json!([{"id": 2}, {"id": 3}]));
+        assert_eq!(body["count"], 4);
     }
 }
