@@ -1291,8 +1291,7 @@ mod tests {
         let mock = paged_mock().with_rule(rule);
         let why = mock
             .answer(Op::Ping, json!({"query": {}, "body": {}}))
-            .err()
-            .expect("unanswered");
+            .expect_err("unanswered");
         assert!(
             why.contains("Ping") && why.contains("does not page"),
             "{why}"
