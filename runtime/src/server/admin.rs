@@ -8,7 +8,7 @@
 //! | `GET /_mock/log` | the decision log, `{"entries": [...]}` |
 //! | `GET /_mock/memory` | what the log and the recorded calls hold: `{"log_entries", "log_bytes", "calls", "call_bytes"}` |
 //! | `GET /_mock/calls` | the calls answered, `{"calls": [{"action", "request", "reply"}]}` |
-//! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`], names looked up in the service's table) |
+//! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`], names looked up in the service's table; a reply `{"items": [...]}` pages a list action, refused for one that does not page) |
 //! | `GET` / `POST /_mock/checks` | reads, or switches, checks: `{"qps": false}` |
 //! | `POST /_mock/policies` | Tencent: `{"secret_id": "...", "policies": [doc, ...]}` replaces a SecretId's policies; `null` lifts them |
 //! | `POST /_mock/permissions` | Huawei: `{"permissions": ["BPC_...", ...]}` sets the operator's permission actions; `null` lifts the check |
