@@ -415,8 +415,9 @@ fn huawei_wire_names_are_unique_per_location() {
         "ShowCustomerOrderDetails.x_language_2",
         "name: x_language_2",
     );
+    // (`limit` pages ListInvoices, so the query parameter renamed here is `start_time`.)
     let text = huawei_replaced(
-        "    wire_name: limit\n    location: query\n",
+        "    wire_name: start_time\n    location: query\n",
         "    wire_name: domain_id\n    location: query\n",
         0,
     );

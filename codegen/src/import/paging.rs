@@ -108,7 +108,7 @@ pub(crate) fn complete(
         Some(Ok(found)) => found,
         Some(Err(problem)) => {
             warnings.push(format!(
-                "{size}'s doc gives {problem}; no maximum page size taken from it"
+                "the doc of {size} gives {problem}; no maximum page size taken from it"
             ));
             None
         }
@@ -118,7 +118,7 @@ pub(crate) fn complete(
     let page_size = match (&documented, sizes) {
         (Some((max, quote)), _) => {
             basis.push(format!(
-                "max page size {max} from {size}'s doc \"{quote}\"; page size {max}, the maximum"
+                "max page size {max} from the doc of {size} \"{quote}\"; page size {max}, the maximum"
             ));
             *max
         }
@@ -130,14 +130,14 @@ pub(crate) fn complete(
             match largest {
                 Some((n, as_string)) => {
                     basis.push(format!(
-                        "no maximum in {size}'s doc; page size {n}, the largest the examples send{}",
+                        "no maximum in the doc of {size}; page size {n}, the largest the examples send{}",
                         if as_string { " (as a string)" } else { "" }
                     ));
                     n
                 }
                 None => {
                     basis.push(format!(
-                        "no maximum in {size}'s doc and no example sends {size}; page size {FALLBACK_PAGE_SIZE} assumed"
+                        "no maximum in the doc of {size} and no example sends {size}; page size {FALLBACK_PAGE_SIZE} assumed"
                     ));
                     FALLBACK_PAGE_SIZE
                 }
@@ -145,7 +145,7 @@ pub(crate) fn complete(
         }
         (None, SizeSource::DocumentedDefault(Some((n, said)))) => {
             basis.push(format!(
-                "no maximum documented; page size {n}, the SDK's documented default for {size} ({said})"
+                "no maximum documented; page size {n}, the default the SDK documents for {size} ({said})"
             ));
             n
         }

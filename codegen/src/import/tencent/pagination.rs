@@ -14,14 +14,14 @@ const PAIRS: [(&str, &str, PagingStyle, Option<i64>, &str); 2] = [
         "PageSize",
         PagingStyle::PageNumber,
         Some(1),
-        "page numbers from 1 (Tencent's Page/PageSize convention)",
+        "page numbers from 1 (the Tencent Page/PageSize convention)",
     ),
     (
         "Offset",
         "Limit",
         PagingStyle::Offset,
         None,
-        "offsets from 0 (Tencent's Offset/Limit convention)",
+        "offsets from 0 (the Tencent Offset/Limit convention)",
     ),
 ];
 
