@@ -1156,3 +1156,53 @@ fn pinned_pagination_survives_a_reimport() {
         said[1].1
     );
 }
+
+/// `cargo xtask actions` shows the pagination facts: a `pagination` object (or null) in
+/// the JSON records, a PAGING column and a count line in the table.
+#[test]
+fn the_actions_report_shows_pagination() {
+    use partnergen_codegen::report::{action_records, action_table};
+    let dir = tempfile::tempdir().unwrap();
+    let imported = import_ok(&paging_inputs(dir.path()), None);
+    let records = action_records(&imported.spec);
+    let record = |name: &str| records.iter().find(|r| r["name"] == name).unwrap();
+    assert_eq!(
+        record("ListThings")["pagination"],
+        serde_json::json!({
+            "style": "page-number", "location": null, "position": "Page", "size": "PageSize",
+            "first_page": 1, "items": "Things", "total": "Total", "page_size": 50,
+            "max_page_size": 50,
+        })
+    );
+    assert_eq!(record("ListWidgets")["pagination"]["style"], "offset");
+    assert_eq!(
+        record("ListWidgets")["pagination"]["max_page_size"],
+        serde_json::Value::Null
+    );
+    assert!(record("AllocateCredit")["pagination"].is_null());
+    assert!(records.iter().all(|r| r.get("pagination").is_some()));
+
+    let table = action_table(&imported.spec);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].trim_end().ends_with("PAGING"), "{}", lines[0]);
+    let row = |name: &str| {
+        *lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row {name}:\n{table}"))
+    };
+    assert!(
+        row("ListThings").ends_with("  page 1.. Things/Total ≤50"),
+        "{table}"
+    );
+    assert!(
+        row("ListWidgets").ends_with("  offset Widgets/TotalCount"),
+        "{table}"
+    );
+    assert!(row("AllocateCredit").ends_with("  -"), "{table}");
+    let all = tencent(&imported).actions.len();
+    assert!(
+        lines.contains(&format!("paged: 3 of {all} actions").as_str()),
+        "{table}"
+    );
+}
