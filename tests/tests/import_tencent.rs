@@ -1206,3 +1206,55 @@ fn the_actions_report_shows_pagination() {
         "{table}"
     );
 }
+
+/// A pagination block that appears (or goes) is one changelog line showing the whole
+/// block, not one line per fact; a changed fact is its own line.
+#[test]
+fn the_changelog_shows_a_new_pagination_block_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = paging_inputs(dir.path());
+    let path = dir.path().join("demosvc.yaml");
+    import_into(&path, Mode::Write, |_| import_tencent(&inputs, None)).unwrap();
+    let Spec::Tencent(mut base) = load_spec(&path).unwrap().spec else {
+        unreachable!()
+    };
+    for action in &mut base.actions {
+        match action.name.as_str() {
+            "ListThings" => action.pagination = None,
+            "ListWidgets" => action.pagination.as_mut().unwrap().page_size = 7,
+            _ => {}
+        }
+    }
+    fs::write(&path, to_yaml(&Spec::Tencent(base))).unwrap();
+    let report = import_into(&path, Mode::Check, |old| {
+        import_tencent(&inputs, as_tencent(old))
+    })
+    .unwrap();
+    let changes: Vec<(&str, &str, &str, &str)> = report
+        .changelog
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Changed {
+                name,
+                field,
+                old,
+                new,
+                ..
+            } => Some((name.as_str(), field.as_str(), old.as_str(), new.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes.len(), 2, "{}", report.changelog);
+    assert_eq!(changes[0].0, "ListThings");
+    assert_eq!((changes[0].1, changes[0].2), ("pagination", "(none)"));
+    assert!(
+        changes[0].3.contains("\"page_size\":50"),
+        "{}",
+        changes[0].3
+    );
+    assert_eq!(
+        changes[1],
+        ("ListWidgets", "pagination.page_size", "7", "20")
+    );
+}
