@@ -1028,7 +1028,16 @@ fn real_sdk_gives_the_paged_operations() {
     let sdk = dir.path().join("huawei-ops.json");
     fs::write(&sdk, output.stdout).unwrap();
     let (spec, warnings) = import(&page, Some(&sdk), None);
-    let paged: Vec<(&str, PagingStyle, ParamLocation, &str, Option<&str>, i64)> = spec
+    /// An operation's name and its pagination's style, location, items, total, page size.
+    type Paged<'s> = (
+        &'s str,
+        PagingStyle,
+        ParamLocation,
+        &'s str,
+        Option<&'s str>,
+        i64,
+    );
+    let paged: Vec<Paged<'_>> = spec
         .operations
         .iter()
         .filter_map(|op| {

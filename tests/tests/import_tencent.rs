@@ -913,8 +913,11 @@ fn real_pages_give_the_paged_actions() {
     assert_eq!(count_rule(&imported.warnings, "pagination-inference"), 0);
 }
 
-/// An object of the definition: `(name, type, member, document)` per member.
-fn object(members: &[(&str, &str, &str, &str)]) -> serde_json::Value {
+/// A member of a definition object: `(name, type, member, document)`.
+type Member = (&'static str, &'static str, &'static str, &'static str);
+
+/// An object of the definition.
+fn object(members: &[Member]) -> serde_json::Value {
     let members: Vec<serde_json::Value> = members
         .iter()
         .map(|(name, ty, member, doc)| {
@@ -932,11 +935,7 @@ fn paging_inputs(dir: &Path) -> TencentInputs {
     let int = |name: &'static str, doc: &'static str| (name, "int", "int64", doc);
     let id = ("RequestId", "string", "string", "Request ID.");
     let things = ("Things", "list", "UsageItem", "Things.");
-    let actions: Vec<(
-        &str,
-        Vec<(&str, &str, &str, &str)>,
-        Vec<(&str, &str, &str, &str)>,
-    )> = vec![
+    let actions: Vec<(&str, Vec<Member>, Vec<Member>)> = vec![
         (
             "ListThings",
             vec![
