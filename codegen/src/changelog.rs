@@ -283,8 +283,8 @@ fn is_inside<'p>(path: &str, mut entries: impl Iterator<Item = &'p String>) -> b
 
 /// Flattens a value into `path -> text` leaves. Lists of objects that carry a `name`,
 /// `file` or `title` are keyed by it, so inserting one entry does not shift every later
-/// one; other lists compare as a whole. Each entry of a keyed list also goes to `items`
-/// by its path (`params[order_id]`).
+/// one; other lists compare as a whole. Each entry of a keyed list, and each nested
+/// object, also goes to `items` by its path (`params[order_id]`, `pagination`).
 fn flatten(
     prefix: &str,
     value: &Value,
@@ -300,6 +300,11 @@ fn flatten(
     };
     match value {
         Value::Object(map) => {
+            // A nested block (an action's `pagination`) that is new or gone is one change
+            // showing it whole, as for entries of keyed lists.
+            if !prefix.is_empty() {
+                items.insert(prefix.to_owned(), value.clone());
+            }
             for (key, v) in map {
                 flatten(&join(key), v, out, items);
             }

@@ -3,7 +3,49 @@
 
 use serde_json::{json, Value};
 
-use crate::spec::Spec;
+use crate::spec::{Pagination, PagingStyle, Spec};
+
+/// A pagination block as a report record's `pagination` (every key present, `null`
+/// where absent), or `null` for an action that does not page.
+fn pagination_record(pagination: Option<&Pagination>) -> Value {
+    pagination.map_or(Value::Null, |p| {
+        json!({
+            "style": p.style.as_str(),
+            "location": p.location,
+            "position": p.position,
+            "size": p.size,
+            "first_page": p.first_page,
+            "items": p.items,
+            "total": p.total,
+            "page_size": p.page_size,
+            "max_page_size": p.max_page_size,
+        })
+    })
+}
+
+/// A pagination block in a table cell: `page 1.. Data/Total ≤100`, `offset@body
+/// resources/count`, or `-`.
+fn pagination_cell(pagination: Option<&Pagination>) -> String {
+    let Some(p) = pagination else {
+        return "-".into();
+    };
+    let mut cell = match p.style {
+        PagingStyle::PageNumber => format!("page {}..", p.first_page.unwrap_or(1)),
+        PagingStyle::Offset => "offset".into(),
+    };
+    if let Some(location) = p.location {
+        cell.push_str(&format!("@{location}"));
+    }
+    cell.push(' ');
+    cell.push_str(&p.items);
+    if let Some(total) = &p.total {
+        cell.push_str(&format!("/{total}"));
+    }
+    if let Some(max) = p.max_page_size {
+        cell.push_str(&format!(" ≤{max}"));
+    }
+    cell
+}
 
 /// One JSON object per action or operation of `spec`, in spec order.
 pub fn action_records(spec: &Spec) -> Vec<Value> {
@@ -27,6 +69,7 @@ pub fn action_records(spec: &Spec) -> Vec<Value> {
                         "effective_qps": a.qps.or(default),
                         "qps_assumed": a.qps.is_none(),
                         "in_api_definition": a.in_api_definition,
+                        "pagination": pagination_record(a.pagination.as_ref()),
                     })
                 })
                 .collect()
@@ -46,6 +89,7 @@ pub fn action_records(spec: &Spec) -> Vec<Value> {
                     "sub_scenario": o.sub_scenario,
                     "description": o.description,
                     "console_path": o.console_path,
+                    "pagination": pagination_record(o.pagination.as_ref()),
                 })
             })
             .collect(),
@@ -76,6 +120,7 @@ pub fn action_table(spec: &Spec) -> String {
                         a.granularity.map_or("-".into(), |g| g.to_string()),
                         a.resource.clone().unwrap_or_else(|| "-".into()),
                         if a.in_api_definition { "yes" } else { "no" }.into(),
+                        pagination_cell(a.pagination.as_ref()),
                     ]
                 })
                 .collect();
@@ -89,6 +134,7 @@ pub fn action_table(spec: &Spec) -> String {
                     "GRANULARITY",
                     "RESOURCE",
                     "API",
+                    "PAGING",
                 ],
                 rows,
             )
@@ -103,11 +149,18 @@ pub fn action_table(spec: &Spec) -> String {
                         o.method.to_string(),
                         o.path.clone(),
                         o.permissions.join(" | "),
+                        pagination_cell(o.pagination.as_ref()),
                     ]
                 })
                 .collect();
             (
-                vec!["OPERATION", "METHOD", "PATH", "PERMISSIONS (any of)"],
+                vec![
+                    "OPERATION",
+                    "METHOD",
+                    "PATH",
+                    "PERMISSIONS (any of)",
+                    "PAGING",
+                ],
                 rows,
             )
         }
@@ -131,6 +184,22 @@ pub fn action_table(spec: &Spec) -> String {
     for row in &rows {
         push_row(&mut row.iter().map(String::as_str));
     }
+    let (paged, all, kind) = match spec {
+        Spec::Tencent(s) => (
+            s.actions.iter().filter(|a| a.pagination.is_some()).count(),
+            s.actions.len(),
+            "actions",
+        ),
+        Spec::Huawei(s) => (
+            s.operations
+                .iter()
+                .filter(|o| o.pagination.is_some())
+                .count(),
+            s.operations.len(),
+            "operations",
+        ),
+    };
+    out.push_str(&format!("paged: {paged} of {all} {kind}\n"));
     if matches!(spec, Spec::Tencent(_)) {
         out.push_str("* assumed default: the docs give no limit for this action\n");
     }

@@ -12,9 +12,9 @@ use crate::names::{
 };
 use crate::pinned::Pinnable;
 use crate::spec::{
-    shortened, ErrorCode, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Protocol,
-    ProtocolFamily, Provider, ServiceInfo, Signing, Spec, Support, TencentAction, TencentSpec,
-    TypeDef, TypeRef,
+    shortened, ErrorCode, HuaweiOperation, HuaweiParam, HuaweiSpec, Pagination, PagingStyle,
+    ParamLocation, Primitive, Protocol, ProtocolFamily, Provider, ServiceInfo, Signing, Spec,
+    Support, TencentAction, TencentSpec, TypeDef, TypeRef,
 };
 
 /// Validates a parsed spec; `text` is the file's text, used to find lines.
@@ -445,6 +445,16 @@ impl Validator<'_> {
                     );
                 }
             }
+            if let Some(pagination) = &action.pagination {
+                let typed = match (&action.request, &action.response) {
+                    (Some(request), Some(response)) if action.in_api_definition => Some((
+                        PagedRequest::Tencent(spec.types.get(request), request),
+                        response.as_str(),
+                    )),
+                    _ => None,
+                };
+                self.pagination(name, pagination, typed, &spec.types);
+            }
             for example in &action.examples {
                 if let Err(err) = serde_json::from_str::<serde_json::Value>(&example.response) {
                     let line = yaml_line_of(self.text, "title", &example.title, 0);
@@ -845,6 +855,13 @@ impl Validator<'_> {
                 );
             }
             self.huawei_request(op, &spec.types);
+            if let Some(pagination) = &op.pagination {
+                let typed = op.response.as_deref().map(|response| {
+                    let body = op.body_type().map(|b| (b, spec.types.get(b)));
+                    (PagedRequest::Huawei(&op.params, body), response)
+                });
+                self.pagination(name, pagination, typed, &spec.types);
+            }
         }
         self.types(&spec.types);
         let request_structs: Vec<String> = spec
@@ -1003,6 +1020,232 @@ impl Validator<'_> {
                     op.path
                 ),
             );
+        }
+    }
+}
+
+/// Where a paged action's request fields are: Tencent's request type (`None` where it is
+/// not defined, which `undefined-type` reports) and its name; a Huawei operation's
+/// parameters and its body model's name and definition.
+enum PagedRequest<'t> {
+    Tencent(Option<&'t TypeDef>, &'t str),
+    Huawei(&'t [HuaweiParam], Option<(&'t str, Option<&'t TypeDef>)>),
+}
+
+/// Whether a type is an integer, the only type a position or a page size can be.
+fn is_integer(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Primitive(Primitive::Int64 | Primitive::Uint64))
+}
+
+impl Validator<'_> {
+    /// The pagination facts of one action against its models. `typed` is `None` for an
+    /// action without typed models, else where its request fields are and its response
+    /// type's name.
+    fn pagination(
+        &mut self,
+        name: &str,
+        pagination: &Pagination,
+        typed: Option<(PagedRequest<'_>, &str)>,
+        types: &BTreeMap<String, TypeDef>,
+    ) {
+        let line = At::Entry(name);
+        let fail = |v: &mut Self, rule: &'static str, message: String| {
+            v.error(rule, line, name, format!("pagination: {message}"));
+        };
+        if pagination.basis.trim().is_empty() {
+            fail(
+                self,
+                "pagination-basis",
+                "`basis` is empty: say what the facts were read from, or who set them and why"
+                    .into(),
+            );
+        }
+        match (pagination.style, pagination.first_page) {
+            (PagingStyle::PageNumber, None) => fail(
+                self,
+                "pagination-style",
+                "style `page-number` needs `first_page` (the first page's number)".into(),
+            ),
+            (PagingStyle::PageNumber, Some(first)) if first < 0 => fail(
+                self,
+                "pagination-style",
+                format!("`first_page` must be 0 or more, not {first}"),
+            ),
+            (PagingStyle::Offset, Some(first)) => fail(
+                self,
+                "pagination-style",
+                format!("style `offset` starts at 0 and takes no `first_page` (it has {first})"),
+            ),
+            _ => {}
+        }
+        if pagination.page_size < 1 {
+            fail(
+                self,
+                "pagination-page-size",
+                format!(
+                    "`page_size` must be at least 1, not {}",
+                    pagination.page_size
+                ),
+            );
+        }
+        match pagination.max_page_size {
+            Some(max) if max < 1 => fail(
+                self,
+                "pagination-page-size",
+                format!("`max_page_size` must be at least 1, not {max}"),
+            ),
+            Some(max) if pagination.page_size > max => fail(
+                self,
+                "pagination-page-size",
+                format!(
+                    "`page_size` {} is above `max_page_size` {max}",
+                    pagination.page_size
+                ),
+            ),
+            _ => {}
+        }
+        if pagination.position == pagination.size {
+            fail(
+                self,
+                "pagination-field",
+                format!(
+                    "`position` and `size` are the same field `{}`",
+                    pagination.position
+                ),
+            );
+        }
+        let Some((request, response)) = typed else {
+            fail(self, "pagination-untyped", "the action has no typed request and response, so nothing can page it: remove `pagination` or give it its models".into());
+            return;
+        };
+        // The request side: each of position and size as (spec key, wire name, where it
+        // must be, its type if found there, whether the place could be looked into).
+        let request_fields = [
+            ("position", pagination.position.as_str()),
+            ("size", pagination.size.as_str()),
+        ];
+        let mut found = Vec::new();
+        match request {
+            PagedRequest::Tencent(request_def, request_name) => {
+                if let Some(location) = pagination.location {
+                    fail(self, "pagination-location", format!("`location` is for Huawei operations; a Tencent action's fields are always in the JSON body (it has `{location}`)"));
+                }
+                for (key, wire) in request_fields {
+                    let ty = request_def
+                        .and_then(|d| d.fields.iter().find(|f| f.name == wire))
+                        .map(|f| &f.ty);
+                    found.push((
+                        key,
+                        wire,
+                        format!("a field of the request type {request_name}"),
+                        ty,
+                        request_def.is_some(),
+                    ));
+                }
+            }
+            PagedRequest::Huawei(params, body) => {
+                for (key, wire) in request_fields {
+                    match pagination.location {
+                        Some(ParamLocation::Query) => {
+                            let ty = params
+                                .iter()
+                                .find(|p| p.location == ParamLocation::Query && p.wire_name == wire)
+                                .map(|p| &p.ty);
+                            found.push((
+                                key,
+                                wire,
+                                "a query parameter of the operation".to_owned(),
+                                ty,
+                                true,
+                            ));
+                        }
+                        Some(ParamLocation::Body) => match body {
+                            Some((body_name, body_def)) => {
+                                let ty = body_def
+                                    .and_then(|d| d.fields.iter().find(|f| f.name == wire))
+                                    .map(|f| &f.ty);
+                                found.push((
+                                    key,
+                                    wire,
+                                    format!("a field of the body model {body_name}"),
+                                    ty,
+                                    body_def.is_some(),
+                                ));
+                            }
+                            None => found.push((
+                                key,
+                                wire,
+                                "a field of the body (the operation has none)".to_owned(),
+                                None,
+                                true,
+                            )),
+                        },
+                        _ => {}
+                    }
+                }
+                match pagination.location {
+                    Some(ParamLocation::Query | ParamLocation::Body) => {}
+                    Some(other) => fail(
+                        self,
+                        "pagination-location",
+                        format!("`location` must be `query` or `body`, not `{other}`"),
+                    ),
+                    None => fail(
+                        self,
+                        "pagination-location",
+                        "a Huawei operation's pagination needs `location` (`query` or `body`)"
+                            .into(),
+                    ),
+                }
+            }
+        }
+        for (key, wire, place, ty, checkable) in found {
+            match ty {
+                Some(ty) if is_integer(ty) => {}
+                Some(ty) => fail(self, "pagination-field", format!("`{key}` `{wire}` is {ty}, but a position or page size must be int64 or uint64")),
+                // An undefined model is reported once, by `undefined-type`.
+                None if checkable => fail(self, "pagination-field", format!("`{key}` `{wire}` is not {place}")),
+                None => {}
+            }
+        }
+        // The response side.
+        let Some(response_def) = types.get(response) else {
+            return;
+        };
+        let field = |wire: &str| response_def.fields.iter().find(|f| f.name == wire);
+        match field(&pagination.items) {
+            Some(f) if matches!(f.ty, TypeRef::List(_)) => {}
+            Some(f) => fail(
+                self,
+                "pagination-field",
+                format!("`items` `{}` is {}, not a list", f.name, f.ty),
+            ),
+            None => fail(
+                self,
+                "pagination-field",
+                format!(
+                    "`items` `{}` is not a field of the response type {response}",
+                    pagination.items
+                ),
+            ),
+        }
+        if let Some(total) = &pagination.total {
+            match field(total) {
+                Some(f) if is_integer(&f.ty) || f.ty == TypeRef::Primitive(Primitive::String) => {}
+                Some(f) => fail(
+                    self,
+                    "pagination-field",
+                    format!(
+                        "`total` `{total}` is {}, but a total must be int64, uint64 or string",
+                        f.ty
+                    ),
+                ),
+                None => fail(
+                    self,
+                    "pagination-field",
+                    format!("`total` `{total}` is not a field of the response type {response}"),
+                ),
+            }
         }
     }
 }

@@ -11,8 +11,8 @@ use partnergen_codegen::diag::{Diagnostic, Diagnostics};
 use partnergen_codegen::import::huawei::import_huawei;
 use partnergen_codegen::import::{import_into, Imported, Mode};
 use partnergen_codegen::spec::{
-    HttpMethod, HuaweiOperation, HuaweiParam, HuaweiSpec, ParamLocation, Primitive, SourceKind,
-    Spec, TypeRef,
+    HttpMethod, HuaweiOperation, HuaweiParam, HuaweiSpec, PagingStyle, ParamLocation, Primitive,
+    SourceKind, Spec, TypeRef,
 };
 use partnergen_codegen::specfile::{parse_spec, to_yaml};
 use partnergen_tests::{fixture, shared_doc};
@@ -844,4 +844,279 @@ fn the_drift_check_sees_a_changed_sdk_and_writes_nothing() {
     assert_eq!(added.1, "(none)");
     assert!(added.2.contains("\"type\":\"int64\""), "{}", added.2);
     assert_eq!(changes.len(), 2, "{}", stale.changelog);
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination
+
+/// The fixture SDK: ListSubCustomers pages by body fields documented as an offset,
+/// ListInvoices by query parameters documented as a page number; ShowCustomerOrderDetails
+/// has an `offset` but no `limit`, so it does not page.
+#[test]
+fn pagination_is_inferred_from_the_sdk_models_and_descriptions() {
+    let (spec, warnings) = import(
+        &huawei_fixture("page.txt"),
+        Some(&huawei_fixture("sdk-operations.json")),
+        None,
+    );
+    let subs = route(&spec, "POST /v2/partners/sub-customers/query")
+        .pagination
+        .as_ref()
+        .expect("ListSubCustomers pages");
+    assert_eq!(
+        (subs.style, subs.location, subs.first_page),
+        (PagingStyle::Offset, Some(ParamLocation::Body), None)
+    );
+    assert_eq!(
+        (
+            subs.position.as_str(),
+            subs.size.as_str(),
+            subs.items.as_str(),
+            subs.total.as_deref()
+        ),
+        ("offset", "limit", "customer_infos", Some("count"))
+    );
+    assert_eq!((subs.max_page_size, subs.page_size), (None, 10));
+    assert_eq!(
+        subs.basis,
+        "body fields of QuerySubCustomerListReq offset/limit (int64); the SDK documents `offset` as an offset from 0 (偏移量，从0开始); items customer_infos (list<CustomerInformation>); total count (int64); no maximum documented; page size 10, the default the SDK documents for limit (默认值为10)"
+    );
+    let invoices = route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices")
+        .pagination
+        .as_ref()
+        .expect("ListInvoices pages");
+    assert_eq!(
+        (invoices.style, invoices.location, invoices.first_page),
+        (PagingStyle::PageNumber, Some(ParamLocation::Query), Some(1))
+    );
+    assert_eq!(invoices.total.as_deref(), Some("total_count"));
+    assert_eq!((invoices.max_page_size, invoices.page_size), (None, 10));
+    assert!(
+        invoices.basis.contains("as a page number (页码)"),
+        "{}",
+        invoices.basis
+    );
+    assert!(invoices
+        .basis
+        .contains("no maximum or default documented for limit"));
+    assert_eq!(
+        route(&spec, "GET /v2/orders/customer-orders/details/{order_id}").pagination,
+        None
+    );
+    assert!(warnings_of(&warnings, "pagination-inference").is_empty());
+    // The Chinese descriptions decide; the spec keeps none of them beyond the basis words.
+    let yaml = to_yaml(&Spec::Huawei(spec));
+    assert!(!yaml.contains("每次查询的客户数量"), "{yaml}");
+    parse_spec("partner-center.yaml", &yaml).unwrap_or_else(|d| panic!("{d}"));
+}
+
+/// An `offset` the SDK does not describe is taken as an offset from 0, with a warning
+/// naming the operation (a maintainer pins `pagination` if it counts pages).
+#[test]
+fn an_undescribed_offset_is_assumed_an_offset_and_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(huawei_fixture("sdk-operations.json")).unwrap();
+    let edited = text.replacen("{\"doc\": \"页码。\", ", "{", 1);
+    assert_ne!(edited, text);
+    let sdk = dir.path().join("sdk.json");
+    fs::write(&sdk, edited).unwrap();
+    let (spec, warnings) = import(&huawei_fixture("page.txt"), Some(&sdk), None);
+    let invoices = route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices");
+    let pagination = invoices.pagination.as_ref().unwrap();
+    assert_eq!(
+        (pagination.style, pagination.first_page),
+        (PagingStyle::Offset, None)
+    );
+    assert!(
+        pagination.basis.contains("offsets from 0 assumed"),
+        "{}",
+        pagination.basis
+    );
+    let warned = warnings_of(&warnings, "pagination-inference");
+    assert_eq!(warned.len(), 1, "{warnings}");
+    assert_eq!(warned[0].subject.as_deref(), Some("ListInvoices"));
+    assert!(
+        warned[0].message.contains("does not describe `offset`"),
+        "{}",
+        warned[0]
+    );
+}
+
+#[test]
+fn a_description_that_is_not_text_is_an_error() {
+    let errors =
+        errors_with_sdk(|text| text.replacen("{\"doc\": \"页码。\", ", "{\"doc\": 7, ", 1));
+    let error = &errors.0[0];
+    assert_eq!(error.rule, "sdk-operations-shape", "{errors}");
+    assert!(error.message.contains("`doc` must be a string"), "{error}");
+    assert!(error.line.is_some());
+}
+
+/// A pinned pagination, and a pinned absence on a list operation, survive a re-import;
+/// without an SDK file the spec's own pagination stays.
+#[test]
+fn pinned_pagination_survives_a_reimport() {
+    let page = huawei_fixture("page.txt");
+    let sdk = huawei_fixture("sdk-operations.json");
+    let (mut base, _) = import(&page, Some(&sdk), None);
+    let (without_sdk, _) = import(&page, None, Some(&base));
+    assert_eq!(without_sdk, base);
+    for op in &mut base.operations {
+        match op.name.as_str() {
+            "ListSubCustomers" => {
+                op.pagination = None;
+                op.pinned = vec!["pagination".into()];
+            }
+            "ListInvoices" => {
+                op.pagination.as_mut().unwrap().max_page_size = Some(100);
+                op.pinned = vec!["pagination".into()];
+            }
+            _ => {}
+        }
+    }
+    let (spec, warnings) = import(&page, Some(&sdk), Some(&base));
+    assert_eq!(
+        route(&spec, "POST /v2/partners/sub-customers/query").pagination,
+        None
+    );
+    assert_eq!(
+        route(&spec, "GET /v1.0/{domain_id}/payments/intl-invoices")
+            .pagination
+            .as_ref()
+            .unwrap()
+            .max_page_size,
+        Some(100)
+    );
+    let kept = warnings_of(&warnings, "pinned-kept");
+    let said: Vec<(&str, &str)> = kept
+        .iter()
+        .map(|w| (w.subject.as_deref().unwrap(), w.message.as_str()))
+        .collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said.iter()
+            .any(|(s, m)| *s == "ListSubCustomers" && m.contains("\"items\":\"customer_infos\"")),
+        "{said:?}"
+    );
+    // The imported facts have no maximum (serialised without the key).
+    assert!(
+        said.iter().any(|(s, m)| *s == "ListInvoices"
+            && m.contains("\"style\":\"page-number\"")
+            && !m.contains("max_page_size")),
+        "{said:?}"
+    );
+}
+
+/// The real page and the pinned SDK: the seven operations that page.
+#[test]
+fn real_sdk_gives_the_paged_operations() {
+    let Some(page) = shared_doc(REAL_PAGE) else {
+        return;
+    };
+    let python = partnergen_tests::python_with("huaweicloudsdkbssintl", "huaweicloudsdkbssintl");
+    let script = partnergen_tests::workspace_root().join("xtask/scripts/huawei_sdk_operations.py");
+    let output = std::process::Command::new(&python)
+        .arg(script)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sdk = dir.path().join("huawei-ops.json");
+    fs::write(&sdk, output.stdout).unwrap();
+    let (spec, warnings) = import(&page, Some(&sdk), None);
+    /// An operation's name and its pagination's style, location, items, total, page size.
+    type Paged<'s> = (
+        &'s str,
+        PagingStyle,
+        ParamLocation,
+        &'s str,
+        Option<&'s str>,
+        i64,
+    );
+    let paged: Vec<Paged<'_>> = spec
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let p = op.pagination.as_ref()?;
+            Some((
+                op.name.as_str(),
+                p.style,
+                p.location?,
+                p.items.as_str(),
+                p.total.as_deref(),
+                p.page_size,
+            ))
+        })
+        .collect();
+    use PagingStyle::{Offset, PageNumber};
+    use ParamLocation::{Body, Query};
+    assert_eq!(
+        paged,
+        [
+            (
+                "ListCustomerOnDemandResources",
+                Offset,
+                Body,
+                "resources",
+                Some("total_count"),
+                10
+            ),
+            (
+                "ListCustomerOrders",
+                Offset,
+                Query,
+                "order_infos",
+                Some("total_count"),
+                10
+            ),
+            (
+                "ListIndirectPartners",
+                Offset,
+                Body,
+                "indirect_partners",
+                Some("count"),
+                10
+            ),
+            (
+                "ListInvoices",
+                PageNumber,
+                Query,
+                "invoices",
+                Some("count"),
+                10
+            ),
+            (
+                "ListSubCustomerCoupons",
+                Offset,
+                Query,
+                "user_coupons",
+                Some("count"),
+                10
+            ),
+            (
+                "ListSubCustomers",
+                Offset,
+                Body,
+                "customer_infos",
+                Some("count"),
+                10
+            ),
+            (
+                "ShowCustomerOrderDetails",
+                Offset,
+                Query,
+                "order_line_items",
+                Some("total_count"),
+                10
+            ),
+        ]
+    );
+    assert!(
+        warnings_of(&warnings, "pagination-inference").is_empty(),
+        "{warnings}"
+    );
 }

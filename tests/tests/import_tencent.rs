@@ -8,7 +8,7 @@ use partnergen_codegen::changelog::Change;
 use partnergen_codegen::diag::Diagnostics;
 use partnergen_codegen::import::tencent::{import_tencent, TencentInputs};
 use partnergen_codegen::import::{import_into, Imported, Mode};
-use partnergen_codegen::spec::{CamClass, Spec, TencentSpec};
+use partnergen_codegen::spec::{CamClass, Pagination, PagingStyle, Spec, TencentSpec};
 use partnergen_codegen::specfile::{load_spec, parse_spec, to_yaml};
 use partnergen_tests::{fixture, tencent_doc};
 
@@ -814,4 +814,446 @@ fn a_qps_that_is_not_a_number_is_rejected() {
     let mut inputs = fixture_inputs("cam.txt", "category.txt");
     inputs.category_pages = vec![category];
     assert_rejected(&inputs, "table-row", "category.txt", Some(15));
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination
+
+/// The paged actions of the real definition, with their items, totals and page sizes.
+#[test]
+fn real_pages_give_the_paged_actions() {
+    let Some(inputs) = real_inputs("cam-authorization.txt", "api-category.txt") else {
+        return;
+    };
+    let imported = import_ok(&inputs, None);
+    let spec = tencent(&imported);
+    let paged: Vec<(&str, &Pagination)> = spec
+        .actions
+        .iter()
+        .filter_map(|a| Some((a.name.as_str(), a.pagination.as_ref()?)))
+        .collect();
+    let names: Vec<&str> = paged.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        names,
+        [
+            "DescribeBillDetail",
+            "DescribeCustomerBillDetail",
+            "DescribeCustomerOwnCostExplorerSummary",
+            "DescribeCustomerOwnVoucherList",
+            "DescribeCustomerOwnVoucherUsageDetails",
+            "DescribeCustomerUin",
+            "DescribeCustomerVoucherList",
+            "DescribeCustomerVoucherUsageDetails",
+            "QueryCreditAllocationHistory",
+            "QueryCustomersCredit",
+            "QueryPendingClientsV2",
+            "QueryPendingSubAgentsV2",
+            "QueryPolicyProductListByCode",
+            "QuerySubAgentsDetailV2",
+            "QueryT1IndirectCustomersDetail",
+        ]
+    );
+    for (name, p) in &paged {
+        assert_eq!(p.style, PagingStyle::PageNumber, "{name}");
+        assert_eq!((p.position.as_str(), p.size.as_str()), ("Page", "PageSize"));
+        assert_eq!((p.first_page, p.location), (Some(1), None), "{name}");
+        assert!(p.page_size >= 1 && p.max_page_size.is_none_or(|m| p.page_size <= m));
+        assert!(
+            !p.basis.contains('\n') && p.basis.contains(&p.items),
+            "{name}"
+        );
+    }
+    let of = |name: &str| paged.iter().find(|(n, _)| *n == name).unwrap().1;
+    let facts = |name: &str| {
+        let p = of(name);
+        (
+            p.items.as_str(),
+            p.total.as_deref(),
+            p.max_page_size,
+            p.page_size,
+        )
+    };
+    // TotalDetail is an object, not a count.
+    assert_eq!(
+        facts("DescribeCustomerOwnCostExplorerSummary"),
+        ("Detail", None, Some(200), 200)
+    );
+    // The count of records, not RecordsCountByMonth.
+    assert_eq!(
+        facts("DescribeCustomerOwnVoucherUsageDetails"),
+        ("Data", Some("TotalRecordsCount"), Some(100), 100)
+    );
+    // A total sent as a string; no documented maximum, no example: 10.
+    assert_eq!(
+        facts("DescribeCustomerUin"),
+        ("Data", Some("Total"), None, 10)
+    );
+    assert!(of("DescribeCustomerUin")
+        .basis
+        .contains("total Total (string)"));
+    assert_eq!(
+        facts("DescribeBillDetail"),
+        ("DetailSet", Some("Total"), Some(200), 200)
+    );
+    assert!(of("DescribeBillDetail")
+        .basis
+        .contains("\"Value range: [1, 200]\""));
+    assert_eq!(
+        facts("QueryPendingSubAgentsV2"),
+        ("Data", Some("Total"), Some(100), 100)
+    );
+    // No documented maximum: the largest size the vendor's example sends.
+    assert_eq!(
+        facts("QueryCreditAllocationHistory"),
+        ("History", Some("Total"), None, 1)
+    );
+    assert!(of("QueryCreditAllocationHistory")
+        .basis
+        .contains("the largest the examples send"));
+    assert_eq!(count_rule(&imported.warnings, "pagination-inference"), 0);
+}
+
+/// A member of a definition object: `(name, type, member, document)`.
+type Member = (&'static str, &'static str, &'static str, &'static str);
+
+/// An object of the definition.
+fn object(members: &[Member]) -> serde_json::Value {
+    let members: Vec<serde_json::Value> = members
+        .iter()
+        .map(|(name, ty, member, doc)| {
+            serde_json::json!({"name": name, "type": ty, "member": member, "document": doc, "required": false})
+        })
+        .collect();
+    serde_json::json!({"document": "d", "members": members, "type": "object"})
+}
+
+/// The fixture definition and examples with list actions added, written to `dir`.
+fn paging_inputs(dir: &Path) -> TencentInputs {
+    let mut definition: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(fixture("tencent/definition.json")).unwrap())
+            .unwrap();
+    let int = |name: &'static str, doc: &'static str| (name, "int", "int64", doc);
+    let id = ("RequestId", "string", "string", "Request ID.");
+    let things = ("Things", "list", "UsageItem", "Things.");
+    let actions: Vec<(&str, Vec<Member>, Vec<Member>)> = vec![
+        (
+            "ListThings",
+            vec![
+                int("Page", "Page number."),
+                int("PageSize", "Items per page. Value range: [1, 50]"),
+            ],
+            vec![things, ("Total", "string", "string", "Total."), id],
+        ),
+        (
+            "ListWidgets",
+            vec![int("Offset", "Offset."), int("Limit", "Items per page.")],
+            vec![
+                ("Widgets", "list", "UsageItem", "W."),
+                ("TotalCount", "int", "uint64", "All."),
+                id,
+            ],
+        ),
+        (
+            "ListPairs",
+            vec![
+                int("Page", ""),
+                int("PageSize", ""),
+                int("Offset", ""),
+                int("Limit", ""),
+            ],
+            vec![things, id],
+        ),
+        (
+            "ListNothing",
+            vec![int("Page", ""), int("PageSize", "")],
+            vec![("Count", "int", "int64", ""), id],
+        ),
+        (
+            "ListTwoLists",
+            vec![int("Page", ""), int("PageSize", "")],
+            vec![things, ("Others", "list", "UsageItem", ""), id],
+        ),
+        (
+            "ListStrings",
+            vec![("Page", "string", "string", ""), int("PageSize", "")],
+            vec![things, id],
+        ),
+        (
+            "ListNonsense",
+            vec![int("Page", ""), int("PageSize", "Value range: [0, 0]")],
+            vec![things, id],
+        ),
+    ];
+    for (name, request, response) in actions {
+        definition["actions"][name] = serde_json::json!({
+            "name": name, "input": format!("{name}Request"), "output": format!("{name}Response")
+        });
+        definition["objects"][format!("{name}Request")] = object(&request);
+        definition["objects"][format!("{name}Response")] = object(&response);
+    }
+    let mut examples: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(fixture("tencent/examples.json")).unwrap())
+            .unwrap();
+    let widgets = |limit: &str| {
+        serde_json::json!({
+            "document": "",
+            "input": format!("POST / HTTP/1.1\nHost: demosvc.tencentcloudapi.com\n\n{{\"Offset\": 0, \"Limit\": {limit}}}"),
+            "output": "{\"Response\": {\"Widgets\": [], \"TotalCount\": 0, \"RequestId\": \"r\"}}",
+            "title": format!("Widgets by {limit}"),
+        })
+    };
+    // The size as a string (a quirk of the real examples) and as a number.
+    examples["actions"]["ListWidgets"] = serde_json::json!([widgets("\"20\""), widgets("5")]);
+    let definition_path = dir.join("definition.json");
+    fs::write(&definition_path, definition.to_string()).unwrap();
+    let examples_path = dir.join("examples.json");
+    fs::write(&examples_path, examples.to_string()).unwrap();
+    inputs(
+        &[fixture("tencent/cam.txt")],
+        &[fixture("tencent/category.txt")],
+        definition_path,
+        examples_path,
+    )
+}
+
+fn pagination_of<'s>(spec: &'s TencentSpec, name: &str) -> Option<&'s Pagination> {
+    spec.actions
+        .iter()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("no action {name}"))
+        .pagination
+        .as_ref()
+}
+
+#[test]
+fn fixture_list_actions_are_paged_with_their_basis() {
+    let dir = tempfile::tempdir().unwrap();
+    let imported = import_ok(&paging_inputs(dir.path()), None);
+    let spec = tencent(&imported);
+    let things = pagination_of(spec, "ListThings").expect("ListThings pages");
+    assert_eq!(
+        (things.style, things.first_page, things.location),
+        (PagingStyle::PageNumber, Some(1), None)
+    );
+    assert_eq!(
+        (
+            things.position.as_str(),
+            things.size.as_str(),
+            things.items.as_str(),
+            things.total.as_deref()
+        ),
+        ("Page", "PageSize", "Things", Some("Total"))
+    );
+    assert_eq!((things.max_page_size, things.page_size), (Some(50), 50));
+    assert_eq!(
+        things.basis,
+        "request fields Page/PageSize (int64); page numbers from 1 (the Tencent Page/PageSize convention); items Things (list<UsageItem>); total Total (string); max page size 50 from the doc of PageSize \"Value range: [1, 50]\"; page size 50, the maximum"
+    );
+    let widgets = pagination_of(spec, "ListWidgets").expect("ListWidgets pages");
+    assert_eq!(
+        (widgets.style, widgets.first_page, widgets.total.as_deref()),
+        (PagingStyle::Offset, None, Some("TotalCount"))
+    );
+    // No documented maximum: the largest size the examples send, one of them a string.
+    assert_eq!((widgets.max_page_size, widgets.page_size), (None, 20));
+    assert!(
+        widgets
+            .basis
+            .contains("page size 20, the largest the examples send (as a string)"),
+        "{}",
+        widgets.basis
+    );
+    // A nonsensical documented range is not taken, but the action still pages.
+    let nonsense = pagination_of(spec, "ListNonsense").expect("ListNonsense pages");
+    assert_eq!((nonsense.max_page_size, nonsense.page_size), (None, 10));
+    assert_eq!(nonsense.total, None);
+    for name in [
+        "ListPairs",
+        "ListNothing",
+        "ListTwoLists",
+        "ListStrings",
+        "AllocateCredit",
+        "DescribeUsage",
+    ] {
+        assert_eq!(pagination_of(spec, name), None, "{name}");
+    }
+    let warned: Vec<(&str, &str)> = imported
+        .warnings
+        .warnings()
+        .filter(|w| w.rule == "pagination-inference")
+        .map(|w| (w.subject.as_deref().unwrap(), w.message.as_str()))
+        .collect();
+    let expect = [
+        ("ListNonsense", "allows no page size"),
+        ("ListNothing", "has no list field"),
+        ("ListPairs", "both Page/PageSize and Offset/Limit"),
+        ("ListStrings", "not both integers"),
+        ("ListTwoLists", "2 list fields (Things, Others)"),
+    ];
+    assert_eq!(warned.len(), expect.len(), "{warned:?}");
+    for ((subject, message), (name, words)) in warned.iter().zip(expect) {
+        assert_eq!(*subject, name);
+        assert!(message.contains(words), "{name}: {message}");
+    }
+    // The spec written from it loads (validation accepts every inferred fact).
+    parse_spec("demosvc.yaml", &to_yaml(&imported.spec)).unwrap_or_else(|d| panic!("{d}"));
+}
+
+/// A pinned pagination, and a pinned absence of one on a list action, survive a
+/// re-import; the import says what it would have inferred.
+#[test]
+fn pinned_pagination_survives_a_reimport() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = paging_inputs(dir.path());
+    let path = dir.path().join("demosvc.yaml");
+    import_into(&path, Mode::Write, |_| import_tencent(&inputs, None)).unwrap();
+    let mut base = match load_spec(&path).unwrap().spec {
+        Spec::Tencent(spec) => spec,
+        Spec::Huawei(_) => unreachable!(),
+    };
+    for action in &mut base.actions {
+        match action.name.as_str() {
+            "ListThings" => {
+                let p = action.pagination.as_mut().unwrap();
+                p.page_size = 25;
+                p.basis = "pinned by a maintainer: the service times out above 25".into();
+                action.pinned = vec!["pagination".into()];
+            }
+            "ListWidgets" => {
+                action.pagination = None;
+                action.pinned = vec!["pagination".into()];
+            }
+            _ => {}
+        }
+    }
+    fs::write(&path, to_yaml(&Spec::Tencent(base.clone()))).unwrap();
+    let report = import_into(&path, Mode::Write, |old| {
+        import_tencent(&inputs, as_tencent(old))
+    })
+    .unwrap();
+    assert!(report.changelog.is_empty(), "{}", report.changelog);
+    assert!(!report.changed);
+    let kept = match load_spec(&path).unwrap().spec {
+        Spec::Tencent(spec) => spec,
+        Spec::Huawei(_) => unreachable!(),
+    };
+    assert_eq!(pagination_of(&kept, "ListThings").unwrap().page_size, 25);
+    assert_eq!(pagination_of(&kept, "ListWidgets"), None);
+    let said: Vec<(&str, &str)> = report
+        .warnings
+        .warnings()
+        .filter(|w| w.rule == "pinned-kept")
+        .map(|w| (w.subject.as_deref().unwrap(), w.message.as_str()))
+        .collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!(said[0].0, "ListThings");
+    assert!(said[0].1.contains("\"page_size\":50"), "{}", said[0].1);
+    assert_eq!(said[1].0, "ListWidgets");
+    assert!(
+        said[1].1.contains("\"position\":\"Offset\""),
+        "{}",
+        said[1].1
+    );
+}
+
+/// `cargo xtask actions` shows the pagination facts: a `pagination` object (or null) in
+/// the JSON records, a PAGING column and a count line in the table.
+#[test]
+fn the_actions_report_shows_pagination() {
+    use partnergen_codegen::report::{action_records, action_table};
+    let dir = tempfile::tempdir().unwrap();
+    let imported = import_ok(&paging_inputs(dir.path()), None);
+    let records = action_records(&imported.spec);
+    let record = |name: &str| records.iter().find(|r| r["name"] == name).unwrap();
+    assert_eq!(
+        record("ListThings")["pagination"],
+        serde_json::json!({
+            "style": "page-number", "location": null, "position": "Page", "size": "PageSize",
+            "first_page": 1, "items": "Things", "total": "Total", "page_size": 50,
+            "max_page_size": 50,
+        })
+    );
+    assert_eq!(record("ListWidgets")["pagination"]["style"], "offset");
+    assert_eq!(
+        record("ListWidgets")["pagination"]["max_page_size"],
+        serde_json::Value::Null
+    );
+    assert!(record("AllocateCredit")["pagination"].is_null());
+    assert!(records.iter().all(|r| r.get("pagination").is_some()));
+
+    let table = action_table(&imported.spec);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].trim_end().ends_with("PAGING"), "{}", lines[0]);
+    let row = |name: &str| {
+        *lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row {name}:\n{table}"))
+    };
+    assert!(
+        row("ListThings").ends_with("  page 1.. Things/Total ≤50"),
+        "{table}"
+    );
+    assert!(
+        row("ListWidgets").ends_with("  offset Widgets/TotalCount"),
+        "{table}"
+    );
+    assert!(row("AllocateCredit").ends_with("  -"), "{table}");
+    let all = tencent(&imported).actions.len();
+    assert!(
+        lines.contains(&format!("paged: 3 of {all} actions").as_str()),
+        "{table}"
+    );
+}
+
+/// A pagination block that appears (or goes) is one changelog line showing the whole
+/// block, not one line per fact; a changed fact is its own line.
+#[test]
+fn the_changelog_shows_a_new_pagination_block_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = paging_inputs(dir.path());
+    let path = dir.path().join("demosvc.yaml");
+    import_into(&path, Mode::Write, |_| import_tencent(&inputs, None)).unwrap();
+    let Spec::Tencent(mut base) = load_spec(&path).unwrap().spec else {
+        unreachable!()
+    };
+    for action in &mut base.actions {
+        match action.name.as_str() {
+            "ListThings" => action.pagination = None,
+            "ListWidgets" => action.pagination.as_mut().unwrap().page_size = 7,
+            _ => {}
+        }
+    }
+    fs::write(&path, to_yaml(&Spec::Tencent(base))).unwrap();
+    let report = import_into(&path, Mode::Check, |old| {
+        import_tencent(&inputs, as_tencent(old))
+    })
+    .unwrap();
+    let changes: Vec<(&str, &str, &str, &str)> = report
+        .changelog
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Changed {
+                name,
+                field,
+                old,
+                new,
+                ..
+            } => Some((name.as_str(), field.as_str(), old.as_str(), new.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes.len(), 2, "{}", report.changelog);
+    assert_eq!(changes[0].0, "ListThings");
+    assert_eq!((changes[0].1, changes[0].2), ("pagination", "(none)"));
+    assert!(
+        changes[0].3.contains("\"page_size\":50"),
+        "{}",
+        changes[0].3
+    );
+    assert_eq!(
+        changes[1],
+        ("ListWidgets", "pagination.page_size", "7", "20")
+    );
 }

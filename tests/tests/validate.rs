@@ -415,8 +415,9 @@ fn huawei_wire_names_are_unique_per_location() {
         "ShowCustomerOrderDetails.x_language_2",
         "name: x_language_2",
     );
+    // (`limit` pages ListInvoices, so the query parameter renamed here is `start_time`.)
     let text = huawei_replaced(
-        "    wire_name: limit\n    location: query\n",
+        "    wire_name: start_time\n    location: query\n",
         "    wire_name: domain_id\n    location: query\n",
         0,
     );
@@ -610,4 +611,283 @@ fn error_codes_that_are_malformed_repeated_unsorted_or_colliding() {
     // A missing description is a missing field, not an empty one.
     let text = with_error_codes("- code: AuthFailure\n");
     assert!(errors_of(&text).to_string().contains("description"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination
+
+use partnergen_codegen::spec::{
+    FieldDef, Pagination, PagingStyle, ParamLocation, Primitive, Spec, TencentSpec, TypeRef,
+};
+
+fn field(name: &str, ty: TypeRef) -> FieldDef {
+    FieldDef {
+        name: name.into(),
+        rust_name: None,
+        ty,
+        required: false,
+        nullable: false,
+        disabled: false,
+        example: None,
+        doc: None,
+    }
+}
+
+/// The Tencent fixture spec with DescribeUsage paged by `Offset`/`Limit` over `Items`.
+fn paged_tencent() -> TencentSpec {
+    let Spec::Tencent(mut spec) = parse_spec(FILE, &valid_text()).unwrap().spec else {
+        unreachable!()
+    };
+    let int = TypeRef::Primitive(Primitive::Int64);
+    spec.types.get_mut("DescribeUsageRequest").unwrap().fields =
+        vec![field("Offset", int.clone()), field("Limit", int.clone())];
+    let response = spec.types.get_mut("DescribeUsageResponse").unwrap();
+    response
+        .fields
+        .push(field("TotalCount", TypeRef::Primitive(Primitive::Uint64)));
+    let usage = spec
+        .actions
+        .iter_mut()
+        .find(|a| a.name == "DescribeUsage")
+        .unwrap();
+    usage.pagination = Some(Pagination {
+        style: PagingStyle::Offset,
+        location: None,
+        position: "Offset".into(),
+        size: "Limit".into(),
+        first_page: None,
+        items: "Items".into(),
+        total: Some("TotalCount".into()),
+        max_page_size: Some(100),
+        page_size: 20,
+        basis: "set for this test".into(),
+    });
+    spec
+}
+
+/// The paged fixture spec's text after `edit`, and the errors of loading it.
+fn paged_errors(edit: impl FnOnce(&mut TencentSpec)) -> (String, Diagnostics) {
+    let mut spec = paged_tencent();
+    edit(&mut spec);
+    let text = to_yaml(&Spec::Tencent(spec));
+    let errors = errors_of(&text);
+    (text, errors)
+}
+
+fn usage(spec: &mut TencentSpec) -> &mut Pagination {
+    spec.actions
+        .iter_mut()
+        .find(|a| a.name == "DescribeUsage")
+        .unwrap()
+        .pagination
+        .as_mut()
+        .unwrap()
+}
+
+/// Asserts that the edit fails with `rule` about DescribeUsage, at its entry, saying
+/// `words`.
+fn assert_paging_error(rule: &str, words: &str, edit: impl FnOnce(&mut TencentSpec)) {
+    let (text, errors) = paged_errors(edit);
+    let hit = errors
+        .0
+        .iter()
+        .find(|d| d.rule == rule && d.message.contains(words))
+        .unwrap_or_else(|| panic!("no {rule} saying `{words}` in:\n{errors}"));
+    assert_eq!(hit.subject.as_deref(), Some("DescribeUsage"), "{hit}");
+    let shown = text.lines().nth(hit.line.unwrap() - 1).unwrap();
+    assert!(
+        shown.contains("name: DescribeUsage"),
+        "{hit} points at `{shown}`"
+    );
+}
+
+#[test]
+fn a_paged_tencent_action_is_valid() {
+    let text = to_yaml(&Spec::Tencent(paged_tencent()));
+    let loaded = parse_spec(FILE, &text).unwrap_or_else(|d| panic!("{d}"));
+    let rules: Vec<_> = loaded.warnings.0.iter().map(|w| w.rule).collect();
+    assert_eq!(rules, ["not-on-cam-page"]);
+}
+
+#[test]
+fn pagination_fields_must_be_in_the_models_with_their_types() {
+    assert_paging_error(
+        "pagination-field",
+        "`position` `Page` is not a field of the request type DescribeUsageRequest",
+        |s| usage(s).position = "Page".into(),
+    );
+    assert_paging_error("pagination-field", "`size` `Limit` is string", |s| {
+        s.types.get_mut("DescribeUsageRequest").unwrap().fields[1].ty =
+            TypeRef::Primitive(Primitive::String)
+    });
+    assert_paging_error(
+        "pagination-field",
+        "`items` `RequestId` is string, not a list",
+        |s| usage(s).items = "RequestId".into(),
+    );
+    assert_paging_error(
+        "pagination-field",
+        "`items` `Things` is not a field of the response type DescribeUsageResponse",
+        |s| usage(s).items = "Things".into(),
+    );
+    assert_paging_error(
+        "pagination-field",
+        "`total` `Items` is list<UsageItem>, but a total must be int64, uint64 or string",
+        |s| usage(s).total = Some("Items".into()),
+    );
+    assert_paging_error(
+        "pagination-field",
+        "`total` `Total` is not a field of the response type",
+        |s| usage(s).total = Some("Total".into()),
+    );
+    assert_paging_error("pagination-field", "the same field `Offset`", |s| {
+        usage(s).size = "Offset".into()
+    });
+}
+
+#[test]
+fn pagination_style_and_first_page_agree() {
+    assert_paging_error("pagination-style", "needs `first_page`", |s| {
+        usage(s).style = PagingStyle::PageNumber
+    });
+    assert_paging_error(
+        "pagination-style",
+        "takes no `first_page` (it has 1)",
+        |s| usage(s).first_page = Some(1),
+    );
+    assert_paging_error("pagination-style", "0 or more, not -1", |s| {
+        let p = usage(s);
+        p.style = PagingStyle::PageNumber;
+        p.first_page = Some(-1);
+    });
+    assert_paging_error("pagination-location", "for Huawei operations", |s| {
+        usage(s).location = Some(ParamLocation::Query)
+    });
+}
+
+#[test]
+fn pagination_page_sizes_and_basis() {
+    assert_paging_error(
+        "pagination-page-size",
+        "`page_size` must be at least 1, not 0",
+        |s| usage(s).page_size = 0,
+    );
+    assert_paging_error(
+        "pagination-page-size",
+        "`max_page_size` must be at least 1, not -5",
+        |s| usage(s).max_page_size = Some(-5),
+    );
+    assert_paging_error(
+        "pagination-page-size",
+        "`page_size` 200 is above `max_page_size` 100",
+        |s| usage(s).page_size = 200,
+    );
+    assert_paging_error("pagination-basis", "`basis` is empty", |s| {
+        usage(s).basis = "  ".into()
+    });
+}
+
+#[test]
+fn pagination_needs_a_typed_action() {
+    let (text, errors) = paged_errors(|s| {
+        let paging = usage(s).clone();
+        let untyped = s.actions.iter_mut().find(|a| !a.in_api_definition).unwrap();
+        untyped.pagination = Some(paging);
+    });
+    let hit = errors
+        .0
+        .iter()
+        .find(|d| d.rule == "pagination-untyped")
+        .unwrap_or_else(|| panic!("{errors}"));
+    let name = hit.subject.as_deref().unwrap();
+    let shown = text.lines().nth(hit.line.unwrap() - 1).unwrap();
+    assert!(shown.contains(&format!("name: {name}")), "{hit}");
+    assert_eq!(errors.errors().count(), 1, "{errors}");
+}
+
+/// Hand-edited YAML that is not a pagination block at all is refused at its line.
+#[test]
+fn a_malformed_pagination_block_is_refused() {
+    let text = to_yaml(&Spec::Tencent(paged_tencent()));
+    for (from, to) in [
+        ("style: offset", "style: sideways"),
+        ("page_size: 20", "page_size: twenty"),
+        ("page_size: 20", "page_size: 99999999999999999999999"),
+        (
+            "basis: set for this test",
+            "basis: set for this test\n    pages: all",
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let bad = text.replacen(from, to, 1);
+        let errors = errors_of(&bad);
+        let hit = &errors.0[0];
+        assert_eq!(hit.rule, "malformed-spec", "{errors}");
+        let shown = bad.lines().nth(hit.line.unwrap() - 1).unwrap();
+        assert!(
+            shown.contains(to.lines().last().unwrap().split(':').next().unwrap()),
+            "{hit} points at `{shown}`"
+        );
+    }
+}
+
+#[test]
+fn huawei_pagination_location_and_fields() {
+    // ListSubCustomers pages by body fields of QuerySubCustomerListReq.
+    let text = huawei_replaced(
+        "    location: body\n    position: offset\n",
+        "    position: offset\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "pagination-location",
+        "ListSubCustomers",
+        "name: ListSubCustomers",
+    );
+    let text = huawei_replaced(
+        "    location: body\n    position: offset\n",
+        "    location: header\n    position: offset\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "pagination-location",
+        "ListSubCustomers",
+        "name: ListSubCustomers",
+    );
+    let text = huawei_replaced(
+        "    location: body\n    position: offset\n",
+        "    location: query\n    position: offset\n",
+        0,
+    );
+    let errors = parse_spec(HUAWEI_FILE, &text).unwrap_err();
+    assert!(
+        errors.0.iter().any(|d| d.rule == "pagination-field"
+            && d.message
+                .contains("`position` `offset` is not a query parameter of the operation")),
+        "{errors}"
+    );
+    let text = huawei_replaced("    size: limit\n", "    size: limits\n", 1);
+    let errors = parse_spec(HUAWEI_FILE, &text).unwrap_err();
+    assert!(
+        errors.0.iter().any(|d| d.rule == "pagination-field"
+            && d.subject.as_deref() == Some("ListSubCustomers")
+            && d.message.contains(
+                "`size` `limits` is not a field of the body model QuerySubCustomerListReq"
+            )),
+        "{errors}"
+    );
+    // A Tencent-style block (no location) on a query-paged operation.
+    let text = huawei_replaced(
+        "    location: query\n    position: offset\n",
+        "    position: offset\n",
+        0,
+    );
+    assert_huawei_error(
+        &text,
+        "pagination-location",
+        "ListInvoices",
+        "name: ListInvoices",
+    );
 }

@@ -54,6 +54,10 @@ same bytes):
   the one marker the SDK keeps of the API's required lists, so it is what `required`
   reports. (Response classes mark nothing required.) The SDK makes every request `body`
   optional: the importer decides about bodies (see README.md).
+- `doc` (where the SDK gives one): the attribute's `:param <name>: <text>` line of the
+  class's `__init__` docstring, for parameters and model fields. The importer reads only
+  what decides paging from it (whether `offset` is a page number, `limit`'s documented
+  default and range); the spec does not carry it.
 
 The SDK (and huaweicloudsdkcore's credentials module, which it depends on) is parsed as
 Python source with `ast` and never imported (importing it needs huaweicloudsdkcore's
@@ -64,6 +68,7 @@ stops the script with an error that names the SDK file and the operation or mode
 """
 
 import ast
+import html
 import importlib.metadata
 import importlib.util
 import json
@@ -133,11 +138,12 @@ def subscript_key(node, container):
 
 
 class Model:
-    def __init__(self, path, types, wire, required):
+    def __init__(self, path, types, wire, required, docs):
         self.path = path
         self.types = types  # attribute -> SDK type string, in class order
         self.wire = wire  # attribute -> wire name
         self.required = required  # attributes __init__ assigns unconditionally
+        self.docs = docs  # attribute -> its `:param` line of __init__'s docstring
 
 
 def class_dict(path, cls, attribute):
@@ -190,6 +196,27 @@ def required_attributes(path, cls, attributes):
     return required
 
 
+PARAM_DOC = re.compile(r"^\s*:param (?P<attribute>\w+):(?P<text>.*)$")
+
+
+def param_docs(cls, attributes):
+    """Each attribute's `:param <attribute>: <text>` line of `__init__`'s docstring (the
+    SDK's one description of it; the importer reads what decides paging from it, e.g.
+    whether `offset` is a page number), HTML entities decoded, whitespace collapsed."""
+    init = next(
+        (s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"),
+        None,
+    )
+    docs = {}
+    for line in (init and ast.get_docstring(init) or "").splitlines():
+        match = PARAM_DOC.match(line)
+        if match and match["attribute"] in attributes:
+            text = " ".join(html.unescape(match["text"]).split())
+            if text:
+                docs[match["attribute"]] = text
+    return docs
+
+
 def read_models(root):
     models = {}
     for path in sorted((root / MODELS).glob("*.py")):
@@ -204,7 +231,9 @@ def read_models(root):
                 fail(f"{path}: {cls.name}: openapi_types and attribute_map name different attributes")
             if cls.name in models:
                 fail(f"{path}: model {cls.name} is also defined in {models[cls.name].path}")
-            models[cls.name] = Model(path, types, wire, required_attributes(path, cls, types))
+            models[cls.name] = Model(
+                path, types, wire, required_attributes(path, cls, types), param_docs(cls, types)
+            )
     if not models:
         fail(f"{root / MODELS}: no model classes found; has the SDK's layout changed?")
     return models
@@ -402,15 +431,16 @@ def operations(root, core_root, models):
                 fail(f"{where}: `{attribute}` goes out as `{wire}`, but {request_class} maps it to `{request.wire[attribute]}`")
             param_type, named = spec_type(sdk_type, f"{request.path}: {request_class}.{attribute}", models)
             roots.extend(named)
-            params.append(
-                {
-                    "name": attribute,
-                    "wire_name": wire,
-                    "location": location,
-                    "type": param_type,
-                    "required": attribute in request.required,
-                }
-            )
+            param = {
+                "name": attribute,
+                "wire_name": wire,
+                "location": location,
+                "type": param_type,
+                "required": attribute in request.required,
+            }
+            if attribute in request.docs:
+                param["doc"] = request.docs[attribute]
+            params.append(param)
         route = f"{info['method']} {info['resource_path']}"
         if route in found:
             fail(f"{path}: {route} is the route of both {found[route]['name']} and {name}")
@@ -439,14 +469,15 @@ def reachable_models(roots, models):
         for attribute, sdk_type in model.types.items():
             field_type, named = spec_type(sdk_type, f"{model.path}: {name}.{attribute}", models)
             stack.extend(named)
-            fields.append(
-                {
-                    "name": attribute,
-                    "wire_name": model.wire[attribute],
-                    "type": field_type,
-                    "required": attribute in model.required,
-                }
-            )
+            field = {
+                "name": attribute,
+                "wire_name": model.wire[attribute],
+                "type": field_type,
+                "required": attribute in model.required,
+            }
+            if attribute in model.docs:
+                field["doc"] = model.docs[attribute]
+            fields.append(field)
         out[name] = {"fields": fields}
     return out
 

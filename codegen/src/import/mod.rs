@@ -5,6 +5,7 @@
 pub mod huawei;
 mod json_pos;
 mod pages;
+mod paging;
 mod prose;
 pub mod tencent;
 

@@ -11,6 +11,7 @@
 mod assemble;
 mod operations;
 mod page;
+mod pagination;
 mod sdk;
 
 use std::path::Path;

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::page::PageRow;
+use super::pagination;
 use super::sdk::SdkOperations;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::import::keep_pinned;
@@ -64,13 +65,25 @@ pub(super) fn operations(
         }
         // Parameters and response come from the SDK file when one is given (an operation
         // it lacks is untyped), else they stay as the spec has them.
-        let (params, response) = match (sdk_operation, sdk, old) {
-            (Some(sdk_operation), _, _) => (
-                sdk_params(&sdk_operation.params),
-                Some(sdk_operation.response.clone()),
+        // So does the pagination, inferred from the SDK's models and descriptions.
+        let (params, response, pagination) = match (sdk_operation, sdk, old) {
+            (Some(sdk_operation), Some(sdk), _) => {
+                let params = sdk_params(&sdk_operation.params);
+                let (pagination, warnings) = pagination::infer(&params, sdk_operation, sdk);
+                for warning in warnings {
+                    diagnostics.push(
+                        Diagnostic::warning(&sdk.file, "pagination-inference", warning)
+                            .about(&name),
+                    );
+                }
+                (params, Some(sdk_operation.response.clone()), pagination)
+            }
+            (None, None, Some(old)) => (
+                old.params.clone(),
+                old.response.clone(),
+                old.pagination.clone(),
             ),
-            (None, None, Some(old)) => (old.params.clone(), old.response.clone()),
-            (None, _, _) => (Vec::new(), None),
+            (_, _, _) => (Vec::new(), None, None),
         };
         let mut operation = HuaweiOperation {
             name,
@@ -86,7 +99,7 @@ pub(super) fn operations(
             console_path: row.console_path.clone(),
             params,
             response,
-            pagination: None,
+            pagination,
             pinned: Vec::new(),
         };
         if let Some(old) = old {

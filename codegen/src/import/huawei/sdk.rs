@@ -30,7 +30,13 @@ pub(super) struct SdkOperations {
     pub(super) operations: HashMap<(HttpMethod, String), SdkOperation>,
     /// The SDK's models, by name, as spec types.
     pub(super) models: BTreeMap<String, TypeDef>,
+    /// The SDK's description of model fields, by model and field (wire) name: read for
+    /// what decides paging, never copied into the spec.
+    pub(super) field_docs: FieldDocs,
 }
+
+/// Descriptions by model name, then field wire name (or parameter name).
+pub(super) type FieldDocs = BTreeMap<String, BTreeMap<String, String>>;
 
 /// One operation of the SDK file.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +46,9 @@ pub(super) struct SdkOperation {
     /// `required`, see [`sdk_params`]).
     pub(super) params: Vec<HuaweiParam>,
     pub(super) response: String,
+    /// The SDK's description of parameters, by parameter name (see
+    /// [`SdkOperations::field_docs`]).
+    pub(super) param_docs: BTreeMap<String, String>,
 }
 
 /// The path `at` one key further in.
@@ -272,19 +281,20 @@ pub(super) fn sdk_operations_from_text(
     let parsed = read_sdk_document(&mut reader, &document);
     let ok = reader.errors.is_empty();
     diagnostics.0.extend(reader.errors);
-    let (version, operations, models) = parsed?;
+    let (version, operations, (models, field_docs)) = parsed?;
     ok.then_some(SdkOperations {
         file: file.to_owned(),
         version,
         operations,
         models,
+        field_docs,
     })
 }
 
 type SdkDocument = (
     Option<String>,
     HashMap<(HttpMethod, String), SdkOperation>,
-    BTreeMap<String, TypeDef>,
+    (BTreeMap<String, TypeDef>, FieldDocs),
 );
 
 fn read_sdk_document(reader: &mut SdkFile<'_>, document: &Value) -> Option<SdkDocument> {
@@ -327,11 +337,11 @@ fn read_sdk_document(reader: &mut SdkFile<'_>, document: &Value) -> Option<SdkDo
                 &[Step::Key("models")],
                 format!("`models` must be an object of model name to model, not {other}"),
             );
-            BTreeMap::new()
+            Default::default()
         }
         None => {
             reader.shape(&[], format!("no `models` key (a file of operation names only is from an older version of the script: run it again): expected {SDK_SHAPE}"));
-            BTreeMap::new()
+            Default::default()
         }
     };
     // The operations read, with their routes as the file spells them, in its order.
@@ -355,7 +365,7 @@ fn read_sdk_document(reader: &mut SdkFile<'_>, document: &Value) -> Option<SdkDo
     }
     if reader.errors.is_empty() {
         let in_order = read.iter().map(|(route, _, operation)| (*route, operation));
-        check_model_references(reader, in_order, &models);
+        check_model_references(reader, in_order, &models.0);
     }
     let operations = read
         .into_iter()
@@ -367,8 +377,9 @@ fn read_sdk_document(reader: &mut SdkFile<'_>, document: &Value) -> Option<SdkDo
 fn read_sdk_models(
     reader: &mut SdkFile<'_>,
     models: &serde_json::Map<String, Value>,
-) -> BTreeMap<String, TypeDef> {
+) -> (BTreeMap<String, TypeDef>, FieldDocs) {
     let mut out = BTreeMap::new();
+    let mut docs = FieldDocs::new();
     for (name, model) in models {
         let at = [Step::Key("models"), Step::Key(name)];
         let what = format!("model `{name}`");
@@ -404,6 +415,7 @@ fn read_sdk_models(
                 ("wire_name", true),
                 ("type", true),
                 ("required", true),
+                ("doc", false),
             ];
             let Some(map) = reader.object(field, &at, &what, &keys) else {
                 continue;
@@ -413,6 +425,13 @@ fn read_sdk_models(
             let wire_name = reader.string(map, "wire_name", &at, &what);
             let ty = reader.ty(map, &at, &what, name);
             let required = reader.boolean(map, "required", &at, &what);
+            if let (Some(doc), Some(wire_name)) =
+                (reader.string(map, "doc", &at, &what), &wire_name)
+            {
+                docs.entry(name.clone())
+                    .or_default()
+                    .insert(wire_name.clone(), doc);
+            }
             if let (Some(_), Some(wire_name), Some(ty), Some(required)) =
                 (attribute, wire_name, ty, required)
             {
@@ -430,7 +449,7 @@ fn read_sdk_models(
         }
         out.insert(name.clone(), def);
     }
-    out
+    (out, docs)
 }
 
 fn read_sdk_operation(
@@ -487,11 +506,15 @@ fn read_sdk_operation(
     }
     let subject = name.clone().unwrap_or_else(|| route.to_owned());
     let mut params = Vec::new();
+    let mut param_docs = BTreeMap::new();
     match map.get("params") {
         Some(Value::Array(entries)) => {
             for (index, param) in entries.iter().enumerate() {
                 let at = [at[0], at[1], Step::Key("params"), Step::Index(index)];
-                if let Some(param) = read_sdk_param(reader, param, &at, &subject, index) {
+                if let Some((param, doc)) = read_sdk_param(reader, param, &at, &subject, index) {
+                    if let Some(doc) = doc {
+                        param_docs.insert(param.name.clone(), doc);
+                    }
                     params.push(param);
                 }
             }
@@ -518,6 +541,7 @@ fn read_sdk_operation(
             name: name?,
             params,
             response: response?,
+            param_docs,
         },
     ))
 }
@@ -528,7 +552,7 @@ fn read_sdk_param(
     at: &[Step<'_>],
     subject: &str,
     index: usize,
-) -> Option<HuaweiParam> {
+) -> Option<(HuaweiParam, Option<String>)> {
     let what = format!("`{subject}` parameter {}", index + 1);
     let keys = [
         ("name", true),
@@ -537,6 +561,7 @@ fn read_sdk_param(
         ("type", true),
         ("required", true),
         ("from_credentials", false),
+        ("doc", false),
     ];
     let map = reader.object(param, at, &what, &keys)?;
     let name = reader.string(map, "name", at, &what);
@@ -548,19 +573,21 @@ fn read_sdk_param(
     });
     let ty = reader.ty(map, at, &what, subject);
     let required = reader.boolean(map, "required", at, &what);
+    let doc = reader.string(map, "doc", at, &what);
     let from_credentials = if map.contains_key("from_credentials") {
         reader.boolean(map, "from_credentials", at, &what)?
     } else {
         false
     };
-    Some(HuaweiParam {
+    let param = HuaweiParam {
         name: name?,
         wire_name: wire_name?,
         location: location?,
         ty: ty?,
         required: required?,
         from_credentials,
-    })
+    };
+    Some((param, doc))
 }
 
 /// Every model an operation names, directly or through other models, must be defined

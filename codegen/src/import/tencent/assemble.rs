@@ -9,6 +9,7 @@ use super::cam_page::{CamPage, CamRow};
 use super::category_page::{CategoryPage, CategoryRow};
 use super::definition::ReadDefinition;
 use super::examples::ReadExamples;
+use super::pagination;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::import::keep_pinned;
 use crate::spec::{
@@ -140,6 +141,20 @@ pub(super) fn assemble(
             .or(description)
             .unwrap_or_else(|| name.to_owned());
         let (examples_of, broken) = examples.by_action.remove(name).unwrap_or_default();
+        let (pagination, paging_warnings) = match from_definition {
+            Some(defined) => pagination::infer(
+                &defined.request,
+                &defined.response,
+                &definition.types,
+                &examples_of,
+            ),
+            None => (None, Vec::new()),
+        };
+        for warning in paging_warnings {
+            diags.push(
+                Diagnostic::warning(&definition.file, "pagination-inference", warning).about(name),
+            );
+        }
         let mut action = TencentAction {
             name: name.to_owned(),
             rust_name: None,
@@ -156,7 +171,7 @@ pub(super) fn assemble(
             examples: examples_of,
             broken_examples: broken,
             conflicts,
-            pagination: None,
+            pagination,
             pinned: Vec::new(),
         };
         if let Some(old) = base_actions.get(name) {

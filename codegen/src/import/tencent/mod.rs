@@ -16,6 +16,7 @@ mod definition;
 pub mod error_codes;
 mod examples;
 mod page_tables;
+mod pagination;
 
 use std::path::{Path, PathBuf};
 
