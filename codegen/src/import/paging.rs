@@ -127,7 +127,9 @@ pub(crate) fn complete(
                 .iter()
                 .filter_map(|v| example_size(v).map(|n| (n, v.is_string())))
                 .max_by_key(|(n, _)| *n);
-            match largest {
+            // An example that sends a tiny page (QueryCreditAllocationHistory's sends 1)
+            // shows what the service accepts, not a good size to scan with.
+            match largest.filter(|(n, _)| *n >= FALLBACK_PAGE_SIZE) {
                 Some((n, as_string)) => {
                     basis.push(format!(
                         "no maximum in the doc of {size}; page size {n}, the largest the examples send{}",
@@ -137,7 +139,7 @@ pub(crate) fn complete(
                 }
                 None => {
                     basis.push(format!(
-                        "no maximum in the doc of {size} and no example sends {size}; page size {FALLBACK_PAGE_SIZE} assumed"
+                        "no maximum in the doc of {size} and no example sends {size} of {FALLBACK_PAGE_SIZE} or more; page size {FALLBACK_PAGE_SIZE} assumed"
                     ));
                     FALLBACK_PAGE_SIZE
                 }
