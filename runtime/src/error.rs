@@ -193,6 +193,18 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A paginator ([`crate::client::Pages`]) stopped a scan because the server's pages
+    /// cannot be followed: a page repeating the previous one (the server ignores the
+    /// position), a total that is not a count, a position past the largest number. The
+    /// page at `position` was not yielded; earlier ones were.
+    Paging {
+        /// The list action.
+        action: &'static str,
+        /// The page the problem was found at (resuming from it fetches it again).
+        position: crate::paging::Position,
+        /// What is wrong, quoting (shortened) what the server sent.
+        problem: String,
+    },
 }
 
 impl Error {
@@ -245,7 +257,8 @@ impl Error {
             Error::MissingSetting { .. }
             | Error::InvalidRequest { .. }
             | Error::Credentials { .. }
-            | Error::RateBudget { .. } => None,
+            | Error::RateBudget { .. }
+            | Error::Paging { .. } => None,
         }
     }
 
@@ -296,7 +309,8 @@ impl Error {
             | Error::MissingSetting { .. }
             | Error::Credentials { .. }
             | Error::RateBudget { .. }
-            | Error::InvalidRequest { .. } => false,
+            | Error::InvalidRequest { .. }
+            | Error::Paging { .. } => false,
         }
     }
 }
@@ -391,6 +405,11 @@ impl Error {
                 write!(f, "{action}: no credentials to sign with: {error}")
             }
             Error::RateBudget { action, error } => write!(f, "{action}: {error}"),
+            Error::Paging {
+                action,
+                position,
+                problem,
+            } => write!(f, "{action}: paging stopped at {position}: {problem}"),
         }
     }
 }

@@ -13,6 +13,7 @@
 mod budget;
 mod engine;
 mod options;
+mod pages;
 #[cfg(feature = "redis")]
 mod redis_budget;
 mod retry;
@@ -21,6 +22,7 @@ mod send;
 pub use budget::{BudgetError, BudgetFuture, BudgetKey, SharedBudget};
 pub use engine::{Builder, ClientProtocol, Engine, FromEngine};
 pub use options::{Answer, BuildError, CallOptions, Endpoint, Env};
+pub use pages::{Items, PageFetch, PageFuture, Pages};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis_budget::{BudgetStatus, OnUnavailable, RedisBudget};

@@ -41,10 +41,11 @@ use super::request::{RequestParts, RestRequest};
 use super::sign::{self, canonical_query_string, SigningInput};
 use crate::client::{
     codeless_error, encode, not_json, Answer, BuildError, Builder, CallOptions, ClientProtocol,
-    Endpoint, Engine, Env, FromEngine,
+    Endpoint, Engine, Env, FromEngine, PageFetch, Pages,
 };
 use crate::credentials::{Credentials, ProvideCredentials};
 use crate::error::{ApiError, Error, ErrorKind};
+use crate::paging::Paged;
 use crate::tables::{match_path, Catalog, OperationInfo, OperationTable};
 use crate::transport::{HttpRequest, HttpResponse};
 use crate::HttpMethod;
@@ -330,6 +331,25 @@ impl<O: OperationTable + Send + Sync> Engine<O, Huawei> {
         self.ensure_account(R::OPERATION, &request.parts()).await?;
         let prepared = self.typed(request)?;
         self.execute_typed(R::OPERATION, &prepared, options).await
+    }
+
+    /// The pages of a list operation (`request` is its first page's request): each page
+    /// one [`Engine::call`] with `options`, so the operation's QPS limit, the retries, the
+    /// credentials and the account lookup apply to each. See [`Pages`] for the positions
+    /// and when a scan ends.
+    pub fn pages<R>(&self, request: R, options: &CallOptions) -> Pages<R>
+    where
+        R: RestRequest<Operation = O> + Paged<Response = <R as RestRequest>::Response>,
+        R::Body: Serialize,
+        <R as RestRequest>::Response: DeserializeOwned,
+    {
+        let engine = self.clone();
+        let options = *options;
+        let fetch: PageFetch<R> = Arc::new(move |page: R| {
+            let engine = engine.clone();
+            Box::pin(async move { engine.call(&page, &options).await })
+        });
+        Pages::new(R::OPERATION.info().name, request, fetch)
     }
 
     /// Calls an operation by name with parameters and a JSON body of the caller's

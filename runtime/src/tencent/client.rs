@@ -14,10 +14,11 @@ use serde_json::Value;
 use super::sign::{authorization, SigningInput};
 use crate::client::{
     codeless_error, encode, not_json, Answer, BuildError, Builder, CallOptions, ClientProtocol,
-    Endpoint, Engine, Env, FromEngine,
+    Endpoint, Engine, Env, FromEngine, PageFetch, Pages,
 };
 use crate::credentials::{Credentials, ProvideCredentials};
 use crate::error::{ApiError, Error, ErrorKind};
+use crate::paging::Paged;
 use crate::tables::{ActionTable, Catalog};
 use crate::transport::{HttpRequest, HttpResponse};
 
@@ -235,6 +236,23 @@ impl<A: ActionTable + Send + Sync> Engine<A, Tencent> {
             trace_id: new_trace_id(),
         };
         self.execute_typed(action, &prepared, options).await
+    }
+
+    /// The pages of a list action (`request` is its first page's request): each page one
+    /// [`Engine::call`] with `options`, so the action's QPS limit, the retries and the
+    /// credentials apply to each. See [`Pages`] for the positions and when a scan ends.
+    pub fn pages<R>(&self, action: A, request: R, options: &CallOptions) -> Pages<R>
+    where
+        R: Paged + Serialize,
+        R::Response: DeserializeOwned,
+    {
+        let engine = self.clone();
+        let options = *options;
+        let fetch: PageFetch<R> = Arc::new(move |page: R| {
+            let engine = engine.clone();
+            Box::pin(async move { engine.call(action, &page, &options).await })
+        });
+        Pages::new(action.info().name, request, fetch)
     }
 
     /// Calls an action by its wire name with a JSON request, returning the JSON
