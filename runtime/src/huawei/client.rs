@@ -1313,4 +1313,168 @@ mod tests {
         assert!(accepted.load(Ordering::SeqCst) > 100);
         assert!(engine.credentials().expiry().unwrap() > SystemTime::now());
     }
+
+    mod pages {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+
+        use serde::Deserialize;
+
+        use super::*;
+        use crate::client::RetryPolicy;
+        use crate::paging::{Paging, PagingPlace, PagingStyle, RequestFields, ResponseFields};
+        use crate::transport::{SendFuture, Transport};
+
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum ListOp {
+            ListThings,
+        }
+
+        impl OperationTable for ListOp {
+            const ALL: &'static [Self] = &[ListOp::ListThings];
+            const INFO: &'static [OperationInfo] = &[OperationInfo {
+                name: "ListThings",
+                method: HttpMethod::Get,
+                path: "/v2/things",
+                path_params: &[],
+                scenario: "s",
+                sub_scenario: None,
+                description: "d",
+                permissions: &[],
+                console_path: None,
+            }];
+            const BY_PERMISSION: &'static [(&'static str, &'static [Self])] = &[];
+            const UNLISTED_NEED_PERMISSION: bool = false;
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        #[derive(Clone, Debug, Default)]
+        struct ListThingsRequest {
+            offset: Option<i64>,
+            limit: Option<i64>,
+            status: Option<String>,
+        }
+
+        #[derive(Debug, Deserialize)]
+        struct ListThingsResponse {
+            things: Option<Vec<u32>>,
+            count: Option<i64>,
+        }
+
+        impl RestRequest for ListThingsRequest {
+            type Operation = ListOp;
+            const OPERATION: ListOp = ListOp::ListThings;
+            type Body = ();
+            type Response = ListThingsResponse;
+            fn parts(&self) -> RequestParts {
+                RequestParts::new()
+                    .query("offset", &self.offset)
+                    .query("limit", &self.limit)
+                    .query("status", &self.status)
+            }
+            fn body(&self) -> Option<&()> {
+                None
+            }
+        }
+
+        impl Paged for ListThingsRequest {
+            type Response = ListThingsResponse;
+            type Item = u32;
+            const PAGING: Paging = Paging {
+                action: "ListThings",
+                style: PagingStyle::Offset,
+                place: PagingPlace::Query,
+                position: "offset",
+                size: "limit",
+                items: "things",
+                total: Some("count"),
+                page_size: 10,
+                max_page_size: Some(100),
+            };
+            fn request_fields(&mut self) -> RequestFields<'_> {
+                RequestFields {
+                    position: &mut self.offset,
+                    size: &mut self.limit,
+                }
+            }
+            fn response_fields(response: &mut ListThingsResponse) -> ResponseFields<'_, u32> {
+                ResponseFields {
+                    items: &mut response.things,
+                    total: Some(&mut response.count),
+                }
+            }
+        }
+
+        /// 25 things by offset; the first request at offset 10 is throttled (HTTP 429).
+        #[derive(Default)]
+        struct ThingServer {
+            queries: Mutex<Vec<String>>,
+            throttled: AtomicUsize,
+        }
+
+        impl Transport for ThingServer {
+            fn send(&self, request: HttpRequest) -> SendFuture<'_> {
+                let query = request
+                    .url
+                    .split_once('?')
+                    .map_or("", |(_, q)| q)
+                    .to_owned();
+                self.queries.lock().unwrap().push(query.clone());
+                let number = |key: &str| -> u64 {
+                    query
+                        .split('&')
+                        .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+                        .and_then(|v| v.parse().ok())
+                        .unwrap()
+                };
+                let (offset, limit) = (number("offset"), number("limit"));
+                let reply = if offset == 10 && self.throttled.fetch_add(1, Ordering::SeqCst) == 0 {
+                    response(429, None, "{}")
+                } else {
+                    let things: Vec<u64> = (offset..(offset + limit).min(25)).collect();
+                    let body = serde_json::json!({"things": things, "count": 25});
+                    response(200, Some("r"), &body.to_string())
+                };
+                Box::pin(async move { Ok(reply) })
+            }
+        }
+
+        #[tokio::test]
+        async fn each_page_is_one_call_with_the_query_set_and_retried_like_any() {
+            let server = Arc::new(ThingServer::default());
+            let engine: Engine<ListOp, Huawei> =
+                Builder::<ListOp, Huawei>::new("demo", "example.com")
+                    .credentials(Credentials::new("ak", "sk"))
+                    .retry_policy(RetryPolicy {
+                        max_attempts: 3,
+                        base_delay: std::time::Duration::from_millis(1),
+                        max_delay: std::time::Duration::from_millis(2),
+                    })
+                    .transport(server.clone())
+                    .build_with(&|_| None)
+                    .unwrap();
+            let request = ListThingsRequest {
+                offset: Some(500),
+                limit: None,
+                status: Some("active".into()),
+            };
+            let mut things = engine.pages(request, &CallOptions::default()).items();
+            let mut got = Vec::new();
+            while let Some(thing) = things.next().await {
+                got.push(thing.unwrap());
+            }
+            assert_eq!(got, (0..25).collect::<Vec<_>>());
+            let queries = server.queries.lock().unwrap().clone();
+            assert_eq!(queries.len(), 4, "{queries:?}");
+            for (query, offset) in queries.iter().zip([0, 10, 10, 20]) {
+                assert!(query.contains(&format!("offset={offset}&")), "{query}");
+                assert!(
+                    query.contains("limit=10") && query.contains("status=active"),
+                    "{query}"
+                );
+            }
+        }
+    }
 }

@@ -533,4 +533,162 @@ mod tests {
             assert!(err.is_transient(), "{status} {body}");
         }
     }
+
+    mod pages {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+
+        use serde::Deserialize;
+
+        use super::*;
+        use crate::client::RetryPolicy;
+        use crate::paging::{Paging, PagingPlace, PagingStyle, RequestFields, ResponseFields};
+        use crate::tables::{ActionInfo, Qps};
+        use crate::transport::{SendFuture, Transport};
+        use crate::CamClass;
+
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum Act {
+            DescribeThings,
+        }
+
+        impl ActionTable for Act {
+            const ALL: &'static [Self] = &[Act::DescribeThings];
+            const INFO: &'static [ActionInfo] = &[ActionInfo {
+                name: "DescribeThings",
+                title: "DescribeThings",
+                category: None,
+                cam_class: Some(CamClass::List),
+                granularity: None,
+                resource: None,
+                ip_restriction: None,
+                qps: Qps::Assumed(1000),
+                in_api_definition: true,
+            }];
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        #[derive(Clone, Debug, Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct DescribeThingsRequest {
+            page: i64,
+            page_size: i64,
+            status: String,
+        }
+
+        #[derive(Debug, Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct DescribeThingsResponse {
+            things: Vec<u32>,
+            total: Option<String>,
+        }
+
+        impl Paged for DescribeThingsRequest {
+            type Response = DescribeThingsResponse;
+            type Item = u32;
+            const PAGING: Paging = Paging {
+                action: "DescribeThings",
+                style: PagingStyle::PageNumber { first: 1 },
+                place: PagingPlace::Body,
+                position: "Page",
+                size: "PageSize",
+                items: "Things",
+                total: Some("Total"),
+                page_size: 10,
+                max_page_size: Some(100),
+            };
+            fn request_fields(&mut self) -> RequestFields<'_> {
+                RequestFields {
+                    position: &mut self.page,
+                    size: &mut self.page_size,
+                }
+            }
+            fn response_fields(response: &mut DescribeThingsResponse) -> ResponseFields<'_, u32> {
+                ResponseFields {
+                    items: &mut response.things,
+                    total: Some(&mut response.total),
+                }
+            }
+        }
+
+        /// 25 things by page; the first request for page 2 is throttled (HTTP 429).
+        #[derive(Default)]
+        struct ThingServer {
+            bodies: Mutex<Vec<Value>>,
+            throttled: AtomicUsize,
+        }
+
+        impl Transport for ThingServer {
+            fn send(&self, request: HttpRequest) -> SendFuture<'_> {
+                let body: Value = serde_json::from_slice(&request.body).unwrap();
+                self.bodies.lock().unwrap().push(body.clone());
+                let page = body["Page"].as_u64().unwrap();
+                let size = body["PageSize"].as_u64().unwrap();
+                let reply = if page == 2 && self.throttled.fetch_add(1, Ordering::SeqCst) == 0 {
+                    HttpResponse::new(429, b"<html>Too Many Requests</html>".to_vec())
+                } else {
+                    let things: Vec<u64> = ((page - 1) * size..(page * size).min(25)).collect();
+                    let envelope = serde_json::json!({"Response": {
+                        "Things": things, "Total": "25", "RequestId": format!("r{page}")
+                    }});
+                    HttpResponse::new(200, serde_json::to_vec(&envelope).unwrap())
+                };
+                Box::pin(async move { Ok(reply) })
+            }
+        }
+
+        #[tokio::test]
+        async fn each_page_is_one_call_with_the_position_set_and_retried_like_any() {
+            let server = Arc::new(ThingServer::default());
+            let engine: Engine<Act, Tencent> =
+                Builder::<Act, Tencent>::new("demo", "2020-01-01", "example.com")
+                    .credentials(Credentials::new("id", "key"))
+                    .retry_policy(RetryPolicy {
+                        max_attempts: 3,
+                        base_delay: std::time::Duration::from_millis(1),
+                        max_delay: std::time::Duration::from_millis(2),
+                    })
+                    .transport(server.clone())
+                    .build_with(&|_| None)
+                    .unwrap();
+            let request = DescribeThingsRequest {
+                page: 9,
+                page_size: 1,
+                status: "active".into(),
+            };
+            let things = engine
+                .pages(Act::DescribeThings, request, &CallOptions::default())
+                .items()
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(things, (0..25).collect::<Vec<_>>());
+            let sent: Vec<(u64, u64, String)> = server
+                .bodies
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|b| {
+                    (
+                        b["Page"].as_u64().unwrap(),
+                        b["PageSize"].as_u64().unwrap(),
+                        b["Status"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            let active = || "active".to_owned();
+            assert_eq!(
+                sent,
+                [
+                    (1, 10, active()),
+                    (2, 10, active()),
+                    (2, 10, active()),
+                    (3, 10, active())
+                ],
+                "page 2 retried after the 429; no page 4"
+            );
+        }
+    }
 }
