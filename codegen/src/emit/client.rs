@@ -5,6 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::paging::{huawei_paged, pages_methods, tencent_paged};
 use super::tables::variant;
 use super::{doc, ident, prose};
 use crate::names::{method_name, type_stem};
@@ -30,6 +31,7 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
             }
         }
     });
+    let pages = pages_methods(&tencent_paged(spec), true);
     let (client_struct, client_options) = client_common(
         "Action",
         "Tencent",
@@ -41,7 +43,7 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
         //! limits, retries and error decoding are the runtime's (its client engine,
         //! `partnergen_runtime::client`, running Tencent's protocol).
 
-        use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine};
+        use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine, Pages};
         use partnergen_runtime::error::Error;
         use partnergen_runtime::tencent::Tencent;
         use partnergen_runtime::JsonValue;
@@ -70,6 +72,8 @@ pub(crate) fn tencent_client(spec: &TencentSpec) -> TokenStream {
             }
 
             #(#methods)*
+
+            #(#pages)*
         }
     }
 }
@@ -146,6 +150,7 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
             }
         }
     });
+    let pages = pages_methods(&huawei_paged(spec), false);
     let (client_struct, client_options) = client_common(
         "Operation",
         "Huawei",
@@ -157,7 +162,7 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
         //! decoding are the runtime's (its client engine, `partnergen_runtime::client`,
         //! running Huawei's protocol).
 
-        use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine};
+        use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine, Pages};
         use partnergen_runtime::error::Error;
         pub use partnergen_runtime::huawei::RequestParts;
         use partnergen_runtime::huawei::Huawei;
@@ -193,6 +198,8 @@ pub(crate) fn huawei_client(spec: &HuaweiSpec) -> TokenStream {
             }
 
             #(#methods)*
+
+            #(#pages)*
         }
     }
 }

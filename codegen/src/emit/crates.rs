@@ -11,6 +11,7 @@ use super::mock::{huawei_mock, mock_server_main, tencent_mock};
 use super::models::{
     huawei_models_module, huawei_requests, models_module, request_example, tencent_requests,
 };
+use super::paging::{huawei_paged, paging_module, tencent_paged};
 use super::tables::{huawei_operations, tencent_actions, tencent_service_errors};
 use super::{doc, header, md_cell, prose, rust_file, rust_file_of_chunks, Files};
 use crate::names::{method_name, snake, type_stem};
@@ -61,6 +62,10 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                         models_module(&lib, &tencent.types, requests, responses),
                     ),
                 );
+                add(
+                    "src/paging.rs",
+                    rust_file(spec_label, paging_module("Action", &tencent_paged(tencent))),
+                );
                 add("src/examples.rs", examples_test(spec_label, tencent));
                 add(
                     "src/client.rs",
@@ -90,6 +95,13 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
                 add(
                     "src/models.rs",
                     rust_file_of_chunks(spec_label, huawei_models_module(&lib, huawei)),
+                );
+                add(
+                    "src/paging.rs",
+                    rust_file(
+                        spec_label,
+                        paging_module("Operation", &huawei_paged(huawei)),
+                    ),
                 );
                 add(
                     "src/client.rs",
@@ -287,6 +299,11 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
         quote! {
             #[rustfmt::skip]
             pub mod models;
+            #[rustfmt::skip]
+            mod paging;
+            /// Paged actions: each one's request implements [`Paged`]; a scan's resume
+            /// point is a [`Position`].
+            pub use partnergen_runtime::paging::{Paged, Position};
         }
     });
     // Both providers' crates: the client and the mocks behind their features.
@@ -304,7 +321,7 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
         #[cfg(feature = "client")]
         pub use client::{Client, ClientBuilder};
         #[cfg(feature = "client")]
-        pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+        pub use partnergen_runtime::client::{BuildError, CallOptions, Items, Pages, RetryPolicy};
         #[cfg(feature = "client")]
         pub use partnergen_runtime::credentials::Credentials;
         #[cfg(feature = "client")]

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::tables::variant;
 use super::{doc, ident};
-use crate::names::method_name;
+use crate::names::{method_name, type_stem};
 use crate::spec::{
     HuaweiParam, HuaweiSpec, ParamLocation, Primitive, TencentSpec, TypeDef, TypeRef,
 };
@@ -84,7 +84,9 @@ fn mock_helpers(
     quote! {
         /// A mock whose operations without a rule answer their default response.
         pub fn mock() -> Mock {
-            MockTransport::new(default_response) #known_codes
+            MockTransport::new(default_response)
+                .with_paging(crate::paging::paging_of)
+                #known_codes
         }
 
         /// A client over `mock` (the test credentials; retries as configured by default;
@@ -164,8 +166,13 @@ pub(crate) fn tencent_mock(lib: &str, spec: &TencentSpec) -> TokenStream {
         let variant = variant(&a.name, a.rust_name.as_deref());
         let request = ident(a.request.as_deref().expect("validated"));
         let response = ident(a.response.as_deref().expect("validated"));
+        let paged_doc = if a.pagination.is_some() {
+            " `.items(list)` serves a list page by page."
+        } else {
+            ""
+        };
         let rule_doc = doc(&format!(
-            "A rule for `{}`, typed by its request and response.",
+            "A rule for `{}`, typed by its request and response.{paged_doc}",
             a.name
         ));
         quote! {
@@ -242,7 +249,7 @@ pub(crate) fn tencent_mock(lib: &str, spec: &TencentSpec) -> TokenStream {
                 check_request,
                 defaults: default_response,
                 // Placeholder until the spec's pagination facts are emitted.
-                paging: |_| None,
+                paging: crate::paging::paging_of,
                 error_codes: #error_codes,
             }
         }
@@ -364,13 +371,22 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
             None => quote!(()),
         };
         let response = ident(o.response.as_deref().expect("typed"));
+        // A paged operation's rules can serve a list page by page (`.items(..)`): the
+        // builder names its request, which knows how it pages.
+        let (paged, paged_doc) = match o.pagination {
+            Some(_) => {
+                let request = ident(&format!("{}Request", type_stem(&o.name, o.rust_name.as_deref())));
+                (quote!(, models::#request), " `.items(list)` serves a list page by page.")
+            }
+            None => (quote!(), ""),
+        };
         let rule_doc = doc(&format!(
-            "A rule for `{}` (`{} {}`), matching on its typed body; typed by its response.",
+            "A rule for `{}` (`{} {}`), matching on its typed body; typed by its response.{paged_doc}",
             o.name, o.method, o.path
         ));
         quote! {
             #rule_doc
-            pub fn #function() -> RuleBuilder<Operation, #body, models::#response> {
+            pub fn #function() -> RuleBuilder<Operation, #body, models::#response #paged> {
                 RuleBuilder::new(Operation::#variant)
             }
         }
@@ -439,7 +455,7 @@ pub(crate) fn huawei_mock(spec: &HuaweiSpec) -> TokenStream {
                 check_request,
                 defaults: default_response,
                 // Placeholder until the spec's pagination facts are emitted.
-                paging: |_| None,
+                paging: crate::paging::paging_of,
                 params,
             }
         }

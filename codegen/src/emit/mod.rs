@@ -8,6 +8,7 @@ mod client;
 mod crates;
 pub mod mock;
 mod models;
+mod paging;
 mod tables;
 
 use std::collections::BTreeMap;

@@ -452,7 +452,7 @@ fn is_short_example(example: &str) -> bool {
 }
 
 /// The Rust name of a field (without `r#`).
-fn field_name(field: &FieldDef) -> String {
+pub(crate) fn field_name(field: &FieldDef) -> String {
     field
         .rust_name
         .clone()
@@ -476,7 +476,7 @@ pub(crate) fn serde_pascal(snake_name: &str) -> String {
     out
 }
 
-fn rust_type(owner: &str, ty: &TypeRef) -> TokenStream {
+pub(crate) fn rust_type(owner: &str, ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::Primitive(Primitive::String) => quote!(String),
         TypeRef::Primitive(Primitive::Int64) => quote!(i64),

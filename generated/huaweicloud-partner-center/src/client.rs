@@ -2,7 +2,7 @@
 //! The async client: one method per typed operation. Signing, retries and error
 //! decoding are the runtime's (its client engine, `partnergen_runtime::client`,
 //! running Huawei's protocol).
-use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine};
+use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine, Pages};
 use partnergen_runtime::error::Error;
 pub use partnergen_runtime::huawei::RequestParts;
 use partnergen_runtime::huawei::Huawei;
@@ -244,5 +244,68 @@ impl Client {
         request: &models::UpdateSubCustomerBudgetRequest,
     ) -> Result<models::UpdateSubCustomerBudgetResponse, Error> {
         self.engine.call(request, &self.options).await
+    }
+    /// `ListCustomerOnDemandResources`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `offset` and `limit` (10 a page by default: `.page_size(n)`) and ends once `total_count` items have come, or on an empty page. `.items()` streams the `resources` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn list_customer_on_demand_resources_pages(
+        &self,
+        request: models::ListCustomerOnDemandResourcesRequest,
+    ) -> Pages<models::ListCustomerOnDemandResourcesRequest> {
+        self.engine.pages(request, &self.options)
+    }
+    /// `ListCustomerOrders`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `offset` and `limit` (10 a page by default: `.page_size(n)`) and ends once `total_count` items have come, or on an empty page. `.items()` streams the `order_infos` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn list_customer_orders_pages(
+        &self,
+        request: models::ListCustomerOrdersRequest,
+    ) -> Pages<models::ListCustomerOrdersRequest> {
+        self.engine.pages(request, &self.options)
+    }
+    /// `ListIndirectPartners`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `offset` and `limit` (10 a page by default: `.page_size(n)`) and ends once `count` items have come, or on an empty page. `.items()` streams the `indirect_partners` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn list_indirect_partners_pages(
+        &self,
+        request: models::ListIndirectPartnersRequest,
+    ) -> Pages<models::ListIndirectPartnersRequest> {
+        self.engine.pages(request, &self.options)
+    }
+    /// `ListInvoices`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `offset` and `limit` (10 a page by default: `.page_size(n)`) and ends once `count` items have come, or on an empty page. `.items()` streams the `invoices` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn list_invoices_pages(
+        &self,
+        request: models::ListInvoicesRequest,
+    ) -> Pages<models::ListInvoicesRequest> {
+        self.engine.pages(request, &self.options)
+    }
+    /// `ListSubCustomerCoupons`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `offset` and `limit` (10 a page by default: `.page_size(n)`) and ends once `count` items have come, or on an empty page. `.items()` streams the `user_coupons` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn list_sub_customer_coupons_pages(
+        &self,
+        request: models::ListSubCustomerCouponsRequest,
+    ) -> Pages<models::ListSubCustomerCouponsRequest> {
+        self.engine.pages(request, &self.options)
+    }
+    /// `ListSubCustomers`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `offset` and `limit` (10 a page by default: `.page_size(n)`) and ends once `count` items have come, or on an empty page. `.items()` streams the `customer_infos` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn list_sub_customers_pages(
+        &self,
+        request: models::ListSubCustomersRequest,
+    ) -> Pages<models::ListSubCustomersRequest> {
+        self.engine.pages(request, &self.options)
+    }
+    /// `ShowCustomerOrderDetails`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `offset` and `limit` (10 a page by default: `.page_size(n)`) and ends once `total_count` items have come, or on an empty page. `.items()` streams the `order_line_items` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn show_customer_order_details_pages(
+        &self,
+        request: models::ShowCustomerOrderDetailsRequest,
+    ) -> Pages<models::ShowCustomerOrderDetailsRequest> {
+        self.engine.pages(request, &self.options)
     }
 }

@@ -11,13 +11,18 @@ pub use partnergen_runtime::tables::{Access, OperationInfo, OperationTable, Unkn
 pub use partnergen_runtime::HttpMethod;
 #[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
+mod paging;
+/// Paged actions: each one's request implements [`Paged`]; a scan's resume
+/// point is a [`Position`].
+pub use partnergen_runtime::paging::{Paged, Position};
 #[cfg(feature = "client")]
 #[rustfmt::skip]
 pub mod client;
 #[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder};
 #[cfg(feature = "client")]
-pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+pub use partnergen_runtime::client::{BuildError, CallOptions, Items, Pages, RetryPolicy};
 #[cfg(feature = "client")]
 pub use partnergen_runtime::credentials::Credentials;
 #[cfg(feature = "client")]

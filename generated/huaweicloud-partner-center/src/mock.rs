@@ -32,7 +32,7 @@ pub const SECRET_KEY: &str = "mock-secret-key";
 pub const DOMAIN_ID: &str = "mockdomainid0000";
 /// A mock whose operations without a rule answer their default response.
 pub fn mock() -> Mock {
-    MockTransport::new(default_response)
+    MockTransport::new(default_response).with_paging(crate::paging::paging_of)
 }
 /// A client over `mock` (the test credentials; retries as configured by default;
 /// no client-side QPS limits: see [`builder`]).
@@ -65,7 +65,7 @@ pub fn service() -> ServiceDef<Operation> {
         service: crate::SERVICE,
         check_request,
         defaults: default_response,
-        paging: |_| None,
+        paging: crate::paging::paging_of,
         params,
     }
 }
@@ -337,32 +337,40 @@ pub fn freeze_sub_customers() -> RuleBuilder<
 > {
     RuleBuilder::new(Operation::FreezeSubCustomers)
 }
-/// A rule for `ListCustomerOnDemandResources` (`POST /v2/partners/sub-customers/on-demand-resources/query`), matching on its typed body; typed by its response.
+/// A rule for `ListCustomerOnDemandResources` (`POST /v2/partners/sub-customers/on-demand-resources/query`), matching on its typed body; typed by its response. `.items(list)` serves a list page by page.
 pub fn list_customer_on_demand_resources() -> RuleBuilder<
     Operation,
     models::QueryCustomerOnDemandResourcesReq,
     models::ListCustomerOnDemandResourcesResponse,
+    models::ListCustomerOnDemandResourcesRequest,
 > {
     RuleBuilder::new(Operation::ListCustomerOnDemandResources)
 }
-/// A rule for `ListCustomerOrders` (`GET /v2/orders/customer-orders`), matching on its typed body; typed by its response.
+/// A rule for `ListCustomerOrders` (`GET /v2/orders/customer-orders`), matching on its typed body; typed by its response. `.items(list)` serves a list page by page.
 pub fn list_customer_orders() -> RuleBuilder<
     Operation,
     (),
     models::ListCustomerOrdersResponse,
+    models::ListCustomerOrdersRequest,
 > {
     RuleBuilder::new(Operation::ListCustomerOrders)
 }
-/// A rule for `ListIndirectPartners` (`POST /v2/partners/indirect-partners/query`), matching on its typed body; typed by its response.
+/// A rule for `ListIndirectPartners` (`POST /v2/partners/indirect-partners/query`), matching on its typed body; typed by its response. `.items(list)` serves a list page by page.
 pub fn list_indirect_partners() -> RuleBuilder<
     Operation,
     models::QueryIndirectPartnersReq,
     models::ListIndirectPartnersResponse,
+    models::ListIndirectPartnersRequest,
 > {
     RuleBuilder::new(Operation::ListIndirectPartners)
 }
-/// A rule for `ListInvoices` (`GET /v1.0/{domain_id}/payments/intl-invoices`), matching on its typed body; typed by its response.
-pub fn list_invoices() -> RuleBuilder<Operation, (), models::ListInvoicesResponse> {
+/// A rule for `ListInvoices` (`GET /v1.0/{domain_id}/payments/intl-invoices`), matching on its typed body; typed by its response. `.items(list)` serves a list page by page.
+pub fn list_invoices() -> RuleBuilder<
+    Operation,
+    (),
+    models::ListInvoicesResponse,
+    models::ListInvoicesRequest,
+> {
     RuleBuilder::new(Operation::ListInvoices)
 }
 /// A rule for `ListPostpaidBillSum` (`GET /v2/bills/partner-bills/postpaid-bill-summary`), matching on its typed body; typed by its response.
@@ -381,19 +389,21 @@ pub fn list_sub_customer_budget() -> RuleBuilder<
 > {
     RuleBuilder::new(Operation::ListSubCustomerBudget)
 }
-/// A rule for `ListSubCustomerCoupons` (`GET /v2/promotions/benefits/coupons`), matching on its typed body; typed by its response.
+/// A rule for `ListSubCustomerCoupons` (`GET /v2/promotions/benefits/coupons`), matching on its typed body; typed by its response. `.items(list)` serves a list page by page.
 pub fn list_sub_customer_coupons() -> RuleBuilder<
     Operation,
     (),
     models::ListSubCustomerCouponsResponse,
+    models::ListSubCustomerCouponsRequest,
 > {
     RuleBuilder::new(Operation::ListSubCustomerCoupons)
 }
-/// A rule for `ListSubCustomers` (`POST /v2/partners/sub-customers/query`), matching on its typed body; typed by its response.
+/// A rule for `ListSubCustomers` (`POST /v2/partners/sub-customers/query`), matching on its typed body; typed by its response. `.items(list)` serves a list page by page.
 pub fn list_sub_customers() -> RuleBuilder<
     Operation,
     models::QuerySubCustomerListReq,
     models::ListSubCustomersResponse,
+    models::ListSubCustomersRequest,
 > {
     RuleBuilder::new(Operation::ListSubCustomers)
 }
@@ -405,11 +415,12 @@ pub fn send_verification_message_code() -> RuleBuilder<
 > {
     RuleBuilder::new(Operation::SendVerificationMessageCode)
 }
-/// A rule for `ShowCustomerOrderDetails` (`GET /v2/orders/customer-orders/details/{order_id}`), matching on its typed body; typed by its response.
+/// A rule for `ShowCustomerOrderDetails` (`GET /v2/orders/customer-orders/details/{order_id}`), matching on its typed body; typed by its response. `.items(list)` serves a list page by page.
 pub fn show_customer_order_details() -> RuleBuilder<
     Operation,
     (),
     models::ShowCustomerOrderDetailsResponse,
+    models::ShowCustomerOrderDetailsRequest,
 > {
     RuleBuilder::new(Operation::ShowCustomerOrderDetails)
 }

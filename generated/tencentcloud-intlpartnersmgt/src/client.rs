@@ -2,7 +2,7 @@
 //! The async client: one method per action of the API definition. Signing, QPS
 //! limits, retries and error decoding are the runtime's (its client engine,
 //! `partnergen_runtime::client`, running Tencent's protocol).
-use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine};
+use partnergen_runtime::client::{Builder, CallOptions, Engine, FromEngine, Pages};
 use partnergen_runtime::error::Error;
 use partnergen_runtime::tencent::Tencent;
 use partnergen_runtime::JsonValue;
@@ -504,5 +504,151 @@ impl Client {
         request: &models::SendVerifyCodeRequest,
     ) -> Result<models::SendVerifyCodeResponse, Error> {
         self.engine.call(Action::SendVerifyCode, request, &self.options).await
+    }
+    /// `DescribeBillDetail`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (200 a page by default, at most 200: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `DetailSet` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_bill_detail_pages(
+        &self,
+        request: models::DescribeBillDetailRequest,
+    ) -> Pages<models::DescribeBillDetailRequest> {
+        self.engine.pages(Action::DescribeBillDetail, request, &self.options)
+    }
+    /// `DescribeCustomerBillDetail`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (200 a page by default, at most 200: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `DetailSet` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_customer_bill_detail_pages(
+        &self,
+        request: models::DescribeCustomerBillDetailRequest,
+    ) -> Pages<models::DescribeCustomerBillDetailRequest> {
+        self.engine.pages(Action::DescribeCustomerBillDetail, request, &self.options)
+    }
+    /// `DescribeCustomerOwnCostExplorerSummary`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (200 a page by default, at most 200: `.page_size(n)`) and ends on a short or empty page (the response has no total). `.items()` streams the `Detail` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_customer_own_cost_explorer_summary_pages(
+        &self,
+        request: models::DescribeCustomerOwnCostExplorerSummaryRequest,
+    ) -> Pages<models::DescribeCustomerOwnCostExplorerSummaryRequest> {
+        self.engine
+            .pages(
+                Action::DescribeCustomerOwnCostExplorerSummary,
+                request,
+                &self.options,
+            )
+    }
+    /// `DescribeCustomerOwnVoucherList`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `TotalCount` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_customer_own_voucher_list_pages(
+        &self,
+        request: models::DescribeCustomerOwnVoucherListRequest,
+    ) -> Pages<models::DescribeCustomerOwnVoucherListRequest> {
+        self.engine.pages(Action::DescribeCustomerOwnVoucherList, request, &self.options)
+    }
+    /// `DescribeCustomerOwnVoucherUsageDetails`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `TotalRecordsCount` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_customer_own_voucher_usage_details_pages(
+        &self,
+        request: models::DescribeCustomerOwnVoucherUsageDetailsRequest,
+    ) -> Pages<models::DescribeCustomerOwnVoucherUsageDetailsRequest> {
+        self.engine
+            .pages(
+                Action::DescribeCustomerOwnVoucherUsageDetails,
+                request,
+                &self.options,
+            )
+    }
+    /// `DescribeCustomerUin`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (10 a page by default: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_customer_uin_pages(
+        &self,
+        request: models::DescribeCustomerUinRequest,
+    ) -> Pages<models::DescribeCustomerUinRequest> {
+        self.engine.pages(Action::DescribeCustomerUin, request, &self.options)
+    }
+    /// `DescribeCustomerVoucherList`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `TotalCount` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_customer_voucher_list_pages(
+        &self,
+        request: models::DescribeCustomerVoucherListRequest,
+    ) -> Pages<models::DescribeCustomerVoucherListRequest> {
+        self.engine.pages(Action::DescribeCustomerVoucherList, request, &self.options)
+    }
+    /// `DescribeCustomerVoucherUsageDetails`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `TotalRecordsCount` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn describe_customer_voucher_usage_details_pages(
+        &self,
+        request: models::DescribeCustomerVoucherUsageDetailsRequest,
+    ) -> Pages<models::DescribeCustomerVoucherUsageDetailsRequest> {
+        self.engine
+            .pages(Action::DescribeCustomerVoucherUsageDetails, request, &self.options)
+    }
+    /// `QueryCreditAllocationHistory`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (10 a page by default: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `History` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn query_credit_allocation_history_pages(
+        &self,
+        request: models::QueryCreditAllocationHistoryRequest,
+    ) -> Pages<models::QueryCreditAllocationHistoryRequest> {
+        self.engine.pages(Action::QueryCreditAllocationHistory, request, &self.options)
+    }
+    /// `QueryCustomersCredit`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (10 a page by default: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn query_customers_credit_pages(
+        &self,
+        request: models::QueryCustomersCreditRequest,
+    ) -> Pages<models::QueryCustomersCreditRequest> {
+        self.engine.pages(Action::QueryCustomersCredit, request, &self.options)
+    }
+    /// `QueryPendingClientsV2`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn query_pending_clients_v2_pages(
+        &self,
+        request: models::QueryPendingClientsV2Request,
+    ) -> Pages<models::QueryPendingClientsV2Request> {
+        self.engine.pages(Action::QueryPendingClientsV2, request, &self.options)
+    }
+    /// `QueryPendingSubAgentsV2`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn query_pending_sub_agents_v2_pages(
+        &self,
+        request: models::QueryPendingSubAgentsV2Request,
+    ) -> Pages<models::QueryPendingSubAgentsV2Request> {
+        self.engine.pages(Action::QueryPendingSubAgentsV2, request, &self.options)
+    }
+    /// `QueryPolicyProductListByCode`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (200 a page by default, at most 200: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `ProductList` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn query_policy_product_list_by_code_pages(
+        &self,
+        request: models::QueryPolicyProductListByCodeRequest,
+    ) -> Pages<models::QueryPolicyProductListByCodeRequest> {
+        self.engine.pages(Action::QueryPolicyProductListByCode, request, &self.options)
+    }
+    /// `QuerySubAgentsDetailV2`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn query_sub_agents_detail_v2_pages(
+        &self,
+        request: models::QuerySubAgentsDetailV2Request,
+    ) -> Pages<models::QuerySubAgentsDetailV2Request> {
+        self.engine.pages(Action::QuerySubAgentsDetailV2, request, &self.options)
+    }
+    /// `QueryT1IndirectCustomersDetail`, page by page: a stream of its responses.
+    ///
+    /// The paginator sets `Page` and `PageSize` (100 a page by default, at most 100: `.page_size(n)`) and ends once `Total` items have come, or on an empty page. `.items()` streams the `Data` items instead; `.position()` is where to resume a scan (`.resume_from(position)`).
+    pub fn query_t1_indirect_customers_detail_pages(
+        &self,
+        request: models::QueryT1IndirectCustomersDetailRequest,
+    ) -> Pages<models::QueryT1IndirectCustomersDetailRequest> {
+        self.engine.pages(Action::QueryT1IndirectCustomersDetail, request, &self.options)
     }
 }

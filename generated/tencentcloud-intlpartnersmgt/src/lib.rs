@@ -14,6 +14,11 @@ pub mod service_errors;
 pub use service_errors::ServiceError;
 #[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
+mod paging;
+/// Paged actions: each one's request implements [`Paged`]; a scan's resume
+/// point is a [`Position`].
+pub use partnergen_runtime::paging::{Paged, Position};
 #[cfg(all(test, feature = "serde"))]
 #[rustfmt::skip]
 mod examples;
@@ -23,7 +28,7 @@ pub mod client;
 #[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder};
 #[cfg(feature = "client")]
-pub use partnergen_runtime::client::{BuildError, CallOptions, RetryPolicy};
+pub use partnergen_runtime::client::{BuildError, CallOptions, Items, Pages, RetryPolicy};
 #[cfg(feature = "client")]
 pub use partnergen_runtime::credentials::Credentials;
 #[cfg(feature = "client")]

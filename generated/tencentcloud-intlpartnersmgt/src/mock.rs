@@ -47,6 +47,7 @@ pub const SECRET_KEY: &str = "mock-secret-key";
 /// A mock whose operations without a rule answer their default response.
 pub fn mock() -> Mock {
     MockTransport::new(default_response)
+        .with_paging(crate::paging::paging_of)
         .with_known_codes(
             partnergen_runtime::tencent::server::known_codes(
                 <crate::ServiceError as partnergen_runtime::tables::ServiceCode>::CODES,
@@ -83,7 +84,7 @@ pub fn service() -> ServiceDef<Action> {
         version: crate::API_VERSION,
         check_request,
         defaults: default_response,
-        paging: |_| None,
+        paging: crate::paging::paging_of,
         error_codes: <crate::ServiceError as partnergen_runtime::tables::ServiceCode>::CODES,
     }
 }
@@ -512,7 +513,7 @@ pub fn create_and_send_client_invitation_mail() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::CreateAndSendClientInvitationMail)
 }
-/// A rule for `DescribeBillDetail`, typed by its request and response.
+/// A rule for `DescribeBillDetail`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_bill_detail() -> RuleBuilder<
     Action,
     models::DescribeBillDetailRequest,
@@ -560,7 +561,7 @@ pub fn describe_bill_summary_by_region() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::DescribeBillSummaryByRegion)
 }
-/// A rule for `DescribeCustomerBillDetail`, typed by its request and response.
+/// A rule for `DescribeCustomerBillDetail`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_customer_bill_detail() -> RuleBuilder<
     Action,
     models::DescribeCustomerBillDetailRequest,
@@ -608,7 +609,7 @@ pub fn describe_customer_own_cost_explorer_filter() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::DescribeCustomerOwnCostExplorerFilter)
 }
-/// A rule for `DescribeCustomerOwnCostExplorerSummary`, typed by its request and response.
+/// A rule for `DescribeCustomerOwnCostExplorerSummary`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_customer_own_cost_explorer_summary() -> RuleBuilder<
     Action,
     models::DescribeCustomerOwnCostExplorerSummaryRequest,
@@ -616,7 +617,7 @@ pub fn describe_customer_own_cost_explorer_summary() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::DescribeCustomerOwnCostExplorerSummary)
 }
-/// A rule for `DescribeCustomerOwnVoucherList`, typed by its request and response.
+/// A rule for `DescribeCustomerOwnVoucherList`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_customer_own_voucher_list() -> RuleBuilder<
     Action,
     models::DescribeCustomerOwnVoucherListRequest,
@@ -624,7 +625,7 @@ pub fn describe_customer_own_voucher_list() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::DescribeCustomerOwnVoucherList)
 }
-/// A rule for `DescribeCustomerOwnVoucherUsageDetails`, typed by its request and response.
+/// A rule for `DescribeCustomerOwnVoucherUsageDetails`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_customer_own_voucher_usage_details() -> RuleBuilder<
     Action,
     models::DescribeCustomerOwnVoucherUsageDetailsRequest,
@@ -632,7 +633,7 @@ pub fn describe_customer_own_voucher_usage_details() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::DescribeCustomerOwnVoucherUsageDetails)
 }
-/// A rule for `DescribeCustomerUin`, typed by its request and response.
+/// A rule for `DescribeCustomerUin`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_customer_uin() -> RuleBuilder<
     Action,
     models::DescribeCustomerUinRequest,
@@ -640,7 +641,7 @@ pub fn describe_customer_uin() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::DescribeCustomerUin)
 }
-/// A rule for `DescribeCustomerVoucherList`, typed by its request and response.
+/// A rule for `DescribeCustomerVoucherList`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_customer_voucher_list() -> RuleBuilder<
     Action,
     models::DescribeCustomerVoucherListRequest,
@@ -648,7 +649,7 @@ pub fn describe_customer_voucher_list() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::DescribeCustomerVoucherList)
 }
-/// A rule for `DescribeCustomerVoucherUsageDetails`, typed by its request and response.
+/// A rule for `DescribeCustomerVoucherUsageDetails`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn describe_customer_voucher_usage_details() -> RuleBuilder<
     Action,
     models::DescribeCustomerVoucherUsageDetailsRequest,
@@ -704,7 +705,7 @@ pub fn query_account_verification_status() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::QueryAccountVerificationStatus)
 }
-/// A rule for `QueryCreditAllocationHistory`, typed by its request and response.
+/// A rule for `QueryCreditAllocationHistory`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn query_credit_allocation_history() -> RuleBuilder<
     Action,
     models::QueryCreditAllocationHistoryRequest,
@@ -728,7 +729,7 @@ pub fn query_customer_billing_quota() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::QueryCustomerBillingQuota)
 }
-/// A rule for `QueryCustomersCredit`, typed by its request and response.
+/// A rule for `QueryCustomersCredit`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn query_customers_credit() -> RuleBuilder<
     Action,
     models::QueryCustomersCreditRequest,
@@ -760,7 +761,7 @@ pub fn query_partner_credit() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::QueryPartnerCredit)
 }
-/// A rule for `QueryPendingClientsV2`, typed by its request and response.
+/// A rule for `QueryPendingClientsV2`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn query_pending_clients_v2() -> RuleBuilder<
     Action,
     models::QueryPendingClientsV2Request,
@@ -768,7 +769,7 @@ pub fn query_pending_clients_v2() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::QueryPendingClientsV2)
 }
-/// A rule for `QueryPendingSubAgentsV2`, typed by its request and response.
+/// A rule for `QueryPendingSubAgentsV2`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn query_pending_sub_agents_v2() -> RuleBuilder<
     Action,
     models::QueryPendingSubAgentsV2Request,
@@ -776,7 +777,7 @@ pub fn query_pending_sub_agents_v2() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::QueryPendingSubAgentsV2)
 }
-/// A rule for `QueryPolicyProductListByCode`, typed by its request and response.
+/// A rule for `QueryPolicyProductListByCode`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn query_policy_product_list_by_code() -> RuleBuilder<
     Action,
     models::QueryPolicyProductListByCodeRequest,
@@ -784,7 +785,7 @@ pub fn query_policy_product_list_by_code() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::QueryPolicyProductListByCode)
 }
-/// A rule for `QuerySubAgentsDetailV2`, typed by its request and response.
+/// A rule for `QuerySubAgentsDetailV2`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn query_sub_agents_detail_v2() -> RuleBuilder<
     Action,
     models::QuerySubAgentsDetailV2Request,
@@ -792,7 +793,7 @@ pub fn query_sub_agents_detail_v2() -> RuleBuilder<
 > {
     RuleBuilder::new(Action::QuerySubAgentsDetailV2)
 }
-/// A rule for `QueryT1IndirectCustomersDetail`, typed by its request and response.
+/// A rule for `QueryT1IndirectCustomersDetail`, typed by its request and response. `.items(list)` serves a list page by page.
 pub fn query_t1_indirect_customers_detail() -> RuleBuilder<
     Action,
     models::QueryT1IndirectCustomersDetailRequest,
