@@ -357,3 +357,25 @@ async fn an_error_on_page_3_ends_the_stream_and_a_saved_position_resumes_it() {
         .unwrap();
     assert_eq!(ids(&rest), texts(6..10));
 }
+
+#[tokio::test]
+async fn a_typed_items_rule_pages_in_process() {
+    let list: Vec<models::CustomerInformation> = (0..5)
+        .map(|i| {
+            let mut customer = models::CustomerInformation::default();
+            customer.customer_id = i.to_string();
+            customer
+        })
+        .collect();
+    let mock = mock::mock().with_rule(mock::list_sub_customers().items(list).build());
+    let client = mock::client(&mock);
+    let got = client
+        .list_sub_customers_pages(customers_request())
+        .page_size(2)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&got), texts(0..5));
+    assert_eq!(mock.count(Operation::ListSubCustomers), 3);
+}

@@ -500,3 +500,29 @@ async fn qps_limits_and_retries_apply_to_each_page() {
         .count();
     assert_eq!(refused_by_the_server, 0);
 }
+
+#[tokio::test]
+async fn a_typed_items_rule_pages_in_process() {
+    let list: Vec<models::DescribeCustomerUinData> = (0..7)
+        .map(|i| {
+            let mut item = models::DescribeCustomerUinData::default();
+            item.customer_uin = Some(i.to_string());
+            item
+        })
+        .collect();
+    let mock = mock::mock().with_rule(mock::describe_customer_uin().items(list).build());
+    let client = mock::client(&mock);
+    let pages = client
+        .describe_customer_uin_pages(uin_request())
+        .page_size(3)
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<usize> = pages
+        .iter()
+        .map(|p| p.data.as_ref().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(sizes, [3, 3, 1]);
+    assert!(pages.iter().all(|p| p.total.as_deref() == Some("7")));
+    assert_eq!(mock.count(Action::DescribeCustomerUin), 3);
+}
