@@ -465,6 +465,7 @@ fn front_page_example(lib: &str, spec: &Spec) -> Option<String> {
     };
     let build = example.build.join("\n");
     let imports = example.imports(lib);
+    let paging = paging_example(lib, spec).unwrap_or_default();
     Some(format!(
         "# Example\n\n\
          A client, a call with a request built by name, a typed error, and the same code\n\
@@ -490,6 +491,89 @@ fn front_page_example(lib: &str, spec: &Spec) -> Option<String> {
          Err(err) => return Err(err.into()),\n\
          }};\n\
          assert_eq!(outcome, \"rejected\");\n\
+         # Ok(())\n\
+         # }}\n\
+         ```{paging}"
+    ))
+}
+
+/// The front page's paging example: a paged action's items streamed over the in-process
+/// mock (which pages the action's default list), and a scan resumed from a saved position.
+/// `None` for a crate without a paged action whose request a doc example can build.
+fn paging_example(lib: &str, spec: &Spec) -> Option<String> {
+    let (example, method) = match spec {
+        Spec::Tencent(tencent) => {
+            let requests: Vec<(&str, &[FieldDef])> = tencent_requests(tencent)
+                .into_iter()
+                .filter(|(name, _)| {
+                    tencent
+                        .actions
+                        .iter()
+                        .any(|a| a.pagination.is_some() && a.request.as_deref() == Some(*name))
+                })
+                .collect();
+            let example = request_example(&requests)?;
+            let action = tencent
+                .actions
+                .iter()
+                .find(|a| a.request.as_deref() == Some(example.name.as_str()))?;
+            (
+                example,
+                method_name(&action.name, action.rust_name.as_deref()),
+            )
+        }
+        Spec::Huawei(huawei) => {
+            let paged: Vec<(String, &crate::spec::HuaweiOperation)> = huawei
+                .typed_operations()
+                .into_iter()
+                .filter(|o| o.pagination.is_some())
+                .map(|o| {
+                    (
+                        format!("{}Request", type_stem(&o.name, o.rust_name.as_deref())),
+                        o,
+                    )
+                })
+                .collect();
+            let requests = huawei_requests(huawei);
+            let borrowed: Vec<(&str, &[FieldDef])> = requests
+                .iter()
+                .filter(|(name, _)| paged.iter().any(|(request, _)| request == name))
+                .map(|(name, fields)| (name.as_str(), fields.as_slice()))
+                .collect();
+            let example = request_example(&borrowed)?;
+            let (_, op) = paged.iter().find(|(request, _)| *request == example.name)?;
+            (example, method_name(&op.name, op.rust_name.as_deref()))
+        }
+    };
+    let build = example.build.join("\n");
+    let imports = example.imports(lib);
+    Some(format!(
+        "\n\n# Paging\n\n\
+         A list action's items, page by page, and a scan resumed from a saved position\n\
+         (the in-process mock pages the action's default list):\n\n\
+         ```rust\n\
+         # #[tokio::main(flavor = \"current_thread\")]\n\
+         # async fn main() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         {imports}\n\
+         use {lib}::{{mock, Position}};\n\n\
+         let mock = mock::mock();\n\
+         let client = mock::client(&mock);\n\
+         {build}\n\n\
+         // The paginator sets the position and page size of every page's request.\n\
+         let mut items = client.{method}_pages(request.clone()).items();\n\
+         let mut seen = 0;\n\
+         while let Some(item) = items.next().await {{\n    \
+         let _item = item?;\n    \
+         seen += 1;\n\
+         }}\n\
+         // The scan has ended: nothing is left to resume.\n\
+         assert!(items.position().is_none());\n\n\
+         // Where a scan stands is a `Position`: saved as text, it resumes the scan in this\n\
+         // process or another.\n\
+         let saved = client.{method}_pages(request.clone()).position().unwrap().to_string();\n\
+         let position: Position = saved.parse()?;\n\
+         let again = client.{method}_pages(request).resume_from(position).items().try_collect().await?;\n\
+         assert_eq!(again.len(), seen);\n\
          # Ok(())\n\
          # }}\n\
          ```"
