@@ -29,7 +29,7 @@ from huaweicloudsdkcore.region.region import Region
 
 
 def call(client, credentials):
-    request = model.ListInvoicesRequest(start_time="2024-01", end_time="2024-02", offset=0, limit=10)
+    request = model.ListInvoicesRequest(start_time="2024-01", end_time="2024-02", offset=1, limit=10)
     try:
         client.list_invoices(request)
     except ServiceResponseException as err:

@@ -11,7 +11,7 @@ use std::time::Duration;
 use huawei_common::{call_typed, huawei_spec, TYPED};
 use huaweicloud_partner_center::mock::{self, Checks, Reply};
 use huaweicloud_partner_center::{models, Client, Credentials, ErrorKind, Operation, RetryPolicy};
-use partnergen_codegen::emit::mock::sample_value;
+use partnergen_codegen::emit::mock::{sample_first_page, sample_value};
 use partnergen_codegen::spec::ParamLocation;
 use serde_json::{json, Value};
 use wire::{exchange, unix_now, Raw};
@@ -48,7 +48,7 @@ async fn the_in_process_mock_answers_every_operation() {
         .find(|c| c.action == Operation::ShowCustomerOrderDetails)
         .unwrap();
     assert_eq!(detail.request["path"], json!({"order_id": "text"}));
-    assert_eq!(detail.request["query"]["limit"], json!("-7"));
+    assert_eq!(detail.request["query"]["limit"], json!("10"));
     assert_eq!(detail.request["body"], Value::Null);
 }
 
@@ -264,7 +264,15 @@ fn sdk_params(operation: &str) -> Value {
             (key, value)
         })
         .collect();
-    Value::Object(params)
+    let mut params = Value::Object(params);
+    // The paging parameters of a list operation: the first page, which its mock accepts.
+    if let Some(pagination) = &op.pagination {
+        match pagination.location {
+            Some(ParamLocation::Body) => sample_first_page(&mut params["body"], pagination),
+            _ => sample_first_page(&mut params, pagination),
+        }
+    }
+    params
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

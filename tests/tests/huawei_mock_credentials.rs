@@ -117,7 +117,7 @@ async fn invoices(client: &Client) -> Result<models::ListInvoicesResponse, Error
     let request = models::ListInvoicesRequest::new(models::ListInvoicesRequired {
         start_time: "2024-01".into(),
         end_time: "2024-02".into(),
-        offset: 0,
+        offset: 1, // a page number, from 1
         limit: 10,
     });
     client.list_invoices(&request).await

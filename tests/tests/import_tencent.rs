@@ -902,14 +902,15 @@ fn real_pages_give_the_paged_actions() {
         facts("QueryPendingSubAgentsV2"),
         ("Data", Some("Total"), Some(100), 100)
     );
-    // No documented maximum: the largest size the vendor's example sends.
+    // No documented maximum, and the only example sends 1 a page (too small to scan
+    // with): 10, assumed, and the basis says so.
     assert_eq!(
         facts("QueryCreditAllocationHistory"),
-        ("History", Some("Total"), None, 1)
+        ("History", Some("Total"), None, 10)
     );
     assert!(of("QueryCreditAllocationHistory")
         .basis
-        .contains("the largest the examples send"));
+        .contains("no example sends PageSize of 10 or more; page size 10 assumed"));
     assert_eq!(count_rule(&imported.warnings, "pagination-inference"), 0);
 }
 

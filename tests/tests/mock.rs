@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{call_typed, tencent_spec, TYPED};
-use partnergen_codegen::emit::mock::sample_value;
+use partnergen_codegen::emit::mock::{sample_first_page, sample_value};
 use partnergen_codegen::spec::TypeRef;
 use serde_json::json;
 use tencentcloud_intlpartnersmgt::mock::{self, Reply};
@@ -33,11 +33,14 @@ async fn every_action_answers_its_default_response() {
     let client = fast_client(&mock);
     assert_eq!(TYPED.len(), 46);
     for action in spec.actions.iter().filter(|a| a.in_api_definition) {
-        let request = sample_value(
+        let mut request = sample_value(
             &TypeRef::Named(action.request.clone().unwrap()),
             &spec.types,
             0,
         );
+        if let Some(pagination) = &action.pagination {
+            sample_first_page(&mut request, pagination);
+        }
         let response = call_typed(&client, &action.name, request.clone())
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", action.name));

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{call_typed, tencent_spec, TYPED};
-use partnergen_codegen::emit::mock::sample_value;
+use partnergen_codegen::emit::mock::{sample_first_page, sample_value};
 use partnergen_codegen::spec::TypeRef;
 use partnergen_tests::workspace_root;
 use serde_json::{json, Value};
@@ -60,7 +60,14 @@ fn suite() -> Vec<Planned> {
         .filter(|a| a.in_api_definition)
         .map(|a| Planned {
             action: a.name.clone(),
-            params: sample_value(&TypeRef::Named(a.request.clone().unwrap()), &spec.types, 0),
+            params: {
+                let mut params =
+                    sample_value(&TypeRef::Named(a.request.clone().unwrap()), &spec.types, 0);
+                if let Some(pagination) = &a.pagination {
+                    sample_first_page(&mut params, pagination);
+                }
+                params
+            },
             secret_id: mock::SECRET_ID,
             secret_key: mock::SECRET_KEY,
             expect: None,

@@ -26,6 +26,20 @@ pub fn sample_value(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, depth: usiz
     sample(ty, types, depth, &mut budget)
 }
 
+/// Sets the paging fields of a sample request (`holder`: the object that holds them, a
+/// Tencent request or a Huawei body or parameter map) to the first page and the default
+/// page size: [`sample_value`]'s integers are -7, which a paged action's mock refuses as its
+/// vendor would.
+pub fn sample_first_page(holder: &mut Value, pagination: &crate::spec::Pagination) {
+    if let Value::Object(fields) = holder {
+        fields.insert(
+            pagination.position.clone(),
+            Value::from(pagination.first_page.unwrap_or(0)),
+        );
+        fields.insert(pagination.size.clone(), Value::from(pagination.page_size));
+    }
+}
+
 /// How deep [`sample_value`] goes.
 pub const SAMPLE_MAX_DEPTH: usize = 64;
 

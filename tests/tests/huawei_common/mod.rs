@@ -13,6 +13,10 @@ use serde_json::Value;
 
 const S: &str = "text";
 const I: i64 = -7;
+/// The paging parameters of the list operations: a first page their mocks accept (they
+/// refuse a negative offset or size, as the service does).
+const OFFSET: i64 = 0;
+const LIMIT: i64 = 10;
 const F: f64 = 12.5;
 const B: bool = true;
 
@@ -102,8 +106,8 @@ typed_calls! {
             .with_resource_ids(vec![S.to_owned()])
             .with_effective_time_begin(S)
             .with_effective_time_end(S)
-            .with_offset(I)
-            .with_limit(I)
+            .with_offset(OFFSET)
+            .with_limit(LIMIT)
             .with_status(I)
             .with_indirect_partner_id(S) })
         .with_x_language(S)
@@ -117,8 +121,8 @@ typed_calls! {
         .with_service_type_code(S)
         .with_status(I)
         .with_order_type(S)
-        .with_limit(I)
-        .with_offset(I)
+        .with_limit(LIMIT)
+        .with_offset(OFFSET)
         .with_order_by(S)
         .with_payment_time_begin(S)
         .with_payment_time_end(S)
@@ -130,16 +134,16 @@ typed_calls! {
             .with_account_name(S)
             .with_associated_on_begin(S)
             .with_associated_on_end(S)
-            .with_offset(I)
-            .with_limit(I)
+            .with_offset(OFFSET)
+            .with_limit(LIMIT)
             .with_indirect_partner_id(S) })
     ),
     "ListInvoices" => list_invoices(
         models::ListInvoicesRequest::new(models::ListInvoicesRequired {
             start_time: S.into(),
             end_time: S.into(),
-            offset: I,
-            limit: I,
+            offset: 1, // ListInvoices's `offset` is a page number, from 1
+            limit: LIMIT,
         })
     ),
     "ListPostpaidBillSum" => list_postpaid_bill_sum(
@@ -158,16 +162,16 @@ typed_calls! {
         .with_status(I)
         .with_active_start_time(S)
         .with_active_end_time(S)
-        .with_offset(I)
-        .with_limit(I)
+        .with_offset(OFFSET)
+        .with_limit(LIMIT)
         .with_source_id(S)
     ),
     "ListSubCustomers" => list_sub_customers(
         models::ListSubCustomersRequest::new(models::ListSubCustomersRequired { body: models::QuerySubCustomerListReq::new()
             .with_account_name(S)
             .with_customer(S)
-            .with_offset(I)
-            .with_limit(I)
+            .with_offset(OFFSET)
+            .with_limit(LIMIT)
             .with_label(S)
             .with_association_type(S)
             .with_associated_on_begin(S)
@@ -183,8 +187,8 @@ typed_calls! {
     "ShowCustomerOrderDetails" => show_customer_order_details(
         models::ShowCustomerOrderDetailsRequest::new(models::ShowCustomerOrderDetailsRequired { order_id: S.into() })
         .with_x_language(S)
-        .with_limit(I)
-        .with_offset(I)
+        .with_limit(LIMIT)
+        .with_offset(OFFSET)
         .with_indirect_partner_id(S)
     ),
     "ShowPartnerConsumptionQuota" => show_partner_consumption_quota(
