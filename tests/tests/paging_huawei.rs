@@ -3,6 +3,8 @@
 //! across page boundaries; a total that changes mid-scan, a server that repeats a page, an
 //! error on page 3, and a scan resumed from a saved position.
 
+mod paging_common;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ use huaweicloud_partner_center::mock;
 use huaweicloud_partner_center::{
     models, Client, Credentials, Error, Operation, Paged, Position, RetryPolicy,
 };
+use paging_common::{assert_scanned, expected_pages, numbered_items};
 use partnergen_codegen::spec::{HuaweiSpec, ParamLocation, Spec};
 use partnergen_codegen::specfile::load_spec;
 use partnergen_tests::workspace_root;
@@ -100,41 +103,10 @@ fn retrying_client(server: &mock::Server) -> Client {
         .unwrap()
 }
 
-/// `n` distinct items shaped like the first item of the operation's default response: the
-/// first scalar field of each holds its index.
-fn items_like(operation: Operation, items_field: &str, n: usize) -> (Vec<Value>, String) {
-    let name = operation.info().name;
+/// The first item of the operation's default response's list.
+fn item_template(operation: Operation, items_field: &str) -> Value {
     let document: Value = serde_json::from_str(mock::default_response(operation).unwrap()).unwrap();
-    let template = document[items_field][0].clone();
-    let key = template
-        .as_object()
-        .and_then(|o| {
-            o.iter()
-                .find(|(_, v)| v.is_string() || v.is_number())
-                .map(|(k, _)| k.clone())
-        })
-        .unwrap_or_else(|| panic!("{name}: the default's item has no scalar field: {template}"));
-    let items = (0..n)
-        .map(|i| {
-            let mut item = template.clone();
-            // Keep the value's kind: a number, digits in a string (the vendor's examples
-            // send some integers so), or text.
-            item[&key] = match template[&key].as_str() {
-                Some(text) if text.trim().parse::<i64>().is_ok() => json!(i.to_string()),
-                Some(_) => json!(format!("item-{i}")),
-                None => json!(i),
-            };
-            item
-        })
-        .collect();
-    (items, key)
-}
-
-/// A scalar as text: the client's models read integers sent as strings as integers.
-fn scalar_text(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned)
+    document[items_field][0].clone()
 }
 
 fn serve(server: &mock::Server, operation: &str, replies: Value) {
@@ -176,27 +148,20 @@ async fn every_paged_operation_scans_exact_counts_across_page_boundaries() {
     for op in spec.operations.iter().filter(|o| o.pagination.is_some()) {
         let facts = op.pagination.as_ref().unwrap();
         let table = Operation::from_name(&op.name).unwrap();
+        let template = item_template(table, &facts.items);
         for n in [0, 1, 3, 4, 11] {
             server.mock().reset();
-            let (items, key) = items_like(table, &facts.items, n);
+            let items = numbered_items(&op.name, &template, n);
             serve(&server, &op.name, json!([{ "items": items }]));
+            let context = format!("{} with {n} items", op.name);
             let got = scan(&client, &op.name, Some(size))
                 .await
-                .unwrap_or_else(|e| panic!("{} with {n} items: {e}", op.name));
-            let sent: Vec<String> = items.iter().map(|i| scalar_text(&i[&key])).collect();
-            let seen: Vec<String> = got.iter().map(|i| scalar_text(&i[&key])).collect();
-            assert_eq!(seen, sent, "{} with {n} items", op.name);
-            let n = n as u64;
-            let expected = if facts.total.is_some() {
-                n.div_ceil(size).max(1)
-            } else {
-                n / size + 1
-            };
+                .unwrap_or_else(|e| panic!("{context}: {e}"));
+            assert_scanned(&context, &items, &got);
             assert_eq!(
-                server.mock().count(table) as u64,
-                expected,
-                "{} with {n} items: pages asked for",
-                op.name
+                server.mock().count(table),
+                expected_pages(n, size, facts.total.is_some()),
+                "{context}: pages asked for"
             );
         }
     }

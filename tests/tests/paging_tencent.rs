@@ -3,9 +3,12 @@
 //! pages); a total that changes mid-scan, a server that repeats a page, an error on page 3,
 //! and a scan resumed from a saved position; QPS limits and retries per page.
 
+mod paging_common;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use paging_common::{assert_scanned, expected_pages, numbered_items};
 use partnergen_codegen::emit::mock::sample_value;
 use partnergen_codegen::spec::{Spec, TencentSpec, TypeRef};
 use partnergen_codegen::specfile::load_spec;
@@ -101,58 +104,30 @@ async fn unthrottled_server() -> mock::Server {
         .unwrap()
 }
 
-/// `n` distinct items shaped like the first item of the action's default response (or,
-/// where that list is empty, one built from the item's schema): the first scalar field of
-/// each holds its index (so no two pages look alike).
-fn items_like(spec: &TencentSpec, action: Action, items_field: &str, n: usize) -> Vec<Value> {
+/// An item of the action's list: the first of its default response's, or (where that
+/// list is empty) one built from the item's schema.
+fn item_template(spec: &TencentSpec, action: Action, items_field: &str) -> Value {
     let name = action.info().name;
     let document: Value = serde_json::from_str(mock::default_response(action).unwrap()).unwrap();
-    let mut template = document["Response"][items_field][0].clone();
-    if template.is_null() {
-        let response = spec
-            .actions
-            .iter()
-            .find(|a| a.name == name)
-            .and_then(|a| a.response.as_deref())
-            .unwrap();
-        let field = spec.types[response]
-            .fields
-            .iter()
-            .find(|f| f.name == items_field)
-            .unwrap();
-        let TypeRef::List(item) = &field.ty else {
-            panic!("{name}: {items_field} is not a list")
-        };
-        template = sample_value(item, &spec.types, 0);
+    let template = document["Response"][items_field][0].clone();
+    if !template.is_null() {
+        return template;
     }
-    let key = template
-        .as_object()
-        .and_then(|o| {
-            o.iter()
-                .find(|(_, v)| v.is_string() || v.is_number())
-                .map(|(k, _)| k.clone())
-        })
-        .unwrap_or_else(|| panic!("{name}: the default's item has no scalar field: {template}"));
-    (0..n)
-        .map(|i| {
-            let mut item = template.clone();
-            // Keep the value's kind: a number, digits in a string (the vendor's examples
-            // send some integers so), or text.
-            item[&key] = match template[&key].as_str() {
-                Some(text) if text.trim().parse::<i64>().is_ok() => json!(i.to_string()),
-                Some(_) => json!(format!("item-{i}")),
-                None => json!(i),
-            };
-            item
-        })
-        .collect()
-}
-
-/// A scalar as text: the client's models read integers sent as strings as integers.
-fn scalar_text(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned)
+    let response = spec
+        .actions
+        .iter()
+        .find(|a| a.name == name)
+        .and_then(|a| a.response.as_deref())
+        .unwrap();
+    let field = spec.types[response]
+        .fields
+        .iter()
+        .find(|f| f.name == items_field)
+        .unwrap();
+    let TypeRef::List(item) = &field.ty else {
+        panic!("{name}: {items_field} is not a list")
+    };
+    sample_value(item, &spec.types, 0)
 }
 
 fn serve(server: &mock::Server, action: &str, replies: Value) {
@@ -195,39 +170,20 @@ async fn every_paged_action_scans_exact_counts_across_page_boundaries() {
             &spec.types,
             0,
         );
+        let template = item_template(&spec, table, &facts.items);
         for n in [0, 1, 3, 4, 11] {
             server.mock().reset();
-            let items = items_like(&spec, table, &facts.items, n);
+            let items = numbered_items(&action.name, &template, n);
             serve(&server, &action.name, json!([{ "items": items }]));
+            let context = format!("{} with {n} items", action.name);
             let got = scan(&client, &action.name, request.clone(), Some(size))
                 .await
-                .unwrap_or_else(|e| panic!("{} with {n} items: {e}", action.name));
-            assert_eq!(got.len(), n, "{} with {n} items", action.name);
-            // The items as served, in order (the client's models may add nulls for absent
-            // optional fields, so compare the varied field through its index).
-            let first_key = items
-                .first()
-                .and_then(|i| i.as_object())
-                .and_then(|o| o.iter().find(|(_, v)| v.is_string() || v.is_number()))
-                .map(|(k, _)| k.clone());
-            if let Some(key) = first_key {
-                let sent: Vec<String> = items.iter().map(|i| scalar_text(&i[&key])).collect();
-                let seen: Vec<String> = got.iter().map(|i| scalar_text(&i[&key])).collect();
-                assert_eq!(seen, sent, "{} with {n} items", action.name);
-            }
-            // Pages asked for: with a total, no more than the items need (one for none);
-            // without one, until a short page (so one more after a full last page).
-            let n = n as u64;
-            let expected = if facts.total.is_some() {
-                n.div_ceil(size).max(1)
-            } else {
-                n / size + 1
-            };
+                .unwrap_or_else(|e| panic!("{context}: {e}"));
+            assert_scanned(&context, &items, &got);
             assert_eq!(
-                server.mock().count(table) as u64,
-                expected,
-                "{} with {n} items: pages asked for",
-                action.name
+                server.mock().count(table),
+                expected_pages(n, size, facts.total.is_some()),
+                "{context}: pages asked for"
             );
         }
     }

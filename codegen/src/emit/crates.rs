@@ -10,12 +10,13 @@ use super::client::{huawei_client, tencent_client};
 use super::mock::{huawei_mock, mock_server_main, tencent_mock};
 use super::models::{
     huawei_models_module, huawei_requests, models_module, request_example, tencent_requests,
+    RequestExample,
 };
 use super::paging::{huawei_paged, paging_module, tencent_paged};
 use super::tables::{huawei_operations, tencent_actions, tencent_service_errors};
 use super::{doc, header, md_cell, prose, rust_file, rust_file_of_chunks, Files};
 use crate::names::{method_name, snake, type_stem};
-use crate::spec::{FieldDef, HuaweiSpec, Spec, TencentSpec, TypeDef};
+use crate::spec::{FieldDef, HuaweiOperation, HuaweiSpec, Spec, TencentSpec, TypeDef};
 
 /// The package name of the crate generated from `spec`, e.g. `tencentcloud-intlpartnersmgt`.
 pub fn crate_name(spec: &Spec) -> String {
@@ -420,48 +421,27 @@ fn lib_rs(spec_label: &str, spec: &Spec, has_models: bool, has_example: bool) ->
 /// a client, call an action with a request built by name, tell a typed error apart, and
 /// the same code under the in-process mock. `None` for a crate without models.
 fn front_page_example(lib: &str, spec: &Spec) -> Option<String> {
-    let (example, method, setup, code) = match spec {
-        Spec::Tencent(tencent) => {
-            let example = request_example(&tencent_requests(tencent))?;
-            let action = tencent
-                .actions
-                .iter()
-                .find(|a| a.request.as_deref() == Some(example.name.as_str()))?;
-            (
-                example,
-                method_name(&action.name, action.rust_name.as_deref()),
-                "// Without `.credentials(..)`, the official SDK's chain: the environment, the\n\
-                 // profile file, the CVM role, TKE OIDC (temporary keys refreshed ahead of\n\
-                 // expiry); the default endpoint; retries and QPS limits from the table.\n\
-                 let client = Client::builder()\n    \
-                 .credentials(Credentials::new(\"AKID...\", \"secret key\"))\n    \
-                 .build()?;",
-                "InvalidParameterValue",
-            )
-        }
-        Spec::Huawei(huawei) => {
-            let requests = huawei_requests(huawei);
-            let borrowed: Vec<(&str, &[FieldDef])> = requests
-                .iter()
-                .map(|(name, fields)| (name.as_str(), fields.as_slice()))
-                .collect();
-            let example = request_example(&borrowed)?;
-            let op = huawei.typed_operations().into_iter().find(|o| {
-                format!("{}Request", type_stem(&o.name, o.rust_name.as_deref())) == example.name
-            })?;
-            (
-                example,
-                method_name(&op.name, op.rust_name.as_deref()),
-                "// Without `.credentials(..)`, the official SDK's chain: the environment, the\n\
-                 // profile file, the ECS agency's temporary keys; the account (domain) ID,\n\
-                 // which fills `{domain_id}` in paths (looked up when not given).\n\
-                 let client = Client::builder()\n    \
-                 .credentials(Credentials::new(\"AK...\", \"SK...\"))\n    \
-                 .domain_id(\"your-account-id\")\n    \
-                 .build()?;",
-                "CBC.0101",
-            )
-        }
+    let (example, method) = example_call(spec, false)?;
+    let (setup, code) = match spec {
+        Spec::Tencent(_) => (
+            "// Without `.credentials(..)`, the official SDK's chain: the environment, the\n\
+             // profile file, the CVM role, TKE OIDC (temporary keys refreshed ahead of\n\
+             // expiry); the default endpoint; retries and QPS limits from the table.\n\
+             let client = Client::builder()\n    \
+             .credentials(Credentials::new(\"AKID...\", \"secret key\"))\n    \
+             .build()?;",
+            "InvalidParameterValue",
+        ),
+        Spec::Huawei(_) => (
+            "// Without `.credentials(..)`, the official SDK's chain: the environment, the\n\
+             // profile file, the ECS agency's temporary keys; the account (domain) ID,\n\
+             // which fills `{domain_id}` in paths (looked up when not given).\n\
+             let client = Client::builder()\n    \
+             .credentials(Credentials::new(\"AK...\", \"SK...\"))\n    \
+             .domain_id(\"your-account-id\")\n    \
+             .build()?;",
+            "CBC.0101",
+        ),
     };
     let build = example.build.join("\n");
     let imports = example.imports(lib);
@@ -497,19 +477,20 @@ fn front_page_example(lib: &str, spec: &Spec) -> Option<String> {
     ))
 }
 
-/// The front page's paging example: a paged action's items streamed over the in-process
-/// mock (which pages the action's default list), and a scan resumed from a saved position.
-/// `None` for a crate without a paged action whose request a doc example can build.
-fn paging_example(lib: &str, spec: &Spec) -> Option<String> {
-    let (example, method) = match spec {
+/// The request a doc example builds and the client method it calls: the most telling
+/// request (see [`request_example`]) of the actions with typed models, or with
+/// `paged_only` of the paged ones; `None` when none has a request an example can build.
+fn example_call(spec: &Spec, paged_only: bool) -> Option<(RequestExample, String)> {
+    match spec {
         Spec::Tencent(tencent) => {
             let requests: Vec<(&str, &[FieldDef])> = tencent_requests(tencent)
                 .into_iter()
                 .filter(|(name, _)| {
-                    tencent
-                        .actions
-                        .iter()
-                        .any(|a| a.pagination.is_some() && a.request.as_deref() == Some(*name))
+                    !paged_only
+                        || tencent
+                            .actions
+                            .iter()
+                            .any(|a| a.pagination.is_some() && a.request.as_deref() == Some(*name))
                 })
                 .collect();
             let example = request_example(&requests)?;
@@ -517,16 +498,14 @@ fn paging_example(lib: &str, spec: &Spec) -> Option<String> {
                 .actions
                 .iter()
                 .find(|a| a.request.as_deref() == Some(example.name.as_str()))?;
-            (
-                example,
-                method_name(&action.name, action.rust_name.as_deref()),
-            )
+            let method = method_name(&action.name, action.rust_name.as_deref());
+            Some((example, method))
         }
         Spec::Huawei(huawei) => {
-            let paged: Vec<(String, &crate::spec::HuaweiOperation)> = huawei
+            let operations: Vec<(String, &HuaweiOperation)> = huawei
                 .typed_operations()
                 .into_iter()
-                .filter(|o| o.pagination.is_some())
+                .filter(|o| !paged_only || o.pagination.is_some())
                 .map(|o| {
                     (
                         format!("{}Request", type_stem(&o.name, o.rust_name.as_deref())),
@@ -537,14 +516,24 @@ fn paging_example(lib: &str, spec: &Spec) -> Option<String> {
             let requests = huawei_requests(huawei);
             let borrowed: Vec<(&str, &[FieldDef])> = requests
                 .iter()
-                .filter(|(name, _)| paged.iter().any(|(request, _)| request == name))
+                .filter(|(name, _)| operations.iter().any(|(request, _)| request == name))
                 .map(|(name, fields)| (name.as_str(), fields.as_slice()))
                 .collect();
             let example = request_example(&borrowed)?;
-            let (_, op) = paged.iter().find(|(request, _)| *request == example.name)?;
-            (example, method_name(&op.name, op.rust_name.as_deref()))
+            let (_, op) = operations
+                .iter()
+                .find(|(request, _)| *request == example.name)?;
+            let method = method_name(&op.name, op.rust_name.as_deref());
+            Some((example, method))
         }
-    };
+    }
+}
+
+/// The front page's paging example: a paged action's items streamed over the in-process
+/// mock (which pages the action's default list), and a scan resumed from a saved position.
+/// `None` for a crate without a paged action whose request a doc example can build.
+fn paging_example(lib: &str, spec: &Spec) -> Option<String> {
+    let (example, method) = example_call(spec, true)?;
     let build = example.build.join("\n");
     let imports = example.imports(lib);
     Some(format!(

@@ -45,11 +45,33 @@ pub(crate) fn is_integer(ty: &TypeRef) -> bool {
 }
 
 /// Completes the pagination facts of an action whose request has a position and size
-/// pair: the response must have exactly one list field (else the action is not paged, and
-/// the reason is returned as `Err` for a warning). `size_doc` is the size field's doc;
+/// pair: the response must have exactly one list field (else the action is not paged:
+/// `None`, and the reason goes to `warnings`). `size_doc` is the size field's doc;
 /// `total_names` the candidate total fields in priority order. Warnings that do not stop
-/// the action from paging (a nonsensical documented range) go to `warnings`.
+/// the action from paging (a nonsensical documented range) go to `warnings` too.
 pub(crate) fn complete(
+    request: PagingRequest<'_>,
+    size_doc: Option<&str>,
+    response_name: &str,
+    response: &TypeDef,
+    total_names: &[&str],
+    sizes: SizeSource,
+    warnings: &mut Vec<String>,
+) -> Option<Pagination> {
+    let completed = try_complete(
+        request,
+        size_doc,
+        response_name,
+        response,
+        total_names,
+        sizes,
+        warnings,
+    );
+    completed.map_err(|not_paged| warnings.push(not_paged)).ok()
+}
+
+/// [`complete`], with the reason an action is not paged as `Err`.
+fn try_complete(
     request: PagingRequest<'_>,
     size_doc: Option<&str>,
     response_name: &str,

@@ -987,42 +987,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_total_changing_mid_scan_the_latest_counts() {
+        /// A scan of a list of 25 that `change` alters after the first page: the items
+        /// it got and how many requests it made.
+        async fn scan_changed_after_page_1(change: fn(&mut Vec<u32>)) -> (Vec<u32>, usize) {
+            let server = Arc::new(Server {
+                after: Some(Box::new(move |call, items: &mut Vec<u32>| {
+                    if call == 1 {
+                        change(items);
+                    }
+                })),
+                ..Server::with(25)
+            });
+            let (items, _) = drain(&mut pages(&server).items()).await;
+            (items, server.requests().len())
+        }
         // Grows after the first page: the new items are fetched too.
-        let server = Arc::new(Server {
-            after: Some(Box::new(|call, items: &mut Vec<u32>| {
-                if call == 1 {
-                    items.extend(25..40);
-                }
-            })),
-            ..Server::with(25)
-        });
-        let (items, _) = drain(&mut pages(&server).items()).await;
+        let (items, requests) = scan_changed_after_page_1(|items| items.extend(25..40)).await;
         assert_eq!(items, (0..40).collect::<Vec<_>>());
-        assert_eq!(server.requests().len(), 4);
+        assert_eq!(requests, 4);
         // Shrinks to 15 after the first page: page 2 (10..15) reaches the new total.
-        let server = Arc::new(Server {
-            after: Some(Box::new(|call, items: &mut Vec<u32>| {
-                if call == 1 {
-                    items.truncate(15);
-                }
-            })),
-            ..Server::with(25)
-        });
-        let (items, _) = drain(&mut pages(&server).items()).await;
+        let (items, requests) = scan_changed_after_page_1(|items| items.truncate(15)).await;
         assert_eq!(items, (0..15).collect::<Vec<_>>());
-        assert_eq!(server.requests().len(), 2);
+        assert_eq!(requests, 2);
         // Shrinks below what was read: page 2 is empty, and ends the scan.
-        let server = Arc::new(Server {
-            after: Some(Box::new(|call, items: &mut Vec<u32>| {
-                if call == 1 {
-                    items.truncate(5);
-                }
-            })),
-            ..Server::with(25)
-        });
-        let (items, _) = drain(&mut pages(&server).items()).await;
+        let (items, requests) = scan_changed_after_page_1(|items| items.truncate(5)).await;
         assert_eq!(items, (0..10).collect::<Vec<_>>());
-        assert_eq!(server.requests().len(), 2);
+        assert_eq!(requests, 2);
     }
 
     #[tokio::test]

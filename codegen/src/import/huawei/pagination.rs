@@ -65,13 +65,7 @@ pub(super) fn infer(
         SizeSource::DocumentedDefault(found.size_doc.and_then(documented_default)),
         &mut warnings,
     );
-    match result {
-        Ok(pagination) => (Some(pagination), warnings),
-        Err(not_paged) => {
-            warnings.push(not_paged);
-            (None, warnings)
-        }
-    }
+    (result, warnings)
 }
 
 /// The `offset` and `limit` of an operation, where they travel, and their SDK docs.

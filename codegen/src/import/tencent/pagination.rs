@@ -88,11 +88,5 @@ pub(super) fn infer(
         SizeSource::Examples(sizes),
         &mut warnings,
     );
-    match result {
-        Ok(pagination) => (Some(pagination), warnings),
-        Err(not_paged) => {
-            warnings.push(not_paged);
-            (None, warnings)
-        }
-    }
+    (result, warnings)
 }
