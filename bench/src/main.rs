@@ -9,6 +9,9 @@
 //!   the official Python SDK's calls per second against it.
 //! - `policy`: the policy linter and evaluator on 1,000 to 100,000 statements or actions.
 //! - `fleet`: one QPS budget across worker processes (see [`fleet`]).
+//! - `paging`: a 20,000-item scan through the generic paginator against a hand-written
+//!   loop over the same client and mock (what the paginator's bookkeeping, its loop guard
+//!   included, costs per page).
 
 // xtask's output helpers, one file for both programs (they are separate workspaces, so a
 // shared crate would be the only other way); bench uses a part of them.
@@ -42,6 +45,9 @@ enum Cli {
     /// One QPS budget across N processes: achieved/allowed QPS, windows over the limit,
     /// acquire latency; in-process limiter or a budget shared through Redis.
     Fleet(fleet::FleetArgs),
+    /// A scan of a long list over the in-process mock: the generic paginator against a
+    /// hand-written loop over the same client.
+    Paging,
     /// One worker process of `fleet` (started by it).
     #[command(hide = true)]
     Worker(fleet::worker::WorkerArgs),
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         Cli::MockServer => workspace_root().and_then(|root| mock_server(&root)),
         Cli::Policy => policy(),
         Cli::Fleet(args) => fleet::run(&args),
+        Cli::Paging => paging(),
         Cli::Worker(args) => fleet::worker::run(&args),
     };
     match result {
@@ -398,4 +405,106 @@ fn document(statements: impl Iterator<Item = String>) -> String {
         r#"{{"version":"2.0","statement":[{}]}}"#,
         statements.collect::<Vec<_>>().join(",")
     )
+}
+
+/// `paging`: DescribeCustomerUin's 20,000 items, 100 a page (200 calls), over the
+/// in-process mock (no network, no QPS limits: the figures are the client's own work),
+/// scanned by the generated `_pages` paginator and by the loop a user would write without
+/// it. The medians of 7 scans each, after one of each to warm up.
+fn paging() -> Result<()> {
+    use tencentcloud_intlpartnersmgt::{mock, models};
+
+    const ITEMS: usize = 20_000;
+    const PAGE: i64 = 100;
+    const RUNS: usize = 7;
+    let list: Vec<models::DescribeCustomerUinData> = (0..ITEMS)
+        .map(|i| {
+            let mut item = models::DescribeCustomerUinData::default();
+            item.customer_uin = Some(format!("2000{i:08}"));
+            item
+        })
+        .collect();
+    let mock = mock::mock()
+        .with_rule(mock::describe_customer_uin().items(list).build())
+        // Keep only the last calls: the bench is not about the mock's record.
+        .with_call_budget(64 * 1024);
+    let client = mock::client(&mock);
+    let request = models::DescribeCustomerUinRequest::new(models::DescribeCustomerUinRequired {
+        page: 1,
+        page_size: PAGE,
+    });
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let by_hand = || async {
+        let mut items = Vec::new();
+        let mut page = 1;
+        loop {
+            let mut request = request.clone();
+            request.page = page;
+            let response = client.describe_customer_uin(&request).await?;
+            let held = response.data.map_or(0, |data| {
+                let held = data.len();
+                items.extend(data);
+                held
+            });
+            let total: usize = response.total.and_then(|t| t.parse().ok()).unwrap_or(0);
+            if held == 0 || items.len() >= total {
+                break;
+            }
+            page += 1;
+        }
+        Ok::<_, tencentcloud_intlpartnersmgt::Error>(items.len())
+    };
+    let paginated = || async {
+        let items = client
+            .describe_customer_uin_pages(request.clone())
+            .items()
+            .try_collect()
+            .await?;
+        Ok::<_, tencentcloud_intlpartnersmgt::Error>(items.len())
+    };
+    let mut hand_times = Vec::new();
+    let mut pages_times = Vec::new();
+    runtime.block_on(async {
+        for run in 0..=RUNS {
+            let start = Instant::now();
+            let got = by_hand().await?;
+            let hand = start.elapsed();
+            let start = Instant::now();
+            let paged = paginated().await?;
+            let pages = start.elapsed();
+            if got != ITEMS || paged != ITEMS {
+                bail!("a scan got {got} (by hand) and {paged} (paginator) of {ITEMS} items");
+            }
+            if run > 0 {
+                hand_times.push(hand);
+                pages_times.push(pages);
+            }
+        }
+        Ok(())
+    })?;
+    let median = |times: &mut Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let (hand, pages) = (median(&mut hand_times), median(&mut pages_times));
+    let pages_per_scan = ITEMS as f64 / PAGE as f64;
+    outln!("paging: {ITEMS} items, {PAGE} a page ({pages_per_scan} calls), in-process mock, medians of {RUNS} scans")?;
+    outln!(
+        "  hand-written loop  {:>8.2} ms a scan  {:>6.1} µs a page",
+        hand.as_secs_f64() * 1e3,
+        hand.as_secs_f64() * 1e6 / pages_per_scan
+    )?;
+    outln!(
+        "  paginator (items)  {:>8.2} ms a scan  {:>6.1} µs a page",
+        pages.as_secs_f64() * 1e3,
+        pages.as_secs_f64() * 1e6 / pages_per_scan
+    )?;
+    outln!(
+        "  paginator / loop   {:>8.3}",
+        pages.as_secs_f64() / hand.as_secs_f64()
+    )?;
+    Ok(())
 }

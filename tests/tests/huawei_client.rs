@@ -16,7 +16,7 @@ use huaweicloud_partner_center::{
     ApiError, AuthFailure, CallOptions, Client, ClientBuilder, Credentials, Error, ErrorKind,
     Operation, OperationTable, RetryPolicy,
 };
-use partnergen_codegen::emit::mock::sample_value;
+use partnergen_codegen::emit::mock::{sample_first_page, sample_value};
 use partnergen_codegen::spec::{ParamLocation, TypeRef};
 use partnergen_runtime::huawei::sign::{
     canonical_query_string, parse_sdk_date, verify, ReceivedRequest,
@@ -445,8 +445,17 @@ async fn every_typed_method_sends_its_schema_filled_request() {
         let mut query = Vec::new();
         for param in &op.params {
             // The account ID is the client's (its `domain_id`), not the request's.
+            let paging = op
+                .pagination
+                .as_ref()
+                .filter(|p| p.location == Some(ParamLocation::Query));
             let text = if param.from_credentials {
                 DOMAIN_ID.to_owned()
+            } else if let Some(paging) = paging.filter(|p| p.position == param.wire_name) {
+                // The list operations' requests ask for a first page (huawei_common).
+                paging.first_page.unwrap_or(0).to_string()
+            } else if let Some(paging) = paging.filter(|p| p.size == param.wire_name) {
+                paging.page_size.to_string()
             } else {
                 sample_text(&param.ty, &spec)
             };
@@ -463,11 +472,21 @@ async fn every_typed_method_sends_its_schema_filled_request() {
                         param.wire_name
                     )
                 }
-                ParamLocation::Body => assert_eq!(
-                    serde_json::from_slice::<Value>(&received.body).unwrap(),
-                    sample_value(&param.ty, &spec.types, 0),
-                    "{name}: body"
-                ),
+                ParamLocation::Body => {
+                    let mut expected = sample_value(&param.ty, &spec.types, 0);
+                    if let Some(paging) = op
+                        .pagination
+                        .as_ref()
+                        .filter(|p| p.location == Some(ParamLocation::Body))
+                    {
+                        sample_first_page(&mut expected, paging);
+                    }
+                    assert_eq!(
+                        serde_json::from_slice::<Value>(&received.body).unwrap(),
+                        expected,
+                        "{name}: body"
+                    )
+                }
             }
         }
         if op.body().is_none() {

@@ -1,7 +1,7 @@
 //! Maintainer commands. Run as `cargo xtask <command>` from the repository root.
 //!
 //! xtask depends on the generator only: the commands over generated code (`policy`,
-//! `mock-server`, `bench client|mock-server|policy|fleet`) run that code's programs with
+//! `mock-server`, `bench client|mock-server|policy|fleet|paging`) run that code's programs with
 //! `cargo run` in the main workspace, so a broken or stale generated/ tree never stops
 //! `cargo xtask codegen`, the command that repairs it.
 
@@ -61,11 +61,13 @@ enum Command {
         /// generated crates; `client`: request signing time and achieved QPS;
         /// `mock-server`: signed requests per second the mock server answers; `policy`:
         /// the policy linter and evaluator on 1,000 to 100,000 statements or actions.
+        /// `paging`: a 20,000-item scan through the generic paginator against a
+        /// hand-written loop over the same client and mock;
         /// `fleet`: one QPS budget across worker processes (`bench fleet --help` lists its
         /// options: --processes, --tasks, --action, --duration, --redis, --start-redis,
-        /// --compare, --endpoint). `client`, `mock-server`, `policy` and `fleet` run the
+        /// --compare, --endpoint). `client`, `mock-server`, `policy`, `fleet` and `paging` run the
         /// bench package (`cargo run --release -p partnergen-bench -- WHAT [ARGS]`).
-        #[arg(value_parser = ["codegen", "build", "client", "mock-server", "policy", "fleet"])]
+        #[arg(value_parser = ["codegen", "build", "client", "mock-server", "policy", "fleet", "paging"])]
         what: String,
         /// `fleet`'s options.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -233,7 +235,7 @@ fn run(cli: Cli) -> Result<()> {
             match what.as_str() {
                 "codegen" => bench::codegen(&workspace_root()?),
                 "build" => bench::build(&workspace_root()?),
-                // client, mock-server, policy, fleet: the bench package, optimised.
+                // client, mock-server, policy, fleet, paging: the bench package, optimised.
                 other => cargo_run(
                     &workspace_root()?,
                     &["--release", "-p", "partnergen-bench", "--", other],
