@@ -460,6 +460,7 @@ fn paging() -> Result<()> {
     let paginated = || async {
         let items = client
             .describe_customer_uin_pages(request.clone())
+            .page_size(PAGE as u64)
             .items()
             .try_collect()
             .await?;
