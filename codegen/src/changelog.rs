@@ -84,28 +84,56 @@ impl fmt::Display for Changelog {
                     field,
                     old,
                     new,
-                } => writeln!(
-                    f,
-                    "  ~ {kind} {name}: {field}: {} -> {}",
-                    shorten(old),
-                    shorten(new)
-                )?,
+                } => {
+                    let (old, new) = shorten_pair(old, new);
+                    writeln!(f, "  ~ {kind} {name}: {field}: {old} -> {new}")?
+                }
             }
         }
         Ok(())
     }
 }
 
-/// Keeps changelog lines readable when a value is a whole JSON example.
-fn shorten(value: &str) -> String {
-    const MAX: usize = 100;
-    let flat: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= MAX {
-        flat
+/// How many characters of a changed value a changelog line shows.
+const SHOWN: usize = 100;
+
+/// Keeps changelog lines readable when a value is a whole JSON example: both values of a
+/// change, whitespace runs flattened, cut to [`SHOWN`] characters. Where they first differ
+/// past the cut (a long `basis` that changed at its end), both are shown from a little
+/// before that point, so the line says what changed.
+fn shorten_pair(old: &str, new: &str) -> (String, String) {
+    let flat = |value: &str| -> Vec<char> {
+        value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .collect()
+    };
+    let (old, new) = (flat(old), flat(new));
+    let differ_at = old
+        .iter()
+        .zip(&new)
+        .position(|(a, b)| a != b)
+        .unwrap_or(old.len().min(new.len()));
+    // Start early enough to show some shared context before the difference.
+    let start = if differ_at + 20 > SHOWN {
+        differ_at - 30
     } else {
-        let cut: String = flat.chars().take(MAX).collect();
-        format!("{cut}…")
-    }
+        0
+    };
+    let window = |chars: &[char]| -> String {
+        let end = chars.len().min(start + SHOWN);
+        let mut text: String = chars[start.min(end)..end].iter().collect();
+        if start > 0 {
+            text.insert(0, '…');
+        }
+        if end < chars.len() {
+            text.push('…');
+        }
+        text
+    };
+    (window(&old), window(&new))
 }
 
 /// The changes from `old` (none: a first import) to `new`.
@@ -332,4 +360,25 @@ fn list_key(item: &Value) -> Option<String> {
         .iter()
         .find_map(|k| item.get(*k).and_then(Value::as_str))
         .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_that_differ_late_show_where_they_differ() {
+        let common = "request fields Page/PageSize (int64); page numbers from 1; ".repeat(3);
+        let old = format!("{common}page size 1, the largest the examples send");
+        let new = format!("{common}page size 10 assumed");
+        let (shown_old, shown_new) = shorten_pair(&old, &new);
+        assert_ne!(shown_old, shown_new);
+        assert!(shown_old.contains("page size 1,"), "{shown_old}");
+        assert!(shown_new.contains("page size 10 assumed"), "{shown_new}");
+        assert!(shown_old.starts_with('…') && shown_old.chars().count() <= 102);
+        // Short values, and long ones differing early, are shown from their start.
+        assert_eq!(shorten_pair("a", "b"), ("a".into(), "b".into()));
+        let (early, _) = shorten_pair(&format!("x{common}"), &format!("y{common}"));
+        assert!(early.starts_with('x') && early.ends_with('…'));
+    }
 }
