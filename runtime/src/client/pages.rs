@@ -164,6 +164,8 @@ pub struct Pages<R: Paged> {
     chosen_size: Option<u64>,
     /// The position given by [`Pages::resume_from`].
     resume: Option<Position>,
+    /// The bound given by [`Pages::max_pages`].
+    max_pages: Option<u64>,
     scan: Scan,
     /// The answer to come of the page being fetched (the one at `scan.next`).
     in_flight: Option<PageFuture<R>>,
@@ -186,6 +188,8 @@ struct Scan {
     pending: Option<Error>,
     /// The fingerprint of the last non-empty page's items.
     previous: Option<u64>,
+    /// Pages asked for since the scan (re)started.
+    fetched: u64,
 }
 
 // The paginator is never pinned structurally: the request, the answer in flight (boxed)
@@ -213,6 +217,7 @@ impl<R: Paged> Pages<R> {
             fetch,
             chosen_size: None,
             resume: None,
+            max_pages: None,
             scan: Scan {
                 size: 0,
                 next: None,
@@ -220,6 +225,7 @@ impl<R: Paged> Pages<R> {
                 done: false,
                 pending: None,
                 previous: None,
+                fetched: 0,
             },
             in_flight: None,
             yielded: None,
@@ -248,6 +254,16 @@ impl<R: Paged> Pages<R> {
     pub fn resume_from(mut self, position: Position) -> Self {
         self.resume = Some(position);
         self.restart();
+        self
+    }
+
+    /// Fetches at most `pages` pages: past them the stream ends with [`Error::Paging`],
+    /// its position the first page not fetched (so a later scan can resume there). A
+    /// bound for scans that must end: a server can keep a list going (full, distinct
+    /// pages and no total, or a total it keeps raising), and [`Pages::try_collect`] holds
+    /// every page it gets. None by default.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = Some(pages);
         self
     }
 
@@ -297,6 +313,7 @@ impl<R: Paged> Pages<R> {
         self.scan.done = false;
         self.scan.pending = None;
         self.scan.previous = None;
+        self.scan.fetched = 0;
         match self.start() {
             Ok((size, value, index)) => {
                 self.scan.size = size;
@@ -398,7 +415,8 @@ where
         std::future::poll_fn(|cx| self.poll_page(cx)).await
     }
 
-    /// Every remaining page, or the first error.
+    /// Every remaining page, or the first error. Holds them all: see
+    /// [`Pages::max_pages`] for a bound.
     pub async fn try_collect(mut self) -> Result<Vec<R::Response>, Error> {
         let mut pages = Vec::new();
         while let Some(page) = self.next().await {
@@ -418,8 +436,19 @@ where
         };
         let mut answer = match self.in_flight.take() {
             Some(answer) => answer,
+            None if self.max_pages.is_some_and(|max| self.scan.fetched >= max) => {
+                self.scan.done = true;
+                let max = self.scan.fetched;
+                return Poll::Ready(Some(Err(self.paging_error(
+                    value,
+                    format!("stopped after {max} pages, the paginator's max_pages"),
+                ))));
+            }
             None => match self.request_at(value) {
-                Ok(request) => (self.fetch)(request),
+                Ok(request) => {
+                    self.scan.fetched += 1;
+                    (self.fetch)(request)
+                }
                 Err(error) => {
                     self.scan.done = true;
                     return Poll::Ready(Some(Err(error)));
@@ -600,7 +629,8 @@ where
         std::future::poll_fn(|cx| self.poll_item(cx)).await
     }
 
-    /// Every remaining item, or the first error.
+    /// Every remaining item, or the first error. Holds them all: see [`Pages::max_pages`]
+    /// for a bound.
     pub async fn try_collect(mut self) -> Result<Vec<R::Item>, Error> {
         let mut items = Vec::new();
         while let Some(item) = self.next().await {
@@ -1013,6 +1043,36 @@ mod tests {
         let (items, requests) = scan_changed_after_page_1(|items| items.truncate(5)).await;
         assert_eq!(items, (0..10).collect::<Vec<_>>());
         assert_eq!(requests, 2);
+    }
+
+    #[tokio::test]
+    async fn max_pages_bounds_a_scan_and_its_position_resumes_it() {
+        // A server whose list outlasts any patience: 1,000 items, no total.
+        let server = Arc::new(Server {
+            total: false,
+            ..Server::with(1000)
+        });
+        let mut items = pages(&server).max_pages(3).items();
+        let (got, error) = drain(&mut items).await;
+        assert_eq!(got, (0..30).collect::<Vec<_>>());
+        let error = error.expect("the bound ends the stream with an error");
+        assert!(matches!(error, Error::Paging { .. }), "{error:?}");
+        assert!(error.to_string().contains("max_pages"), "{error}");
+        assert_eq!(
+            server.requests().len(),
+            3,
+            "no page past the bound is asked for"
+        );
+        // The position names the first page not fetched; a resume goes on from it.
+        let position = items.position().unwrap();
+        assert_eq!(position.to_string(), "page=4,size=10");
+        let (rest, error) =
+            drain(&mut pages(&server).resume_from(position).max_pages(2).items()).await;
+        assert_eq!(rest, (30..50).collect::<Vec<_>>());
+        assert!(error.is_some());
+        // No bound given: the scan reads to the end.
+        let (all, error) = drain(&mut pages(&server).items()).await;
+        assert_eq!((all.len(), error.is_none()), (1000, true));
     }
 
     #[tokio::test]
