@@ -514,6 +514,11 @@ impl<T> Bounded<T> {
 /// The most bytes a mock's recorded calls hold by default.
 pub const DEFAULT_MAX_CALL_BYTES: usize = 64 << 20;
 
+/// The most rules a mock holds through [`MockTransport::try_add_rules`] (the mock server's
+/// `POST /_mock/rules`): each request is capped in size, their number is capped here, so
+/// a test harness that keeps adding rules without a reset is told, not left to grow.
+pub const MAX_RULES: usize = 10_000;
+
 /// About how many bytes a JSON value holds in memory: each node, and the text of its
 /// strings and keys.
 pub(crate) fn json_weight(value: &Value) -> usize {
@@ -708,6 +713,26 @@ impl<A: Copy + Eq + Send + Sync + 'static, P: MockProtocol<A>> MockTransport<A, 
     /// Adds a rule through a shared handle (e.g. to a running mock server's mock).
     pub fn add_rule(&self, rule: Rule<A>) {
         self.state().rules.push(rule);
+    }
+
+    /// Adds `rules` unless the mock would then hold more than [`MAX_RULES`]; then adds
+    /// none and says why.
+    pub fn try_add_rules(&self, rules: Vec<Rule<A>>) -> Result<(), String> {
+        let mut state = self.state();
+        let held = state.rules.len();
+        if held + rules.len() > MAX_RULES {
+            return Err(format!(
+                "the mock holds {held} rules and may hold at most {MAX_RULES}; {} more would pass it (POST /_mock/reset forgets them)",
+                rules.len()
+            ));
+        }
+        state.rules.extend(rules);
+        Ok(())
+    }
+
+    /// How many rules the mock holds.
+    pub fn rule_count(&self) -> usize {
+        self.state().rules.len()
     }
 
     /// A rule from its JSON form ([`Rule::from_json`]), actions by this protocol's

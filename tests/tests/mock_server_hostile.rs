@@ -593,3 +593,34 @@ async fn allowed_off_loopback_the_admin_endpoint_wants_the_token() {
     .await;
     assert_eq!(raw.status, 200);
 }
+
+#[tokio::test]
+async fn the_admin_endpoint_holds_a_bounded_number_of_rules() {
+    let server = tc::server().start().await.unwrap();
+    let rule = serde_json::json!({"action": "QueryPartnerCredit", "replies": [{"response": {}}]});
+    let post = |count: usize| {
+        let rules = serde_json::Value::Array(vec![rule.clone(); count]);
+        let addr = server.addr();
+        async move { exchange(addr, &wire::admin_bytes("POST", "/_mock/rules", &rules)).await }
+    };
+    let max = partnergen_runtime::mock::MAX_RULES;
+    let filled = post(max).await;
+    assert_eq!(filled.status, 200, "{}", filled.message());
+    // One more is refused, naming the bound and the way out; nothing is added.
+    let over = post(1).await;
+    assert_eq!(over.status, 400);
+    let said = String::from_utf8_lossy(&over.body).into_owned();
+    assert!(
+        said.contains(&max.to_string()) && said.contains("reset"),
+        "{said}"
+    );
+    assert_eq!(server.mock().rule_count(), max);
+    // After a reset there is room again.
+    let reset = exchange(
+        server.addr(),
+        &wire::admin_bytes("POST", "/_mock/reset", &serde_json::Value::Null),
+    )
+    .await;
+    assert_eq!(reset.status, 200);
+    assert_eq!(post(1).await.status, 200);
+}

@@ -8,7 +8,7 @@
 //! | `GET /_mock/log` | the decision log, `{"entries": [...]}` |
 //! | `GET /_mock/memory` | what the log and the recorded calls hold: `{"log_entries", "log_bytes", "calls", "call_bytes"}` |
 //! | `GET /_mock/calls` | the calls answered, `{"calls": [{"action", "request", "reply"}]}` |
-//! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`], names looked up in the service's table; a reply `{"items": [...]}` pages a list action, refused for one that does not page) |
+//! | `POST /_mock/rules` | adds a rule or an array of rules ([`crate::mock::Rule::from_json`], names looked up in the service's table; a reply `{"items": [...]}` pages a list action, refused for one that does not page); at most [`crate::mock::MAX_RULES`] held, past it a 400 and none added |
 //! | `GET` / `POST /_mock/checks` | reads, or switches, checks: `{"qps": false}` |
 //! | `POST /_mock/policies` | Tencent: `{"secret_id": "...", "policies": [doc, ...]}` replaces a SecretId's policies; `null` lifts them |
 //! | `POST /_mock/permissions` | Huawei: `{"permissions": ["BPC_...", ...]}` sets the operator's permission actions; `null` lifts the check |
@@ -109,9 +109,9 @@ pub(crate) fn handle<S: ServerState>(state: &S, head: &Head, body: &[u8]) -> Ans
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| error(400, &e))?;
             let added = rules.len();
-            for rule in rules {
-                core.mock.add_rule(rule);
-            }
+            core.mock
+                .try_add_rules(rules)
+                .map_err(|why| error(400, &why))?;
             Ok(ok(json!({ "added": added })))
         }),
         (&Method::GET, "checks") => Ok(ok(json!(core.checks()))),
