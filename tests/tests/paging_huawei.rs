@@ -12,7 +12,7 @@ use huaweicloud_partner_center::mock;
 use huaweicloud_partner_center::{
     models, Client, Credentials, Error, Operation, Paged, Position, RetryPolicy,
 };
-use paging_common::{assert_scanned, expected_pages, numbered_items};
+use paging_common::{assert_scanned, expected_pages, numbered_items, pages_until_error, texts};
 use partnergen_codegen::spec::{HuaweiSpec, ParamLocation, Spec};
 use partnergen_codegen::specfile::load_spec;
 use partnergen_tests::workspace_root;
@@ -212,10 +212,6 @@ fn ids(items: &[models::CustomerInformation]) -> Vec<String> {
     items.iter().map(|c| c.customer_id.clone()).collect()
 }
 
-fn texts(range: std::ops::Range<usize>) -> Vec<String> {
-    range.map(|i| i.to_string()).collect()
-}
-
 #[tokio::test]
 async fn offsets_follow_a_total_that_changes_mid_scan() {
     let server = mock::server().start().await.unwrap();
@@ -299,17 +295,12 @@ async fn an_error_on_page_3_ends_the_stream_and_a_saved_position_resumes_it() {
     let mut pages = client
         .list_sub_customers_pages(customers_request())
         .page_size(3);
-    let mut seen = Vec::new();
-    let error = loop {
-        match pages.next().await {
-            Some(Ok(page)) => seen.extend(ids(page.customer_infos.as_deref().unwrap_or(&[]))),
-            Some(Err(error)) => break error,
-            None => panic!("the scan ended without the error"),
-        }
-    };
+    let (seen, error) = pages_until_error(&mut pages, |page| {
+        ids(page.customer_infos.as_deref().unwrap_or(&[]))
+    })
+    .await;
     assert_eq!(seen, texts(0..6));
     assert_eq!(error.api().unwrap().code, "CBC.0100");
-    assert!(pages.next().await.is_none());
     let saved = pages.position().unwrap().to_string();
     assert_eq!(saved, "offset=6,size=3");
     let position: Position = saved.parse().unwrap();

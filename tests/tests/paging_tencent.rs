@@ -8,7 +8,7 @@ mod paging_common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use paging_common::{assert_scanned, expected_pages, numbered_items};
+use paging_common::{assert_scanned, expected_pages, numbered_items, pages_until_error, texts};
 use partnergen_codegen::emit::mock::sample_value;
 use partnergen_codegen::spec::{Spec, TencentSpec, TypeRef};
 use partnergen_codegen::specfile::load_spec;
@@ -241,10 +241,6 @@ fn uin_texts(items: &[models::DescribeCustomerUinData]) -> Vec<String> {
         .collect()
 }
 
-fn texts(range: std::ops::Range<usize>) -> Vec<String> {
-    range.map(|i| i.to_string()).collect()
-}
-
 #[tokio::test]
 async fn a_total_that_changes_mid_scan_is_followed() {
     let server = unthrottled_server().await;
@@ -322,20 +318,12 @@ async fn an_error_on_page_3_ends_the_stream_and_a_saved_position_resumes_it() {
     let mut pages = client
         .describe_customer_uin_pages(uin_request())
         .page_size(3);
-    let mut seen = Vec::new();
-    let error = loop {
-        match pages.next().await {
-            Some(Ok(page)) => seen.extend(uin_texts(page.data.as_deref().unwrap_or(&[]))),
-            Some(Err(error)) => break error,
-            None => panic!("the scan ended without the error"),
-        }
-    };
+    let (seen, error) = pages_until_error(&mut pages, |page| {
+        uin_texts(page.data.as_deref().unwrap_or(&[]))
+    })
+    .await;
     assert_eq!(seen, texts(0..6));
     assert_eq!(error.api().unwrap().code, "InvalidParameterValue");
-    assert!(
-        pages.next().await.is_none(),
-        "the stream ends after its error"
-    );
     // The position names the page that failed; saved as text, it resumes elsewhere.
     let saved = pages.position().unwrap().to_string();
     assert_eq!(saved, "page=3,size=3");

@@ -1,6 +1,11 @@
 //! Shared by the paginator tests of both vendors: lists to serve, and what a scan of them
 //! must have asked for and got.
 
+use std::fmt::Debug;
+
+use partnergen_runtime::client::Pages;
+use partnergen_runtime::error::Error;
+use partnergen_runtime::paging::Paged;
 use serde_json::{json, Value};
 
 /// `n` distinct items shaped like `template` (an item of `action`'s list): the first scalar
@@ -59,4 +64,33 @@ pub fn expected_pages(n: usize, size: u64, has_total: bool) -> usize {
         n / size + 1
     };
     pages as usize
+}
+
+/// The numbers of `range` as text (the lists' items here carry their index as text).
+pub fn texts(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| i.to_string()).collect()
+}
+
+/// Reads `pages` up to its error: what `items_of` says of each page before it, and the
+/// error; the stream must end after it.
+pub async fn pages_until_error<R: Paged>(
+    pages: &mut Pages<R>,
+    items_of: impl Fn(&R::Response) -> Vec<String>,
+) -> (Vec<String>, Error)
+where
+    R::Item: Debug,
+{
+    let mut seen = Vec::new();
+    let error = loop {
+        match pages.next().await {
+            Some(Ok(page)) => seen.extend(items_of(&page)),
+            Some(Err(error)) => break error,
+            None => panic!("the scan ended without the error"),
+        }
+    };
+    assert!(
+        pages.next().await.is_none(),
+        "the stream ends after its error"
+    );
+    (seen, error)
 }
