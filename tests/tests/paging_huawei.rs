@@ -216,42 +216,41 @@ fn ids(items: &[models::CustomerInformation]) -> Vec<String> {
 async fn offsets_follow_a_total_that_changes_mid_scan() {
     let server = mock::server().start().await.unwrap();
     let client = retrying_client(&server);
-    serve(
-        &server,
-        "ListSubCustomers",
-        json!([{"items": customers(10), "times": 2}, {"items": customers(4)}]),
-    );
-    let got = client
-        .list_sub_customers_pages(customers_request())
-        .page_size(3)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(ids(&got), texts(0..6));
-    // The offsets sent: 0, 3, 6 (by the items each page held).
-    let offsets: Vec<Value> = server
-        .mock()
-        .calls()
-        .iter()
-        .map(|c| c.request["body"]["offset"].clone())
-        .collect();
-    assert_eq!(offsets, [json!(0), json!(3), json!(6)]);
-
-    server.mock().reset();
-    serve(
-        &server,
-        "ListSubCustomers",
-        json!([{"items": customers(4), "times": 1}, {"items": customers(10)}]),
-    );
-    let got = client
-        .list_sub_customers_pages(customers_request())
-        .page_size(3)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(ids(&got), texts(0..10));
+    let cases = [
+        // Shrinks after two pages: offsets 0, 3, 6 (by the items each page held); the
+        // third page is empty.
+        (
+            json!([{"items": customers(10), "times": 2}, {"items": customers(4)}]),
+            6,
+            vec![0, 3, 6],
+        ),
+        // Grows after the first page: the scan goes on to the new end.
+        (
+            json!([{"items": customers(4), "times": 1}, {"items": customers(10)}]),
+            10,
+            vec![0, 3, 6, 9],
+        ),
+    ];
+    for (replies, items, offsets) in cases {
+        server.mock().reset();
+        serve(&server, "ListSubCustomers", replies);
+        let got = client
+            .list_sub_customers_pages(customers_request())
+            .page_size(3)
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(ids(&got), texts(0..items));
+        let sent: Vec<Value> = server
+            .mock()
+            .calls()
+            .iter()
+            .map(|c| c.request["body"]["offset"].clone())
+            .collect();
+        let offsets: Vec<Value> = offsets.into_iter().map(|o: i64| json!(o)).collect();
+        assert_eq!(sent, offsets);
+    }
 }
 
 #[tokio::test]

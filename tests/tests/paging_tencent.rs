@@ -245,38 +245,33 @@ fn uin_texts(items: &[models::DescribeCustomerUinData]) -> Vec<String> {
 async fn a_total_that_changes_mid_scan_is_followed() {
     let server = unthrottled_server().await;
     let client = fast_client(&server);
-    // Shrinks: two pages of a list of 10, then the list is 4 long: page 3 is empty.
-    serve(
-        &server,
-        "DescribeCustomerUin",
-        json!([{"items": uins(10), "times": 2}, {"items": uins(4)}]),
-    );
-    let got = client
-        .describe_customer_uin_pages(uin_request())
-        .page_size(3)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(uin_texts(&got), texts(0..6));
-    assert_eq!(server.mock().count(Action::DescribeCustomerUin), 3);
-
-    // Grows: a list of 4 on page 1, then of 10: the scan goes on to the new end.
-    server.mock().reset();
-    serve(
-        &server,
-        "DescribeCustomerUin",
-        json!([{"items": uins(4), "times": 1}, {"items": uins(10)}]),
-    );
-    let got = client
-        .describe_customer_uin_pages(uin_request())
-        .page_size(3)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(uin_texts(&got), texts(0..10));
-    assert_eq!(server.mock().count(Action::DescribeCustomerUin), 4);
+    let cases = [
+        // Shrinks: two pages of a list of 10, then the list is 4 long: page 3 is empty.
+        (
+            json!([{"items": uins(10), "times": 2}, {"items": uins(4)}]),
+            6,
+            3,
+        ),
+        // Grows: a list of 4 on page 1, then of 10: the scan goes on to the new end.
+        (
+            json!([{"items": uins(4), "times": 1}, {"items": uins(10)}]),
+            10,
+            4,
+        ),
+    ];
+    for (replies, items, pages) in cases {
+        server.mock().reset();
+        serve(&server, "DescribeCustomerUin", replies);
+        let got = client
+            .describe_customer_uin_pages(uin_request())
+            .page_size(3)
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(uin_texts(&got), texts(0..items));
+        assert_eq!(server.mock().count(Action::DescribeCustomerUin), pages);
+    }
 }
 
 #[tokio::test]
