@@ -12,7 +12,7 @@ use super::models::{
     huawei_models_module, huawei_requests, models_module, request_example, tencent_requests,
     RequestExample,
 };
-use super::paging::{huawei_paged, paging_module, tencent_paged};
+use super::paging::{huawei_paged, paging_module, tencent_paged, PagedAction};
 use super::tables::{huawei_operations, tencent_actions, tencent_service_errors};
 use super::{doc, header, md_cell, prose, rust_file, rust_file_of_chunks, Files};
 use crate::names::{method_name, snake, type_stem};
@@ -128,6 +128,54 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
         );
     }
     files
+}
+
+/// The crate page's list of paged actions: each one's paginator method and facts (feature
+/// `client`); empty for a crate without one.
+fn paged_section(paged: &[PagedAction<'_>], noun: &str) -> String {
+    if paged.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "## Paged {noun}\n\n\
+         {} {noun} page; with the `client` feature each has a paginator, \
+         `client.<method>_pages(request)`: a stream of pages (`.items()`: of items) that \
+         sets the position and size of every page's request, ends after the last page \
+         (the total, else an empty or short page) and can resume from a saved \
+         `Position`.\n\n\
+         | {title} | Paginator | Position, size | Items | Total | Page size (max) |\n\
+         |---|---|---|---|---|---|\n",
+        paged.len(),
+        title = if noun == "operations" { "Operation" } else { "Action" },
+    );
+    for p in paged {
+        let f = p.pagination;
+        let position = match (f.style, f.first_page) {
+            (crate::spec::PagingStyle::PageNumber, Some(first)) => {
+                format!("page `{}` from {first}", f.position)
+            }
+            _ => format!("offset `{}`", f.position),
+        };
+        let place = f
+            .location
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| `{}` | `{}_pages` | {position}, `{}`{place} | `{}` | {} | {} ({}) |\n",
+            p.name,
+            p.method,
+            f.size,
+            f.items,
+            f.total
+                .as_deref()
+                .map_or_else(|| "-".to_owned(), |t| format!("`{t}`")),
+            f.page_size,
+            f.max_page_size
+                .map_or_else(|| "not documented".to_owned(), |m| m.to_string()),
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 /// The name of the mock server binary of the crate generated from `spec`, e.g.
@@ -649,6 +697,7 @@ fn tencent_readme(spec_label: &str, spec: &TencentSpec, name: &str, has_models: 
             action.name
         ));
     }
+    out.push_str(&paged_section(&tencent_paged(spec), "actions"));
     out.push_str("## Sources\n\n");
     for source in &service.sources {
         let stamp = source
@@ -733,6 +782,7 @@ fn huawei_readme(spec_label: &str, spec: &HuaweiSpec, name: &str) -> String {
     if let Some(example) = huawei_request_example(&lib, spec) {
         out.push_str(&example);
     }
+    out.push_str(&paged_section(&huawei_paged(spec), "operations"));
     out.push_str(
         "## Permission table\n\n| Operation | Method | Path | Permissions (any of) | Scenario | Sub-scenario | Console path |\n\
          |---|---|---|---|---|---|---|\n",
