@@ -146,7 +146,11 @@ fn paged_section(paged: &[PagedAction<'_>], noun: &str) -> String {
          | {title} | Paginator | Position, size | Items | Total | Page size (max) |\n\
          |---|---|---|---|---|---|\n",
         paged.len(),
-        title = if noun == "operations" { "Operation" } else { "Action" },
+        title = if noun == "operations" {
+            "Operation"
+        } else {
+            "Action"
+        },
     );
     for p in paged {
         let f = p.pagination;
@@ -156,10 +160,7 @@ fn paged_section(paged: &[PagedAction<'_>], noun: &str) -> String {
             }
             _ => format!("offset `{}`", f.position),
         };
-        let place = f
-            .location
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default();
+        let place = f.location.map(|l| format!(" ({l})")).unwrap_or_default();
         out.push_str(&format!(
             "| `{}` | `{}_pages` | {position}, `{}`{place} | `{}` | {} | {} ({}) |\n",
             p.name,
