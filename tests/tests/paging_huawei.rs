@@ -261,7 +261,7 @@ async fn a_server_that_repeats_a_page_ends_the_scan_with_an_error() {
     serve(
         &server,
         "ListInvoices",
-        json!([{"response": {"count": 9, "invoices": [{"id": "a"}, {"id": "b"}]}}]),
+        json!([{"response": {"count": 9, "invoices": [{"requestId": "a"}, {"requestId": "b"}]}}]),
     );
     let mut pages = client.list_invoices_pages(invoices_request()).page_size(2);
     assert!(pages.next().await.unwrap().is_ok());
@@ -333,4 +333,81 @@ async fn a_typed_items_rule_pages_in_process() {
         .unwrap();
     assert_eq!(ids(&got), texts(0..5));
     assert_eq!(mock.count(Operation::ListSubCustomers), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_sdk_pages_through_the_mock_server() {
+    let python = partnergen_tests::python_with("huaweicloudsdkbssintl.v2", "huaweicloudsdkbssintl");
+    let server = mock::server().start().await.unwrap();
+    serve(
+        &server,
+        "ListSubCustomers",
+        json!([{"items": customers(10)}]),
+    );
+    let invoices: Vec<Value> = (0..5)
+        .map(|i| json!({"requestId": format!("{i}")}))
+        .collect();
+    serve(&server, "ListInvoices", json!([{"items": invoices}]));
+    let call = |operation: &str, params: Value| {
+        let op = Operation::from_name(operation).unwrap();
+        json!({"operation": operation,
+               "method": partnergen_codegen::names::method_name(operation, None),
+               "params": params, "ak": mock::ACCESS_KEY, "sk": mock::SECRET_KEY,
+               "path": op.info().path})
+    };
+    // The loops an SDK user writes by hand: offsets in the body; page numbers (named
+    // `offset`) in the query.
+    let mut calls: Vec<Value> = [0, 3, 6, 9]
+        .iter()
+        .map(|offset| {
+            call(
+                "ListSubCustomers",
+                json!({"body": {"offset": offset, "limit": 3}}),
+            )
+        })
+        .collect();
+    calls.extend([1, 2, 3].iter().map(|page| {
+        call(
+            "ListInvoices",
+            json!({"start_time": "2026-01-01T00:00:00Z", "end_time": "2026-02-01T00:00:00Z",
+                   "offset": page, "limit": 2}),
+        )
+    }));
+    let document = json!({"url": server.url(), "calls": calls});
+    let printed = tokio::task::spawn_blocking(move || {
+        partnergen_tests::run_interop_script(&python, "huawei_sdk.py", &document)
+    })
+    .await
+    .unwrap();
+    let results: Vec<Value> = serde_json::from_value(printed).unwrap();
+    let pages: Vec<(Vec<String>, Value)> = results
+        .iter()
+        .map(|r| {
+            assert_eq!(r["ok"], json!(true), "{r}");
+            let (list, key) = match r["operation"].as_str() {
+                Some("ListSubCustomers") => ("customer_infos", "customer_id"),
+                // The SDK's dict uses its attribute names.
+                _ => ("invoices", "request_id"),
+            };
+            let ids = r["response"][list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item[key].as_str().unwrap().to_owned())
+                .collect();
+            (ids, r["response"]["count"].clone())
+        })
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            (texts(0..3), json!(10)),
+            (texts(3..6), json!(10)),
+            (texts(6..9), json!(10)),
+            (texts(9..10), json!(10)),
+            (texts(0..2), json!(5)),
+            (texts(2..4), json!(5)),
+            (texts(4..5), json!(5)),
+        ]
+    );
 }

@@ -465,3 +465,49 @@ async fn a_typed_items_rule_pages_in_process() {
     assert!(pages.iter().all(|p| p.total.as_deref() == Some("7")));
     assert_eq!(mock.count(Action::DescribeCustomerUin), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_sdk_pages_through_the_mock_server() {
+    let python = partnergen_tests::python_with(
+        "tencentcloud.intlpartnersmgt.v20220928",
+        "tencentcloud-sdk-python-intl-en",
+    );
+    let server = unthrottled_server().await;
+    serve(&server, "DescribeCustomerUin", json!([{"items": uins(10)}]));
+    // The loop an SDK user writes by hand: pages 1 to 4, 3 a page.
+    let calls: Vec<Value> = (1..=4)
+        .map(|page| {
+            json!({"action": "DescribeCustomerUin", "params": {"Page": page, "PageSize": 3},
+                   "secret_id": mock::SECRET_ID, "secret_key": mock::SECRET_KEY})
+        })
+        .collect();
+    let document = json!({"url": server.url(), "calls": calls});
+    let printed = tokio::task::spawn_blocking(move || {
+        partnergen_tests::run_interop_script(&python, "tencent_sdk.py", &document)
+    })
+    .await
+    .unwrap();
+    let results: Vec<Value> = serde_json::from_value(printed).unwrap();
+    let pages: Vec<(Vec<String>, Value)> = results
+        .iter()
+        .map(|r| {
+            assert_eq!(r["ok"], json!(true), "{r}");
+            let uins = r["response"]["Data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["CustomerUin"].as_str().unwrap().to_owned())
+                .collect();
+            (uins, r["response"]["Total"].clone())
+        })
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            (texts(0..3), json!("10")),
+            (texts(3..6), json!("10")),
+            (texts(6..9), json!("10")),
+            (texts(9..10), json!("10")),
+        ]
+    );
+}
