@@ -2,7 +2,9 @@
 //! added and removed, and each changed field with its old and new value.
 //!
 //! The comparison is generic over the spec's serde form, so a field added to the model
-//! shows up in changelogs without code here.
+//! shows up in changelogs without code here. Each change is classified for the generated
+//! crate's public API by the table in [`crate::semver`] (a field added to the model with
+//! no rule shows as breaking, "unclassified", until a row covers it).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -10,7 +12,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::spec::Spec;
+use crate::semver::{classify, Bump, Class, Verdict, UNCLASSIFIED};
+use crate::spec::{HuaweiOperation, Spec};
 
 /// One change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,40 +47,132 @@ pub enum Change {
     },
 }
 
-/// The changes of one spec.
+/// The changes of one spec, each with its verdict.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changelog {
     /// The changes: service fields first, then items in name order.
     pub changes: Vec<Change>,
+    /// The verdict on each change, by position (`verdicts[i]` is about `changes[i]`).
+    pub verdicts: Vec<Verdict>,
 }
 
 impl Changelog {
+    /// Classifies `changes` between `old` (none: a first import) and `new`.
+    pub fn classified(changes: Vec<Change>, old: Option<&Spec>, new: &Spec) -> Self {
+        let verdicts = changes.iter().map(|c| classify(c, old, new)).collect();
+        Changelog { changes, verdicts }
+    }
+
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
 
+    /// Each change with its verdict (a change without one, in a changelog built by hand,
+    /// reads as unclassified).
+    pub fn entries(&self) -> impl Iterator<Item = (&Change, Verdict)> + '_ {
+        self.changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c, self.verdicts.get(i).copied().unwrap_or(UNCLASSIFIED)))
+    }
+
+    /// How many changes have the class.
+    pub fn count_of(&self, class: Class) -> usize {
+        self.entries().filter(|(_, v)| v.class == class).count()
+    }
+
+    /// How many changes alter run-time behaviour.
+    pub fn behaviour_count(&self) -> usize {
+        self.entries().filter(|(_, v)| v.behaviour).count()
+    }
+
+    /// The bump the changes call for: that of the gravest class; none without changes.
+    pub fn bump(&self) -> Option<Bump> {
+        self.entries().map(|(_, v)| v.class).max().map(Class::bump)
+    }
+
     fn count(&self, f: impl Fn(&Change) -> bool) -> usize {
         self.changes.iter().filter(|c| f(c)).count()
+    }
+
+    /// The changelog as JSON, for scripts: the bump, the counts per class, and every
+    /// change with its verdict and its whole old and new values (not shortened).
+    pub fn to_json(&self) -> Value {
+        let changes: Vec<Value> = self
+            .entries()
+            .map(|(change, verdict)| {
+                let (op, kind, name, field, old, new) = match change {
+                    Change::Added { kind, name } => ("added", kind, name, None, None, None),
+                    Change::Removed { kind, name } => ("removed", kind, name, None, None, None),
+                    Change::Changed {
+                        kind,
+                        name,
+                        field,
+                        old,
+                        new,
+                    } => ("changed", kind, name, Some(field), Some(old), Some(new)),
+                };
+                serde_json::json!({
+                    "class": verdict.class.as_str(),
+                    "behaviour": verdict.behaviour,
+                    "reason": verdict.reason,
+                    "change": op,
+                    "kind": kind,
+                    "name": name,
+                    "field": field,
+                    "old": old,
+                    "new": new,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "bump": self.bump().map(Bump::as_str),
+            "counts": {
+                "breaking": self.count_of(Class::Breaking),
+                "additive": self.count_of(Class::Additive),
+                "patch": self.count_of(Class::Patch),
+                "behaviour": self.behaviour_count(),
+            },
+            "changes": changes,
+        })
     }
 }
 
 impl fmt::Display for Changelog {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.changes.is_empty() {
+        let Some(bump) = self.bump() else {
             return writeln!(f, "no changes");
-        }
+        };
         writeln!(
             f,
-            "{} added, {} removed, {} field(s) changed",
+            "{} added, {} removed, {} field(s) changed: {} breaking, {} additive, {} patch \
+             ({} changing run-time behaviour)",
             self.count(|c| matches!(c, Change::Added { .. })),
             self.count(|c| matches!(c, Change::Removed { .. })),
             self.count(|c| matches!(c, Change::Changed { .. })),
+            self.count_of(Class::Breaking),
+            self.count_of(Class::Additive),
+            self.count_of(Class::Patch),
+            self.behaviour_count(),
         )?;
-        for change in &self.changes {
+        writeln!(
+            f,
+            "bump: {bump} (a 0.y.z crate, whose minor cargo reads as breaking: {})",
+            bump.under_zero()
+        )?;
+        for (change, verdict) in self.entries() {
+            let tag = if verdict.behaviour {
+                format!("[{}, behaviour]", verdict.class)
+            } else {
+                format!("[{}]", verdict.class)
+            };
+            let reason = verdict.reason;
             match change {
-                Change::Added { kind, name } => writeln!(f, "  + {kind} {name}")?,
-                Change::Removed { kind, name } => writeln!(f, "  - {kind} {name}")?,
+                Change::Added { kind, name } => writeln!(f, "  + {tag} {kind} {name} ({reason})")?,
+                Change::Removed { kind, name } => {
+                    writeln!(f, "  - {tag} {kind} {name} ({reason})")?
+                }
                 Change::Changed {
                     kind,
                     name,
@@ -86,7 +181,10 @@ impl fmt::Display for Changelog {
                     new,
                 } => {
                     let (old, new) = shorten_pair(old, new);
-                    writeln!(f, "  ~ {kind} {name}: {field}: {old} -> {new}")?
+                    writeln!(
+                        f,
+                        "  ~ {tag} {kind} {name}: {field}: {old} -> {new} ({reason})"
+                    )?
                 }
             }
         }
@@ -138,8 +236,21 @@ fn shorten_pair(old: &str, new: &str) -> (String, String) {
 
 /// The changes from `old` (none: a first import) to `new`.
 pub fn diff(old: Option<&Spec>, new: &Spec) -> Changelog {
-    let old = old.map(sections).unwrap_or_default();
+    let (old_spec, new_spec) = (old, new);
+    let mut old = old.map(sections).unwrap_or_default();
     let new = sections(new);
+    // A renamed service is one item whose `name` changed, not one gone and one new.
+    if let (Some(old_service), Some(new_service)) = (old.get_mut("service"), new.get("service")) {
+        if let (Some(old_key), Some(new_key)) = (
+            old_service.keys().next().cloned(),
+            new_service.keys().next().cloned(),
+        ) {
+            if old_key != new_key {
+                let value = old_service.remove(&old_key).expect("the key was just read");
+                old_service.insert(new_key, value);
+            }
+        }
+    }
     let mut changes = Vec::new();
     // Sections in a fixed order; within each, items by name.
     for (kind, new_items) in &new {
@@ -152,7 +263,7 @@ pub fn diff(old: Option<&Spec>, new: &Spec) -> Changelog {
             diff_items(kind, old_items, &BTreeMap::new(), &mut changes);
         }
     }
-    Changelog { changes }
+    Changelog::classified(changes, old_spec, new_spec)
 }
 
 fn diff_items(
@@ -289,6 +400,14 @@ fn label(kind: &str, key: &str, item: Option<&Value>) -> String {
         Some(name) if kind == "operation" => format!("{name} ({key})"),
         _ => key.to_owned(),
     }
+}
+
+/// How the changelog names an operation: `Name (METHOD /path)`, as [`label`] does from
+/// its serde form.
+pub(crate) fn operation_label(operation: &HuaweiOperation) -> String {
+    let value = to_value(operation);
+    let key = item_key("operation", &value);
+    label("operation", &key, Some(&value))
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {

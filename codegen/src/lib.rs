@@ -13,6 +13,7 @@ pub mod import;
 pub mod names;
 pub mod pinned;
 pub mod report;
+pub mod semver;
 pub mod spec;
 pub mod specfile;
 pub mod validate;
