@@ -158,7 +158,7 @@ impl fmt::Display for Changelog {
         )?;
         writeln!(
             f,
-            "bump: {bump} (a 0.y.z crate, whose minor cargo reads as breaking: {})",
+            "bump: {bump} (0.x crates, whose minor cargo reads as breaking: {})",
             bump.under_zero()
         )?;
         for (change, verdict) in self.entries() {

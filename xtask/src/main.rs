@@ -21,7 +21,7 @@ use partnergen_codegen::import::tencent::{import_tencent, with_error_codes, Tenc
 use partnergen_codegen::import::{import_into, Imported, Mode};
 use partnergen_codegen::report::{action_records, action_table};
 use partnergen_codegen::spec::{Provider, Spec};
-use partnergen_codegen::specfile::{discover_specs, load_spec, spec_path};
+use partnergen_codegen::specfile::{discover_specs, load_spec, parse_spec, spec_path};
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +86,24 @@ enum Command {
         /// `--disable CHECK`, `--quiet`; `-- --help` lists them).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+    /// Compare two spec files of one service and print each change with its class for
+    /// the generated crate's API (breaking, additive, patch; `behaviour` where run-time
+    /// behaviour changes) and the version bump they call for.
+    ///
+    /// Exits 0 whatever changed; non-zero only when an input is bad (unreadable, not a
+    /// valid spec, or the two are not one service).
+    Diff {
+        /// The old spec (with `--git`: the one file, compared at REV with its working copy).
+        old: PathBuf,
+        /// The new spec.
+        new: Option<PathBuf>,
+        /// Compare the file as committed at this git revision with the working file.
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// A JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show what the specs say about each action.
     Actions {
@@ -244,6 +262,12 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Actions { service, json } => actions(service.as_deref(), json),
+        Command::Diff {
+            old,
+            new,
+            git,
+            json,
+        } => diff(&old, new.as_deref(), git.as_deref(), json),
         Command::MockServer { service, args } => mock_server(&service, &args),
     }
 }
@@ -484,4 +508,103 @@ fn actions(service: Option<&str>, json: bool) -> Result<()> {
     } else {
         output::text(&tables.join("\n"))
     }
+}
+
+/// `cargo xtask diff`: the classified changelog from one spec file to another (or from a
+/// committed revision of a file to its working copy).
+fn diff(old_path: &Path, new_path: Option<&Path>, rev: Option<&str>, json: bool) -> Result<()> {
+    let (old_label, old, new_label, new) = match (rev, new_path) {
+        (Some(rev), None) => {
+            let (label, text) = git_show(rev, old_path)?;
+            let old = parse_spec(&label, &text).map_err(spec_error)?.spec;
+            let new = load_spec(old_path).map_err(spec_error)?.spec;
+            (label, old, old_path.display().to_string(), new)
+        }
+        (Some(_), Some(new_path)) => bail!(
+            "--git compares one file with its committed copy; given two ({} and {})",
+            old_path.display(),
+            new_path.display()
+        ),
+        (None, Some(new_path)) => {
+            let old = load_spec(old_path).map_err(spec_error)?.spec;
+            let new = load_spec(new_path).map_err(spec_error)?.spec;
+            let label = |p: &Path| p.display().to_string();
+            (label(old_path), old, label(new_path), new)
+        }
+        (None, None) => bail!("diff needs two spec files (OLD NEW), or one with --git REV"),
+    };
+    let (old_service, new_service) = (old.service(), new.service());
+    if old_service.provider != new_service.provider {
+        bail!(
+            "{old_label} is a {} spec and {new_label} a {} one: diff compares two editions \
+             of one service",
+            old_service.provider.as_str(),
+            new_service.provider.as_str()
+        );
+    }
+    if old_service.name != new_service.name {
+        bail!(
+            "{old_label} is service `{}` and {new_label} service `{}`: diff compares two \
+             editions of one service",
+            old_service.name,
+            new_service.name
+        );
+    }
+    let changelog = partnergen_codegen::changelog::diff(Some(&old), &new);
+    let service = format!("{}/{}", new_service.provider.as_str(), new_service.name);
+    if json {
+        let mut value = changelog.to_json();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("service".into(), service.into());
+            object.insert("old".into(), old_label.into());
+            object.insert("new".into(), new_label.into());
+        }
+        return outln!("{}", serde_json::to_string_pretty(&value)?);
+    }
+    output::text(&format!("{service}: {old_label} -> {new_label}\n{changelog}"))
+}
+
+/// A spec's errors (each with its file and line, on stderr), as the command's error.
+fn spec_error(diagnostics: Diagnostics) -> anyhow::Error {
+    crate::output::stderr(&diagnostics.to_string());
+    let file = diagnostics
+        .errors()
+        .next()
+        .map(|d| d.file.clone())
+        .unwrap_or_default();
+    anyhow::anyhow!(
+        "cannot diff: {file} has {} error(s), above",
+        diagnostics.errors().count()
+    )
+}
+
+/// The text of `path` as committed at `rev` (`git show REV:./path`, run in the file's
+/// directory), labelled `REV:path`.
+fn git_show(rev: &str, path: &Path) -> Result<(String, String)> {
+    if rev.starts_with('-') {
+        bail!("--git {rev}: a revision does not start with `-`");
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} names no file", path.display()))?;
+    let spec = format!("{rev}:./{}", name.to_string_lossy());
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["show", "--end-of-options", &spec])
+        .output()
+        .context("cannot run git")?;
+    if !output.status.success() {
+        bail!(
+            "git show {spec} (in {}) failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| anyhow::anyhow!("{rev}:{} is not UTF-8 text", path.display()))?;
+    Ok((format!("{rev}:{}", path.display()), text))
 }
