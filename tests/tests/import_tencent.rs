@@ -637,11 +637,25 @@ fn changelog_after_a_modified_page() {
         new: "15".into()
     }));
     let shown = report.changelog.to_string();
+    // Each line with its class: the new limit a patch that changes run-time behaviour,
+    // the action gone breaking, the new one additive; the header counts them and names
+    // the bump.
     assert!(
-        shown.contains("~ action ListClients: qps: 10 -> 15"),
+        shown.contains("  ~ [patch, behaviour] action ListClients: qps: 10 -> 15 ("),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  - [breaking] action DownloadBill (")
+            && shown.contains("  + [additive] action ArchiveBill ("),
         "{shown}"
     );
     assert!(shown.contains("1 added, 1 removed"), "{shown}");
+    assert!(shown.contains(": 1 breaking, "), "{shown}");
+    assert!(shown.contains("\nbump: major ("), "{shown}");
+    assert_eq!(
+        report.changelog.bump(),
+        Some(partnergen_codegen::semver::Bump::Major)
+    );
 }
 
 #[test]

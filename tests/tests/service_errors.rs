@@ -134,9 +134,13 @@ fn the_import_carries_codes_keeps_them_without_the_file_and_reports_changes() {
         new: "The operation failed.".into(),
     }));
     let shown = report.changelog.to_string();
+    // A code added is additive (a new variant of a #[non_exhaustive] enum), one removed
+    // breaking, a new description a patch.
     assert!(
-        shown.contains("  + error code UnauthorizedOperation.NotCustomerUin\n")
-            && shown.contains("  - error code RequestLimitExceeded\n"),
+        shown.contains("  + [additive] error code UnauthorizedOperation.NotCustomerUin (")
+            && shown.contains("  - [breaking] error code RequestLimitExceeded (")
+            && shown.contains("  ~ [patch] error code FailedOperation: description: ")
+            && shown.contains("bump: major"),
         "{shown}"
     );
 }
