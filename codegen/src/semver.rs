@@ -151,6 +151,10 @@ pub enum When {
     /// The action or operation (the one added or removed) has typed models: a client
     /// method, models, a request struct.
     Typed,
+    /// The operation has typed models in the new spec and not in the old.
+    NowTyped,
+    /// The operation had typed models in the old spec and has none in the new.
+    NoLongerTyped,
     /// The type is built by callers: reachable from a request, in the old spec or the
     /// new.
     RequestSide,
@@ -180,6 +184,8 @@ impl When {
             When::BecameTrue => "became true",
             When::BecameFalse => "became false",
             When::Typed => "typed",
+            When::NowTyped => "now typed",
+            When::NoLongerTyped => "no longer typed",
             When::RequestSide => "type is request-side",
             When::EntryMandatory => "entry is mandatory",
             When::EntryFromCredentials => "param from credentials",
@@ -258,7 +264,10 @@ pub const RULES: &[Rule] = &[
     rule(ITEM, Changed, "response", &[Vanished], Breaking, false, "no longer typed: the client method is gone"),
     rule(ITEM, Changed, "request", &[], Breaking, false, "the client method takes another type"),
     rule(ITEM, Changed, "response", &[], Breaking, false, "the client method returns another type"),
-    // Huawei parameters: fields of the operation's request struct.
+    // Huawei parameters: fields of the operation's request struct (which an operation
+    // becoming typed or untyped gains or loses whole).
+    rule(OPERATION, Changed, "params*", &[NowTyped], Additive, false, "part of the new request struct"),
+    rule(OPERATION, Changed, "params*", &[NoLongerTyped], Breaking, false, "part of the request struct that is gone"),
     rule(OPERATION, Changed, "params[*]", &[Appeared, EntryFromCredentials], Patch, true, "filled from the credentials, not a field of the request"),
     rule(OPERATION, Changed, "params[*]", &[Appeared, EntryMandatory], Breaking, false, "a new required parameter: the …Required struct gains a field"),
     rule(OPERATION, Changed, "params[*]", &[Appeared], Additive, false, "a new optional parameter: a with_* setter"),
@@ -459,6 +468,19 @@ fn holds(when: When, facts: &Facts<'_>, change: &Change, old: Option<&Spec>, new
                     operation(&s.operations, facts.name).is_some_and(|o| o.is_typed())
                 }
             })
+        }
+        When::NowTyped | When::NoLongerTyped => {
+            let typed = |spec: Option<&Spec>| match spec {
+                Some(Spec::Huawei(s)) => {
+                    operation(&s.operations, facts.name).is_some_and(|o| o.is_typed())
+                }
+                _ => false,
+            };
+            let (before, after) = (typed(old), typed(Some(new)));
+            match when {
+                When::NowTyped => !before && after,
+                _ => before && !after,
+            }
         }
         When::RequestSide => specs().any(|spec| request_side(spec).contains(facts.name)),
         When::EntryMandatory => {
@@ -716,6 +738,8 @@ mod tests {
         case("action gains a request type", T, |s| act(s, "QueryT1UIN").request = Some("DescribeUsageRequest".into()), "action", "request", Additive, false),
         case("operation becomes typed", H, |s| op(s, "ShowQuota").response = Some("CreateOrderResponse".into()), "operation", "response", Additive, false),
         case("operation becomes untyped", H, |s| op(s, "CreateOrder").response = None, "operation", "response", Breaking, false),
+        case("an operation becoming typed gains its parameters", H, |s| { let o = op(s, "ShowQuota"); o.response = Some("CreateOrderResponse".into()); o.params.push(new_param("region", true, false)) }, "operation", "params[region]", Additive, false),
+        case("an operation becoming untyped loses its parameters", H, |s| { let o = op(s, "ListOrders"); o.response = None; o.params.clear() }, "operation", "params[status]", Breaking, false),
         case("action's request type replaced", T, |s| act(s, "AllocateCredit").request = Some("DescribeUsageRequest".into()), "action", "request", Breaking, false),
         case("action's request type gone", T, |s| act(s, "AllocateCredit").request = None, "action", "request", Breaking, false),
         case("action's response type replaced", T, |s| act(s, "AllocateCredit").response = Some("DescribeUsageResponse".into()), "action", "response", Breaking, false),
