@@ -596,8 +596,8 @@ mod tests {
     use super::*;
     use crate::changelog::diff;
     use crate::spec::{
-        BrokenExample, Conflict, DefaultQps, HttpMethod, HuaweiSpec, PagingStyle, ParamLocation,
-        Provider, Signing, SourcedValue, TencentSpec, TypeRef,
+        BrokenExample, Conflict, DefaultQps, HuaweiSpec, PagingStyle, ParamLocation, Provider,
+        Signing, SourcedValue, TencentSpec, TypeRef,
     };
     use crate::specfile::parse_spec;
 
@@ -937,7 +937,6 @@ mod tests {
         tc(&mut removed).actions.retain(|a| a.name != "QueryT1UIN");
         assert_eq!(diff(Some(&old), &removed).bump(), Some(Bump::Major));
         assert_eq!(diff(None, &old).bump(), Some(Bump::Minor));
-        let _ = HttpMethod::Get;
     }
 
     #[test]
