@@ -263,6 +263,9 @@ pub fn diff(old: Option<&Spec>, new: &Spec) -> Changelog {
             diff_items(kind, old_items, &BTreeMap::new(), &mut changes);
         }
     }
+    if let Some(old_spec) = old_spec {
+        changes.extend(crate::semver::side_changes(old_spec, new_spec));
+    }
     Changelog::classified(changes, old_spec, new_spec)
 }
 

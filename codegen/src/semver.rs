@@ -164,6 +164,8 @@ pub enum When {
     /// The parameter that appeared or vanished is filled from the credentials (not in the
     /// request struct).
     EntryFromCredentials,
+    /// The type (in the new spec) has a field callers must give: required, not nullable.
+    TypeHasMandatory,
     /// The type's field is `Option<T>` in both specs however `required` reads (it is
     /// nullable in both).
     FieldNullableBoth,
@@ -189,6 +191,7 @@ impl When {
             When::RequestSide => "type is request-side",
             When::EntryMandatory => "entry is mandatory",
             When::EntryFromCredentials => "param from credentials",
+            When::TypeHasMandatory => "type has a required field",
             When::FieldNullableBoth => "field nullable in both",
             When::FieldOptionalBoth => "field not required in both",
             When::ParamFromCredentialsBoth => "param from credentials in both",
@@ -319,6 +322,10 @@ pub const RULES: &[Rule] = &[
     rule(TYPE, Changed, "fields[*].disabled", &[], Patch, false, "a note in the field's docs"),
     rule(TYPE, Changed, "fields[*].doc", &[], Patch, false, "docs"),
     rule(TYPE, Changed, "fields[*].example", &[], Patch, false, "docs"),
+    // A model changing sides (a line `side_changes` adds: no field of the spec says it).
+    rule(TYPE, Changed, BUILT_BY_CALLERS, &[BecameTrue, TypeHasMandatory], Breaking, true, "callers now build it: it loses Default, new() takes a …Required struct, decoding turns strict"),
+    rule(TYPE, Changed, BUILT_BY_CALLERS, &[BecameTrue], Additive, true, "callers now build it: new() and with_* setters, decoding turns strict"),
+    rule(TYPE, Changed, BUILT_BY_CALLERS, &[BecameFalse], Breaking, true, "callers no longer build it: its new() and with_* setters are gone"),
     // Error codes: the ServiceError enum.
     rule(CODE, Added, "", &[], Additive, false, "a new variant of the #[non_exhaustive] ServiceError"),
     rule(CODE, Removed, "", &[], Breaking, false, "a ServiceError variant is gone"),
@@ -487,6 +494,9 @@ fn holds(when: When, facts: &Facts<'_>, change: &Change, old: Option<&Spec>, new
             entry_flag("required") && !entry_flag("nullable") && !entry_flag("from_credentials")
         }
         When::EntryFromCredentials => entry_flag("from_credentials"),
+        When::TypeHasMandatory => types(new)
+            .get(facts.name)
+            .is_some_and(|def| def.fields.iter().any(|f| f.required && !f.nullable)),
         When::FieldNullableBoth | When::FieldOptionalBoth => {
             let Some(key) = facts.entry_key() else {
                 return false;
@@ -565,6 +575,30 @@ fn param<'s>(spec: &'s Spec, label: &str, name: &str) -> Option<&'s HuaweiParam>
         .params
         .iter()
         .find(|p| p.name == name)
+}
+
+/// The field path of the line [`side_changes`] adds.
+pub const BUILT_BY_CALLERS: &str = "(built by callers)";
+
+/// Lines for the models of both specs that callers now build, or no longer build (a model
+/// reachable from a request gets `new` and `with_*` setters, and loses `Default` if it has
+/// required fields). No field of the spec says so: it follows from a change elsewhere
+/// (a request's new optional field of a response model's type), whose own line would
+/// read additive.
+pub fn side_changes(old: &Spec, new: &Spec) -> Vec<Change> {
+    let (before, after) = (request_side(old), request_side(new));
+    types(new)
+        .keys()
+        .filter(|name| types(old).contains_key(*name))
+        .filter(|name| before.contains(name.as_str()) != after.contains(name.as_str()))
+        .map(|name| Change::Changed {
+            kind: "type",
+            name: name.clone(),
+            field: BUILT_BY_CALLERS.into(),
+            old: before.contains(name.as_str()).to_string(),
+            new: after.contains(name.as_str()).to_string(),
+        })
+        .collect()
 }
 
 /// The types callers build: those reachable through fields from a request type
@@ -804,6 +838,10 @@ mod tests {
         case("field disabled", T, |s| fld(s, "Filter", "Values").disabled = true, "type", "fields[Values].disabled", Patch, false),
         case("field doc changed", T, |s| fld(s, "Filter", "Values").doc = Some("Values.".into()), "type", "fields[Values].doc", Patch, false),
         case("field example changed", T, |s| fld(s, "Filter", "Values").example = Some("[a]".into()), "type", "fields[Values].example", Patch, false),
+        // A model changing sides: callers now build it, or no longer do.
+        case("response-only model with a required field now built by callers", T, |s| types_mut(s).get_mut("DescribeUsageRequest").unwrap().fields.push(new_field("Root", "Node", false)), "type", "(built by callers)", Breaking, true),
+        case("response-only model without required fields now built by callers", H, |s| types_mut(s).get_mut("CreateOrderReq").unwrap().fields.push(new_field("echo", "CreateOrderResponse", false)), "type", "(built by callers)", Additive, true),
+        case("model no longer built by callers", H, |s| types_mut(s).get_mut("CreateOrderReq").unwrap().fields.retain(|f| f.name != "items"), "type", "(built by callers)", Breaking, true),
         // Error codes.
         case("error code added", T, |s| tc(s).error_codes.push(crate::spec::ErrorCode { code: "LimitExceeded".into(), description: "".into() }), "error code", "", Additive, false),
         case("error code removed", T, |s| tc(s).error_codes.retain(|c| c.code != "AuthFailure"), "error code", "", Breaking, false),
