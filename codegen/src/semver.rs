@@ -164,6 +164,9 @@ pub enum When {
     /// The parameter that appeared or vanished is filled from the credentials (not in the
     /// request struct).
     EntryFromCredentials,
+    /// The paginator's items field names lists of one element type in both specs (so its
+    /// `Paged::Item` stays).
+    SameItemType,
     /// The type (in the new spec) has a field callers must give: required, not nullable.
     TypeHasMandatory,
     /// The type's field is `Option<T>` in both specs however `required` reads (it is
@@ -191,6 +194,7 @@ impl When {
             When::RequestSide => "type is request-side",
             When::EntryMandatory => "entry is mandatory",
             When::EntryFromCredentials => "param from credentials",
+            When::SameItemType => "same item type",
             When::TypeHasMandatory => "type has a required field",
             When::FieldNullableBoth => "field nullable in both",
             When::FieldOptionalBoth => "field not required in both",
@@ -285,6 +289,7 @@ pub const RULES: &[Rule] = &[
     // Pagination.
     rule(ITEM, Changed, "pagination", &[Appeared], Additive, false, "a new <name>_pages paginator"),
     rule(ITEM, Changed, "pagination", &[Vanished], Breaking, false, "the <name>_pages paginator and Paged impl are gone"),
+    rule(ITEM, Changed, "pagination.items", &[SameItemType], Patch, true, "another list of the same item type: run time only"),
     rule(ITEM, Changed, "pagination.items", &[], Breaking, false, "the paginator's Item type follows the items field"),
     rule(ITEM, Changed, "pagination.basis", &[], Patch, false, "notes on where the paging facts came from"),
     rule(ITEM, Changed, "pagination*", &[], Patch, true, "how the paginator pages (style, fields, page sizes, total): run time only"),
@@ -494,6 +499,27 @@ fn holds(when: When, facts: &Facts<'_>, change: &Change, old: Option<&Spec>, new
             entry_flag("required") && !entry_flag("nullable") && !entry_flag("from_credentials")
         }
         When::EntryFromCredentials => entry_flag("from_credentials"),
+        When::SameItemType => {
+            let item_type = |spec: Option<&Spec>| -> Option<crate::spec::TypeRef> {
+                let spec = spec?;
+                let (response, items) = match spec {
+                    Spec::Tencent(s) => {
+                        let a = action(&s.actions, facts.name)?;
+                        (a.response.as_deref()?, &a.pagination.as_ref()?.items)
+                    }
+                    Spec::Huawei(s) => {
+                        let o = operation(&s.operations, facts.name)?;
+                        (o.response.as_deref()?, &o.pagination.as_ref()?.items)
+                    }
+                };
+                match &field(spec, response, items)?.ty {
+                    crate::spec::TypeRef::List(inner) => Some((**inner).clone()),
+                    _ => None,
+                }
+            };
+            let before = item_type(old);
+            before.is_some() && before == item_type(Some(new))
+        }
         When::TypeHasMandatory => types(new)
             .get(facts.name)
             .is_some_and(|def| def.fields.iter().any(|f| f.required && !f.nullable)),
@@ -794,7 +820,9 @@ mod tests {
         // Pagination.
         case("pagination added", T, |s| { let p = act(s, "DescribeUsage").pagination.clone(); act(s, "AllocateCredit").pagination = p }, "action", "pagination", Additive, false),
         case("pagination removed", H, |s| op(s, "ListOrders").pagination = None, "operation", "pagination", Breaking, false),
-        case("pagination items field changed", T, |s| act(s, "DescribeUsage").pagination.as_mut().unwrap().items = "Filters".into(), "action", "pagination.items", Breaking, false),
+        case("pagination items: a list of another type", T, |s| { types_mut(s).get_mut("DescribeUsageResponse").unwrap().fields.push(new_field("Names", "list<string>", false)); act(s, "DescribeUsage").pagination.as_mut().unwrap().items = "Names".into() }, "action", "pagination.items", Breaking, false),
+        case("pagination items: a list of the same type", T, |s| { types_mut(s).get_mut("DescribeUsageResponse").unwrap().fields.push(new_field("Nodes", "list<Node>", false)); act(s, "DescribeUsage").pagination.as_mut().unwrap().items = "Nodes".into() }, "action", "pagination.items", Patch, true),
+        case("pagination items: a Huawei list of the same type", H, |s| { types_mut(s).get_mut("ListOrdersResponse").unwrap().fields.push(new_field("more", "list<Order>", false)); op(s, "ListOrders").pagination.as_mut().unwrap().items = "more".into() }, "operation", "pagination.items", Patch, true),
         case("pagination basis changed", T, |s| act(s, "DescribeUsage").pagination.as_mut().unwrap().basis = "read again".into(), "action", "pagination.basis", Patch, false),
         case("page size changed", T, |s| act(s, "DescribeUsage").pagination.as_mut().unwrap().page_size = 30, "action", "pagination.page_size", Patch, true),
         case("paging style changed", H, |s| op(s, "ListOrders").pagination.as_mut().unwrap().style = PagingStyle::Offset, "operation", "pagination.style", Patch, true),
