@@ -407,10 +407,13 @@ fn label(kind: &str, key: &str, item: Option<&Value>) -> String {
 
 /// How the changelog names an operation: `Name (METHOD /path)`, as [`label`] does from
 /// its serde form.
+/// (Without serialising the operation: the classifier looks operations up by it.)
 pub(crate) fn operation_label(operation: &HuaweiOperation) -> String {
-    let value = to_value(operation);
-    let key = item_key("operation", &value);
-    label("operation", &key, Some(&value))
+    // The method's Display is its serde spelling (`GET`): one vocabulary for both.
+    format!(
+        "{} ({} {})",
+        operation.name, operation.method, operation.path
+    )
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {
