@@ -151,6 +151,11 @@ pub enum When {
     /// The action or operation (the one added or removed) has typed models: a client
     /// method, models, a request struct.
     Typed,
+    /// The operation added (removed) is one of the other spec's, by name, at another
+    /// route: it moved.
+    RouteMoved,
+    /// It moved, and nothing else about it changed.
+    RouteMovedOnly,
     /// The operation has typed models in the new spec and not in the old.
     NowTyped,
     /// The operation had typed models in the old spec and has none in the new.
@@ -189,6 +194,8 @@ impl When {
             When::BecameTrue => "became true",
             When::BecameFalse => "became false",
             When::Typed => "typed",
+            When::RouteMoved => "same name at another route",
+            When::RouteMovedOnly => "same name at another route, otherwise equal",
             When::NowTyped => "now typed",
             When::NoLongerTyped => "no longer typed",
             When::RequestSide => "type is request-side",
@@ -258,6 +265,10 @@ use When::*;
 #[rustfmt::skip]
 pub const RULES: &[Rule] = &[
     // Actions and operations as a whole.
+    rule(OPERATION, Added, "", &[RouteMovedOnly], Patch, true, "the same operation at a new route: its variant and method stay"),
+    rule(OPERATION, Removed, "", &[RouteMovedOnly], Patch, true, "the same operation moved to a new route (its + line)"),
+    rule(OPERATION, Added, "", &[RouteMoved], Breaking, false, "moved to a new route and changed: compare its - and + lines by hand"),
+    rule(OPERATION, Removed, "", &[RouteMoved], Breaking, false, "moved to a new route and changed: compare its - and + lines by hand"),
     rule(ITEM, Added, "", &[Typed], Additive, false, "a new variant of the #[non_exhaustive] enum, a client method and its models"),
     rule(ITEM, Added, "", &[], Additive, false, "a new variant of the #[non_exhaustive] enum"),
     rule(ITEM, Removed, "", &[], Breaking, false, "its enum variant (and client method, if typed) is gone"),
@@ -481,6 +492,34 @@ fn holds(when: When, facts: &Facts<'_>, change: &Change, old: Option<&Spec>, new
                 }
             })
         }
+        When::RouteMoved | When::RouteMovedOnly => {
+            // This spec has the item; the other may have it under its name.
+            let (here, there) = match change {
+                Change::Removed { .. } => (old, Some(new)),
+                _ => (Some(new), old),
+            };
+            let (Some(Spec::Huawei(here)), Some(Spec::Huawei(there))) = (here, there) else {
+                return false;
+            };
+            let Some(this) = operation(&here.operations, facts.name) else {
+                return false;
+            };
+            there.operations.iter().any(|other| {
+                // Its old route is gone from this spec (not a second operation of one
+                // name, which validation refuses anyway).
+                other.name == this.name
+                    && !here
+                        .operations
+                        .iter()
+                        .any(|o| (o.method, &o.path) == (other.method, &other.path))
+                    && (when == When::RouteMoved || {
+                        let mut moved = other.clone();
+                        moved.method = this.method;
+                        moved.path = this.path.clone();
+                        moved == *this
+                    })
+            })
+        }
         When::NowTyped | When::NoLongerTyped => {
             let typed = |spec: Option<&Spec>| match spec {
                 Some(Spec::Huawei(s)) => {
@@ -656,8 +695,8 @@ mod tests {
     use super::*;
     use crate::changelog::diff;
     use crate::spec::{
-        BrokenExample, Conflict, DefaultQps, HuaweiSpec, PagingStyle, ParamLocation, Provider,
-        Signing, SourcedValue, TencentSpec, TypeRef,
+        BrokenExample, Conflict, DefaultQps, HttpMethod, HuaweiSpec, PagingStyle, ParamLocation,
+        Provider, Signing, SourcedValue, TencentSpec, TypeRef,
     };
     use crate::specfile::parse_spec;
 
@@ -784,9 +823,13 @@ mod tests {
     const CASES: &[Case] = &[
         // Actions and operations as a whole.
         case("typed action added", T, |s| { let mut a = act(s, "DescribeUsage").clone(); a.name = "DescribeMore".into(); tc(s).actions.push(a) }, "action", "", Additive, false),
-        case("typed operation added", H, |s| { let mut o = op(s, "ListOrders").clone(); o.path = "/v3/orders".into(); hw(s).operations.push(o) }, "operation", "", Additive, false),
+        case("typed operation added", H, |s| { let mut o = op(s, "ListOrders").clone(); o.name = "ListMoreOrders".into(); o.path = "/v3/orders".into(); hw(s).operations.push(o) }, "operation", "", Additive, false),
         case("untyped action added", T, |s| { let mut a = act(s, "QueryT1UIN").clone(); a.name = "QueryT2UIN".into(); tc(s).actions.push(a) }, "action", "", Additive, false),
-        case("untyped operation added", H, |s| { let mut o = op(s, "ShowQuota").clone(); o.path = "/v3/quota".into(); hw(s).operations.push(o) }, "operation", "", Additive, false),
+        case("untyped operation added", H, |s| { let mut o = op(s, "ShowQuota").clone(); o.name = "ShowMoreQuota".into(); o.path = "/v3/quota".into(); hw(s).operations.push(o) }, "operation", "", Additive, false),
+        case("operation moved to another route: the old one", H, |s| op(s, "ListOrders").path = "/v3/orders".into(), "operation", "(removed)", Patch, true),
+        case("operation moved to another method: the new one", H, |s| op(s, "ShowQuota").method = HttpMethod::Post, "operation", "(added)", Patch, true),
+        case("operation moved and changed: the old one", H, |s| { let o = op(s, "ListOrders"); o.path = "/v3/orders".into(); o.params.clear() }, "operation", "(removed)", Breaking, false),
+        case("operation moved and changed: the new one", H, |s| { let o = op(s, "ListOrders"); o.path = "/v3/orders".into(); o.params.clear() }, "operation", "(added)", Breaking, false),
         case("action removed", T, |s| tc(s).actions.retain(|a| a.name != "QueryT1UIN"), "action", "", Breaking, false),
         case("typed operation removed", H, |s| hw(s).operations.retain(|o| o.name != "CreateOrder"), "operation", "", Breaking, false),
         case("operation renamed (same route)", H, |s| op(s, "ShowQuota").name = "GetQuota".into(), "operation", "name", Breaking, false),
@@ -896,8 +939,11 @@ mod tests {
         case: &Case,
     ) -> Option<(&'c Change, Verdict)> {
         changelog.entries().find(|(change, _)| match change {
-            Change::Added { kind, .. } | Change::Removed { kind, .. } => {
-                *kind == case.kind && case.field.is_empty()
+            Change::Added { kind, .. } => {
+                *kind == case.kind && ["", "(added)"].contains(&case.field)
+            }
+            Change::Removed { kind, .. } => {
+                *kind == case.kind && ["", "(removed)"].contains(&case.field)
             }
             Change::Changed { kind, field, .. } => *kind == case.kind && field == case.field,
         })
