@@ -113,6 +113,8 @@ impl Changelog {
                         new,
                     } => ("changed", kind, name, Some(field), Some(old), Some(new)),
                 };
+                // An absent value is null, not the text's `(none)`.
+                let (old, new) = (old.filter(|v| *v != NONE), new.filter(|v| *v != NONE));
                 serde_json::json!({
                     "class": verdict.class.as_str(),
                     "behaviour": verdict.behaviour,
@@ -420,9 +422,12 @@ fn to_value<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("spec types serialise to JSON values")
 }
 
+/// How a changelog line shows an absent value.
+const NONE: &str = "(none)";
+
 /// A changed value as the changelog shows it: `(none)` where absent.
 fn shown(value: Option<&impl ToString>) -> String {
-    value.map_or_else(|| "(none)".to_owned(), ToString::to_string)
+    value.map_or_else(|| NONE.to_owned(), ToString::to_string)
 }
 
 /// Whether `path` is one of `entries` or lies inside one (`params[a].type` is inside

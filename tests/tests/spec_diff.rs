@@ -129,8 +129,11 @@ fn a_changed_field_type_is_breaking() {
 
 #[test]
 fn json_for_scripts() {
-    // Three classes at once: an action removed, a code added, a QPS changed.
-    let new = edited(MATCH, "").replace("  qps: 5\n", "  qps: 7\n");
+    // Three classes at once: an action removed, a response field added, a QPS changed.
+    let new = edited(MATCH, "").replace("  qps: 5\n", "  qps: 7\n").replace(
+        "    - {name: Uins, type: list<uint64>, required: true}\n",
+        "    - {name: Uins, type: list<uint64>, required: true}\n    - {name: Count, type: int64, required: false}\n",
+    );
     let shown = diff_of(&new, &["--json"]);
     let value: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(value["bump"], "major", "{shown}");
@@ -150,6 +153,15 @@ fn json_for_scripts() {
         (qps["old"].as_str(), qps["new"].as_str()),
         (Some("5"), Some("7"))
     );
+    let added = changes
+        .iter()
+        .find(|c| c["field"] == "fields[Count]")
+        .unwrap();
+    assert_eq!(added["class"], "additive");
+    assert!(added["old"].is_null(), "{added}");
+    let entry = added["new"].as_str().unwrap();
+    assert!(entry.contains(r#""name":"Count""#), "{entry}");
+    assert_eq!(value["counts"]["additive"], 1, "{shown}");
     let removed = changes.iter().find(|c| c["change"] == "removed").unwrap();
     assert_eq!(removed["name"], "Match");
     assert_eq!(removed["class"], "breaking");
