@@ -251,7 +251,7 @@ pub fn write(root: &Path, files: &Files) -> io::Result<Vec<Drift>> {
     write_tree(root, PRODUCT, files)
 }
 
-/// [`write`] for any tree (its lock and staging under `<tree.crates>/.codegen`).
+/// [`write()`] for any tree (its lock and staging under `<tree.crates>/.codegen`).
 pub fn write_tree(root: &Path, tree: Tree, files: &Files) -> io::Result<Vec<Drift>> {
     let generated = root.join(tree.crates);
     let work = generated.join(WORK_DIR);
