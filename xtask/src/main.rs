@@ -561,7 +561,9 @@ fn diff(old_path: &Path, new_path: Option<&Path>, rev: Option<&str>, json: bool)
         }
         return outln!("{}", serde_json::to_string_pretty(&value)?);
     }
-    output::text(&format!("{service}: {old_label} -> {new_label}\n{changelog}"))
+    output::text(&format!(
+        "{service}: {old_label} -> {new_label}\n{changelog}"
+    ))
 }
 
 /// A spec's errors (each with its file and line, on stderr), as the command's error.
