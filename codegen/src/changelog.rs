@@ -12,40 +12,9 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::change::Change;
 use crate::semver::{classify, Bump, Class, Verdict, UNCLASSIFIED};
-use crate::spec::{HuaweiOperation, Spec};
-
-/// One change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// An item is new.
-    Added {
-        /// `action`, `operation`, `error code` or `type`.
-        kind: &'static str,
-        /// Its name.
-        name: String,
-    },
-    /// An item is gone.
-    Removed {
-        /// `action`, `operation`, `error code` or `type`.
-        kind: &'static str,
-        /// Its name.
-        name: String,
-    },
-    /// A field of an item (or of the service) has a new value.
-    Changed {
-        /// `action`, `operation`, `type` or `service`.
-        kind: &'static str,
-        /// The item's name.
-        name: String,
-        /// The field's path inside the item, e.g. `qps` or `fields[Uin].type`.
-        field: String,
-        /// The old value (`(none)` where absent).
-        old: String,
-        /// The new value (`(none)` where absent).
-        new: String,
-    },
-}
+use crate::spec::Spec;
 
 /// The changes of one spec, each with its verdict.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -405,17 +374,6 @@ fn label(kind: &str, key: &str, item: Option<&Value>) -> String {
         Some(name) if kind == "operation" => format!("{name} ({key})"),
         _ => key.to_owned(),
     }
-}
-
-/// How the changelog names an operation: `Name (METHOD /path)`, as [`label`] does from
-/// its serde form.
-/// (Without serialising the operation: the classifier looks operations up by it.)
-pub(crate) fn operation_label(operation: &HuaweiOperation) -> String {
-    // The method's Display is its serde spelling (`GET`): one vocabulary for both.
-    format!(
-        "{} ({} {})",
-        operation.name, operation.method, operation.path
-    )
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod change;
 pub mod changelog;
 pub mod diag;
 pub mod emit;
