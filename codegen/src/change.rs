@@ -35,13 +35,22 @@ pub enum Change {
     },
 }
 
-/// How the changelog names an operation: `Name (METHOD /path)`, as the changelog's `label` does from
-/// its serde form.
-/// (Without serialising the operation: the classifier looks operations up by it.)
+/// An operation's key in the changelog: its route, `METHOD /path` (so a renamed operation
+/// reads as a changed name rather than one removed and one added).
+pub(crate) fn operation_route(method: &str, path: &str) -> String {
+    format!("{method} {path}")
+}
+
+/// How the changelog names an operation: `Name (METHOD /path)`. The changelog builds it
+/// from the spec's serde form and the classifier from the typed operation (without
+/// serialising it: it looks operations up by this label), both through here.
+pub(crate) fn operation_named(name: &str, route: &str) -> String {
+    format!("{name} ({route})")
+}
+
+/// [`operation_named`] of a typed operation.
 pub(crate) fn operation_label(operation: &HuaweiOperation) -> String {
     // The method's Display is its serde spelling (`GET`): one vocabulary for both.
-    format!(
-        "{} ({} {})",
-        operation.name, operation.method, operation.path
-    )
+    let route = operation_route(&operation.method.to_string(), &operation.path);
+    operation_named(&operation.name, &route)
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use crate::change::Change;
+use crate::change::{operation_named, operation_route};
 use crate::semver::{classify, Bump, Class, Verdict, UNCLASSIFIED};
 use crate::spec::Spec;
 
@@ -363,7 +364,7 @@ fn item_key(kind: &str, item: &Value) -> String {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let path = item.get("path").and_then(Value::as_str).unwrap_or_default();
-        return format!("{method} {path}");
+        return operation_route(method, path);
     }
     name.to_owned()
 }
@@ -371,7 +372,7 @@ fn item_key(kind: &str, item: &Value) -> String {
 /// How an item is named in the changelog: operations by name and route.
 fn label(kind: &str, key: &str, item: Option<&Value>) -> String {
     match item.and_then(|i| i.get("name")).and_then(Value::as_str) {
-        Some(name) if kind == "operation" => format!("{name} ({key})"),
+        Some(name) if kind == "operation" => operation_named(name, key),
         _ => key.to_owned(),
     }
 }
