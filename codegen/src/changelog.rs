@@ -171,7 +171,7 @@ const SHOWN: usize = 100;
 /// change, whitespace runs flattened, cut to [`SHOWN`] characters. Where they first differ
 /// past the cut (a long `basis` that changed at its end), both are shown from a little
 /// before that point, so the line says what changed.
-fn shorten_pair(old: &str, new: &str) -> (String, String) {
+pub(crate) fn shorten_pair(old: &str, new: &str) -> (String, String) {
     let flat = |value: &str| -> Vec<char> {
         value
             .split_whitespace()
@@ -382,7 +382,7 @@ fn to_value<T: Serialize>(value: &T) -> Value {
 }
 
 /// How a changelog line shows an absent value.
-const NONE: &str = "(none)";
+pub(crate) const NONE: &str = "(none)";
 
 /// A changed value as the changelog shows it: `(none)` where absent.
 fn shown(value: Option<&impl ToString>) -> String {

@@ -14,7 +14,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::emit::{crate_name, emit, Files};
+use crate::emit::{crate_name, emit_released, Files};
+use crate::release::{history_path, load_history};
 use crate::specfile::{discover_specs, load_spec};
 
 /// Specs under one directory, each generated to one crate under another, both relative to
@@ -25,6 +26,9 @@ pub struct Tree {
     pub specs: &'static str,
     /// `<crates>/<crate>/...`; it holds nothing else but codegen's [`WORK_DIR`].
     pub crates: &'static str,
+    /// `<releases>/<crate>.yaml`: each crate's release history (see [`crate::release`]);
+    /// a crate without one has never been released.
+    pub releases: &'static str,
     /// Whether each program's name gets its crate's provider in front
     /// (`tencentcloud-demo-mock-server`): the fixture specs share a service name, and
     /// cargo puts the programs of one workspace side by side in its target directory.
@@ -35,6 +39,7 @@ pub struct Tree {
 pub const PRODUCT: Tree = Tree {
     specs: "spec",
     crates: "generated",
+    releases: "releases",
     programs_named_by_provider: false,
 };
 
@@ -44,6 +49,7 @@ pub const PRODUCT: Tree = Tree {
 pub const FIXTURES: Tree = Tree {
     specs: "tests/fixtures/specs",
     crates: "tests/fixtures/crates",
+    releases: "tests/fixtures/releases",
     programs_named_by_provider: true,
 };
 
@@ -89,7 +95,20 @@ pub fn plan_tree(root: &Path, tree: Tree) -> Result<(Files, Diagnostics), Diagno
                     ).about(loaded.spec.service().name.clone()));
                     continue;
                 }
-                files.extend(emit(&label, &loaded.spec).into_iter().map(|(path, text)| {
+                let history_label = format!("{}/{krate}.yaml", tree.releases);
+                let history = match load_history(
+                    &history_path(&root.join(tree.releases), &krate),
+                    &history_label,
+                    &krate,
+                ) {
+                    Ok(history) => history,
+                    Err(diagnostics) => {
+                        errors.0.extend(diagnostics.0);
+                        continue;
+                    }
+                };
+                let emitted = emit_released(&label, &loaded.spec, &history_label, history.as_ref());
+                files.extend(emitted.into_iter().map(|(path, text)| {
                     let text = if path.ends_with("Cargo.toml") {
                         adapt_manifest(&text, tree, &krate)
                     } else {

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod import;
 pub mod names;
 pub mod pinned;
+pub mod release;
 pub mod report;
 pub mod semver;
 pub mod spec;

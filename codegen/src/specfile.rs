@@ -55,11 +55,21 @@ pub fn parse_spec(file: &str, text: &str) -> Result<LoadedSpec, Diagnostics> {
 /// Reads `text` as one YAML document into `T` with [`yaml_options`]; any error is a
 /// `malformed-spec` diagnostic at the line serde-saphyr reports.
 fn read_yaml<'de, T: Deserialize<'de>>(file: &str, text: &'de str) -> Result<T, Diagnostic> {
+    read_yaml_as(file, text, "malformed-spec")
+}
+
+/// [`read_yaml`] for other files the generator reads (release histories), with the
+/// diagnostic's rule name.
+pub(crate) fn read_yaml_as<'de, T: Deserialize<'de>>(
+    file: &str,
+    text: &'de str,
+    rule: &'static str,
+) -> Result<T, Diagnostic> {
     serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|err| {
         let line = err
             .location()
             .and_then(|at| usize::try_from(at.line()).ok());
-        Diagnostic::error(file, "malformed-spec", yaml_message(&err)).at(line)
+        Diagnostic::error(file, rule, yaml_message(&err)).at(line)
     })
 }
 

@@ -33,6 +33,9 @@ compile_error!(
     "the Tencent mock server evaluates CAM policies: enable `policy` with `tencent` and `mock`"
 );
 
+/// This crate's version: the generated crates require it (the generator reads it here).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;

@@ -7,6 +7,7 @@
 
 mod bench;
 mod output;
+mod release;
 mod root;
 
 use std::path::{Path, PathBuf};
@@ -104,6 +105,27 @@ enum Command {
         /// A JSON object instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// The next release of each generated crate: its spec's changes since the last
+    /// release, classified, the generator's and runtime's version changes, the new version
+    /// and the crate's CHANGELOG.md entry. Prints only, unless `--write`.
+    ///
+    /// The last release's spec is found in git by the blob id its history records
+    /// (`releases/<crate>.yaml`), or given with `--baseline-spec`.
+    Release {
+        /// Record each release in releases/<crate>.yaml and regenerate the crates (their
+        /// version and CHANGELOG.md).
+        #[arg(long)]
+        write: bool,
+        /// Only this crate (e.g. `tencentcloud-intlpartnersmgt`).
+        #[arg(long = "crate", value_name = "CRATE")]
+        krate: Option<String>,
+        /// The release day, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        date: Option<String>,
+        /// The spec of the crate's last release, instead of git's copy (needs --crate).
+        #[arg(long, value_name = "FILE")]
+        baseline_spec: Option<PathBuf>,
     },
     /// Show what the specs say about each action.
     Actions {
@@ -262,6 +284,21 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Actions { service, json } => actions(service.as_deref(), json),
+        Command::Release {
+            write,
+            krate,
+            date,
+            baseline_spec,
+        } => {
+            let root = workspace_root()?;
+            let options = release::Options {
+                write,
+                krate,
+                date,
+                baseline_spec,
+            };
+            release::run(&root, options, || codegen(false))
+        }
         Command::Diff {
             old,
             new,

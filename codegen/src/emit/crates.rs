@@ -24,7 +24,7 @@ pub fn crate_name(spec: &Spec) -> String {
     format!("{}-{}", service.provider.as_str(), service.name)
 }
 
-pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
+pub(crate) fn emit_crate(spec_label: &str, spec: &Spec, version: &str) -> Files {
     let name = crate_name(spec);
     let lib = name.replace('-', "_");
     let dir = PathBuf::from(&name);
@@ -35,7 +35,7 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec) -> Files {
     let has_models = !types(spec).is_empty();
     add(
         "Cargo.toml",
-        cargo_toml(spec_label, spec, &name, has_models),
+        cargo_toml(spec_label, spec, &name, version, has_models),
     );
     match spec {
         Spec::Tencent(tencent) => {
@@ -222,7 +222,13 @@ fn types(spec: &Spec) -> &std::collections::BTreeMap<String, TypeDef> {
     }
 }
 
-fn cargo_toml(spec_label: &str, spec: &Spec, name: &str, has_models: bool) -> String {
+fn cargo_toml(
+    spec_label: &str,
+    spec: &Spec,
+    name: &str,
+    version: &str,
+    has_models: bool,
+) -> String {
     let service = spec.service();
     let description = format!(
         "Permission tables{} of {} (`{}` {}), generated from the vendor's docs.",
@@ -295,7 +301,7 @@ policy-cli = ["policy", "partnergen-runtime/policy-cli"]
     format!(
         r#"{header}[package]
 name = "{name}"
-version = "0.1.0"
+version = "{version}"
 edition = "2021"
 rust-version = "1.85"
 license = "Apache-2.0"
@@ -309,9 +315,10 @@ rustdoc-args = ["--cfg", "docsrs"]
 
 [dependencies]
 # Only this vendor's part of the runtime.
-partnergen-runtime = {{ path = "../../runtime", version = "0.1.0", features = ["{vendor}"] }}
+partnergen-runtime = {{ path = "../../runtime", version = "{runtime}", features = ["{vendor}"] }}
 {serde}{dev}"#,
         header = header("#", spec_label),
+        runtime = partnergen_runtime::VERSION,
         vendor = match spec {
             Spec::Tencent(_) => "tencent",
             Spec::Huawei(_) => "huawei",

@@ -1,0 +1,302 @@
+//! `cargo xtask release`: the next release of each generated crate, from its spec's changes
+//! since the last release (classified) and the generator's and runtime's version changes;
+//! printed, and with `--write` recorded in `releases/<crate>.yaml` and regenerated into the
+//! crate's `Cargo.toml` version and `CHANGELOG.md`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use partnergen_codegen::emit::crate_name;
+use partnergen_codegen::generate::PRODUCT;
+use partnergen_codegen::release::{
+    history_path, history_to_yaml, load_history, propose, release_md, sha256_hex, History,
+    Proposal, SpecAt, RUNTIME_VERSION,
+};
+use partnergen_codegen::semver::Class;
+use partnergen_codegen::spec::Spec;
+use partnergen_codegen::specfile::{discover_specs, parse_spec, write_atomically};
+
+use crate::output;
+
+/// What `cargo xtask release` was asked.
+pub struct Options {
+    /// Record and regenerate, rather than print only.
+    pub write: bool,
+    /// Only this crate.
+    pub krate: Option<String>,
+    /// The release day (`YYYY-MM-DD`); today (UTC) when none.
+    pub date: Option<String>,
+    /// The last release's spec, instead of git's copy.
+    pub baseline_spec: Option<PathBuf>,
+}
+
+/// One crate's spec, read.
+struct Current {
+    label: String,
+    text: String,
+    spec: Spec,
+}
+
+/// Runs the command in the checkout at `root`; `regenerate` rewrites generated/ from the
+/// specs and histories (the codegen command).
+pub fn run(root: &Path, options: Options, regenerate: impl FnOnce() -> Result<()>) -> Result<()> {
+    let date = match options.date {
+        Some(date) => date,
+        None => today()?,
+    };
+    let mut currents = Vec::new();
+    let spec_dir = root.join(PRODUCT.specs);
+    for path in discover_specs(&spec_dir)
+        .with_context(|| format!("cannot list the specs in {}", spec_dir.display()))?
+    {
+        let label = relative(root, &path);
+        let text = fs::read_to_string(&path).with_context(|| format!("cannot read {label}"))?;
+        let spec = parse_spec(&label, &text)
+            .map_err(|d| anyhow::anyhow!("{label} is not a valid spec:\n{d}"))?
+            .spec;
+        currents.push(Current { label, text, spec });
+    }
+    if let Some(krate) = &options.krate {
+        let names: Vec<String> = currents.iter().map(|c| crate_name(&c.spec)).collect();
+        currents.retain(|c| &crate_name(&c.spec) == krate);
+        if currents.is_empty() {
+            bail!(
+                "no spec generates the crate `{krate}` (they generate: {})",
+                names.join(", ")
+            );
+        }
+    }
+    if options.baseline_spec.is_some() && currents.len() != 1 {
+        bail!("--baseline-spec is the last release's spec of one crate: name it with --crate");
+    }
+
+    let releases_dir = root.join(PRODUCT.releases);
+    let mut planned: Vec<(PathBuf, History, Option<String>)> = Vec::new();
+    for current in &currents {
+        let krate = crate_name(&current.spec);
+        let path = history_path(&releases_dir, &krate);
+        let label = relative(root, &path);
+        let history = load_history(&path, &label, &krate)
+            .map_err(|d| anyhow::anyhow!("{label} is not a valid release history:\n{d}"))?;
+        let baseline = match history.as_ref().and_then(|h| h.releases.first()) {
+            None => None,
+            Some(last) => Some(match &options.baseline_spec {
+                // The spec is the released one: no need to look it up.
+                None if sha256_hex(current.text.as_bytes()) == last.spec_sha256 => {
+                    (current.label.clone(), current.text.clone())
+                }
+                Some(file) => {
+                    let text = fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    (file.display().to_string(), text)
+                }
+                None => (
+                    format!(
+                        "{} of release {} (git blob {})",
+                        last.spec, last.version, last.spec_git_blob
+                    ),
+                    git_blob(root, &last.spec_git_blob).with_context(|| {
+                        format!(
+                            "cannot find the spec of {krate} {} in git; give it with \
+                             --baseline-spec FILE (a shallow clone lacks old blobs: `git \
+                             fetch --unshallow`)",
+                            last.version
+                        )
+                    })?,
+                ),
+            }),
+        };
+        let baseline_spec = match &baseline {
+            None => None,
+            Some((label, text)) => Some(
+                parse_spec(label, text)
+                    .map_err(|d| anyhow::anyhow!("{label} is not a valid spec:\n{d}"))?
+                    .spec,
+            ),
+        };
+        let proposal = propose(
+            SpecAt {
+                label: &current.label,
+                text: &current.text,
+                spec: &current.spec,
+            },
+            history.as_ref(),
+            baseline
+                .as_ref()
+                .zip(baseline_spec.as_ref())
+                .map(|((label, text), spec)| SpecAt { label, text, spec }),
+            RUNTIME_VERSION,
+            &date,
+        )?;
+        print_proposal(
+            &proposal,
+            baseline.as_ref().map(|(label, _)| label.as_str()),
+        )?;
+        if let Some(release) = proposal.release {
+            let old_text = fs::read_to_string(&path).ok();
+            let mut history = history.unwrap_or_else(|| History {
+                krate: krate.clone(),
+                releases: Vec::new(),
+            });
+            history.releases.insert(0, release);
+            planned.push((path, history, old_text));
+        }
+    }
+
+    if !options.write {
+        if !planned.is_empty() {
+            crate::outln!(
+                "dry run: nothing written; `cargo xtask release --write` records {} release(s) \
+                 under {}/ and regenerates the crates",
+                planned.len(),
+                PRODUCT.releases
+            )?;
+        }
+        return Ok(());
+    }
+    if planned.is_empty() {
+        return Ok(());
+    }
+    fs::create_dir_all(&releases_dir)
+        .with_context(|| format!("cannot create {}", releases_dir.display()))?;
+    let mut written: Vec<(&Path, &Option<String>)> = Vec::new();
+    let mut outcome = Ok(());
+    for (path, history, old_text) in &planned {
+        if let Err(err) = write_atomically(path, &history_to_yaml(history)) {
+            outcome = Err(anyhow::Error::from(err));
+            break;
+        }
+        written.push((path, old_text));
+    }
+    if outcome.is_ok() {
+        outcome = regenerate();
+    }
+    if let Err(err) = outcome {
+        // Put the histories back: a release is recorded with its crate or not at all.
+        for (path, old_text) in written {
+            let _ = match old_text {
+                Some(text) => write_atomically(path, text),
+                None => fs::remove_file(path),
+            };
+        }
+        return Err(err.context("the release was not recorded"));
+    }
+    for (path, history, _) in &planned {
+        crate::outln!(
+            "recorded {} {} in {}",
+            history.krate,
+            history.releases[0].version,
+            relative(root, path)
+        )?;
+    }
+    Ok(())
+}
+
+fn print_proposal(proposal: &Proposal, baseline: Option<&str>) -> Result<()> {
+    let krate = &proposal.krate;
+    let Some(previous) = &proposal.previous else {
+        if let Some(release) = &proposal.release {
+            crate::outln!("== {krate}: first release, {}", release.version)?;
+            output::text(&format!(
+                "\nCHANGELOG.md entry:\n\n{}\n",
+                release_md(release)
+            ))?;
+        }
+        return Ok(());
+    };
+    let Some(release) = &proposal.release else {
+        return crate::outln!(
+            "== {krate}: nothing to release since {} (the spec and the generated files are \
+             those it released)",
+            previous.version
+        );
+    };
+    crate::outln!(
+        "== {krate}: {} -> {} ({})",
+        previous.version,
+        release.version,
+        release.bump
+    )?;
+    crate::outln!(
+        "\nspec changes since {} ({}):",
+        previous.version,
+        baseline.unwrap_or("its spec")
+    )?;
+    output::text(&proposal.changelog.to_string())?;
+    if !proposal.upstream.is_empty() {
+        crate::outln!("\nthe generated files changed with the generator or the runtime:")?;
+        for (line, class) in &proposal.upstream {
+            crate::outln!("  ~ [{}] {line}", Class::as_str(*class))?;
+        }
+    }
+    output::text(&format!(
+        "\nCHANGELOG.md entry:\n\n{}\n",
+        release_md(release)
+    ))
+}
+
+/// The file of git blob `id` in the repository at `root`.
+fn git_blob(root: &Path, id: &str) -> Result<String> {
+    // The history checked the id is 40 hex digits, so git reads it as nothing else.
+    let output = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["cat-file", "blob", id])
+        .output()
+        .context("cannot run git")?;
+    if !output.status.success() {
+        bail!(
+            "git cat-file blob {id}: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    String::from_utf8(output.stdout).map_err(|_| anyhow::anyhow!("git blob {id} is not UTF-8"))
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+        .replace('\\', "/")
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`.
+fn today() -> Result<String> {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the clock is before 1970")?
+        .as_secs();
+    let (year, month, day) = civil_from_days((seconds / 86_400) as i64);
+    Ok(format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn days_become_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(59), (1970, 3, 1));
+        // 2000-02-29, a leap day of a year divisible by 400.
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_783), (2026, 11, 26));
+    }
+}
