@@ -48,6 +48,16 @@ fn xtask_fails(dir: &Path, args: &[&str]) -> String {
     text(&out.stderr)
 }
 
+/// Each of `expected` is in `output`.
+fn assert_contains_all(output: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(
+            output.contains(expected),
+            "missing {expected:?} in:\n{output}"
+        );
+    }
+}
+
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
@@ -145,8 +155,8 @@ fn an_edition_that_removes_an_action_is_a_breaking_release_naming_it() {
     // The dry run shows everything and writes nothing.
     let history_before = fs::read_to_string(history(root)).unwrap();
     let dry = xtask_ok(root, &["release", "--date", "2026-02-01"]);
-    for expected in [
-        &format!("== {CRATE}: 0.1.0 -> 0.2.0 (breaking)") as &str,
+    assert_contains_all(&dry, &[
+        &format!("== {CRATE}: 0.1.0 -> 0.2.0 (breaking)"),
         "  - [breaking] action QueryCredit",
         "  + [additive] action TransferCredit",
         "  ~ [patch, behaviour] action AllocateCredit: qps: 5 -> 8",
@@ -156,9 +166,7 @@ fn an_edition_that_removes_an_action_is_a_breaking_release_naming_it() {
         "### Added\n\n- Action `TransferCredit`.\n- Type `AllocateCreditResponse`: field `Currency` (`string`, optional).",
         "- Action `AllocateCredit`: `qps`: 5 → 8. Changes run-time behaviour",
         "dry run: nothing written",
-    ] {
-        assert!(dry.contains(expected), "missing {expected:?} in:\n{dry}");
-    }
+    ]);
     assert_eq!(fs::read_to_string(history(root)).unwrap(), history_before);
     assert_eq!(version(root), "version = \"0.1.0\"");
 
@@ -196,13 +204,11 @@ fn an_edition_that_removes_an_action_is_a_breaking_release_naming_it() {
         "tencent-edition-2",
     );
     let patch = xtask_ok(root, &["release", "--write", "--date", "2026-03-01"]);
-    for expected in [
-        &format!("== {CRATE}: 0.2.0 -> 0.2.1 (patch)") as &str,
+    assert_contains_all(&patch, &[
+        &format!("== {CRATE}: 0.2.0 -> 0.2.1 (patch)"),
         "0 added, 0 removed, 2 field(s) changed: 0 breaking, 0 additive, 2 patch",
         "- Action `AllocateCredit`: `qps`: 8 → 10. Changes run-time behaviour: the client's rate limit for it.",
-    ] {
-        assert!(patch.contains(expected), "missing {expected:?} in:\n{patch}");
-    }
+    ]);
     assert!(
         !patch.contains("### Added") && !patch.contains("### Removed"),
         "{patch}"
