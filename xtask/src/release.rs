@@ -12,7 +12,7 @@ use partnergen_codegen::emit::crate_name;
 use partnergen_codegen::generate::PRODUCT;
 use partnergen_codegen::release::{
     history_path, history_to_yaml, load_history, propose, release_md, sha256_hex, History,
-    Proposal, SpecAt, RUNTIME_VERSION,
+    Proposal, Release, SpecAt, RUNTIME_VERSION,
 };
 use partnergen_codegen::semver::Class;
 use partnergen_codegen::spec::Spec;
@@ -39,13 +39,8 @@ struct Current {
     spec: Spec,
 }
 
-/// Runs the command in the checkout at `root`; `regenerate` rewrites generated/ from the
-/// specs and histories (the codegen command).
-pub fn run(root: &Path, options: Options, regenerate: impl FnOnce() -> Result<()>) -> Result<()> {
-    let date = match options.date {
-        Some(date) => date,
-        None => today()?,
-    };
+/// Every product spec (or the one generating `krate`), read and validated.
+fn currents(root: &Path, krate: Option<&str>) -> Result<Vec<Current>> {
     let mut currents = Vec::new();
     let spec_dir = root.join(PRODUCT.specs);
     for path in discover_specs(&spec_dir)
@@ -53,14 +48,12 @@ pub fn run(root: &Path, options: Options, regenerate: impl FnOnce() -> Result<()
     {
         let label = relative(root, &path);
         let text = fs::read_to_string(&path).with_context(|| format!("cannot read {label}"))?;
-        let spec = parse_spec(&label, &text)
-            .map_err(|d| anyhow::anyhow!("{label} is not a valid spec:\n{d}"))?
-            .spec;
+        let spec = parsed(&label, &text)?;
         currents.push(Current { label, text, spec });
     }
-    if let Some(krate) = &options.krate {
+    if let Some(krate) = krate {
         let names: Vec<String> = currents.iter().map(|c| crate_name(&c.spec)).collect();
-        currents.retain(|c| &crate_name(&c.spec) == krate);
+        currents.retain(|c| crate_name(&c.spec) == krate);
         if currents.is_empty() {
             bail!(
                 "no spec generates the crate `{krate}` (they generate: {})",
@@ -68,6 +61,54 @@ pub fn run(root: &Path, options: Options, regenerate: impl FnOnce() -> Result<()
             );
         }
     }
+    Ok(currents)
+}
+
+fn parsed(label: &str, text: &str) -> Result<Spec> {
+    Ok(parse_spec(label, text)
+        .map_err(|d| anyhow::anyhow!("{label} is not a valid spec:\n{d}"))?
+        .spec)
+}
+
+/// The history of `current`'s crate, and its path.
+fn history_of(root: &Path, current: &Current) -> Result<(PathBuf, Option<History>)> {
+    let krate = crate_name(&current.spec);
+    let path = history_path(&root.join(PRODUCT.releases), &krate);
+    let label = relative(root, &path);
+    let history = load_history(&path, &label, &krate)
+        .map_err(|d| anyhow::anyhow!("{label} is not a valid release history:\n{d}"))?;
+    Ok((path, history))
+}
+
+/// The spec `release` was made from, labelled: the working file when it is that spec,
+/// else git's copy by the blob id the history records.
+fn released_spec(root: &Path, current: &Current, release: &Release) -> Result<(String, String)> {
+    if sha256_hex(current.text.as_bytes()) == release.spec_sha256 {
+        return Ok((current.label.clone(), current.text.clone()));
+    }
+    let text = git_blob(root, &release.spec_git_blob).with_context(|| {
+        format!(
+            "cannot find the spec of {} {} in git; give it with --baseline-spec FILE (a \
+             shallow clone lacks old blobs: `git fetch --unshallow`)",
+            crate_name(&current.spec),
+            release.version
+        )
+    })?;
+    let label = format!(
+        "{} of release {} (git blob {})",
+        release.spec, release.version, release.spec_git_blob
+    );
+    Ok((label, text))
+}
+
+/// Runs the command in the checkout at `root`; `regenerate` rewrites generated/ from the
+/// specs and histories (the codegen command).
+pub fn run(root: &Path, options: Options, regenerate: impl FnOnce() -> Result<()>) -> Result<()> {
+    let date = match options.date {
+        Some(date) => date,
+        None => today()?,
+    };
+    let currents = currents(root, options.krate.as_deref())?;
     if options.baseline_spec.is_some() && currents.len() != 1 {
         bail!("--baseline-spec is the last release's spec of one crate: name it with --crate");
     }
@@ -76,45 +117,21 @@ pub fn run(root: &Path, options: Options, regenerate: impl FnOnce() -> Result<()
     let mut planned: Vec<(PathBuf, History, Option<String>)> = Vec::new();
     for current in &currents {
         let krate = crate_name(&current.spec);
-        let path = history_path(&releases_dir, &krate);
-        let label = relative(root, &path);
-        let history = load_history(&path, &label, &krate)
-            .map_err(|d| anyhow::anyhow!("{label} is not a valid release history:\n{d}"))?;
+        let (path, history) = history_of(root, current)?;
         let baseline = match history.as_ref().and_then(|h| h.releases.first()) {
             None => None,
             Some(last) => Some(match &options.baseline_spec {
-                // The spec is the released one: no need to look it up.
-                None if sha256_hex(current.text.as_bytes()) == last.spec_sha256 => {
-                    (current.label.clone(), current.text.clone())
-                }
                 Some(file) => {
                     let text = fs::read_to_string(file)
                         .with_context(|| format!("cannot read {}", file.display()))?;
                     (file.display().to_string(), text)
                 }
-                None => (
-                    format!(
-                        "{} of release {} (git blob {})",
-                        last.spec, last.version, last.spec_git_blob
-                    ),
-                    git_blob(root, &last.spec_git_blob).with_context(|| {
-                        format!(
-                            "cannot find the spec of {krate} {} in git; give it with \
-                             --baseline-spec FILE (a shallow clone lacks old blobs: `git \
-                             fetch --unshallow`)",
-                            last.version
-                        )
-                    })?,
-                ),
+                None => released_spec(root, current, last)?,
             }),
         };
         let baseline_spec = match &baseline {
             None => None,
-            Some((label, text)) => Some(
-                parse_spec(label, text)
-                    .map_err(|d| anyhow::anyhow!("{label} is not a valid spec:\n{d}"))?
-                    .spec,
-            ),
+            Some((label, text)) => Some(parsed(label, text)?),
         };
         let proposal = propose(
             SpecAt {
