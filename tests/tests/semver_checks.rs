@@ -311,7 +311,12 @@ fn semver_check(case: &Case, dir: &Path) -> Seen {
     let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
     let classifier = line_after(&report, "classifier: ")
         .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("{}: no classifier line:\n{report}", case.name))
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: semver-check did not get to the check:\n{report}",
+                case.name
+            )
+        })
         .to_string();
     let tool_line = report
         .lines()

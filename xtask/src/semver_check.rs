@@ -44,7 +44,7 @@ pub fn tool_version() -> &'static str {
 pub fn install_hint() -> String {
     format!(
         "cargo install --locked --root target/tools cargo-semver-checks@{} \
-         (what .ci/run does; about 4 minutes on 2 cores), or put that version on PATH",
+         (what .ci/run does; a few minutes, once), or put that version on PATH",
         tool_version()
     )
 }
@@ -273,8 +273,15 @@ pub fn check_specs(
     (new_label, new): (&str, &Spec),
     features: &Features,
 ) -> Result<Outcome> {
-    let tool = find_tool(root)?;
     let krate = crate_name(new);
+    if crate_name(old) != krate {
+        bail!(
+            "{old_label} generates the crate {} and {new_label} {krate}: a check compares two \
+             editions of one crate",
+            crate_name(old)
+        );
+    }
+    let tool = find_tool(root)?;
     let work = target_dir(root).join("semver-check");
     let crate_dir = work.join(&krate);
     fs::create_dir_all(&crate_dir)
