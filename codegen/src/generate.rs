@@ -14,8 +14,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::emit::{crate_name, emit_released, Files};
+use crate::emit::{crate_name, emit, emit_released, Files};
 use crate::release::{history_path, load_history};
+use crate::spec::Spec;
 use crate::specfile::{discover_specs, load_spec};
 
 /// Specs under one directory, each generated to one crate under another, both relative to
@@ -130,10 +131,7 @@ pub fn plan_tree(root: &Path, tree: Tree) -> Result<(Files, Diagnostics), Diagno
 /// runtime's path, and the programs' names if the tree asks.
 fn adapt_manifest(manifest: &str, tree: Tree, krate: &str) -> String {
     let up = "../".repeat(Path::new(tree.crates).components().count() + 1);
-    let manifest = manifest.replace(
-        "path = \"../../runtime\"",
-        &format!("path = \"{up}runtime\""),
-    );
+    let manifest = with_runtime_at(manifest, &format!("{up}runtime"));
     if !tree.programs_named_by_provider {
         return manifest;
     }
@@ -142,6 +140,13 @@ fn adapt_manifest(manifest: &str, tree: Tree, krate: &str) -> String {
         "[[bin]]\nname = \"",
         &format!("[[bin]]\nname = \"{provider}-"),
     )
+}
+
+/// A manifest emitted for `generated/<crate>` with the runtime's `path` set to `runtime`
+/// (written as a TOML string).
+fn with_runtime_at(manifest: &str, runtime: &str) -> String {
+    let escaped = runtime.replace('\\', "\\\\").replace('"', "\\\"");
+    manifest.replace("path = \"../../runtime\"", &format!("path = \"{escaped}\""))
 }
 
 /// How `generated/` (or another tree's crates) differs from the plan.
@@ -407,6 +412,39 @@ fn update_in_place(
     Ok(())
 }
 
+/// The crate generated from `spec` as a package that builds on its own, outside this
+/// workspace: files by path relative to the crate's directory, its manifest naming the
+/// runtime at `runtime_dir` (absolute, so the crate can sit anywhere), declaring its own
+/// `[workspace]` and without `publish = false` (tools that look at publishable crates
+/// only, like cargo-semver-checks, skip such a crate). The rest is [`emit`]'s output as
+/// is; `cargo xtask semver-check` builds two of these, a baseline and a current one.
+pub fn standalone_crate(spec_label: &str, spec: &Spec, runtime_dir: &Path) -> Files {
+    let krate = crate_name(spec);
+    emit(spec_label, spec)
+        .into_iter()
+        .filter_map(|(path, text)| {
+            let relative = path.strip_prefix(&krate).ok()?.to_path_buf();
+            let text = if relative == Path::new("Cargo.toml") {
+                standalone_manifest(&text, runtime_dir)
+            } else {
+                text
+            };
+            Some((relative, text))
+        })
+        .collect()
+}
+
+fn standalone_manifest(manifest: &str, runtime_dir: &Path) -> String {
+    let runtime = runtime_dir.to_string_lossy();
+    let mut out: String = with_runtime_at(manifest, &runtime)
+        .lines()
+        .filter(|line| line.trim() != "publish = false")
+        .flat_map(|line| [line, "\n"])
+        .collect();
+    out.push_str("\n# Built on its own, outside the generator's workspace.\n[workspace]\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +485,19 @@ mod tests {
             manifest
                 .replace("../../runtime", "../../../../runtime")
                 .replace("\"demo-mock-server", "\"huaweicloud-demo-mock-server")
+        );
+    }
+
+    #[test]
+    fn a_standalone_manifest_names_the_runtime_absolutely_and_is_its_own_workspace() {
+        let manifest = "[package]\nname = \"x\"\npublish = false\n\n[dependencies]\n\
+                        partnergen-runtime = { path = \"../../runtime\", version = \"0.1.0\" }\n";
+        let out = standalone_manifest(manifest, Path::new("/abs/a \"q\"\\b/runtime"));
+        assert_eq!(
+            out,
+            "[package]\nname = \"x\"\n\n[dependencies]\n\
+             partnergen-runtime = { path = \"/abs/a \\\"q\\\"\\\\b/runtime\", version = \"0.1.0\" }\n\
+             \n# Built on its own, outside the generator's workspace.\n[workspace]\n"
         );
     }
 

@@ -9,6 +9,7 @@ mod bench;
 mod output;
 mod release;
 mod root;
+mod semver_check;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -126,6 +127,25 @@ enum Command {
         /// The spec of the crate's last release, instead of git's copy (needs --crate).
         #[arg(long, value_name = "FILE")]
         baseline_spec: Option<PathBuf>,
+    },
+    /// Check the classifier against cargo-semver-checks on a change from OLD to NEW:
+    /// generate both crates under target/semver-check/, run cargo-semver-checks on them
+    /// and print the classifier's bump, the tool's finding and AGREE or DISAGREE.
+    ///
+    /// Fails when the tool finds more than the classifier says (a break called additive
+    /// or patch, an addition called patch), and when the tool is missing or cannot run.
+    /// A break the classifier sees and the tool does not is a note (exit 0). Needs
+    /// cargo-semver-checks at the version in .ci/cargo-semver-checks.version, in
+    /// target/tools/bin (.ci/run installs it there) or on PATH.
+    SemverCheck {
+        /// The old spec (the last release's).
+        old: PathBuf,
+        /// The new spec.
+        new: PathBuf,
+        /// Check with only these features (comma-separated; `--features ''` for none)
+        /// instead of all of them.
+        #[arg(long, value_delimiter = ',')]
+        features: Option<Vec<String>>,
     },
     /// Show what the specs say about each action.
     Actions {
@@ -306,6 +326,7 @@ fn run(cli: Cli) -> Result<()> {
             json,
         } => diff(&old, new.as_deref(), git.as_deref(), json),
         Command::MockServer { service, args } => mock_server(&service, &args),
+        Command::SemverCheck { old, new, features } => semver_check(&old, &new, features),
     }
 }
 
@@ -553,8 +574,8 @@ fn diff(old_path: &Path, new_path: Option<&Path>, rev: Option<&str>, json: bool)
     let (old_label, old, new_label, new) = match (rev, new_path) {
         (Some(rev), None) => {
             let (label, text) = git_show(rev, old_path)?;
-            let old = parse_spec(&label, &text).map_err(spec_error)?.spec;
-            let new = load_spec(old_path).map_err(spec_error)?.spec;
+            let old = parse_spec(&label, &text).map_err(spec_error("diff"))?.spec;
+            let new = load_spec(old_path).map_err(spec_error("diff"))?.spec;
             (label, old, old_path.display().to_string(), new)
         }
         (Some(_), Some(new_path)) => bail!(
@@ -563,30 +584,15 @@ fn diff(old_path: &Path, new_path: Option<&Path>, rev: Option<&str>, json: bool)
             new_path.display()
         ),
         (None, Some(new_path)) => {
-            let old = load_spec(old_path).map_err(spec_error)?.spec;
-            let new = load_spec(new_path).map_err(spec_error)?.spec;
+            let old = load_spec(old_path).map_err(spec_error("diff"))?.spec;
+            let new = load_spec(new_path).map_err(spec_error("diff"))?.spec;
             let label = |p: &Path| p.display().to_string();
             (label(old_path), old, label(new_path), new)
         }
         (None, None) => bail!("diff needs two spec files (OLD NEW), or one with --git REV"),
     };
-    let (old_service, new_service) = (old.service(), new.service());
-    if old_service.provider != new_service.provider {
-        bail!(
-            "{old_label} is a {} spec and {new_label} a {} one: diff compares two editions \
-             of one service",
-            old_service.provider.as_str(),
-            new_service.provider.as_str()
-        );
-    }
-    if old_service.name != new_service.name {
-        bail!(
-            "{old_label} is service `{}` and {new_label} service `{}`: diff compares two \
-             editions of one service",
-            old_service.name,
-            new_service.name
-        );
-    }
+    same_service(&old_label, &old, &new_label, &new, "diff")?;
+    let new_service = new.service();
     let changelog = partnergen_codegen::changelog::diff(Some(&old), &new);
     let service = format!("{}/{}", new_service.provider.as_str(), new_service.name);
     if json {
@@ -603,18 +609,84 @@ fn diff(old_path: &Path, new_path: Option<&Path>, rev: Option<&str>, json: bool)
     ))
 }
 
-/// A spec's errors (each with its file and line, on stderr), as the command's error.
-fn spec_error(diagnostics: Diagnostics) -> anyhow::Error {
-    crate::output::stderr(&diagnostics.to_string());
-    let file = diagnostics
-        .errors()
-        .next()
-        .map(|d| d.file.clone())
-        .unwrap_or_default();
-    anyhow::anyhow!(
-        "cannot diff: {file} has {} error(s), above",
-        diagnostics.errors().count()
-    )
+/// Fails unless the two specs are editions of one service (`doing`: the command, for the
+/// message).
+fn same_service(
+    old_label: &str,
+    old: &Spec,
+    new_label: &str,
+    new: &Spec,
+    doing: &str,
+) -> Result<()> {
+    let (old_service, new_service) = (old.service(), new.service());
+    if old_service.provider != new_service.provider {
+        bail!(
+            "{old_label} is a {} spec and {new_label} a {} one: {doing} compares two \
+             editions of one service",
+            old_service.provider.as_str(),
+            new_service.provider.as_str()
+        );
+    }
+    if old_service.name != new_service.name {
+        bail!(
+            "{old_label} is service `{}` and {new_label} service `{}`: {doing} compares two \
+             editions of one service",
+            old_service.name,
+            new_service.name
+        );
+    }
+    Ok(())
+}
+
+/// A spec's errors (each with its file and line, on stderr), as the error of the command
+/// `doing`.
+fn spec_error(doing: &'static str) -> impl Fn(Diagnostics) -> anyhow::Error {
+    move |diagnostics| {
+        crate::output::stderr(&diagnostics.to_string());
+        let file = diagnostics
+            .errors()
+            .next()
+            .map(|d| d.file.clone())
+            .unwrap_or_default();
+        anyhow::anyhow!(
+            "cannot {doing}: {file} has {} error(s), above",
+            diagnostics.errors().count()
+        )
+    }
+}
+
+/// `cargo xtask semver-check OLD NEW`: see [`semver_check`].
+fn semver_check(old_path: &Path, new_path: &Path, features: Option<Vec<String>>) -> Result<()> {
+    let root = workspace_root()?;
+    let old = load_spec(old_path)
+        .map_err(spec_error("semver-check"))?
+        .spec;
+    let new = load_spec(new_path)
+        .map_err(spec_error("semver-check"))?
+        .spec;
+    let (old_label, new_label) = (
+        old_path.display().to_string(),
+        new_path.display().to_string(),
+    );
+    same_service(&old_label, &old, &new_label, &new, "semver-check")?;
+    let features = match features {
+        None => semver_check::Features::All,
+        Some(list) => {
+            semver_check::Features::Only(list.into_iter().filter(|f| !f.is_empty()).collect())
+        }
+    };
+    let outcome =
+        semver_check::check_specs(&root, (&old_label, &old), (&new_label, &new), &features)?;
+    output::text(&outcome.report())?;
+    if outcome.agreement() == semver_check::Agreement::UnderClassified {
+        bail!(
+            "{}: the classifier says {} and cargo-semver-checks requires {}",
+            outcome.krate,
+            outcome.classifier,
+            outcome.tool.requires
+        );
+    }
+    Ok(())
 }
 
 /// The text of `path` as committed at `rev` (`git show REV:./path`, run in the file's
