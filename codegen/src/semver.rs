@@ -8,8 +8,9 @@
 //! is too small breaks their builds without warning.
 //!
 //! The rows follow what the emitters print (`codegen/src/emit`):
-//! - `Action`, `Operation` and `ServiceError` are `#[non_exhaustive]` enums: a new variant
-//!   is additive, a variant gone (or renamed) is breaking.
+//! - `Action`, `Operation` and `ServiceError` are `#[non_exhaustive]` enums that cannot
+//!   be cast to numbers (a hidden variant that cannot be built): a new variant, wherever
+//!   it sorts, is additive; a variant gone (or renamed) is breaking.
 //! - Every model is a `#[non_exhaustive]` struct with public fields; a field is
 //!   `Option<T>` exactly when it is not required or is nullable. So a new field is
 //!   additive, except a mandatory one in a model callers build (one reachable from a

@@ -60,18 +60,15 @@ enum Expect {
     Agree,
     /// A break the tool cannot see (why): the command notes it and exits 0.
     ToolMissesBreak(&'static str),
-    /// A known disagreement (why): the tool requires more than the classifier says, and
-    /// the command fails. Listed so the cross-check stays visible; a fix of the emitter
-    /// or the classifier turns it into `Agree`.
-    UnderClassified(&'static str),
 }
 
-/// Adding an `Action`, `Operation` or `ServiceError` variant anywhere but last (they are
-/// sorted by name) renumbers the variants after it: `Action::X as isize` compiles
-/// downstream (the enums are fieldless) and changes value, which cargo-semver-checks
-/// reports as `enum_no_repr_variant_discriminant_changed` (major). The classifier calls
-/// such an addition additive.
-const RENUMBERED: &str = "a variant inserted before others renumbers them (`as isize` changes)";
+// Adding an `Action`, `Operation` or `ServiceError` variant anywhere but last (they are
+// sorted by name) renumbers the variants after it. Were the enums fieldless, `Action::X
+// as isize` would compile downstream and change value, which cargo-semver-checks reports
+// as `enum_no_repr_variant_discriminant_changed` (major): the first run of this
+// cross-check found it. A hidden variant that cannot be built makes the enums uncastable
+// (`codegen/src/emit/tables.rs`), so an insertion is additive for the tool too; these
+// cases keep it so.
 
 /// The demo spec's `Match` action (untyped: its variant of `Action` and its table row).
 const MATCH: &str = "- name: Match
@@ -178,7 +175,7 @@ fn cases() -> Vec<Case> {
                 format!("{spec}{NEW_ACTION_TYPES}")
             },
             classifier: "minor",
-            expect: Expect::UnderClassified(RENUMBERED),
+            expect: Expect::Agree,
         },
         Case {
             name: "QPS only",
@@ -253,7 +250,7 @@ fn cases() -> Vec<Case> {
                 )
             },
             classifier: "minor",
-            expect: Expect::UnderClassified(RENUMBERED),
+            expect: Expect::Agree,
         },
         Case {
             name: "Huawei operation removed",
@@ -382,7 +379,6 @@ fn the_classifier_and_cargo_semver_checks_agree_on_each_fixture_change() {
         let expected = match case.expect {
             Expect::Agree => "agree",
             Expect::ToolMissesBreak(_) => "the tool misses the break",
-            Expect::UnderClassified(_) => "under-classified",
         };
         if actual != expected {
             wrong.push(format!(

@@ -33,6 +33,35 @@ fn opt_tokens<T>(value: Option<T>, f: impl Fn(T) -> TokenStream) -> TokenStream 
     }
 }
 
+/// The hidden variant of every generated table enum. Its field makes the enum no longer
+/// fieldless, so another crate cannot cast a member to a number (`Action::X as usize`):
+/// members are numbered by their place in name order, which a new member moves, and a
+/// cast would make that order part of the API (cargo-semver-checks reads a renumbered
+/// fieldless enum as a major change). `Infallible` makes it impossible to build, so
+/// matches need no arm for it, and the enum stays one byte or two, `Copy`, `Ord`.
+fn uncastable_variant() -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        __Uncastable(std::convert::Infallible),
+    }
+}
+
+/// The table index of each member (its place in `ALL`), as a match: `self as usize` no
+/// longer compiles (see [`uncastable_variant`]).
+fn index_fn<'a>(variants: impl Iterator<Item = &'a proc_macro2::Ident>) -> TokenStream {
+    let arms = variants.enumerate().map(|(i, v)| {
+        let i = Literal::usize_unsuffixed(i);
+        quote!(Self::#v => #i,)
+    });
+    quote! {
+        fn index(self) -> usize {
+            match self {
+                #(#arms)*
+            }
+        }
+    }
+}
+
 /// The enum, its table impl and the forwards shared by both providers.
 fn table_enum(
     enum_doc: &str,
@@ -49,20 +78,21 @@ fn table_enum(
         quote!(#d #v,)
     });
     let all = variants.iter().map(|(v, _)| v);
+    let uncastable = uncastable_variant();
+    let index = index_fn(variants.iter().map(|(v, _)| v));
     quote! {
         #enum_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #enum_ident {
             #(#declared)*
+            #uncastable
         }
 
         impl #trait_ident for #enum_ident {
             const ALL: &'static [Self] = &[#(Self::#all),*];
             #table_items
-            fn index(self) -> usize {
-                self as usize
-            }
+            #index
         }
 
         impl #enum_ident {
@@ -333,6 +363,8 @@ pub(crate) fn tencent_service_errors(spec: &TencentSpec) -> TokenStream {
         spec.service.name,
         codes.len()
     ));
+    let uncastable = uncastable_variant();
+    let index = index_fn(variants.iter());
     quote! {
         //! The service's own error codes.
 
@@ -343,14 +375,13 @@ pub(crate) fn tencent_service_errors(spec: &TencentSpec) -> TokenStream {
         #[non_exhaustive]
         pub enum ServiceError {
             #(#declared)*
+            #uncastable
         }
 
         impl ServiceCode for ServiceError {
             const ALL: &'static [Self] = &[#(Self::#variants),*];
             const CODES: &'static [ServiceCodeInfo] = &[#(#infos),*];
-            fn index(self) -> usize {
-                self as usize
-            }
+            #index
         }
 
         impl ServiceError {

@@ -49,6 +49,8 @@ pub enum Operation {
     UnfreezeSubCustomers,
     /// Setting customer budgets (`POST /v2/partners/sub-customers/budget`).
     UpdateSubCustomerBudget,
+    #[doc(hidden)]
+    __Uncastable(std::convert::Infallible),
 }
 impl OperationTable for Operation {
     const ALL: &'static [Self] = &[
@@ -393,7 +395,29 @@ impl OperationTable for Operation {
     ];
     const UNLISTED_NEED_PERMISSION: bool = false;
     fn index(self) -> usize {
-        self as usize
+        match self {
+            Self::ChangeEnterpriseRealnameAuthentication => 0,
+            Self::CheckUserIdentity => 1,
+            Self::CreateEnterpriseRealnameAuthentication => 2,
+            Self::CreatePersonalRealnameAuth => 3,
+            Self::CreateSubCustomer => 4,
+            Self::FreezeSubCustomers => 5,
+            Self::ListCustomerOnDemandResources => 6,
+            Self::ListCustomerOrders => 7,
+            Self::ListIndirectPartners => 8,
+            Self::ListInvoices => 9,
+            Self::ListPostpaidBillSum => 10,
+            Self::ListSubCustomerBudget => 11,
+            Self::ListSubCustomerCoupons => 12,
+            Self::ListSubCustomers => 13,
+            Self::SendVerificationMessageCode => 14,
+            Self::ShowCustomerOrderDetails => 15,
+            Self::ShowPartnerConsumptionQuota => 16,
+            Self::ShowRealnameAuthenticationReviewResult => 17,
+            Self::ShowSubCustomerBudget => 18,
+            Self::UnfreezeSubCustomers => 19,
+            Self::UpdateSubCustomerBudget => 20,
+        }
     }
 }
 impl Operation {
