@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use partnergen_tests::{fixture, xtask_binary};
+use partnergen_tests::{fixture, target_dir, workspace_root, xtask_binary};
 
 const CRATE: &str = "tencentcloud-demosvc";
 
@@ -20,6 +20,10 @@ fn text(bytes: &[u8]) -> String {
 fn run(dir: &Path, program: &Path, args: &[&str]) -> Output {
     Command::new(program)
         .current_dir(dir)
+        // `release --check` builds both crates with cargo-semver-checks: in this
+        // workspace's target dir (its dependencies built once, the pinned tool installed
+        // there), against this checkout's runtime (linked into the scratch checkout).
+        .env("CARGO_TARGET_DIR", target_dir())
         .args(args)
         .output()
         .unwrap_or_else(|err| panic!("cannot run {}: {err}", program.display()))
@@ -73,6 +77,8 @@ fn checkout() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("Cargo.toml"), "[workspace]\n").unwrap();
     fs::create_dir(dir.path().join("spec")).unwrap();
+    std::os::unix::fs::symlink(workspace_root().join("runtime"), dir.path().join("runtime"))
+        .unwrap();
     git(dir.path(), &["init", "-q", "."]);
     dir
 }
@@ -195,6 +201,26 @@ fn an_edition_that_removes_an_action_is_a_breaking_release_naming_it() {
     let check = xtask_ok(root, &["codegen", "--check"]);
     assert!(check.contains("generated/ is up to date"), "{check}");
     commit(root, "release 0.2.0");
+
+    // CI's check: the declared bump against the classifier and cargo-semver-checks, both
+    // crates generated from the two releases' specs (found in git).
+    let checked = xtask_ok(root, &["release", "--check"]);
+    assert_contains_all(&checked, &["classifier: major", "verdict: AGREE"]);
+    // A history that declares the breaking release a patch fails it.
+    let history_text = fs::read_to_string(history(root)).unwrap();
+    let understated = history_text
+        .replacen("version: 0.2.0", "version: 0.1.1", 1)
+        .replacen("bump: breaking", "bump: patch", 1);
+    fs::write(history(root), &understated).unwrap();
+    let err = xtask_fails(root, &["release", "--check"]);
+    assert_contains_all(
+        &err,
+        &[
+            &format!("{CRATE} 0.1.1 is declared patch but its spec changes since 0.1.0 call for a major bump"),
+            &format!("{CRATE} 0.1.1 is declared patch but cargo-semver-checks requires a major bump"),
+        ],
+    );
+    fs::write(history(root), &history_text).unwrap();
 
     // A later edition changes one QPS only: a patch release naming the new limit.
     import(

@@ -127,6 +127,11 @@ enum Command {
         /// The spec of the crate's last release, instead of git's copy (needs --crate).
         #[arg(long, value_name = "FILE")]
         baseline_spec: Option<PathBuf>,
+        /// Write nothing: check that each crate's newest release declares no smaller bump
+        /// than the classifier and cargo-semver-checks find since the release before, and
+        /// that unreleased changes are classified no lower than the tool finds (CI).
+        #[arg(long, conflicts_with_all = ["write", "date", "baseline_spec"])]
+        check: bool,
     },
     /// Check the classifier against cargo-semver-checks on a change from OLD to NEW:
     /// generate both crates under target/semver-check/, run cargo-semver-checks on them
@@ -309,8 +314,12 @@ fn run(cli: Cli) -> Result<()> {
             krate,
             date,
             baseline_spec,
+            check,
         } => {
             let root = workspace_root()?;
+            if check {
+                return release::check(&root, krate.as_deref());
+            }
             let options = release::Options {
                 write,
                 krate,

@@ -292,7 +292,10 @@ pub fn check_specs(
         .with_context(|| format!("cannot create {}", lock_path.display()))?;
     lock.lock()
         .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    // Its real path: cargo finds the runtime's workspace (whose keys its manifest
+    // inherits) above where it really is, not above a link to it.
     let runtime = root.join("runtime");
+    let runtime = runtime.canonicalize().unwrap_or(runtime);
     let baseline = crate_dir.join("baseline");
     let current = crate_dir.join("current");
     write_crate(&baseline, &standalone_crate(old_label, old, &runtime))?;
