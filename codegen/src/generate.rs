@@ -132,6 +132,16 @@ pub fn plan_tree(root: &Path, tree: Tree) -> Result<(Files, Diagnostics), Diagno
 fn adapt_manifest(manifest: &str, tree: Tree, krate: &str) -> String {
     let up = "../".repeat(Path::new(tree.crates).components().count() + 1);
     let manifest = with_runtime_at(manifest, &format!("{up}runtime"));
+    // Test fixtures are not for crates.io.
+    let manifest = if tree == PRODUCT {
+        manifest
+    } else {
+        manifest.replacen(
+            "readme = \"README.md\"\n",
+            "readme = \"README.md\"\npublish = false\n",
+            1,
+        )
+    };
     if !tree.programs_named_by_provider {
         return manifest;
     }

@@ -18,6 +18,9 @@ use super::{doc, header, md_cell, prose, rust_file, rust_file_of_chunks, Files};
 use crate::names::{method_name, snake, type_stem};
 use crate::spec::{FieldDef, HuaweiOperation, HuaweiSpec, Spec, TencentSpec, TypeDef};
 
+/// The project's license text, which every generated crate carries.
+const LICENSE: &str = include_str!("../../../LICENSE");
+
 /// The package name of the crate generated from `spec`, e.g. `tencentcloud-intlpartnersmgt`.
 pub fn crate_name(spec: &Spec) -> String {
     let service = spec.service();
@@ -37,6 +40,8 @@ pub(crate) fn emit_crate(spec_label: &str, spec: &Spec, version: &str) -> Files 
         "Cargo.toml",
         cargo_toml(spec_label, spec, &name, version, has_models),
     );
+    // The license travels with the packaged crate (the repository's, word for word).
+    add("LICENSE", LICENSE.to_owned());
     match spec {
         Spec::Tencent(tencent) => {
             add(
@@ -306,8 +311,15 @@ edition = "2021"
 rust-version = "1.85"
 license = "Apache-2.0"
 description = "{description}"
+repository = "{repository}"
+homepage = "{repository}"
+documentation = "https://docs.rs/{name}"
 readme = "README.md"
-publish = false
+keywords = [{keywords}]
+categories = ["api-bindings", "web-programming::http-client", "development-tools::testing"]
+# The code, its crate page, changelog and license: nothing else (no vendor file is
+# in the crate's directory, and none is packaged).
+include = ["/src/**", "/README.md", "/CHANGELOG.md", "/LICENSE"]
 {features}{bin}
 [package.metadata.docs.rs]
 all-features = true
@@ -319,12 +331,41 @@ partnergen-runtime = {{ path = "../../runtime", version = "{runtime}", features 
 {serde}{dev}"#,
         header = header("#", spec_label),
         runtime = partnergen_runtime::VERSION,
+        repository = env!("CARGO_PKG_REPOSITORY"),
+        keywords = keywords(spec)
+            .iter()
+            .map(|k| format!("\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
         vendor = match spec {
             Spec::Tencent(_) => "tencent",
             Spec::Huawei(_) => "huawei",
         },
         description = toml_basic_string_body(&description),
     )
+}
+
+/// The crate's keywords on crates.io (at most five): the cloud, the service's name where it
+/// makes a valid keyword (ASCII letters, digits, `-`, `_`, a letter first, at most 20
+/// characters; a spec's name might not), and what the crate is.
+fn keywords(spec: &Spec) -> Vec<String> {
+    let service = spec.service();
+    let cloud = match spec {
+        Spec::Tencent(_) => "tencent-cloud",
+        Spec::Huawei(_) => "huawei-cloud",
+    };
+    let mut keywords = vec![cloud.to_owned()];
+    let name = service.name.to_ascii_lowercase();
+    let valid = name.len() <= 20
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid && !keywords.contains(&name) {
+        keywords.push(name);
+    }
+    keywords.extend(["partner", "sdk", "api"].map(str::to_owned));
+    keywords
 }
 
 /// `text` escaped for a TOML basic string (`"..."`): a backslash, a quote or a control
