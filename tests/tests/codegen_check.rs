@@ -21,10 +21,11 @@ fn generated_crates_are_up_to_date() {
     );
 }
 
-/// A copy of `spec/` and `generated/` in a temporary root.
+/// A copy of `spec/`, `releases/` (the crates' versions and changelogs) and `generated/`
+/// in a temporary root.
 fn scratch_root() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["spec", "generated"] {
+    for sub in ["spec", "releases", "generated"] {
         copy_tree(&workspace_root().join(sub), &dir.path().join(sub));
     }
     dir

@@ -55,7 +55,7 @@ fn text(bytes: &[u8]) -> String {
 /// Cargo.toml, and a deleted file. This checkout's files are not touched.
 #[test]
 fn codegen_repairs_the_checkout_it_runs_in() {
-    let other = copy_of(&["spec", "generated"]);
+    let other = copy_of(&["spec", "releases", "generated"]);
     let root = other.path();
     fs::write(
         root.join("Cargo.toml"),
@@ -119,6 +119,7 @@ fn a_broken_generated_manifest_does_not_stop_cargo_xtask() {
     let other = copy_of(&[
         "Cargo.toml",
         "Cargo.lock",
+        "LICENSE",
         ".cargo",
         "codegen",
         "runtime",
