@@ -267,3 +267,19 @@ pub fn run_interop_script(
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{script} printed no JSON ({e})"))
 }
+
+/// The block of the Tencent demo spec's `Match` action (untyped, with a hand-set Rust
+/// name), as the tests that edit that spec find and replace it.
+pub const DEMO_MATCH_ACTION: &str = "- name: Match
+  rust_name: match_customers
+  title: Matches customers
+  category: Credit APIs
+  cam_class: other
+  granularity: operation
+  resource: '*'
+  ip_restriction: true
+  qps: null
+  in_api_definition: false
+  pinned:
+  - title
+";

@@ -108,6 +108,16 @@ fn import(dir: &Path, cam: &str, category: &str, definition: &str) {
     xtask_ok(dir, &args);
 }
 
+/// The second fixture edition: an action removed, one added, a QPS raised, a field added.
+fn import_edition_2(dir: &Path) {
+    import(
+        dir,
+        "tencent-edition-2",
+        "tencent-edition-2",
+        "tencent-edition-2",
+    );
+}
+
 fn commit(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
@@ -151,12 +161,7 @@ fn released_once() -> tempfile::TempDir {
 fn an_edition_that_removes_an_action_is_a_breaking_release_naming_it() {
     let dir = released_once();
     let root = dir.path();
-    import(
-        root,
-        "tencent-edition-2",
-        "tencent-edition-2",
-        "tencent-edition-2",
-    );
+    import_edition_2(root);
 
     // The dry run shows everything and writes nothing.
     let history_before = fs::read_to_string(history(root)).unwrap();
@@ -247,12 +252,7 @@ fn an_edition_that_removes_an_action_is_a_breaking_release_naming_it() {
 fn bad_release_inputs_are_refused_and_write_nothing() {
     let dir = released_once();
     let root = dir.path();
-    import(
-        root,
-        "tencent-edition-2",
-        "tencent-edition-2",
-        "tencent-edition-2",
-    );
+    import_edition_2(root);
     let history_before = fs::read_to_string(history(root)).unwrap();
     let cargo_before = crate_file(root, "Cargo.toml");
 

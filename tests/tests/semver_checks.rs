@@ -71,19 +71,7 @@ enum Expect {
 // cases keep it so.
 
 /// The demo spec's `Match` action (untyped: its variant of `Action` and its table row).
-const MATCH: &str = "- name: Match
-  rust_name: match_customers
-  title: Matches customers
-  category: Credit APIs
-  cam_class: other
-  granularity: operation
-  resource: '*'
-  ip_restriction: true
-  qps: null
-  in_api_definition: false
-  pinned:
-  - title
-";
+const MATCH: &str = partnergen_tests::DEMO_MATCH_ACTION;
 
 /// A typed action, added where the vendor's page lists it (here, last).
 const NEW_ACTION: &str = "- name: DescribeQuota

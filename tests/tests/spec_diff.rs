@@ -48,20 +48,8 @@ fn diff_of(new: &str, extra: &[&str]) -> String {
     text(&out.stdout)
 }
 
-/// The block of the demo spec's `Match` action (untyped, with a hand-set Rust name).
-const MATCH: &str = "- name: Match
-  rust_name: match_customers
-  title: Matches customers
-  category: Credit APIs
-  cam_class: other
-  granularity: operation
-  resource: '*'
-  ip_restriction: true
-  qps: null
-  in_api_definition: false
-  pinned:
-  - title
-";
+/// The demo spec's `Match` action (untyped: its variant of `Action` and its table row).
+const MATCH: &str = partnergen_tests::DEMO_MATCH_ACTION;
 
 #[test]
 fn a_removed_action_is_breaking_and_calls_for_a_major_bump() {
