@@ -14,8 +14,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::emit::{crate_name, emit, emit_released, Files};
-use crate::release::{history_path, load_history};
+use crate::emit::{crate_name, emit, Files};
+use crate::release::{emit_released, history_path, load_history};
 use crate::spec::Spec;
 use crate::specfile::{discover_specs, load_spec};
 

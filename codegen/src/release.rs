@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::changelog::{diff, shorten_pair, Change, Changelog};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::emit::{crate_name, emit, header_text};
+use crate::emit::{crate_name, emit, emit_versioned, header_text, Files};
 use crate::semver::Class;
 use crate::spec::Spec;
 use crate::specfile::read_yaml_as;
@@ -30,8 +30,7 @@ use crate::specfile::read_yaml_as;
 /// changes what it emits bumps the generated crates too.
 pub const GENERATOR_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The version a crate has before its first release, and gets at it.
-pub const FIRST_VERSION: &str = "0.1.0";
+pub use crate::emit::FIRST_VERSION;
 
 /// The runtime's version, which the generated crates require (see [`Release::runtime`]).
 pub const RUNTIME_VERSION: &str = partnergen_runtime::VERSION;
@@ -425,6 +424,24 @@ pub fn current_version(history: Option<&History>) -> &str {
     history
         .and_then(|h| h.releases.first())
         .map_or(FIRST_VERSION, |r| r.version.as_str())
+}
+
+/// The files of the crate generated from `spec`, whose history is `history`
+/// (`history_label`: its path, for the header line; none: never released): the version is
+/// the newest release's, and `CHANGELOG.md` lists the releases.
+pub fn emit_released(
+    spec_label: &str,
+    spec: &Spec,
+    history_label: &str,
+    history: Option<&History>,
+) -> Files {
+    let name = crate_name(spec);
+    let mut files = emit_versioned(spec_label, spec, current_version(history));
+    files.insert(
+        Path::new(&name).join("CHANGELOG.md"),
+        changelog_md(&name, history_label, history),
+    );
+    files
 }
 
 /// The crate's `CHANGELOG.md`, from its history (`history_label`: the history's path in

@@ -28,25 +28,16 @@ pub type Files = BTreeMap<PathBuf, String>;
 /// Every file of the crate generated from `spec`; `spec_label` is the spec's path as the
 /// header lines should show it (e.g. `spec/tencentcloud/intlpartnersmgt.yaml`).
 pub fn emit(spec_label: &str, spec: &Spec) -> Files {
-    crates::emit_crate(spec_label, spec, crate::release::FIRST_VERSION)
+    emit_versioned(spec_label, spec, FIRST_VERSION)
 }
 
-/// [`emit`] for a crate with a release history (`history_label`: its path, for the header
-/// line; none: never released): the version is the newest release's, and `CHANGELOG.md`
-/// lists the releases.
-pub fn emit_released(
-    spec_label: &str,
-    spec: &Spec,
-    history_label: &str,
-    history: Option<&crate::release::History>,
-) -> Files {
-    let name = crate_name(spec);
-    let mut files = crates::emit_crate(spec_label, spec, crate::release::current_version(history));
-    files.insert(
-        PathBuf::from(&name).join("CHANGELOG.md"),
-        crate::release::changelog_md(&name, history_label, history),
-    );
-    files
+/// The version of a crate never released (and of its first release).
+pub const FIRST_VERSION: &str = "0.1.0";
+
+/// [`emit`] with the crate's version (the release history decides it: see
+/// [`crate::release::emit_released`]).
+pub fn emit_versioned(spec_label: &str, spec: &Spec, version: &str) -> Files {
+    crates::emit_crate(spec_label, spec, version)
 }
 
 /// The header line of a generated file, in the file's comment syntax (`//`, `#`, `<!--`).
