@@ -317,9 +317,9 @@ documentation = "https://docs.rs/{name}"
 readme = "README.md"
 keywords = [{keywords}]
 categories = ["api-bindings", "web-programming::http-client", "development-tools::testing"]
-# The code, its crate page, changelog and license: nothing else (no vendor file is
-# in the crate's directory, and none is packaged).
-include = ["/src/**", "/README.md", "/CHANGELOG.md", "/LICENSE"]
+# The code, its crate page, changelog and license: nothing else. Not src/examples.rs, the
+# vendor's example documents word for word (a test module; the library builds without it).
+include = ["/src/**", "!/src/examples.rs", "/README.md", "/CHANGELOG.md", "/LICENSE"]
 {features}{bin}
 [package.metadata.docs.rs]
 all-features = true
