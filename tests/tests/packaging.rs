@@ -108,11 +108,18 @@ fn published_crates_have_complete_metadata() {
             continue;
         }
         checked += 1;
-        for field in ["description", "license", "repository", "homepage", "readme"] {
+        for field in ["description", "license", "repository", "readme"] {
             let value = package[field].as_str().unwrap_or_default();
             assert!(!value.trim().is_empty(), "{name}: no {field}");
         }
         assert_eq!(package["license"], "Apache-2.0", "{name}");
+        // crates.io: a homepage only for a site of the crate's own, not the repository's
+        // or the docs' address again.
+        assert!(
+            package["homepage"].is_null(),
+            "{name}: {}",
+            package["homepage"]
+        );
         assert_eq!(
             package["documentation"].as_str(),
             Some(format!("https://docs.rs/{name}").as_str()),

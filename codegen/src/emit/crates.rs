@@ -312,7 +312,6 @@ rust-version = "1.85"
 license = "Apache-2.0"
 description = "{description}"
 repository = "{repository}"
-homepage = "{repository}"
 documentation = "https://docs.rs/{name}"
 readme = "README.md"
 keywords = [{keywords}]
