@@ -283,3 +283,23 @@ pub const DEMO_MATCH_ACTION: &str = "- name: Match
   pinned:
   - title
 ";
+
+/// Runs `git ARGS` in `dir` with a throwaway identity (commits need one); it must succeed.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args(args)
+        .output()
+        .expect("cannot run git (the tests of git-based commands need it)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use partnergen_tests::{fixture, target_dir, workspace_root, xtask_binary};
+use partnergen_tests::{fixture, git, target_dir, workspace_root, xtask_binary};
 
 const CRATE: &str = "tencentcloud-demosvc";
 
@@ -60,16 +60,6 @@ fn assert_contains_all(output: &str, expected: &[&str]) {
             "missing {expected:?} in:\n{output}"
         );
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .output()
-        .expect("git is needed to test the release flow");
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
 }
 
 /// A scratch checkout: a workspace manifest, an empty spec/, a git repository.

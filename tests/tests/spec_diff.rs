@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use partnergen_tests::{fixture, xtask_binary};
+use partnergen_tests::{fixture, git, xtask_binary};
 
 fn demo(provider: &str) -> String {
     fs::read_to_string(fixture(&format!("specs/{provider}/demo.yaml"))).unwrap()
@@ -241,16 +241,6 @@ fn bad_inputs_are_errors_naming_the_file() {
             );
         }
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
 }
 
 /// `--git REV FILE` compares the file as committed at REV with the working copy.
